@@ -1,0 +1,45 @@
+# dumpcheck: every target installs what it needs by itself (venv, packages, PostgreSQL binaries).
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.12 2>/dev/null || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.dumpcheck-installed
+DUMP ?= fixtures/demo/products_never_dumped.dump
+PRISMA ?= fixtures/demo/schema.prisma
+# Extra server majors the test suite exercises (cross-version restores).
+TEST_MAJORS ?= 15 17
+
+.PHONY: install test lint check fixtures verify-dump bench clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "dumpcheck needs Python 3.12+; found " + sys.version.split()[0])'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	$(BIN)/dumpcheck postgres list >/dev/null
+	@touch $(STAMP)
+
+test: install
+	@for m in $(TEST_MAJORS); do $(BIN)/dumpcheck postgres install $$m >/dev/null || exit 3; done
+	$(BIN)/python -m pytest -q
+
+lint: install
+	$(BIN)/ruff check src tests pipeline fixtures
+	$(BIN)/ruff format --check src tests pipeline fixtures
+	$(BIN)/mypy --strict src
+
+check: lint test
+
+fixtures: install
+	$(BIN)/python fixtures/generate.py
+
+verify-dump: install
+	$(BIN)/python -m pipeline.nightly --dump "$(DUMP)" --prisma "$(PRISMA)" --runs-dir runs
+
+bench: install
+	$(BIN)/python -m tests.bench
+
+clean:
+	rm -rf $(VENV) build src/*.egg-info .mypy_cache .ruff_cache .pytest_cache

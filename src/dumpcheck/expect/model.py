@@ -1,0 +1,40 @@
+"""What the expect stage derives from a Prisma schema and its migration history."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from dumpcheck.catalog import Catalog, QualifiedName
+
+MigrationState = Literal["applied", "failed", "rolled_back", "edited", "not_applied"]
+
+
+@dataclass(frozen=True)
+class Migration:
+    """One folder of ``migrations/``, with what its SQL does to tables."""
+
+    name: str  # folder name, e.g. "20240102_add_products"
+    checksum: str  # sha256 hex of migration.sql, as Prisma records it
+    creates: tuple[QualifiedName, ...] = ()
+    drops: tuple[QualifiedName, ...] = ()
+    renames: tuple[tuple[QualifiedName, QualifiedName], ...] = ()
+
+
+@dataclass(frozen=True)
+class MigrationStatus:
+    """A migration's state in the dump's ``_prisma_migrations``."""
+
+    migration: Migration
+    state: MigrationState
+
+
+@dataclass(frozen=True)
+class Expectation:
+    """The database `prisma migrate` builds, plus where each table comes from."""
+
+    catalog: Catalog
+    models: dict[QualifiedName, str] = field(default_factory=dict)  # table -> model name
+    schema_files: tuple[str, ...] = ()
+    migrations: tuple[Migration, ...] = ()  # sorted as Prisma sorts them (folder name)
+    join_table_style: dict[QualifiedName, str] = field(default_factory=dict)

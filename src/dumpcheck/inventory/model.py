@@ -1,0 +1,87 @@
+"""What the inventory stage knows about a dump, without any database."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from dumpcheck.catalog import Catalog, QualifiedName
+
+DumpFormat = Literal["plain", "custom", "directory", "tar"]
+DumpKind = Literal["full", "schema-only", "data-only"]
+Compression = Literal["none", "gzip", "lz4", "zstd"]
+
+
+@dataclass(frozen=True)
+class Unparsed:
+    """A statement we could not turn into catalog objects, kept with its location."""
+
+    location: str  # "line 120" for plain dumps, "TOC 215" for archives
+    statement: str  # shortened to a few hundred characters
+    reason: str
+
+
+@dataclass(frozen=True)
+class TocEntry:
+    """One archive TOC entry (for plain dumps, one ``-- Name: ...; Type: ...`` header)."""
+
+    dump_id: int
+    desc: str  # "TABLE", "TABLE DATA", "CONSTRAINT", "FK CONSTRAINT", "EXTENSION", ...
+    tag: str  # e.g. "products", "products products_pkey"
+    namespace: str  # schema name, "" when none
+    owner: str = ""
+    dependencies: tuple[int, ...] = ()
+    defn: str = ""  # the SQL that creates the object (may be empty, e.g. TABLE DATA)
+    had_data: bool = False
+
+
+@dataclass(frozen=True)
+class MigrationRow:
+    """One row of the dump's ``_prisma_migrations`` table (names and checksums only)."""
+
+    migration_name: str
+    checksum: str
+    finished_at: str | None
+    rolled_back_at: str | None
+    applied_steps_count: int = 0
+
+
+@dataclass(frozen=True)
+class DumpFacts:
+    """Facts about the dump itself."""
+
+    path: str
+    format: DumpFormat
+    compression: Compression = "none"
+    archive_version: str | None = None  # "1.16" for archives, None for plain
+    pg_dump_version: str | None = None  # "18.1"
+    server_version: str | None = None  # source server, "15.4"
+    database: str | None = None
+    encoding: str | None = None
+    kind: DumpKind = "full"
+    excluded_table_data: tuple[QualifiedName, ...] = ()  # --exclude-table-data traces
+    complete: bool = True
+    stops_at: str | None = None  # where a truncated dump stops: "line 4411 in COPY public.x"
+    roles: frozenset[str] = frozenset()  # every role named by OWNER TO / GRANT / REVOKE
+    extensions: frozenset[str] = frozenset()  # every CREATE EXTENSION
+    # An FK or sequence refers to a table the dump never creates: the trace of an excluded table.
+    excluded_traces: tuple[tuple[QualifiedName, str], ...] = ()  # (missing table, evidence)
+
+    @property
+    def pg_dump_major(self) -> int | None:
+        """The major version of the pg_dump that wrote the dump."""
+        if not self.pg_dump_version:
+            return None
+        return int(self.pg_dump_version.split(".")[0])
+
+
+@dataclass(frozen=True)
+class DumpInventory:
+    """Everything the inventory stage learns from one dump."""
+
+    facts: DumpFacts
+    catalog: Catalog  # Table.rows = COPY/INSERT row count, None when the table has no data entry
+    entries: tuple[TocEntry, ...] = ()
+    unparsed: tuple[Unparsed, ...] = ()
+    prisma_migrations: tuple[MigrationRow, ...] | None = None  # None: no such table data
+    locations: dict[QualifiedName, str] = field(default_factory=dict)  # where each table is

@@ -1,0 +1,52 @@
+"""What the restore stage reports: every error tied to its object, and the restored catalog."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from dumpcheck.catalog import Catalog, QualifiedName
+
+Severity = Literal["fatal", "harmless", "secondary", "other"]
+
+
+@dataclass(frozen=True)
+class RestoreError:
+    """One error the restore hit, with the object it broke and its root cause."""
+
+    id: int
+    severity: Severity
+    message: str
+    sqlstate: str | None = None
+    detail: str | None = None
+    hint: str | None = None
+    statement: str | None = None  # shortened sensibly
+    location: str | None = None  # "line 120" or "TOC 215"
+    object_type: str | None = None  # "TABLE", "TABLE DATA", "EXTENSION", ...
+    object_name: str | None = None  # "public.products"
+    table: QualifiedName | None = None  # the table this error breaks, when it breaks one
+    root_cause_id: int | None = None  # id of the error that caused this one
+
+
+@dataclass(frozen=True)
+class PreflightFinding:
+    """Something known to break before the restore starts (missing extension, ...)."""
+
+    kind: Literal["missing_extension", "missing_role", "version_mismatch"]
+    name: str
+    message: str
+
+
+@dataclass(frozen=True)
+class RestoreResult:
+    """The outcome of restoring one dump into a scratch database."""
+
+    database: str
+    catalog: Catalog  # read back from the restored database; Table.rows = count(*)
+    errors: tuple[RestoreError, ...] = ()
+    preflight: tuple[PreflightFinding, ...] = ()
+    log: str = ""  # the full restore log (pg_restore stderr or our own statement log)
+    tool: str = ""  # "pg_restore 18.1 -j 2" or "psycopg statement driver"
+    duration_s: float = 0.0
+    server_died: bool = False
+    extra: dict[str, str] = field(default_factory=dict)
