@@ -1,0 +1,71 @@
+"""The click layer: parse options, call the library, render, exit. No logic lives here.
+
+Exit codes (also in ``dumpcheck --help`` and the README):
+0 every expected table is ok; 1 findings; 2 bad input or usage; 3 environment failure.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from dumpcheck import __version__
+from dumpcheck.errors import EXIT_BAD_INPUT, DumpcheckError, SchemaParseError
+
+EXIT_CODES_HELP = """\b
+Exit codes:
+  0  every expected table is ok
+  1  findings (a table is missing, failed, lost rows or drifted; a truncated dump)
+  2  bad input or usage (missing path, not a dump, broken Prisma schema)
+  3  environment failure (no server binaries, scratch server failed, disk full)
+"""
+
+
+@click.group(help="Verify PostgreSQL dumps against a Prisma schema.\n\n" + EXIT_CODES_HELP)
+@click.version_option(__version__, prog_name="dumpcheck")
+def cli() -> None:
+    """Root command group."""
+
+
+def _register() -> None:
+    # Imported here, not at module top, so that each command module can import `cli` freely.
+    import importlib
+
+    for name in ("verify_cmd", "inventory_cmd", "expect_cmd", "postgres_cmd", "explain_cmd"):
+        try:
+            module = importlib.import_module(f"dumpcheck.cli.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"dumpcheck.cli.{name}":
+                raise
+            continue
+        cli.add_command(module.command)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console entry point: the one place that maps exceptions to exit codes."""
+    _register()
+    try:
+        code = cli.main(args=argv, prog_name="dumpcheck", standalone_mode=False)
+    except SchemaParseError as exc:
+        click.echo(f"dumpcheck: error: {exc.with_caret()}", err=True)
+        sys.exit(exc.exit_code)
+    except DumpcheckError as exc:
+        click.echo(f"dumpcheck: error: {exc.one_line()}", err=True)
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        click.echo("dumpcheck: interrupted", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(EXIT_BAD_INPUT if exc.exit_code == 2 else exc.exit_code)
+    except KeyboardInterrupt:
+        click.echo("dumpcheck: interrupted", err=True)
+        sys.exit(130)
+    except OSError as exc:
+        # ENOSPC and friends that escaped a stage: still one line, never a traceback.
+        from dumpcheck.errors import EXIT_ENVIRONMENT
+
+        click.echo(f"dumpcheck: error: {exc.strerror or exc}: {exc.filename or ''}", err=True)
+        sys.exit(EXIT_ENVIRONMENT)
+    sys.exit(code if isinstance(code, int) else 0)
