@@ -5,12 +5,16 @@ and dict arithmetic with no I/O.
 
 Spelling rules (every producer must follow them, so that equal things compare equal):
 
+* Everything is spelled as PostgreSQL prints it under ``SET search_path = ''`` (which is
+  what pg_dump sets, so its output already has this form): user types, sequences and casts
+  are schema-qualified.
 * Types are spelled as PostgreSQL's ``format_type()`` prints them: ``integer``, ``text``,
   ``timestamp(3) without time zone``, ``character varying(255)``, ``numeric(65,30)``,
   ``text[]``, ``double precision``, and user types schema-qualified with identifiers quoted
   only when needed: ``public."Role"``, ``public.citext``.
 * Defaults are spelled as ``pg_get_expr()`` prints them (which is also what pg_dump writes):
-  ``nextval('products_id_seq'::regclass)``, ``CURRENT_TIMESTAMP``, ``'draft'::"Status"``.
+  ``nextval('public.products_id_seq'::regclass)``, ``CURRENT_TIMESTAMP``,
+  ``'draft'::public."Status"``.
 * Identifiers inside tuples of column names are bare names (never quoted).
 * Index keys are the per-key text of ``pg_get_indexdef()``: a bare column name, optionally
   followed by `` DESC``/`` NULLS FIRST`` or an operator class, or an expression.

@@ -1,0 +1,191 @@
+"""The closed set of findings compare produces; reporters only format them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Verdict = Literal["ok", "never_in_dump", "failed_restore", "rows_lost", "drift", "unexpected"]
+VERDICTS: tuple[Verdict, ...] = (
+    "failed_restore",
+    "never_in_dump",
+    "rows_lost",
+    "drift",
+    "unexpected",
+    "ok",
+)
+DifferenceKind = Literal[
+    "missing_column",
+    "extra_column",
+    "type",
+    "nullability",
+    "default",
+    "primary_key",
+    "unique",
+    "index",
+    "foreign_key",
+    "enum",
+]
+
+
+@dataclass(frozen=True)
+class Difference:
+    """One way the restored table differs from what Prisma expects."""
+
+    kind: DifferenceKind
+    object: str  # column, constraint or index name
+    expected: str | None
+    actual: str | None
+
+
+@dataclass(frozen=True)
+class ErrorRef:
+    """A restore error as a report shows it: no row values, only names and messages."""
+
+    message: str
+    statement: str | None
+    location: str | None
+    sqlstate: str | None = None
+    severity: str = "fatal"
+    root_cause: str | None = None  # one line on the root failure, when this one is secondary
+
+
+@dataclass(frozen=True)
+class TableFinding:
+    """The verdict for one table, with the evidence behind it."""
+
+    schema: str
+    name: str
+    model: str | None
+    verdict: Verdict
+    in_dump: bool
+    restored: bool
+    dump_rows: int | None
+    restored_rows: int | None
+    errors: tuple[ErrorRef, ...] = ()
+    evidence: tuple[str, ...] = ()
+    differences: tuple[Difference, ...] = ()
+
+    @property
+    def qualified(self) -> str:
+        """``schema.name`` for display."""
+        return f"{self.schema}.{self.name}"
+
+
+@dataclass(frozen=True)
+class DumpTruncated:
+    """The dump stops before its end."""
+
+    stops_at: str
+
+
+@dataclass(frozen=True)
+class DumpKindFinding:
+    """The dump carries only the schema or only the data."""
+
+    kind: Literal["schema-only", "data-only"]
+
+
+@dataclass(frozen=True)
+class VersionMismatch:
+    """The dump was written by a newer pg_dump than the scratch server, or similar."""
+
+    dump_version: str
+    server_version: str
+    message: str
+
+
+@dataclass(frozen=True)
+class MissingExtension:
+    """The dump needs an extension the scratch server does not have."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class MissingRole:
+    """The dump names a role that had to be created (or could not be)."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class UnparsedStatements:
+    """Statements the inventory could not parse; kept so that nothing is silently dropped."""
+
+    count: int
+    examples: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class MigrationProblem:
+    """A migration that failed, was rolled back, edited, or never applied in production."""
+
+    migration: str
+    state: Literal["failed", "rolled_back", "edited", "not_applied"]
+
+
+DumpFinding = (
+    DumpTruncated
+    | DumpKindFinding
+    | VersionMismatch
+    | MissingExtension
+    | MissingRole
+    | UnparsedStatements
+    | MigrationProblem
+)
+
+
+@dataclass(frozen=True)
+class ScratchInfo:
+    """Which server the dump was restored into."""
+
+    backend: str
+    server_version: str
+
+
+@dataclass(frozen=True)
+class DumpSummary:
+    """The facts about the dump a report carries."""
+
+    path: str
+    format: str
+    compression: str
+    pg_dump_version: str | None
+    server_version: str | None
+    database: str | None
+    complete: bool
+    kind: str
+    stops_at: str | None = None
+
+
+@dataclass(frozen=True)
+class Findings:
+    """Everything compare concludes about one dump against one schema."""
+
+    dump: DumpSummary
+    scratch: ScratchInfo | None
+    tables: tuple[TableFinding, ...]
+    dump_findings: tuple[DumpFinding, ...] = ()
+    strict: bool = False
+    prisma: str = ""
+    notes: tuple[str, ...] = field(default=())
+
+    def summary(self) -> dict[str, int]:
+        """The count per verdict, every verdict present."""
+        counts = dict.fromkeys(VERDICTS, 0)
+        for t in self.tables:
+            counts[t.verdict] += 1
+        return counts
+
+    def failing(self) -> tuple[TableFinding, ...]:
+        """Tables whose verdict counts as a failure (``unexpected`` only under --strict)."""
+        bad = {"never_in_dump", "failed_restore", "rows_lost", "drift"}
+        if self.strict:
+            bad.add("unexpected")
+        return tuple(t for t in self.tables if t.verdict in bad)
+
+    def exit_code(self) -> int:
+        """0 when every expected table is ok and the dump is whole, else 1."""
+        fatal_dump = any(isinstance(f, DumpTruncated | MissingExtension) for f in self.dump_findings)
+        return 1 if self.failing() or fatal_dump else 0
