@@ -34,6 +34,7 @@ class ScratchServer:
     install: PgInstall | None  # client binaries (pg_restore, psql, pg_dump) of the same major
     socket_dir: Path | None = None
     log_path: Path | None = None
+    pid: int | None = None  # the postmaster's pid (local backend only)
 
     def dsn(self, dbname: str) -> str:
         """A libpq conninfo for database ``dbname`` on this server."""

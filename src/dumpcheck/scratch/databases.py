@@ -1,0 +1,75 @@
+"""Create and drop the ``dumpcheck_<random>`` databases we restore into; never touch others."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from typing import TYPE_CHECKING, Any
+
+from dumpcheck.errors import ScratchServerError
+from dumpcheck.scratch.faults import classify_db_error
+from dumpcheck.scratch.model import ScratchServer
+
+if TYPE_CHECKING:
+    import psycopg
+
+DB_PREFIX = "dumpcheck_"
+_OURS = re.compile(r"^dumpcheck_[0-9a-f]{12}$")
+
+
+def new_database_name() -> str:
+    """``dumpcheck_<12 hex>``: unique, a valid unquoted identifier, and recognisably ours."""
+    return f"{DB_PREFIX}{secrets.token_hex(6)}"
+
+
+def is_our_database(name: str) -> bool:
+    """True only for names :func:`new_database_name` makes."""
+    return bool(_OURS.match(name))
+
+
+def _connect_maintenance(server: ScratchServer) -> psycopg.Connection[tuple[Any, ...]]:
+    import psycopg
+
+    try:
+        return psycopg.connect(server.conninfo, autocommit=True, connect_timeout=10)
+    except psycopg.OperationalError as exc:
+        raise ScratchServerError(
+            f"cannot connect to the scratch server: {' '.join(str(exc).split())}"
+        ) from exc
+
+
+def create_database(server: ScratchServer) -> str:
+    """Create an empty ``dumpcheck_<random>`` database (from template0, UTF8); return its name."""
+    import psycopg
+    from psycopg import sql
+
+    name = new_database_name()
+    with _connect_maintenance(server) as conn:
+        try:
+            # template0: a restore must start from an empty database, as pg_dump documents.
+            conn.execute(
+                sql.SQL("CREATE DATABASE {} TEMPLATE template0 ENCODING 'UTF8'").format(
+                    sql.Identifier(name)
+                )
+            )
+        except psycopg.Error as exc:
+            raise classify_db_error(exc) or ScratchServerError(
+                f"cannot create database {name} on the scratch server: {exc}"
+            ) from exc
+    return name
+
+
+def drop_database(server: ScratchServer, name: str) -> None:
+    """Drop a database this package created (WITH FORCE); refuse any other name."""
+    import psycopg
+    from psycopg import sql
+
+    if not is_our_database(name):
+        raise ScratchServerError(f"refusing to drop {name!r}: dumpcheck did not create it")
+    with _connect_maintenance(server) as conn:
+        try:
+            conn.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )
+        except psycopg.Error as exc:
+            raise ScratchServerError(f"cannot drop database {name}: {exc}") from exc

@@ -1,0 +1,46 @@
+"""Turn what a failing server says into the right DumpcheckError (disk full, server died)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from dumpcheck.errors import DiskFullError, EnvironmentFailure
+
+LOG_TAIL_LINES = 15
+# SQLSTATE class 53 is "insufficient resources"; 53100 is disk_full (errcodes.txt).
+DISK_FULL_SQLSTATE = "53100"
+_DISK_FULL_RE = re.compile(r"No space left on device|could not extend file|disk_full", re.I)
+
+
+def log_tail(log_path: Path | None, lines: int = LOG_TAIL_LINES) -> str:
+    """The last lines of a server log, joined with `` | `` so they fit one error line."""
+    if log_path is None:
+        return "(no server log)"
+    try:
+        text = log_path.read_text(errors="replace")
+    except OSError:
+        return f"(server log {log_path} unreadable)"
+    tail = [line for line in text.splitlines() if line.strip()][-lines:]
+    return " | ".join(tail) if tail else "(server log empty)"
+
+
+def is_disk_full(message: str, sqlstate: str | None = None) -> bool:
+    """True for ``could not extend file ...: No space left on device`` and SQLSTATE 53100."""
+    return sqlstate == DISK_FULL_SQLSTATE or bool(_DISK_FULL_RE.search(message))
+
+
+def disk_full_error(message: str, sqlstate: str | None = None) -> DiskFullError | None:
+    """A DiskFullError when the server's message says the disk is full, else None."""
+    if not is_disk_full(message, sqlstate):
+        return None
+    first = message.strip().splitlines()[0] if message.strip() else "No space left on device"
+    return DiskFullError(f"the scratch server ran out of disk space: {first}")
+
+
+def classify_db_error(exc: BaseException) -> EnvironmentFailure | None:
+    """Map a psycopg error to DiskFullError if it is one (else None): SQLSTATE or message."""
+    sqlstate = getattr(exc, "sqlstate", None)
+    diag = getattr(exc, "diag", None)
+    primary = getattr(diag, "message_primary", None) if diag is not None else None
+    return disk_full_error(str(primary or exc), sqlstate)
