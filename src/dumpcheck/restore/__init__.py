@@ -1,0 +1,7 @@
+"""The restore stage: restore a dump into a scratch database and tie every error to its object."""
+
+from __future__ import annotations
+
+from dumpcheck.restore.catalog_reader import read_catalog
+
+__all__ = ["read_catalog"]

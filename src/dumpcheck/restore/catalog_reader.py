@@ -1,0 +1,275 @@
+"""Read a restored database back into the shared catalog model, with exact row counts."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Any, cast, get_args
+
+import psycopg
+from psycopg import sql
+
+from dumpcheck.catalog import (
+    Catalog,
+    CheckConstraint,
+    Column,
+    Enum,
+    FkAction,
+    ForeignKey,
+    Index,
+    PrimaryKey,
+    QualifiedName,
+    Sequence,
+    Table,
+    TableKind,
+    UniqueConstraint,
+)
+
+_KINDS: dict[str, TableKind] = {
+    "r": "table",
+    "p": "partitioned",
+    "v": "view",
+    "m": "matview",
+    "f": "foreign",
+}
+# pg_constraint.confdeltype / confupdtype letters (src/include/catalog/pg_constraint.h).
+_FK_ACTIONS: dict[str, FkAction] = {
+    "a": "NO ACTION",
+    "r": "RESTRICT",
+    "c": "CASCADE",
+    "n": "SET NULL",
+    "d": "SET DEFAULT",
+}
+assert set(_FK_ACTIONS.values()) == set(get_args(FkAction))
+
+# The catalog model's canonical spelling is PostgreSQL's output under an empty search_path,
+# the one pg_dump sets: format_type() and ruleutils.c qualify every name outside pg_catalog
+# (public."Role", nextval('public.products_id_seq'::regclass)).
+_SEARCH_PATH = "SET search_path = ''"
+
+
+@cache
+def load_sql(name: str) -> str:
+    """The text of ``sql/<name>.sql`` shipped inside this package."""
+    return (resources.files("dumpcheck.restore") / "sql" / f"{name}.sql").read_text("utf-8")
+
+
+def _rows(cur: psycopg.Cursor[Any], name: str) -> list[dict[str, Any]]:
+    cur.execute(load_sql(name))
+    cols = [d.name for d in cur.description or ()]
+    return [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
+
+
+@dataclass
+class _TableParts:
+    """Everything collected for one relation before it is frozen into a Table."""
+
+    schema: str
+    name: str
+    kind: TableKind
+    columns: list[Column] = field(default_factory=list)
+    primary_key: PrimaryKey | None = None
+    uniques: list[UniqueConstraint] = field(default_factory=list)
+    indexes: list[Index] = field(default_factory=list)
+    foreign_keys: list[ForeignKey] = field(default_factory=list)
+    checks: list[CheckConstraint] = field(default_factory=list)
+    rows: int | None = None
+
+
+def read_catalog(conninfo: str) -> Catalog:
+    """Read every user object of the database at ``conninfo`` into a Catalog."""
+    with psycopg.connect(conninfo, autocommit=True) as conn, conn.cursor() as cur:
+        cur.execute(_SEARCH_PATH)
+        schemas = [r["schema"] for r in _rows(cur, "schemas")]
+        tables = _rows(cur, "tables")
+        columns = _rows(cur, "columns")
+        sequences = _rows(cur, "sequences")
+        extensions = [r["name"] for r in _rows(cur, "extensions")]
+        enums = _rows(cur, "enums")
+        defaults = _rows(cur, "column_defaults")
+        constraints = _rows(cur, "constraints")
+        indexes = _rows(cur, "indexes")
+        counts = _count_rows(cur, tables)
+
+    parts: dict[int, _TableParts] = {
+        t["oid"]: _TableParts(
+            t["schema"], t["name"], _KINDS[t["relkind"]], rows=counts.get(t["oid"])
+        )
+        for t in tables
+    }
+    _add_columns(parts, columns, defaults)
+    _add_constraints(parts, constraints)
+    _add_indexes(parts, indexes)
+    return Catalog.build(
+        tables=(_freeze(p) for p in parts.values()),
+        enums=(Enum(e["schema"], e["name"], tuple(e["labels"])) for e in enums),
+        sequences=(_sequence(s) for s in sequences),
+        schemas=schemas,
+        extensions=extensions,
+    )
+
+
+def _count_rows(cur: psycopg.Cursor[Any], tables: list[dict[str, Any]]) -> dict[int, int]:
+    """Exact row counts, all in one UNION ALL round trip.
+
+    reltuples is -1 for a table that was never vacuumed or analyzed (a fresh restore) and an
+    estimate after ANALYZE, so only count(*) is exact. Plain tables are counted with ONLY, so
+    inheritance children count once, as in the dump's per-table COPY; a partitioned table is
+    counted as the sum of its partitions (it holds no rows itself). Views are not counted (that
+    would run them), nor foreign tables (that would reach the remote server), nor unpopulated
+    materialized views (count(*) on them raises "has not been populated").
+    """
+    parts: list[sql.Composable] = []
+    for t in tables:
+        kind = t["relkind"]
+        if kind not in ("r", "p", "m") or (kind == "m" and not t["is_populated"]):
+            continue
+        only = sql.SQL("ONLY ") if kind == "r" else sql.SQL("")
+        parts.append(
+            sql.SQL("SELECT {}::oid, count(*) FROM {}{}").format(
+                sql.Literal(t["oid"]), only, sql.Identifier(t["schema"], t["name"])
+            )
+        )
+    if not parts:
+        return {}
+    cur.execute(sql.SQL(" UNION ALL ").join(parts))
+    return {int(oid): int(n) for oid, n in cur.fetchall()}
+
+
+def _add_columns(
+    parts: dict[int, _TableParts], columns: list[dict[str, Any]], defaults: list[dict[str, Any]]
+) -> None:
+    exprs = {(d["oid"], d["name"]): d["expr"] for d in defaults}
+    for c in columns:
+        table = parts.get(c["oid"])
+        if table is None:
+            continue  # a column of an extension-owned relation
+        expr = exprs.get((c["oid"], c["name"]))
+        generated = c["generated"] or ""
+        identity = {"a": "always", "d": "by default"}.get(c["identity"] or "")
+        table.columns.append(
+            Column(
+                name=c["name"],
+                type=c["type"],
+                nullable=bool(c["nullable"]),
+                default=None if generated else expr,
+                identity=cast(Any, identity),
+                generated=expr if generated else None,
+            )
+        )
+
+
+def _add_constraints(parts: dict[int, _TableParts], constraints: list[dict[str, Any]]) -> None:
+    for c in constraints:
+        table = parts.get(c["oid"])
+        if table is None:
+            continue
+        cols = tuple(c["columns"] or ())
+        match c["contype"]:
+            case "p":
+                table.primary_key = PrimaryKey(c["name"], cols)
+            case "u":
+                table.uniques.append(
+                    UniqueConstraint(
+                        c["name"],
+                        cols,
+                        via_index=False,
+                        nulls_not_distinct=bool(c["nulls_not_distinct"]),
+                    )
+                )
+            case "f":
+                table.foreign_keys.append(
+                    ForeignKey(
+                        name=c["name"],
+                        columns=cols,
+                        ref_table=QualifiedName(c["ref_schema"], c["ref_table"]),
+                        ref_columns=tuple(c["ref_columns"] or ()),
+                        on_delete=_FK_ACTIONS[c["on_delete"]],
+                        on_update=_FK_ACTIONS[c["on_update"]],
+                    )
+                )
+            case "c":
+                table.checks.append(CheckConstraint(c["name"], c["definition"]))
+
+
+def _add_indexes(parts: dict[int, _TableParts], rows: list[dict[str, Any]]) -> None:
+    by_index: dict[tuple[int, str], list[dict[str, Any]]] = defaultdict(list)
+    for r in rows:
+        by_index[(r["oid"], r["name"])].append(r)
+    for (oid, name), keys in by_index.items():
+        table = parts.get(oid)
+        if table is None:
+            continue
+        first = keys[0]
+        bare = all(_is_bare(k) for k in keys)
+        if (
+            first["is_unique"]
+            and first["method"] == "btree"
+            and first["predicate"] is None
+            and bare
+        ):
+            # A unique index on plain columns is what Prisma's @unique / @@unique creates
+            # (prisma-engines sql-schema-connector: CREATE UNIQUE INDEX), so it is a uniqueness
+            # rule like a UNIQUE constraint; via_index records how it was made.
+            table.uniques.append(
+                UniqueConstraint(
+                    name,
+                    tuple(k["column_name"] for k in keys),
+                    via_index=True,
+                    nulls_not_distinct=bool(first["nulls_not_distinct"]),
+                )
+            )
+            continue
+        table.indexes.append(
+            Index(
+                name=name,
+                keys=tuple(_key_text(k) for k in keys),
+                unique=bool(first["is_unique"]),
+                method=first["method"],
+                predicate=first["predicate"],
+            )
+        )
+
+
+def _is_bare(key: dict[str, Any]) -> bool:
+    return key["column_name"] is not None and key["opclass"] is None and not key["descending"]
+
+
+def _key_text(key: dict[str, Any]) -> str:
+    """One index key as pg_get_indexdef() prints it inside the parentheses."""
+    text: str = key["column_name"] if key["column_name"] is not None else key["key_text"]
+    if key["opclass"] is not None:
+        text += f" {key['opclass']}"
+    # btree's default is ASC NULLS LAST and DESC NULLS FIRST; ruleutils.c prints only the
+    # deviation from that default.
+    if key["descending"]:
+        text += " DESC"
+        if not key["nulls_first"]:
+            text += " NULLS LAST"
+    elif key["nulls_first"]:
+        text += " NULLS FIRST"
+    return text
+
+
+def _sequence(row: dict[str, Any]) -> Sequence:
+    owned: tuple[QualifiedName, str] | None = None
+    if row["owner_table"] is not None:
+        owned = (QualifiedName(row["owner_schema"], row["owner_table"]), row["owner_column"])
+    return Sequence(row["schema"], row["name"], owned_by=owned, data_type=row["data_type"])
+
+
+def _freeze(p: _TableParts) -> Table:
+    return Table(
+        schema=p.schema,
+        name=p.name,
+        columns=tuple(p.columns),
+        primary_key=p.primary_key,
+        uniques=tuple(sorted(p.uniques, key=lambda u: u.name)),
+        indexes=tuple(sorted(p.indexes, key=lambda i: i.name)),
+        foreign_keys=tuple(sorted(p.foreign_keys, key=lambda f: f.name)),
+        checks=tuple(sorted(p.checks, key=lambda c: c.name)),
+        kind=p.kind,
+        rows=p.rows,
+    )
