@@ -1,0 +1,127 @@
+"""Compare stage: pure functions from the three catalogs and the evidence to findings."""
+
+from __future__ import annotations
+
+from dumpcheck.catalog import QualifiedName
+from dumpcheck.compare.enums import enum_differences
+from dumpcheck.compare.findings import (
+    DumpFinding,
+    DumpKindFinding,
+    DumpSummary,
+    DumpTruncated,
+    Findings,
+    MigrationProblem,
+    MissingExtension,
+    MissingRole,
+    ScratchInfo,
+    TableFinding,
+    UnparsedStatements,
+    VersionMismatch,
+)
+from dumpcheck.compare.tables import TableContext, judge_table
+from dumpcheck.expect.model import Expectation, MigrationStatus
+from dumpcheck.inventory.model import DumpInventory
+from dumpcheck.restore.model import RestoreResult
+
+__all__ = ["Findings", "compare"]
+
+
+def compare(
+    expectation: Expectation,
+    inventory: DumpInventory,
+    restore: RestoreResult | None,
+    *,
+    migrations: tuple[MigrationStatus, ...] = (),
+    scratch: ScratchInfo | None = None,
+    strict: bool = False,
+    prisma: str = "",
+) -> Findings:
+    """Every table gets a verdict with evidence; the dump gets its own findings."""
+    from dumpcheck.expect import migration_evidence
+
+    has_history = bool(expectation.migrations) or inventory.prisma_migrations is not None
+
+    def evidence(key: QualifiedName) -> str | None:
+        if not has_history:
+            return None
+        return migration_evidence(key, migrations)
+
+    actual = restore.catalog if restore is not None else inventory.catalog
+    ctx = TableContext(
+        inventory=inventory,
+        restore=restore,
+        enum_diffs=enum_differences(expectation.catalog, actual),
+        migration_evidence=evidence,
+    )
+    tables: list[TableFinding] = []
+    for key in sorted(expectation.catalog.tables):
+        if expectation.catalog.tables[key].kind in {"view", "matview"}:
+            continue  # prisma migrate never creates views
+        tables.append(
+            judge_table(key, expectation.catalog.tables[key], expectation.models.get(key), ctx)
+        )
+    for key in sorted(inventory.catalog.tables):
+        if key not in expectation.catalog.tables:
+            tables.append(judge_table(key, None, None, ctx))
+    facts = inventory.facts
+    summary = DumpSummary(
+        path=facts.path,
+        format=facts.format,
+        compression=facts.compression,
+        pg_dump_version=facts.pg_dump_version,
+        server_version=facts.server_version,
+        database=facts.database,
+        complete=facts.complete,
+        kind=facts.kind,
+        stops_at=facts.stops_at,
+    )
+    return Findings(
+        dump=summary,
+        scratch=scratch,
+        tables=tuple(tables),
+        dump_findings=_dump_findings(inventory, restore, migrations, scratch),
+        strict=strict,
+        prisma=prisma,
+    )
+
+
+def _dump_findings(
+    inventory: DumpInventory,
+    restore: RestoreResult | None,
+    migrations: tuple[MigrationStatus, ...],
+    scratch: ScratchInfo | None,
+) -> tuple[DumpFinding, ...]:
+    facts = inventory.facts
+    found: list[DumpFinding] = []
+    if not facts.complete:
+        found.append(DumpTruncated(facts.stops_at or "an unknown point"))
+    if facts.kind in ("schema-only", "data-only"):
+        found.append(DumpKindFinding(facts.kind))  # type: ignore[arg-type]
+    if scratch is not None and facts.pg_dump_major is not None:
+        server_major = int(scratch.server_version.split(".")[0])
+        if server_major < facts.pg_dump_major:
+            found.append(
+                VersionMismatch(
+                    facts.pg_dump_version or "",
+                    scratch.server_version,
+                    f"pg_dump {facts.pg_dump_version} output restored into server "
+                    f"{scratch.server_version}: newer syntax may fail",
+                )
+            )
+    if restore is not None:
+        for pre in restore.preflight:
+            if pre.kind == "missing_extension":
+                found.append(MissingExtension(pre.name))
+            elif pre.kind == "missing_role":
+                found.append(MissingRole(pre.name))
+    if inventory.unparsed:
+        found.append(
+            UnparsedStatements(
+                len(inventory.unparsed),
+                tuple(f"{u.location}: {u.statement[:80]}" for u in inventory.unparsed[:3]),
+            )
+        )
+    for status in migrations:
+        if status.state != "applied":
+            found.append(MigrationProblem(status.migration.name, status.state))
+    return tuple(found)

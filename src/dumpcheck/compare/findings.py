@@ -187,5 +187,6 @@ class Findings:
 
     def exit_code(self) -> int:
         """0 when every expected table is ok and the dump is whole, else 1."""
-        fatal_dump = any(isinstance(f, DumpTruncated | MissingExtension) for f in self.dump_findings)
+        fatal = (DumpTruncated, MissingExtension)
+        fatal_dump = any(isinstance(f, fatal) for f in self.dump_findings)
         return 1 if self.failing() or fatal_dump else 0

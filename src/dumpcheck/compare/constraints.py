@@ -1,0 +1,94 @@
+"""Compare primary keys, unique rules and foreign keys."""
+
+from __future__ import annotations
+
+from dumpcheck.catalog import ForeignKey, Table, UniqueConstraint
+from dumpcheck.compare.findings import Difference
+
+
+def _cols(columns: tuple[str, ...]) -> str:
+    return "(" + ", ".join(columns) + ")"
+
+
+def compare_primary_key(expected: Table, actual: Table) -> list[Difference]:
+    """The primary key: same columns in the same order (names may differ only by style)."""
+    exp, act = expected.primary_key, actual.primary_key
+    if exp is None and act is None:
+        return []
+    if exp is not None and act is not None and exp.columns == act.columns:
+        return []
+    # Prisma < 6 made implicit m2m tables with a unique index `_AB_unique` instead of a PK;
+    # Prisma >= 6 makes `_AB_pkey`. Both enforce the same rule.
+    if (
+        exp is not None
+        and act is None
+        and _is_m2m(expected)
+        and any(u.columns == exp.columns for u in actual.uniques)
+    ):
+        return []
+    named = exp or act
+    return [
+        Difference(
+            "primary_key",
+            named.name if named else "",
+            f"{exp.name} {_cols(exp.columns)}" if exp else None,
+            f"{act.name} {_cols(act.columns)}" if act else None,
+        )
+    ]
+
+
+def _is_m2m(table: Table) -> bool:
+    return table.name.startswith("_") and {c.name for c in table.columns} == {"A", "B"}
+
+
+def compare_uniques(expected: Table, actual: Table) -> list[Difference]:
+    """Unique rules, matched by column list; a UNIQUE constraint equals a unique index."""
+    diffs: list[Difference] = []
+    actual_by_cols: dict[tuple[str, ...], UniqueConstraint] = {u.columns: u for u in actual.uniques}
+    act_pk = actual.primary_key.columns if actual.primary_key else None
+    for exp in expected.uniques:
+        if exp.columns in actual_by_cols:
+            continue
+        # `_AB_unique` expected but the table has `_AB_pkey` on the same columns (Prisma >= 6).
+        if _is_m2m(expected) and act_pk == exp.columns:
+            continue
+        diffs.append(Difference("unique", exp.name, f"UNIQUE {_cols(exp.columns)}", None))
+    expected_cols = {u.columns for u in expected.uniques}
+    exp_pk = expected.primary_key.columns if expected.primary_key else None
+    for act in actual.uniques:
+        if act.columns in expected_cols:
+            continue
+        if _is_m2m(expected) and exp_pk == act.columns:
+            continue
+        diffs.append(Difference("unique", act.name, None, f"UNIQUE {_cols(act.columns)}"))
+    return diffs
+
+
+def _fk_signature(fk: ForeignKey) -> tuple[object, ...]:
+    return (fk.columns, fk.ref_table.name, fk.ref_columns)
+
+
+def _fk_text(fk: ForeignKey) -> str:
+    return (
+        f"{_cols(fk.columns)} REFERENCES {fk.ref_table.name}{_cols(fk.ref_columns)} "
+        f"ON DELETE {fk.on_delete} ON UPDATE {fk.on_update}"
+    )
+
+
+def compare_foreign_keys(expected: Table, actual: Table) -> list[Difference]:
+    """Foreign keys, matched by columns and target, then compared by their actions."""
+    diffs: list[Difference] = []
+    actual_by_sig = {_fk_signature(fk): fk for fk in actual.foreign_keys}
+    expected_sigs = set()
+    for exp in expected.foreign_keys:
+        sig = _fk_signature(exp)
+        expected_sigs.add(sig)
+        act = actual_by_sig.get(sig)
+        if act is None:
+            diffs.append(Difference("foreign_key", exp.name, _fk_text(exp), None))
+        elif (exp.on_delete, exp.on_update) != (act.on_delete, act.on_update):
+            diffs.append(Difference("foreign_key", exp.name, _fk_text(exp), _fk_text(act)))
+    for act in actual.foreign_keys:
+        if _fk_signature(act) not in expected_sigs:
+            diffs.append(Difference("foreign_key", act.name, None, _fk_text(act)))
+    return diffs

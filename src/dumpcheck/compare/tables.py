@@ -1,0 +1,181 @@
+"""Give every table a verdict, with the evidence behind it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from dumpcheck.catalog import QualifiedName, Table
+from dumpcheck.compare.columns import compare_columns
+from dumpcheck.compare.constraints import (
+    compare_foreign_keys,
+    compare_primary_key,
+    compare_uniques,
+)
+from dumpcheck.compare.enums import enum_differences_for
+from dumpcheck.compare.findings import Difference, ErrorRef, TableFinding, Verdict
+from dumpcheck.compare.indexes import compare_indexes
+from dumpcheck.inventory.model import DumpInventory
+from dumpcheck.restore.model import RestoreError, RestoreResult
+
+
+@dataclass(frozen=True)
+class TableContext:
+    """Everything compare knows that is not per table."""
+
+    inventory: DumpInventory
+    restore: RestoreResult | None
+    enum_diffs: dict[str, Difference]
+    migration_evidence: Callable[[QualifiedName], str | None]
+
+
+def table_differences(expected: Table, actual: Table, ctx: TableContext) -> list[Difference]:
+    """Every structural difference, by kind of object."""
+    return [
+        *compare_columns(expected, actual),
+        *compare_primary_key(expected, actual),
+        *compare_uniques(expected, actual),
+        *compare_indexes(expected, actual),
+        *compare_foreign_keys(expected, actual),
+        *enum_differences_for(expected, ctx.enum_diffs),
+    ]
+
+
+def _errors_for(key: QualifiedName, restore: RestoreResult | None) -> list[RestoreError]:
+    if restore is None:
+        return []
+    return [e for e in restore.errors if e.table == key and e.severity != "harmless"]
+
+
+def _error_ref(error: RestoreError, restore: RestoreResult) -> ErrorRef:
+    root = None
+    if error.root_cause_id is not None and error.root_cause_id != error.id:
+        cause = next((e for e in restore.errors if e.id == error.root_cause_id), None)
+        if cause is not None:
+            what = f"{cause.object_type} {cause.object_name}" if cause.object_type else "statement"
+            root = f"{what} failed: {cause.message}"
+    message = f"{error.message} (SQLSTATE {error.sqlstate})" if error.sqlstate else error.message
+    return ErrorRef(
+        message=message,
+        statement=error.statement,
+        location=error.location,
+        sqlstate=error.sqlstate,
+        severity=error.severity,
+        root_cause=root,
+    )
+
+
+def judge_table(
+    key: QualifiedName,
+    expected: Table | None,
+    model: str | None,
+    ctx: TableContext,
+) -> TableFinding:
+    """The verdict for one table (expected, or only in the dump)."""
+    dumped = ctx.inventory.catalog.tables.get(key)
+    restored = ctx.restore.catalog.tables.get(key) if ctx.restore else None
+    errors = _errors_for(key, ctx.restore)
+    refs = tuple(_error_ref(e, ctx.restore) for e in errors) if ctx.restore else ()
+    dump_rows = dumped.rows if dumped else None
+    restored_rows = restored.rows if restored else None
+    evidence: list[str] = []
+    differences: list[Difference] = []
+    verdict: Verdict
+    if dumped is None:
+        verdict = "never_in_dump"
+        evidence = _never_in_dump_evidence(key, ctx)
+    elif ctx.restore is not None and (restored is None or _has_fatal(errors)):
+        verdict = "failed_restore"
+        evidence = _failed_restore_evidence(key, errors, ctx)
+    elif ctx.restore is not None and dump_rows is not None and (restored_rows or 0) < dump_rows:
+        verdict = "rows_lost"
+        evidence = [
+            f"The dump holds {dump_rows} rows for {key}; the restored table has {restored_rows}.",
+            *(f"COPY error: {e.message}" for e in errors if e.object_type == "TABLE DATA"),
+        ]
+    else:
+        actual = restored if restored is not None else dumped
+        if expected is not None:
+            differences = table_differences(expected, actual, ctx)
+        if expected is None:
+            verdict = "unexpected"
+            evidence = [f"{key} is in the dump but no Prisma model maps to it."]
+        elif differences:
+            verdict = "drift"
+            evidence = [f"{len(differences)} difference(s) between the Prisma schema and {key}."]
+        else:
+            verdict = "ok"
+    if expected is None and verdict in {"failed_restore", "rows_lost"}:
+        evidence.append(f"{key} is in the dump but no Prisma model maps to it.")
+    return TableFinding(
+        schema=key.schema,
+        name=key.name,
+        model=model,
+        verdict=verdict,
+        in_dump=dumped is not None,
+        restored=restored is not None,
+        dump_rows=dump_rows,
+        restored_rows=restored_rows,
+        errors=refs,
+        evidence=tuple(evidence),
+        differences=tuple(differences),
+    )
+
+
+def _has_fatal(errors: Sequence[RestoreError]) -> bool:
+    # A failed PRIMARY KEY or UNIQUE makes the table unusable for Prisma even when its rows
+    # are present (issue: duplicate PK keeps rows but loses the PK and the FKs to it).
+    return any(
+        e.severity == "fatal" and e.object_type in {"CONSTRAINT", "INDEX", "TABLE"} for e in errors
+    )
+
+
+def _never_in_dump_evidence(key: QualifiedName, ctx: TableContext) -> list[str]:
+    facts = ctx.inventory.facts
+    catalog = ctx.inventory.catalog
+    evidence = [
+        f"The dump creates {len(catalog.tables)} table(s); {key} is not among them.",
+    ]
+    elsewhere = [t for t in catalog.find_tables(key.name) if t.key != key]
+    if elsewhere:
+        names = ", ".join(str(t.key) for t in elsewhere)
+        evidence.append(f"A table of that name exists in another schema: {names}.")
+    migration = ctx.migration_evidence(key)
+    if migration:
+        evidence.append(migration)
+    for missing, trace in facts.excluded_traces:
+        if missing == key:
+            evidence.append(f"Trace of an excluded table: {trace}.")
+    if facts.kind == "data-only":
+        evidence.append("The dump is data-only: it creates no tables at all.")
+    if not facts.complete:
+        evidence.append(
+            f"The dump is truncated (it stops at {facts.stops_at}); the table may have come later."
+        )
+    return evidence
+
+
+def _failed_restore_evidence(
+    key: QualifiedName, errors: Sequence[RestoreError], ctx: TableContext
+) -> list[str]:
+    assert ctx.restore is not None
+    evidence: list[str] = [f"{key} is in the dump but the restore did not create it intact."]
+    by_id = {e.id: e for e in ctx.restore.errors}
+    roots: list[RestoreError] = []
+    for e in errors:
+        root = by_id.get(e.root_cause_id) if e.root_cause_id is not None else None
+        if root is not None and root.id != e.id and root not in roots:
+            roots.append(root)
+    for root in roots:
+        evidence.append(
+            f"Root cause: {root.object_type or 'statement'} {root.object_name or ''} failed "
+            f"at {root.location}: {root.message}".replace("  ", " ")
+        )
+    for finding in ctx.restore.preflight:
+        if finding.kind == "missing_extension" and any(
+            finding.name in (r.object_name or "") for r in roots
+        ):
+            evidence.append(finding.message)
+    if not errors:
+        evidence.append("No restore error names this table; check the restore log.")
+    return evidence

@@ -1,0 +1,154 @@
+from __future__ import annotations
+
+from dataclasses import replace
+
+from dumpcheck.catalog import Column, ForeignKey, Index, PrimaryKey, QualifiedName, Table
+from dumpcheck.restore.model import RestoreError
+
+from .helpers import run, verdicts
+
+CATEGORIES = Table(
+    "public",
+    "categories",
+    columns=(Column("id", "text", nullable=False), Column("name", "text", nullable=False)),
+    primary_key=PrimaryKey("categories_pkey", ("id",)),
+    rows=3,
+)
+PRODUCTS = Table(
+    "public",
+    "products",
+    columns=(
+        Column("id", "text", nullable=False),
+        Column("categoryId", "text", nullable=False),
+        Column("createdAt", "timestamp(3) with time zone", False, "CURRENT_TIMESTAMP"),
+    ),
+    primary_key=PrimaryKey("products_pkey", ("id",)),
+    foreign_keys=(
+        ForeignKey(
+            "products_categoryId_fkey",
+            ("categoryId",),
+            QualifiedName("public", "categories"),
+            ("id",),
+            "RESTRICT",
+            "CASCADE",
+        ),
+    ),
+    rows=5,
+)
+
+
+def test_identical_is_ok() -> None:
+    f = run([CATEGORIES, PRODUCTS], [CATEGORIES, PRODUCTS])
+    assert verdicts(f) == {"categories": "ok", "products": "ok"}
+    assert f.exit_code() == 0
+
+
+def test_missing_from_dump_is_never_in_dump() -> None:
+    f = run([CATEGORIES, PRODUCTS], [CATEGORIES])
+    assert verdicts(f)["products"] == "never_in_dump"
+    assert f.exit_code() == 1
+    products = next(t for t in f.tables if t.name == "products")
+    assert "not among them" in products.evidence[0]
+
+
+def test_in_dump_but_not_restored_is_failed_restore_with_root_cause() -> None:
+    root = RestoreError(
+        1,
+        "fatal",
+        'extension "vector" is not available',
+        "0A000",
+        object_type="EXTENSION",
+        object_name="vector",
+        location="TOC 5",
+    )
+    create = RestoreError(
+        2,
+        "secondary",
+        'type "public.vector" does not exist',
+        "42704",
+        statement="CREATE TABLE public.products (...)",
+        location="TOC 210",
+        object_type="TABLE",
+        object_name="public.products",
+        table=QualifiedName("public", "products"),
+        root_cause_id=1,
+    )
+    f = run([CATEGORIES, PRODUCTS], [CATEGORIES, PRODUCTS], [CATEGORIES], (root, create))
+    products = next(t for t in f.tables if t.name == "products")
+    assert products.verdict == "failed_restore"
+    assert (
+        products.errors[0].root_cause
+        == 'EXTENSION vector failed: extension "vector" is not available'
+    )
+    assert any("Root cause: EXTENSION vector" in e for e in products.evidence)
+
+
+def test_fewer_rows_is_rows_lost() -> None:
+    f = run([PRODUCTS], [PRODUCTS], [replace(PRODUCTS, rows=0)])
+    assert verdicts(f) == {"products": "rows_lost"}
+
+
+def test_default_spellings_do_not_drift() -> None:
+    restored = replace(
+        PRODUCTS,
+        columns=(
+            PRODUCTS.columns[0],
+            PRODUCTS.columns[1],
+            Column("createdAt", "timestamp(3) with time zone", False, "now()"),
+        ),
+    )
+    assert verdicts(run([PRODUCTS], [restored])) == {"products": "ok"}
+
+
+def test_type_change_is_drift_with_difference() -> None:
+    restored = replace(
+        PRODUCTS, columns=(Column("id", "integer", nullable=False), *PRODUCTS.columns[1:])
+    )
+    f = run([PRODUCTS], [restored])
+    products = f.tables[0]
+    assert products.verdict == "drift"
+    assert [(d.kind, d.object, d.expected, d.actual) for d in products.differences] == [
+        ("type", "id", "text", "integer")
+    ]
+
+
+def test_fk_action_difference_is_drift() -> None:
+    fk = replace(PRODUCTS.foreign_keys[0], on_delete="CASCADE")
+    f = run([PRODUCTS], [replace(PRODUCTS, foreign_keys=(fk,))])
+    assert [d.kind for d in f.tables[0].differences] == ["foreign_key"]
+
+
+def test_missing_index_is_drift() -> None:
+    expected = replace(PRODUCTS, indexes=(Index("products_categoryId_idx", ("categoryId",)),))
+    f = run([expected], [PRODUCTS])
+    assert [(d.kind, d.expected, d.actual) for d in f.tables[0].differences] == [
+        ("index", "btree (categoryId)", None)
+    ]
+
+
+def test_table_only_in_dump_is_unexpected_and_not_a_failure() -> None:
+    extra = Table("public", "terraform_vm_config", columns=(Column("id", "integer"),), rows=2)
+    f = run([CATEGORIES], [CATEGORIES, extra])
+    assert verdicts(f) == {"categories": "ok", "terraform_vm_config": "unexpected"}
+    assert f.exit_code() == 0
+    assert replace(f, strict=True).exit_code() == 1
+
+
+def test_m2m_unique_index_equals_primary_key() -> None:
+    from dumpcheck.catalog import UniqueConstraint
+
+    cols = (Column("A", "text", nullable=False), Column("B", "text", nullable=False))
+    new_style = Table(
+        "public",
+        "_CategoryToPost",
+        columns=cols,
+        primary_key=PrimaryKey("_CategoryToPost_AB_pkey", ("A", "B")),
+    )
+    old_style = Table(
+        "public",
+        "_CategoryToPost",
+        columns=cols,
+        uniques=(UniqueConstraint("_CategoryToPost_AB_unique", ("A", "B")),),
+    )
+    assert verdicts(run([new_style], [old_style])) == {"_CategoryToPost": "ok"}
+    assert verdicts(run([old_style], [new_style])) == {"_CategoryToPost": "ok"}
