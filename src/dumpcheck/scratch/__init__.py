@@ -8,19 +8,26 @@ from collections.abc import Iterator
 from dumpcheck.errors import BadInputError
 from dumpcheck.scratch.binaries import choose_install, default_major, find_installs
 from dumpcheck.scratch.databases import create_database, drop_database
+from dumpcheck.scratch.faults import check_server_alive, classify_db_error, log_tail
 from dumpcheck.scratch.model import Backend, PgInstall, ScratchServer
 
 __all__ = [
     "Backend",
     "PgInstall",
     "ScratchServer",
+    "check_server_alive",
     "choose_install",
+    "classify_db_error",
     "create_database",
     "default_major",
     "drop_database",
     "find_installs",
+    "log_tail",
     "open_scratch",
 ]
+
+# When nothing says which major to use and no binaries exist yet (docker backend).
+FALLBACK_MAJOR = 18
 
 
 @contextlib.contextmanager
@@ -34,11 +41,17 @@ def open_scratch(
 ) -> Iterator[ScratchServer]:
     """A running scratch server for the ``with`` block, cleaned up afterwards unless ``keep``.
 
-    ``min_major`` is the dump's pg_dump major: the lowest server major >= it is chosen.
-    ``pg_version`` forces one major. ``dsn`` is the existing server for ``backend="dsn"``.
+    ``min_major`` is the dump's pg_dump major: the lowest server major >= it is chosen, else
+    BinaryNotFoundError naming ``dumpcheck postgres install N``. ``pg_version`` forces a major.
+    ``dsn`` is the existing server for ``backend="dsn"``; only databases made by
+    :func:`create_database` are ever written to or dropped there.
     """
     from dumpcheck.scratch.signals import sigterm_as_exit
 
+    if backend == "dsn" and not dsn:
+        raise BadInputError("--scratch dsn needs --scratch-dsn URL")
+    if dsn and backend != "dsn":
+        raise BadInputError(f"--scratch-dsn given with --scratch {backend}; use --scratch dsn")
     with sigterm_as_exit():
         if backend == "local":
             from dumpcheck.scratch.local import local_server
@@ -48,6 +61,18 @@ def open_scratch(
                 pg_version = default_major(installs)
             install = choose_install(installs, min_major=min_major, pg_version=pg_version)
             with local_server(install, keep=keep) as server:
+                yield server
+        elif backend == "dsn":
+            from dumpcheck.scratch.remote import dsn_server
+
+            assert dsn is not None
+            with dsn_server(dsn, min_major=min_major, pg_version=pg_version) as server:
+                yield server
+        elif backend == "docker":
+            from dumpcheck.scratch.remote import docker_server
+
+            major = pg_version or min_major or FALLBACK_MAJOR
+            with docker_server(major=major, min_major=min_major, keep=keep) as server:
                 yield server
         else:
             raise BadInputError(f"unknown scratch backend {backend!r}; use local, dsn or docker")

@@ -148,10 +148,21 @@ class SearchPaths:
     cache: Path | None = None
     debian: Path = _DEBIAN_ROOT
     homebrew: Sequence[Path] = _HOMEBREW_PREFIXES
-    path_env: str | None = None
-    pg_config: bool = True
+    path_env: str | None = None  # None: $PATH
+    use_path: bool = True  # pg_config --bindir and postgres on PATH
     extract_bundled: bool = True
     extra: Sequence[tuple[Path, str]] = field(default_factory=tuple)
+
+    @classmethod
+    def cache_only(cls, cache: Path | None = None) -> SearchPaths:
+        """Only the wheel cache (what ``dumpcheck postgres install`` manages)."""
+        return cls(
+            cache=cache or cache_root(),
+            debian=Path("/nonexistent"),
+            homebrew=(),
+            use_path=False,
+            extract_bundled=False,
+        )
 
 
 def _candidates(paths: SearchPaths) -> Iterable[tuple[Path, str]]:
@@ -167,15 +178,17 @@ def _candidates(paths: SearchPaths) -> Iterable[tuple[Path, str]]:
     for prefix in paths.homebrew:
         for entry in sorted(prefix.glob("postgresql@*")):
             yield entry / "bin", "homebrew"
-    if paths.pg_config:
-        pg_config = shutil.which("pg_config", path=paths.path_env)
-        if pg_config:
-            with contextlib.suppress(OSError, subprocess.SubprocessError):
-                out = subprocess.run(
-                    [pg_config, "--bindir"], capture_output=True, text=True, timeout=30, check=True
-                ).stdout.strip()
-                if out:
-                    yield Path(out), "pg_config"
+    if not paths.use_path:
+        yield from paths.extra
+        return
+    pg_config = shutil.which("pg_config", path=paths.path_env)
+    if pg_config:
+        with contextlib.suppress(OSError, subprocess.SubprocessError):
+            out = subprocess.run(
+                [pg_config, "--bindir"], capture_output=True, text=True, timeout=30, check=True
+            ).stdout.strip()
+            if out:
+                yield Path(out), "pg_config"
     postgres = shutil.which("postgres", path=paths.path_env)
     if postgres:
         yield Path(postgres).resolve().parent, "PATH"

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from dumpcheck.errors import DiskFullError, EnvironmentFailure
+from dumpcheck.errors import DiskFullError, EnvironmentFailure, ScratchServerError
+from dumpcheck.scratch.model import ScratchServer
 
 LOG_TAIL_LINES = 15
 # SQLSTATE class 53 is "insufficient resources"; 53100 is disk_full (errcodes.txt).
@@ -44,3 +45,36 @@ def classify_db_error(exc: BaseException) -> EnvironmentFailure | None:
     diag = getattr(exc, "diag", None)
     primary = getattr(diag, "message_primary", None) if diag is not None else None
     return disk_full_error(str(primary or exc), sqlstate)
+
+
+def server_died_error(server: ScratchServer) -> ScratchServerError | None:
+    """A ScratchServerError with the server log tail if the server is gone, else None.
+
+    Local backend: the postmaster's pid is no longer alive. Other backends: a fresh connection
+    fails. Call it when a restore loses its connection, to tell "server died" from a SQL error.
+    """
+    if server.backend == "local" and server.pid is not None:
+        from dumpcheck.scratch.sweep import pid_alive
+
+        if pid_alive(server.pid):
+            return None
+        return ScratchServerError(
+            f"the scratch PostgreSQL {server.major} server (pid {server.pid}) died;"
+            f" server log tail: {log_tail(server.log_path)}"
+        )
+    import psycopg
+
+    try:
+        with psycopg.connect(server.conninfo, connect_timeout=5):
+            return None
+    except psycopg.OperationalError as exc:
+        return ScratchServerError(
+            f"the {server.backend} scratch server is unreachable: {' '.join(str(exc).split())}"
+        )
+
+
+def check_server_alive(server: ScratchServer) -> None:
+    """Raise ScratchServerError (with the server log tail) if the scratch server died."""
+    error = server_died_error(server)
+    if error is not None:
+        raise error
