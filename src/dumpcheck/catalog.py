@@ -47,7 +47,7 @@ _RESERVED = frozenset(
     setof similar smallint some substring symmetric system_user table tablesample then time
     timestamp to trailing treat trim true union unique user using values varchar variadic verbose
     when where window with xmlattributes xmlconcat xmlelement xmlexists xmlforest xmlnamespaces
-    xmlparse xmlpi xmlroot xmlserialize xmltable""".split()
+    xmlparse xmlpi xmlroot xmlserialize xmltable""".split()  # noqa: SIM905
 )
 
 

@@ -63,7 +63,7 @@ class SchemaParseError(BadInputError):
         return f"{self}\n{caret}" if caret else str(self)
 
 
-class EnvironmentFailure(DumpcheckError):
+class EnvironmentFailure(DumpcheckError):  # noqa: N818 (the name says what failed)
     """The machine cannot do the job: no server binaries, the server would not start, disk full."""
 
     exit_code = EXIT_ENVIRONMENT

@@ -11,7 +11,7 @@ import sys
 import click
 
 from dumpcheck import __version__
-from dumpcheck.errors import EXIT_BAD_INPUT, DumpcheckError, SchemaParseError
+from dumpcheck.errors import EXIT_BAD_INPUT, EXIT_ENVIRONMENT, DumpcheckError, SchemaParseError
 
 EXIT_CODES_HELP = """\b
 Exit codes:
@@ -43,29 +43,29 @@ def _register() -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Console entry point: the one place that maps exceptions to exit codes."""
+    """Console entry point."""
     _register()
+    run_command(cli, argv, "dumpcheck")
+
+
+def run_command(command: click.Command, argv: list[str] | None, prog_name: str) -> None:
+    """Run a click command: the one place that maps exceptions to exit codes."""
     try:
-        code = cli.main(args=argv, prog_name="dumpcheck", standalone_mode=False)
+        code = command.main(args=argv, prog_name=prog_name, standalone_mode=False)
     except SchemaParseError as exc:
         click.echo(f"dumpcheck: error: {exc.with_caret()}", err=True)
         sys.exit(exc.exit_code)
     except DumpcheckError as exc:
         click.echo(f"dumpcheck: error: {exc.one_line()}", err=True)
         sys.exit(exc.exit_code)
-    except click.exceptions.Abort:
+    except (KeyboardInterrupt, click.exceptions.Abort):
         click.echo("dumpcheck: interrupted", err=True)
         sys.exit(130)
     except click.ClickException as exc:
         exc.show()
-        sys.exit(EXIT_BAD_INPUT if exc.exit_code == 2 else exc.exit_code)
-    except KeyboardInterrupt:
-        click.echo("dumpcheck: interrupted", err=True)
-        sys.exit(130)
+        sys.exit(EXIT_BAD_INPUT)
     except OSError as exc:
         # ENOSPC and friends that escaped a stage: still one line, never a traceback.
-        from dumpcheck.errors import EXIT_ENVIRONMENT
-
         click.echo(f"dumpcheck: error: {exc.strerror or exc}: {exc.filename or ''}", err=True)
         sys.exit(EXIT_ENVIRONMENT)
     sys.exit(code if isinstance(code, int) else 0)

@@ -1,0 +1,1 @@
+"""The nightly dump-refresh job: the staged pipeline with artifacts, history and metrics."""

@@ -1,0 +1,40 @@
+"""Per-stage artifacts of one run: ``runs/<UTC timestamp>/...``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dumpcheck.errors import DumpcheckError
+from dumpcheck.jsonable import dumps
+from dumpcheck.verify import VerifyOutcome
+
+
+def _write(path: Path, text: str) -> None:
+    # Write then rename: a full disk leaves the previous artifact or none, never half of one.
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+
+
+def write_artifacts(run_dir: Path, outcome: VerifyOutcome) -> list[Path]:
+    """inventory.json, restore.log, expected.json, report.json, report.md, junit.xml."""
+    from dumpcheck.report import render
+
+    files = {
+        "inventory.json": dumps(outcome.inventory),
+        "expected.json": dumps(outcome.expectation),
+        "restore.log": outcome.restore.log if outcome.restore else "",
+        "report.json": render(outcome.findings, "json"),
+        "report.md": render(outcome.findings, "markdown"),
+        "junit.xml": render(outcome.findings, "junit"),
+    }
+    written = []
+    for name, text in files.items():
+        _write(run_dir / name, text)
+        written.append(run_dir / name)
+    return written
+
+
+def write_error(run_dir: Path, error: DumpcheckError) -> None:
+    """What went wrong, for a run that produced no report."""
+    _write(run_dir / "error.txt", f"exit {error.exit_code}: {error.one_line()}\n")

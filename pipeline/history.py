@@ -1,0 +1,76 @@
+"""Run history (``runs/history.jsonl``) and what changed since the last run."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from dumpcheck.compare.findings import Findings
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """One line of history.jsonl."""
+
+    time: str
+    dump: str
+    run_dir: str
+    exit_code: int
+    duration_s: float
+    counts: dict[str, int]
+    verdicts: dict[str, str]  # "schema.table" -> verdict
+    error: str | None = None
+
+    def to_json(self) -> str:
+        """One JSON line."""
+        return json.dumps(self.__dict__, sort_keys=True)
+
+
+def last_record(history: Path) -> RunRecord | None:
+    """The newest readable record, skipping a torn last line (a run killed mid-write)."""
+    if not history.exists():
+        return None
+    for line in reversed(history.read_text(encoding="utf-8").splitlines()):
+        try:
+            data: dict[str, Any] = json.loads(line)
+            return RunRecord(**data)
+        except (ValueError, TypeError):
+            continue
+    return None
+
+
+def append_record(history: Path, record: RunRecord) -> None:
+    """Append one line; a single write call so that concurrent readers never see half a line."""
+    history.parent.mkdir(parents=True, exist_ok=True)
+    with history.open("a", encoding="utf-8") as fh:
+        fh.write(record.to_json() + "\n")
+
+
+def verdict_map(findings: Findings) -> dict[str, str]:
+    """``schema.table`` -> verdict, for the history."""
+    return {t.qualified: t.verdict for t in findings.tables}
+
+
+def changes(previous: RunRecord | None, current: dict[str, str]) -> list[str]:
+    """Lines such as ``new: public.products never_in_dump`` (only changes that matter)."""
+    if previous is None:
+        return ["first run: no history to compare with"]
+    lines: list[str] = []
+    for table, verdict in sorted(current.items()):
+        before = previous.verdicts.get(table)
+        if before == verdict:
+            continue
+        if verdict == "ok" and before is not None:
+            lines.append(f"fixed: {table} ok (was {before})")
+        elif before is None:
+            if verdict != "ok":
+                lines.append(f"new: {table} {verdict}")
+            else:
+                lines.append(f"new table: {table} ok")
+        else:
+            lines.append(f"changed: {table} {verdict} (was {before})")
+    for table in sorted(set(previous.verdicts) - set(current)):
+        lines.append(f"gone: {table} (was {previous.verdicts[table]})")
+    return lines or ["no change since the last run"]

@@ -1,0 +1,144 @@
+"""The nightly job: verify the newest dump, keep per-stage artifacts, history and metrics.
+
+    python -m pipeline.nightly --dump /backups/latest.dump --prisma prisma/ --runs-dir runs
+    python -m pipeline.nightly --dump-command 'ls -t /backups/*.dump | head -1' --prisma ...
+
+Exit code: verify's (0 ok, 1 findings, 2 bad input, 3 environment). ``make verify-dump`` runs
+this same code.
+"""
+
+from __future__ import annotations
+
+import shlex
+import subprocess
+import sys
+import time
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+
+from dumpcheck.cli import EXIT_CODES_HELP, run_command
+from dumpcheck.cli.options import verify_options
+from dumpcheck.errors import BadInputError, DumpcheckError
+from dumpcheck.verify import VerifyOptions, verify
+from pipeline.artifacts import write_artifacts, write_error
+from pipeline.history import RunRecord, append_record, changes, last_record, verdict_map
+from pipeline.metrics import previous_success, render_metrics, write_metrics
+
+
+def newest_dump(command: str) -> Path:
+    """Run the user's command; its last line of output names the dump to verify."""
+    proc = subprocess.run(command, shell=True, capture_output=True, text=True, check=False)  # noqa: S602
+    lines = [line.strip() for line in proc.stdout.splitlines() if line.strip()]
+    if proc.returncode != 0 or not lines:
+        err = proc.stderr.strip().splitlines()[-1:] or [f"exit {proc.returncode}"]
+        raise BadInputError(f"--dump-command {shlex.quote(command)} gave no dump path: {err[0]}")
+    return Path(lines[-1])
+
+
+def make_run_dir(runs: Path) -> Path:
+    """``runs/<UTC timestamp>``, unique even for two runs in the same second."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    for n in range(1, 1000):
+        candidate = runs / (stamp if n == 1 else f"{stamp}-{n}")
+        try:
+            candidate.mkdir(parents=True)
+            return candidate
+        except FileExistsError:
+            continue
+    raise DumpcheckError(f"cannot create a run directory under {runs}")
+
+
+def run_job(options: VerifyOptions, runs: Path, metrics: Path | None, quiet: bool) -> int:
+    """One nightly run; returns the exit code."""
+    from dumpcheck.report import render
+
+    start = time.time()
+    run_dir = make_run_dir(runs)
+    history = runs / "history.jsonl"
+    previous = last_record(history)
+    try:
+        outcome = verify(options)
+    except DumpcheckError as exc:
+        write_error(run_dir, exc)
+        record = RunRecord(
+            _now(),
+            str(options.dump),
+            str(run_dir),
+            exc.exit_code,
+            round(time.time() - start, 3),
+            {},
+            {},
+            exc.one_line(),
+        )
+        append_record(history, record)
+        _metrics(metrics, {}, exc.exit_code)
+        raise
+    findings = outcome.findings
+    write_artifacts(run_dir, outcome)
+    code = findings.exit_code()
+    verdicts = verdict_map(findings)
+    record = RunRecord(
+        _now(),
+        str(options.dump),
+        str(run_dir),
+        code,
+        round(time.time() - start, 3),
+        findings.summary(),
+        verdicts,
+    )
+    append_record(history, record)
+    _metrics(metrics, findings.summary(), code)
+    color = sys.stdout.isatty()
+    click.echo(render(findings, "text", color=color, quiet=quiet), nl=False)
+    click.echo("\nsince the last run:")
+    for line in changes(previous, verdicts):
+        click.echo(f"  {line}")
+    click.echo(f"artifacts: {run_dir}/")
+    return code
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _metrics(path: Path | None, counts: dict[str, int], code: int) -> None:
+    if path is None:
+        return
+    now = time.time()
+    last = now if code == 0 else previous_success(path)
+    write_metrics(path, render_metrics(counts, code, now, last))
+
+
+@click.command(help="The nightly dump-refresh job.\n\n" + EXIT_CODES_HELP)
+@verify_options(dump_option=True)
+@click.option("--dump-command", help="Shell command whose last output line is the dump path.")
+@click.option(
+    "--runs-dir", type=click.Path(path_type=Path), default=Path("runs"), show_default=True
+)
+@click.option(
+    "--metrics", type=click.Path(path_type=Path), help="Write Prometheus textfile metrics here."
+)
+@click.option("--quiet", "-q", is_flag=True)
+def main(
+    dump_command: str | None, runs_dir: Path, metrics: Path | None, quiet: bool, **kwargs: object
+) -> int:
+    """Entry point."""
+    options = kwargs.pop("_options")
+    assert isinstance(options, VerifyOptions)
+    if dump_command:
+        options = replace(options, dump=newest_dump(dump_command))
+    elif not str(options.dump):
+        raise BadInputError("give --dump PATH or --dump-command CMD")
+    return run_job(options, runs_dir, metrics, quiet)
+
+
+def entry(argv: list[str] | None = None) -> None:
+    """Run the job with the dumpcheck CLI's exit-code mapping."""
+    run_command(main, argv, "pipeline.nightly")
+
+
+if __name__ == "__main__":
+    entry()

@@ -1,0 +1,83 @@
+"""Options shared by the commands that run the pipeline (verify, explain)."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from dumpcheck.verify import VerifyOptions
+
+
+def verify_options(*, dump_option: bool = False) -> Callable[[Callable[..., Any]], Any]:
+    """Add DUMP (or --dump), --prisma and the scratch options; pass VerifyOptions as _options."""
+    dump_param = (
+        click.option(
+            "--dump", type=click.Path(path_type=Path), default=Path(), help="The dump to verify."
+        )
+        if dump_option
+        else click.argument("dump", type=click.Path(path_type=Path))
+    )
+    return functools.partial(_decorate, dump_param)
+
+
+def _decorate(
+    dump_param: Callable[[Callable[..., Any]], Any], func: Callable[..., Any]
+) -> Callable[..., Any]:
+    @dump_param
+    @click.option(
+        "--prisma",
+        required=True,
+        type=click.Path(path_type=Path),
+        help="schema.prisma, or a folder of .prisma files.",
+    )
+    @click.option("--migrations", type=click.Path(path_type=Path), help="Default: beside it.")
+    @click.option("--schema", "default_schema", help="Default Postgres schema (else public).")
+    @click.option("--pg-version", type=int, help="Scratch server major (default: from the dump).")
+    @click.option(
+        "--scratch",
+        type=click.Choice(["local", "dsn", "docker"]),
+        default=None,
+        help="Where to restore: an embedded local server (default), --scratch-dsn, or Docker.",
+    )
+    @click.option(
+        "--scratch-dsn",
+        help="Use this existing server; dumpcheck only ever "
+        "creates and drops its own dumpcheck_<random> database there.",
+    )
+    @click.option("--keep-scratch", is_flag=True, help="Leave the restored server running.")
+    @click.option("--jobs", "-j", type=int, help="pg_restore -j (default: min(cores, 4)).")
+    @click.option("--no-owner", is_flag=True, help="Pass --no-owner to pg_restore.")
+    @click.option("--strict", is_flag=True, help="Tables not in the Prisma schema fail too.")
+    @functools.wraps(func)
+    def wrapper(**kwargs: Any) -> Any:
+        backend = kwargs.pop("scratch") or ("dsn" if kwargs["scratch_dsn"] else "local")
+        kwargs["_options"] = VerifyOptions(
+            dump=kwargs.pop("dump"),
+            prisma=kwargs.pop("prisma"),
+            migrations=kwargs.pop("migrations"),
+            default_schema=kwargs.pop("default_schema"),
+            backend=backend,
+            scratch_dsn=kwargs.pop("scratch_dsn"),
+            pg_version=kwargs.pop("pg_version"),
+            keep_scratch=kwargs.pop("keep_scratch"),
+            jobs=kwargs.pop("jobs"),
+            no_owner=kwargs.pop("no_owner"),
+            strict=kwargs.pop("strict"),
+        )
+        return func(**kwargs)
+
+    return wrapper
+
+
+def write_output(text: str, output: Path | None) -> None:
+    """Print ``text``, or write it to ``output`` (atomically, so a full disk loses nothing)."""
+    if output is None:
+        click.echo(text, nl=not text.endswith("\n"))
+        return
+    tmp = output.with_name(f".{output.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(output)

@@ -1,0 +1,49 @@
+"""``dumpcheck verify``: the whole pipeline on one dump."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from dumpcheck.cli import EXIT_CODES_HELP
+from dumpcheck.cli.options import verify_options, write_output
+
+FORMATS = ("text", "json", "markdown", "junit")
+
+
+@click.command(
+    "verify",
+    help="Restore DUMP into a scratch PostgreSQL and give every table the Prisma schema "
+    "expects a verdict: ok, never_in_dump, failed_restore, rows_lost, drift or unexpected.\n\n"
+    + EXIT_CODES_HELP,
+)
+@verify_options()
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option("--output", "-o", type=click.Path(path_type=Path), help="Write the report here.")
+@click.option("--quiet", "-q", is_flag=True, help="Print the summary line only.")
+def command(fmt: str, output: Path | None, quiet: bool, **kwargs: object) -> int:
+    """Run verify and render its findings."""
+    from dumpcheck.report import render
+    from dumpcheck.verify import verify
+
+    options = kwargs.pop("_options")
+    outcome = verify(options, on_stage=_stage_printer())  # type: ignore[arg-type]
+    color = output is None and sys.stdout.isatty()
+    text = render(outcome.findings, fmt, color=color, quiet=quiet)  # type: ignore[arg-type]
+    write_output(text, output)
+    if outcome.kept_server is not None and outcome.restore is not None:
+        dsn = outcome.kept_server.dsn(outcome.restore.database)
+        click.echo(f"scratch server kept; connect with: psql '{dsn}'", err=True)
+    return outcome.findings.exit_code()
+
+
+def _stage_printer() -> object:
+    if not sys.stderr.isatty():
+        return None
+
+    def show(stage: str) -> None:
+        click.echo(f"dumpcheck: {stage}...", err=True)
+
+    return show

@@ -1,0 +1,118 @@
+"""The whole pipeline in one typed function: expect, inventory, restore, compare."""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dumpcheck.compare import compare
+from dumpcheck.compare.findings import Findings, ScratchInfo
+from dumpcheck.errors import BadInputError
+from dumpcheck.expect.model import Expectation, MigrationStatus
+from dumpcheck.inventory.model import DumpInventory
+from dumpcheck.restore.model import RestoreResult
+from dumpcheck.scratch.model import Backend, ScratchServer
+
+
+@dataclass(frozen=True)
+class VerifyOptions:
+    """Everything ``dumpcheck verify`` can be told."""
+
+    dump: Path
+    prisma: Path
+    migrations: Path | None = None
+    default_schema: str | None = None
+    backend: Backend = "local"
+    scratch_dsn: str | None = None
+    pg_version: int | None = None
+    keep_scratch: bool = False
+    jobs: int | None = None
+    no_owner: bool = False
+    strict: bool = False
+
+
+@dataclass(frozen=True)
+class VerifyOutcome:
+    """The findings and every stage's output, for artifacts and triage."""
+
+    findings: Findings
+    expectation: Expectation
+    inventory: DumpInventory
+    restore: RestoreResult | None
+    migrations: tuple[MigrationStatus, ...]
+    kept_server: ScratchServer | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+StageCallback = Callable[[str], None]
+
+
+@contextlib.contextmanager
+def _timed(timings: dict[str, float], stage: str, on_stage: StageCallback | None) -> Iterator[None]:
+    if on_stage is not None:
+        on_stage(stage)
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        timings[stage] = round(time.perf_counter() - start, 3)
+
+
+def _check_paths(options: VerifyOptions) -> None:
+    # Checked up front so that a typo costs nothing: no server is started for it.
+    if not options.dump.exists():
+        raise BadInputError(f"dump not found: {options.dump}")
+    if not options.prisma.exists():
+        raise BadInputError(f"Prisma schema not found: {options.prisma}")
+    if options.backend == "dsn" and not options.scratch_dsn:
+        raise BadInputError("--scratch dsn needs --scratch-dsn URL")
+
+
+def verify(options: VerifyOptions, *, on_stage: StageCallback | None = None) -> VerifyOutcome:
+    """Verify one dump against one Prisma schema; every stage runs for real."""
+    from dumpcheck.expect import classify_migrations, expect
+    from dumpcheck.inventory import inventory
+    from dumpcheck.restore import restore
+    from dumpcheck.scratch import open_scratch
+
+    _check_paths(options)
+    timings: dict[str, float] = {}
+    with _timed(timings, "expect", on_stage):
+        expectation = expect(
+            options.prisma, migrations=options.migrations, default_schema=options.default_schema
+        )
+    with _timed(timings, "inventory", on_stage):
+        inv = inventory(options.dump)
+    statuses = classify_migrations(expectation.migrations, inv.prisma_migrations)
+    kept: ScratchServer | None = None
+    with open_scratch(
+        backend=options.backend,
+        pg_version=options.pg_version,
+        min_major=inv.facts.pg_dump_major,
+        dsn=options.scratch_dsn,
+        keep=options.keep_scratch,
+    ) as server:
+        with _timed(timings, "restore", on_stage):
+            restored = restore(inv, server, jobs=options.jobs, no_owner=options.no_owner)
+        if options.keep_scratch:
+            kept = server
+        else:
+            # On a --scratch-dsn server the database is the only trace we leave: drop it now.
+            # (A local cluster is deleted whole when the block ends.)
+            from dumpcheck.scratch import drop_database
+
+            drop_database(server, restored.database)
+    with _timed(timings, "compare", on_stage):
+        findings = compare(
+            expectation,
+            inv,
+            restored,
+            migrations=statuses,
+            scratch=ScratchInfo(server.backend, server.server_version),
+            strict=options.strict,
+            prisma=str(options.prisma),
+        )
+    return VerifyOutcome(findings, expectation, inv, restored, statuses, kept, timings)
