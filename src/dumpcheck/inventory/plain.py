@@ -1,0 +1,430 @@
+"""Streaming splitter for plain-format dumps (psql scripts): statements, COPY blocks, meta-commands.
+
+It reads bounded chunks and never holds a COPY row, so a 100 GB dump or one 500 MB bytea value
+costs the same memory as a small dump. Statement boundaries follow psql's lexer (psqlscan.l):
+``;`` ends a statement only outside quotes, comments and parentheses.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Generator, Iterator
+from dataclasses import dataclass, field
+from typing import BinaryIO
+
+from dumpcheck.catalog import QualifiedName
+from dumpcheck.inventory.sqltext import TextError, read_ident_list, read_qualified, skip_ws
+
+READ_SIZE = 1 << 20
+
+# What may change the lexical state in ordinary SQL text.
+_SPECIAL = re.compile(rb"""[;'"$()]|--|/\*""")
+_DOLLAR_TAG = re.compile(rb"\$(?:[A-Za-z_\x80-\xff][A-Za-z0-9_\x80-\xff]*)?\$")
+_TAG_PREFIX = re.compile(rb"\$[A-Za-z0-9_\x80-\xff]*\Z")
+_IDENT_BYTES = frozenset(
+    b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_$"
+) | frozenset(range(0x80, 0x100))
+# SQL-standard function bodies (PG 14+): psql does not end the statement inside BEGIN ... END.
+_ATOMIC_HEAD = re.compile(rb"CREATE\s+(?:OR\s+REPLACE\s+)?(?:FUNCTION|PROCEDURE)\b", re.IGNORECASE)
+_BLOCK_WORD = re.compile(rb"\b(BEGIN|CASE|END)\b", re.IGNORECASE)
+_E_QUOTE_END = re.compile(rb"[\\']")
+_COMMENT_END = re.compile(rb"/\*|\*/")
+_WS = re.compile(rb"[ \t\r\n\f\v]+")
+# pg_dump's object header (pg_backup_archiver.c, _printTocEntry).
+_HEADER = re.compile(
+    r"^-- (?P<data>Data for )?Name: (?P<name>.*); Type: (?P<type>[A-Z][A-Z ]*); "
+    r"Schema: (?P<schema>.*); Owner: (?P<owner>.*)$"
+)
+_COPY_HEAD = re.compile(r"COPY\s", re.IGNORECASE)
+_COPY_TAIL = re.compile(r"\bFROM\s+stdin\s*;?\s*\Z", re.IGNORECASE)
+_SET_SCS = re.compile(r"SET\s+standard_conforming_strings\s*=\s*'?(on|off)'?", re.IGNORECASE)
+_SET_ENCODING = re.compile(r"SET\s+client_encoding\s*=\s*'([^']*)'", re.IGNORECASE)
+# PostgreSQL encoding names that Python spells differently.
+_PY_ENCODINGS = {"SQL_ASCII": "latin-1", "UTF8": "utf-8", "WIN1252": "cp1252", "LATIN1": "latin-1"}
+
+
+@dataclass(frozen=True)
+class ObjectHeader:
+    """The ``-- Name: x; Type: TABLE; Schema: s; Owner: o`` comment before an object."""
+
+    name: str
+    type: str
+    schema: str
+    owner: str
+    data: bool = False  # "-- Data for Name: ..." (a TABLE DATA / SEQUENCE SET section)
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One SQL statement with the line it starts on and the object header before it."""
+
+    text: str
+    line: int
+    header: ObjectHeader | None = None
+    terminated: bool = True  # False: the dump ended before its ';'
+
+
+@dataclass(frozen=True)
+class MetaCommand:
+    """A psql meta-command line such as ``\\connect db`` or ``\\restrict KEY``."""
+
+    command: str
+    argument: str
+    line: int
+
+
+@dataclass(eq=False)
+class CopyBlock:
+    """A ``COPY ... FROM stdin`` statement and its data; ``rows``/``complete`` are final once
+    ``data`` is exhausted (the splitter drains it itself when the consumer does not)."""
+
+    statement: Statement
+    table: QualifiedName
+    columns: tuple[str, ...]
+    data: Iterator[bytes] = field(repr=False)
+    rows: int = 0
+    complete: bool = False  # the terminating "\." line was found
+    end_line: int = 0  # line of "\." (or the last line read when truncated)
+
+
+PlainItem = Statement | CopyBlock | MetaCommand
+
+
+def iter_plain(stream: BinaryIO, read_size: int = READ_SIZE) -> Iterator[PlainItem]:
+    """Split a plain dump into statements, COPY blocks and meta-commands, streaming."""
+    return iter(PlainSplitter(stream, read_size))
+
+
+def parse_copy_target(text: str) -> tuple[QualifiedName, tuple[str, ...]] | None:
+    """The table and column list of ``COPY s.t (a, b) FROM stdin``, or None if not such a COPY."""
+    if not _COPY_HEAD.match(text) or not _COPY_TAIL.search(text):
+        return None
+    try:
+        parts, pos = read_qualified(text, 4)
+        pos = skip_ws(text, pos)
+        columns: tuple[str, ...] = ()
+        if text.startswith("(", pos):
+            columns, pos = read_ident_list(text, pos)
+    except TextError:
+        return None
+    if not 1 <= len(parts) <= 2 or not re.match(r"\s*FROM\s+stdin", text[pos:], re.IGNORECASE):
+        return None
+    schema = parts[0] if len(parts) == 2 else "public"
+    return QualifiedName(schema, parts[-1]), columns
+
+
+def _inside_begin_atomic(buf: bytearray, start: int, end: int) -> bool:
+    """Whether ``;`` at ``end`` sits inside a BEGIN ATOMIC body (psqlscan.l's begin_depth)."""
+    if not _ATOMIC_HEAD.match(buf, start):
+        return False
+    depth = 0
+    for m in _BLOCK_WORD.finditer(buf, start, end):
+        depth += -1 if m.group(1).upper() == b"END" else 1
+    return depth > 0
+
+
+class PlainSplitter:
+    """The splitter's state: iterate it for items; after iteration its attributes hold the facts."""
+
+    def __init__(self, stream: BinaryIO, read_size: int = READ_SIZE) -> None:
+        self._stream = stream
+        self._read_size = read_size
+        self._buf = bytearray()
+        self._eof = False
+        self._line = 1  # line number at offset self._line_pos of the buffer
+        self._line_pos = 0
+        self.bytes_read = 0
+        self.standard_strings = True
+        self.encoding = "utf-8"
+        self.comments: list[str] = []  # the "-- Dumped from/by ..." and trailer comments
+        self.last_line = 0
+        self._copy_pos = 0
+
+    # -- buffer ------------------------------------------------------------------------------
+
+    def _fill(self, keep_from: int) -> int:
+        """Drop the buffer before ``keep_from`` and read more; return the shift (-1 at EOF)."""
+        if self._eof:
+            return -1
+        if keep_from > self._line_pos:
+            self._line_at(keep_from)
+        if keep_from:
+            del self._buf[:keep_from]
+            self._line_pos -= keep_from
+        chunk = self._stream.read(max(self._read_size, len(self._buf) // 2))
+        if not chunk:
+            self._eof = True
+            return -1 if keep_from == 0 else keep_from
+        self.bytes_read += len(chunk)
+        self._buf += chunk
+        return keep_from
+
+    def _line_at(self, pos: int) -> int:
+        self._line += self._buf.count(b"\n", self._line_pos, pos)
+        self._line_pos = pos
+        return self._line
+
+    def _decode(self, raw: bytes | bytearray) -> str:
+        return raw.decode(self.encoding, errors="replace")
+
+    # -- main loop ---------------------------------------------------------------------------
+
+    def __iter__(self) -> Iterator[PlainItem]:
+        header: ObjectHeader | None = None
+        pos = 0
+        while True:
+            pos = self._skip_space(pos)
+            buf = self._buf
+            if pos >= len(buf):
+                shift = self._fill(pos)
+                if shift < 0:
+                    self.last_line = self._line_at(len(self._buf))
+                    return
+                pos -= shift
+                continue
+            c = buf[pos]
+            if c in b"-\\" and pos + 1 >= len(buf) and not self._eof:
+                pos -= max(self._fill(pos), 0)
+                continue
+            if c == 0x2D and buf[pos + 1 : pos + 2] == b"-":  # a "--" comment line
+                end, pos = self._read_line(pos)
+                comment = self._decode(self._buf[pos:end]).rstrip("\r")
+                pos = end + 1
+                found = self._on_comment(comment)
+                if found is not None:
+                    header = found
+                continue
+            if c == 0x5C:  # a backslash at the start of a line: a psql meta-command
+                end, pos = self._read_line(pos)
+                line = self._line_at(pos)
+                word, _, arg = self._decode(self._buf[pos + 1 : end]).rstrip("\r").partition(" ")
+                pos = end + 1
+                yield MetaCommand(word, arg.strip(), line)
+                continue
+            stmt, pos = self._read_statement(pos, header)
+            header = None
+            target = parse_copy_target(stmt.text) if stmt.terminated else None
+            if target is None:
+                self._on_statement(stmt.text)
+                yield stmt
+                continue
+            # COPY data starts on the line after the statement (psql reads it from there).
+            nl = self._find_newline(pos)
+            block = CopyBlock(stmt, target[0], target[1], iter(()))
+            if nl < 0:
+                self.last_line = self._line_at(len(self._buf))
+                block.end_line = self.last_line
+                yield block
+                return
+            pos = nl + 1
+            self._line_at(pos)
+            self._copy_pos = pos
+            data = self._copy_data(block, emit=True)
+            block.data = data
+            yield block
+            data.close()  # whatever the consumer left unread is counted, not copied
+            if not block.end_line:
+                for _ in self._copy_data(block, emit=False):
+                    pass
+            pos = self._copy_pos
+            if not block.complete:
+                self.last_line = block.end_line
+                return
+
+    def _skip_space(self, pos: int) -> int:
+        m = _WS.match(self._buf, pos)
+        return m.end() if m else pos
+
+    def _read_line(self, pos: int) -> tuple[int, int]:
+        """Make sure the line at ``pos`` is whole in the buffer: (offset of its end, new pos)."""
+        while True:
+            end = self._buf.find(b"\n", pos)
+            if end >= 0:
+                return end, pos
+            shift = self._fill(pos)
+            if shift < 0:
+                return len(self._buf), pos
+            pos -= shift
+
+    def _find_newline(self, pos: int) -> int:
+        end, newpos = self._read_line(pos)
+        self._copy_pos = newpos
+        return end if end < len(self._buf) else -1
+
+    def _on_comment(self, comment: str) -> ObjectHeader | None:
+        m = _HEADER.match(comment)
+        if m:
+            return ObjectHeader(
+                m["name"], m["type"], m["schema"], m["owner"], data=m["data"] is not None
+            )
+        if comment.startswith(("-- Dumped ", "-- PostgreSQL database dump", "-- Started on")):
+            self.comments.append(comment)
+        return None
+
+    def _on_statement(self, text: str) -> None:
+        if text[:4].upper() != "SET ":
+            return
+        m = _SET_SCS.match(text)
+        if m:
+            self.standard_strings = m.group(1).lower() == "on"
+        m = _SET_ENCODING.match(text)
+        if m:
+            self.encoding = _PY_ENCODINGS.get(m.group(1).upper(), m.group(1))
+            try:
+                b"".decode(self.encoding)
+            except LookupError:
+                self.encoding = "utf-8"
+
+    # -- statements --------------------------------------------------------------------------
+
+    def _read_statement(self, start: int, header: ObjectHeader | None) -> tuple[Statement, int]:
+        """Scan one statement from ``start``; return it and the offset after its ``;``."""
+        line = self._line_at(start)
+        pos = start
+        depth = 0
+        while True:
+            buf = self._buf
+            m = _SPECIAL.search(buf, pos)
+            if m is None:
+                pos = max(pos, len(buf) - 1)  # a lone "-" or "/" may start a comment
+                end = -1
+            else:
+                end = self._after_token(m.group(0), m.start(), start)
+            if m is not None and end >= 0:
+                tok = m.group(0)
+                if tok == b";" and depth == 0 and not _inside_begin_atomic(buf, start, m.start()):
+                    text = self._decode(buf[start : m.end()])
+                    return Statement(text, line, header), m.end()
+                depth += 1 if tok == b"(" else -1 if tok == b")" else 0
+                pos = end
+                continue
+            if m is not None:
+                pos = m.start()  # the token needs more input; rescan it after the refill
+            shift = self._fill(start)
+            if shift < 0:
+                text = self._decode(self._buf[start:]).rstrip()
+                return Statement(text, line, header, terminated=False), len(self._buf)
+            start -= shift
+            pos -= shift
+
+    def _after_token(self, tok: bytes, at: int, start: int) -> int:
+        """The offset after the token at ``at``, or -1 if the buffer ends inside it."""
+        buf = self._buf
+        if tok in (b";", b"(", b")"):
+            return at + 1
+        if tok == b"--":
+            nl = buf.find(b"\n", at)
+            return nl + 1 if nl >= 0 else (len(buf) if self._eof else -1)
+        if tok == b"/*":
+            return self._after_block_comment(at)
+        if tok == b'"':
+            return self._after_quote(at, 0x22, backslashes=False)
+        if tok == b"'":
+            e_string = (
+                at > start
+                and buf[at - 1] in b"eE"
+                and (at - 1 == start or buf[at - 2] not in _IDENT_BYTES)
+            )
+            return self._after_quote(at, 0x27, backslashes=e_string or not self.standard_strings)
+        # "$": a dollar quote only when not inside an identifier such as a$b (scan.l: dolqdelim).
+        if at > start and buf[at - 1] in _IDENT_BYTES:
+            return at + 1
+        m = _DOLLAR_TAG.match(buf, at)
+        if m is None:
+            if not self._eof and _TAG_PREFIX.match(buf, at):
+                return -1
+            return at + 1
+        close = buf.find(m.group(0), m.end())
+        if close < 0:
+            return len(buf) if self._eof else -1
+        return close + len(m.group(0))
+
+    def _after_quote(self, at: int, quote: int, *, backslashes: bool) -> int:
+        buf = self._buf
+        i = at + 1
+        q = bytes((quote,))
+        while True:
+            if backslashes:
+                m = _E_QUOTE_END.search(buf, i)
+                j = m.start() if m else -1
+                if j >= 0 and buf[j] == 0x5C:
+                    if j + 1 >= len(buf):
+                        return len(buf) if self._eof else -1
+                    i = j + 2
+                    continue
+            else:
+                j = buf.find(q, i)
+            if j < 0:
+                return len(buf) if self._eof else -1
+            if j + 1 >= len(buf) and not self._eof:
+                return -1  # cannot tell '' (an escaped quote) from the end yet
+            if j + 1 < len(buf) and buf[j + 1] == quote:
+                i = j + 2
+                continue
+            return j + 1
+
+    def _after_block_comment(self, at: int) -> int:
+        # Block comments nest in PostgreSQL (scan.l: xc with xcdepth).
+        buf = self._buf
+        depth = 0
+        i = at
+        while True:
+            m = _COMMENT_END.search(buf, i)
+            if m is None:
+                return len(buf) if self._eof else -1
+            depth += 1 if m.group(0) == b"/*" else -1
+            i = m.end()
+            if depth == 0:
+                return i
+
+    # -- COPY data ---------------------------------------------------------------------------
+
+    def _copy_data(self, block: CopyBlock, *, emit: bool) -> Generator[bytes]:
+        """Yield (or, with emit=False, only count) the data of ``block`` up to its ``\\.`` line."""
+        # self._copy_pos - 1 is always a newline: the one ending the COPY statement or a row,
+        # so searching "\n\\." from there also finds a "\." on the first data line.
+        pos = self._copy_pos
+        search = pos - 1
+        while True:
+            buf = self._buf
+            j = buf.find(b"\n\\.", search)
+            if j >= 0 and (j + 3 < len(buf) or self._eof):
+                after = buf[j + 3] if j + 3 < len(buf) else 0x0A
+                if after not in b"\r\n":
+                    search = j + 1  # "\." followed by more text is not a terminator
+                    continue
+                chunk = bytes(buf[pos : j + 1]) if emit and j + 1 > pos else b""
+                self._take(block, pos, j + 1)
+                stop = min(j + 4 + (1 if buf[j + 4 : j + 6] == b"\r\n" else 0), len(buf))
+                block.complete = True
+                block.end_line = self._line_at(j + 1)
+                self._line_at(stop)
+                self._copy_pos = stop
+                if chunk:
+                    yield chunk
+                return
+            # No terminator yet: hand over all but the last 3 bytes (a "\n\\." may straddle).
+            safe = len(buf) if self._eof else len(buf) - 3
+            if j >= 0:
+                safe = min(safe, j)
+            if safe > pos:
+                chunk = bytes(buf[pos:safe]) if emit else b""
+                self._take(block, pos, safe)
+                pos = self._copy_pos = safe
+                if emit:
+                    yield chunk
+            shift = self._fill(pos - 1)
+            if shift < 0:
+                block.end_line = self._line_at(len(self._buf))
+                self._copy_pos = len(self._buf)
+                return  # truncated inside the COPY data
+            pos -= shift
+            self._copy_pos = pos
+            search = pos - 1
+
+    def _take(self, block: CopyBlock, start: int, end: int) -> None:
+        # A raw newline always ends a row: COPY text format writes newlines in values as "\n".
+        n = self._buf.count(b"\n", start, end)
+        block.rows += n
+        self._line += n
+        self._line_pos = end
