@@ -5,7 +5,7 @@ from dataclasses import replace
 from dumpcheck.catalog import Column, ForeignKey, Index, PrimaryKey, QualifiedName, Table
 from dumpcheck.restore.model import RestoreError
 
-from .helpers import run, verdicts
+from tests.compare.helpers import run, verdicts
 
 CATEGORIES = Table(
     "public",
