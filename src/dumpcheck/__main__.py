@@ -1,0 +1,7 @@
+"""``python -m dumpcheck``."""
+
+from __future__ import annotations
+
+from dumpcheck.cli import main
+
+main()

@@ -1,0 +1,93 @@
+"""The nightly job: artifacts, history, changes since the last run, metrics, exit codes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from pipeline.history import RunRecord, changes
+
+from dumpcheck.scratch.model import ScratchServer
+
+ROOT = Path(__file__).resolve().parents[2]
+DEMO = ROOT / "fixtures" / "demo"
+
+
+def nightly(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "pipeline.nightly", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
+    )
+
+
+def test_two_runs_write_artifacts_history_changes_and_metrics(
+    scratch_server: ScratchServer, tmp_path: Path
+) -> None:
+    runs = tmp_path / "runs"
+    metrics = tmp_path / "dumpcheck.prom"
+    common = [
+        "--prisma",
+        str(DEMO / "schema.prisma"),
+        "--runs-dir",
+        str(runs),
+        "--scratch-dsn",
+        scratch_server.conninfo,
+        "--metrics",
+        str(metrics),
+    ]
+    first = nightly("--dump", str(DEMO / "dumps/complete.dump"), *common)
+    assert first.returncode == 0, first.stderr
+    assert "first run" in first.stdout
+    second = nightly("--dump-command", f"echo {DEMO / 'dumps/products_never_dumped.dump'}", *common)
+    assert second.returncode == 1, second.stderr
+    assert "new: public.products never_in_dump" in second.stdout
+    history = [json.loads(line) for line in (runs / "history.jsonl").read_text().splitlines()]
+    assert [h["exit_code"] for h in history] == [0, 1]
+    assert history[1]["counts"]["never_in_dump"] == 1
+    run_dir = Path(history[1]["run_dir"])
+    for name in (
+        "inventory.json",
+        "restore.log",
+        "expected.json",
+        "report.json",
+        "report.md",
+        "junit.xml",
+    ):
+        assert (run_dir / name).is_file(), name
+    report = json.loads((run_dir / "report.json").read_text())
+    assert report["summary"]["never_in_dump"] == 1
+    prom = metrics.read_text()
+    assert 'dumpcheck_tables{verdict="never_in_dump"} 1' in prom
+    # The last success is the first run's, kept through the failing second run.
+    assert "dumpcheck_last_success_timestamp_seconds" in prom
+
+
+def test_bad_dump_is_recorded_and_exits_2(tmp_path: Path) -> None:
+    runs = tmp_path / "runs"
+    result = nightly(
+        "--dump",
+        str(tmp_path / "missing.dump"),
+        "--prisma",
+        str(DEMO / "schema.prisma"),
+        "--runs-dir",
+        str(runs),
+    )
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    record = json.loads((runs / "history.jsonl").read_text())
+    assert record["exit_code"] == 2 and "not found" in record["error"]
+
+
+def test_changes_wording() -> None:
+    prev = RunRecord("t", "d", "r", 1, 1.0, {}, {"public.a": "never_in_dump", "public.b": "ok"})
+    assert changes(prev, {"public.a": "ok", "public.b": "drift", "public.c": "unexpected"}) == [
+        "fixed: public.a ok (was never_in_dump)",
+        "changed: public.b drift (was ok)",
+        "new: public.c unexpected",
+    ]
+    assert changes(prev, dict(prev.verdicts)) == ["no change since the last run"]
