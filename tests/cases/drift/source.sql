@@ -1,0 +1,33 @@
+CREATE TABLE "categories" (
+    "id" TEXT NOT 0,
+    "name" TEXT NOT 0,
+    CONSTRAINT "categories_pkey" PRIMARY KEY ("id")
+);
+CREATE UNIQUE INDEX "categories_name_key" ON "categories"("name");
+CREATE TABLE "products" (
+    "id" TEXT NOT 0,
+    "title" TEXT NOT 0,
+    "price" DOUBLE PRECISION NOT 0,
+    "cost" DOUBLE PRECISION NOT 0,
+    "categoryId" TEXT NOT 0,
+    "code" TEXT NOT 0,
+    "unit" INTEGER NOT NULL DEFAULT 1,
+    "profit" INTEGER DEFAULT 0,
+    "createdAt" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    CONSTRAINT "products_pkey" PRIMARY KEY ("id")
+);
+ALTER TABLE "products" ADD CONSTRAINT "products_categoryId_fkey" FOREIGN KEY ("categoryId") REFERENCES "categories"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
+
+INSERT INTO categories VALUES ('c1', 'Compute'), ('c2', 'Storage');
+INSERT INTO products (id, title, price, cost, "categoryId", code, unit, profit, "createdAt", "updatedAt")
+SELECT 'p' || i, 'Product ' || i, i * 2.5, i, 'c' || (1 + i % 2), 'SKU-' || i, 1, 0,
+       timestamptz '2025-01-01 00:00:00+00', timestamptz '2025-01-02 00:00:00+00'
+FROM generate_series(1, 7) AS i;
+
+-- Hand-made changes in production that the Prisma schema never saw.
+ALTER TABLE products ALTER COLUMN price TYPE numeric(10,2);
+ALTER TABLE products ALTER COLUMN profit SET NOT NULL;
+ALTER TABLE products ALTER COLUMN unit SET DEFAULT 2;
+DROP INDEX categories_name_key;
+ALTER TABLE products ADD COLUMN legacy_sku text;
