@@ -1,0 +1,116 @@
+"""The JSON report, ``report_version`` 1 (issue 2 §7), described by ``report.schema.json``."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from importlib import resources
+from typing import Any
+
+from dumpcheck.compare.findings import (
+    DumpFinding,
+    ErrorRef,
+    Findings,
+    TableFinding,
+    UnparsedStatements,
+    VersionMismatch,
+)
+from dumpcheck.report import wording
+from dumpcheck.report.redact import scrub_message
+
+REPORT_VERSION = 1
+SCHEMA_RESOURCE = "report.schema.json"
+
+
+def load_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) shipped in the package."""
+    text = resources.files("dumpcheck.report").joinpath(SCHEMA_RESOURCE).read_text("utf-8")
+    schema: dict[str, Any] = json.loads(text)
+    return schema
+
+
+def error_dict(error: ErrorRef) -> dict[str, Any]:
+    """One restore error, without row values."""
+    return {
+        "message": wording.error_message(error),
+        "statement": wording.error_statement(error),
+        "location": error.location,
+        "sqlstate": error.sqlstate,
+        "severity": error.severity,
+        "root_cause": scrub_message(error.root_cause) if error.root_cause else None,
+    }
+
+
+def table_dict(table: TableFinding) -> dict[str, Any]:
+    """One table's verdict and evidence."""
+    return {
+        "schema": table.schema,
+        "name": table.name,
+        "model": table.model,
+        "verdict": table.verdict,
+        "in_dump": table.in_dump,
+        "restored": table.restored,
+        "dump_rows": table.dump_rows,
+        "restored_rows": table.restored_rows,
+        "errors": [error_dict(e) for e in table.errors],
+        "evidence": wording.evidence(table),
+        "differences": [
+            {"kind": d.kind, "object": d.object, "expected": d.expected, "actual": d.actual}
+            for d in table.differences
+        ],
+    }
+
+
+def dump_finding_dict(findings: Findings, finding: DumpFinding) -> dict[str, Any]:
+    """One dump-level finding: its ``type``, its fields, and whether it fails the run."""
+    fields = asdict(finding)
+    if isinstance(finding, UnparsedStatements):
+        fields["examples"] = wording.unparsed_examples(finding)
+    elif isinstance(finding, VersionMismatch):
+        fields["message"] = scrub_message(finding.message)
+    return {
+        "type": wording.dump_finding_type(finding),
+        **fields,
+        "fatal": wording.is_fatal(findings, finding),
+    }
+
+
+def report_dict(findings: Findings) -> dict[str, Any]:
+    """The whole report as plain data, keys in their documented order."""
+    dump = findings.dump
+    tables = sorted(findings.tables, key=lambda t: (t.schema, t.name))
+    return {
+        "report_version": REPORT_VERSION,
+        "dump": {
+            "path": dump.path,
+            "format": dump.format,
+            "compression": dump.compression,
+            "pg_dump_version": dump.pg_dump_version,
+            "server_version": dump.server_version,
+            "database": dump.database,
+            "complete": dump.complete,
+            "kind": dump.kind,
+            "stops_at": dump.stops_at,
+        },
+        "scratch": (
+            {
+                "backend": findings.scratch.backend,
+                "server_version": findings.scratch.server_version,
+            }
+            if findings.scratch
+            else None
+        ),
+        "prisma": findings.prisma,
+        "strict": findings.strict,
+        # Sorted by name, not by verdict, so that two nightly reports diff line by line.
+        "tables": [table_dict(t) for t in tables],
+        "dump_findings": [dump_finding_dict(findings, f) for f in findings.dump_findings],
+        "notes": list(findings.notes),
+        "summary": findings.summary(),
+        "exit_code": findings.exit_code(),
+    }
+
+
+def render_json(findings: Findings) -> str:
+    """The JSON report: stable key order, indent 2, trailing newline."""
+    return json.dumps(report_dict(findings), indent=2, ensure_ascii=False) + "\n"

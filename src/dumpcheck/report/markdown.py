@@ -1,0 +1,226 @@
+"""The Markdown report: ready to paste into an incident ticket.
+
+Modelled on the incident report that started the project: it says what was expected, what the
+dump and the restore actually hold, the evidence, and answers the ticket's questions.
+"""
+
+from __future__ import annotations
+
+from dumpcheck.compare.findings import (
+    VERDICTS,
+    ErrorRef,
+    Findings,
+    TableFinding,
+    UnparsedStatements,
+)
+from dumpcheck.report import wording
+
+
+def cell(text: str) -> str:
+    """Text made safe for one Markdown table cell."""
+    return " ".join(text.split()).replace("|", "\\|") or " "
+
+
+def code(text: str) -> str:
+    """Inline code that survives backticks inside the text."""
+    fence = "``" if "`" in text else "`"
+    pad = " " if "`" in text else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def fenced(text: str, lang: str = "") -> list[str]:
+    """A fenced code block, its fence longer than any backtick run inside."""
+    fence = "```"
+    while fence in text:
+        fence += "`"
+    return [f"{fence}{lang}", text.rstrip("\n"), fence]
+
+
+def header_lines(findings: Findings) -> list[str]:
+    """The date-free facts about the dump and the run."""
+    dump = findings.dump
+    fmt = dump.format if dump.compression == "none" else f"{dump.format}, {dump.compression}"
+    written = f"pg_dump {dump.pg_dump_version or 'unknown'}"
+    if dump.server_version:
+        written += f", from PostgreSQL {dump.server_version}"
+    complete = (
+        "yes" if dump.complete else f"**no**, it stops at {dump.stops_at or 'an unknown point'}"
+    )
+    scratch = (
+        f"PostgreSQL {findings.scratch.server_version} ({findings.scratch.backend})"
+        if findings.scratch
+        else "nothing was restored"
+    )
+    lines = [
+        f"- **Dump:** {code(dump.path)} ({fmt})",
+        f"- **Written by:** {written}",
+        f"- **Database:** {code(dump.database) if dump.database else 'unknown'}",
+        f"- **Complete:** {complete}",
+        f"- **Kind:** {dump.kind}",
+        f"- **Restored into:** {scratch}",
+    ]
+    if findings.prisma:
+        lines.append(f"- **Prisma schema:** {code(findings.prisma)}")
+    lines.append(
+        f"- **Result:** exit code {findings.exit_code()}. {wording.summary_line(findings)}"
+    )
+    return lines
+
+
+def error_block(error: ErrorRef) -> list[str]:
+    """One restore error: where, the statement in a sql block, the message in a plain block."""
+    facts = [f"severity {error.severity}"]
+    if error.sqlstate:
+        facts.append(f"SQLSTATE {error.sqlstate}")
+    if error.location:
+        facts.append(f"at {error.location}")
+    lines = [f"Error ({', '.join(facts)}):", ""]
+    statement = wording.error_statement(error)
+    if statement:
+        lines += ["Failing statement:", "", *fenced(statement, "sql"), ""]
+    lines += fenced(wording.error_message(error))
+    if error.root_cause:
+        lines += ["", f"Root cause: {wording.root_cause(error)}"]
+    return [*lines, ""]
+
+
+def differences_table(table: TableFinding) -> list[str]:
+    """The table's differences as a Markdown table."""
+    lines = ["| Kind | Object | Expected (Prisma) | Actual (restored) |", "|---|---|---|---|"]
+    for d in table.differences:
+        lines.append(
+            f"| {d.kind} | {cell(d.object)} | {cell(d.expected or '(none)')} "
+            f"| {cell(d.actual or '(none)')} |"
+        )
+    return [*lines, ""]
+
+
+def table_section(findings: Findings, table: TableFinding) -> list[str]:
+    """The section for one table that is not ok."""
+    model = f" (model {table.model})" if table.model else ""
+    lines = [
+        f"### {code(table.qualified)}{model}: {table.verdict}",
+        "",
+        f"**Verdict:** {table.verdict}: {wording.MEANING[table.verdict]}.",
+        "",
+        f"In the dump: {'yes' if table.in_dump else 'no'}. "
+        f"Restored: {'yes' if table.restored else 'no'}. "
+        f"Rows in the dump: {wording.rows(table.dump_rows)}. "
+        f"Rows restored: {wording.rows(table.restored_rows)}.",
+        "",
+    ]
+    evidence = wording.evidence(table)
+    if evidence:
+        lines += ["Evidence:", "", *[f"- {line}" for line in evidence], ""]
+    for error in table.errors:
+        lines += error_block(error)
+    if table.differences:
+        lines += differences_table(table)
+    steps = wording.next_steps(findings, table)
+    if steps:
+        lines += ["What to do:", "", *[f"- {step}" for step in steps], ""]
+    return lines
+
+
+def _names(tables: list[TableFinding], limit: int = 20) -> str:
+    shown = [code(wording.display_name(t)) for t in tables[:limit]]
+    if len(tables) > limit:
+        shown.append(f"and {len(tables) - limit} more")
+    return ", ".join(shown)
+
+
+def answers(findings: Findings) -> list[str]:
+    """The incident's questions, answered from the findings."""
+    failing = wording.ordered(findings.failing())
+    expected_failing = [t for t in failing if t.verdict != "unexpected"]
+    lines = ["## Answers", "", "### Was the table in the dump?", ""]
+    if not expected_failing:
+        lines.append("Every table the Prisma schema expects is in the dump.")
+    for t in expected_failing:
+        if t.in_dump:
+            lines.append(f"- {code(t.qualified)}: **yes**, the dump creates it.")
+        else:
+            lines.append(f"- {code(t.qualified)}: **no**. {wording.reason(t)}")
+    lines += ["", "### Did it fail to restore, and why?", ""]
+    if not expected_failing:
+        lines.append("No table failed to restore.")
+    for t in expected_failing:
+        if t.verdict == "never_in_dump":
+            lines.append(f"- {code(t.qualified)}: nothing to restore; it was never in the dump.")
+        elif t.verdict == "failed_restore":
+            lines.append(f"- {code(t.qualified)}: **yes**. {wording.reason(t)}")
+        elif t.verdict == "rows_lost":
+            lines.append(f"- {code(t.qualified)}: its rows did: {wording.reason(t)}")
+        else:
+            lines.append(
+                f"- {code(t.qualified)}: it restored, but differs from the Prisma schema: "
+                f"{wording.reason(t)}"
+            )
+    ok = [t for t in wording.ordered(findings.tables) if t.verdict == "ok"]
+    unexpected = [t for t in wording.ordered(findings.tables) if t.verdict == "unexpected"]
+    lines += ["", "### Are other tables missing?", ""]
+    missing = [t for t in expected_failing if t.verdict == "never_in_dump"]
+    others = [t for t in expected_failing if t.verdict != "never_in_dump"]
+    if missing:
+        lines.append(f"- Never in the dump: {_names(missing)}.")
+    else:
+        lines.append("- No other table Prisma expects is missing from the dump.")
+    if others:
+        lines.append(f"- In the dump but not restored as Prisma expects: {_names(others)}.")
+    if ok:
+        lines.append(f"- Restored and ok: {_names(ok)}.")
+    if unexpected:
+        lines.append(f"- In the dump but not in the Prisma schema: {_names(unexpected)}.")
+    lines += ["", "### What to do next", ""]
+    steps: list[str] = []
+    for t in expected_failing + [t for t in failing if t.verdict == "unexpected"]:
+        steps += [
+            f"- {code(wording.display_name(t))}: {s}" for s in wording.next_steps(findings, t)
+        ]
+    for finding in findings.dump_findings:
+        dump_step = wording.dump_next_step(finding)
+        if dump_step:
+            steps.append(f"- Dump: {dump_step}")
+    lines += steps or ["Nothing: the dump restores every table the Prisma schema expects."]
+    return [*lines, ""]
+
+
+def render_markdown(findings: Findings) -> str:
+    """The incident-ready Markdown report."""
+    title = findings.dump.database or findings.dump.path
+    lines = [f"# dumpcheck report: {title}", "", *header_lines(findings), ""]
+    summary = findings.summary()
+    lines += ["## Summary", "", "| Verdict | Tables |", "|---|---:|"]
+    lines += [f"| {verdict} | {summary[verdict]} |" for verdict in VERDICTS]
+    lines += ["", "## Tables", ""]
+    if findings.tables:
+        lines += [
+            "| Schema | Table | Model | Verdict | Dump rows | Restored rows | Reason |",
+            "|---|---|---|---|---:|---:|---|",
+        ]
+        for t in wording.ordered(findings.tables):
+            lines.append(
+                f"| {cell(t.schema)} | {cell(t.name)} | {cell(t.model or '-')} | {t.verdict} "
+                f"| {wording.rows(t.dump_rows)} | {wording.rows(t.restored_rows)} "
+                f"| {cell(wording.reason(t))} |"
+            )
+    else:
+        lines.append("No tables: the Prisma schema expects none and the dump has none.")
+    lines.append("")
+    failing = wording.ordered(findings.failing())
+    if failing:
+        lines += ["## Problems", ""]
+        for t in failing:
+            lines += table_section(findings, t)
+    if findings.dump_findings:
+        lines += ["## Dump", ""]
+        for finding in findings.dump_findings:
+            fatal = " **(fails the run)**" if wording.is_fatal(findings, finding) else ""
+            lines.append(f"- {wording.describe_dump_finding(finding)}{fatal}")
+            if isinstance(finding, UnparsedStatements):
+                lines += [f"  - {code(example)}" for example in wording.unparsed_examples(finding)]
+        lines.append("")
+    if findings.notes:
+        lines += ["## Notes", "", *[f"- {note}" for note in findings.notes], ""]
+    lines += answers(findings)
+    return "\n".join(lines).rstrip("\n") + "\n"

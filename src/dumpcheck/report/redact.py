@@ -1,0 +1,52 @@
+"""Strip row values from PostgreSQL messages and statements before any report shows them.
+
+The restore stage already keeps values out of its errors; this is the second line of defence,
+because a report gets pasted into tickets and production data must never reach one.
+"""
+
+from __future__ import annotations
+
+import re
+
+ELLIPSIS = "…"
+
+# PostgreSQL messages that quote a value (src/backend/utils/adt/*.c, ri_triggers.c,
+# nbtinsert.c, execMain.c, copyfromparse.c). Each pattern keeps the names and drops the value.
+_KEY_VALUE = re.compile(
+    r"\)=\(.*?\)(?= already exists| is not present| is still referenced| conflicts with|\.?\s*$)",
+    re.MULTILINE,
+)
+_FAILING_ROW = re.compile(r"(Failing row contains )\(.*\)", re.MULTILINE)
+_QUOTED_INPUT = re.compile(
+    r"((?:invalid input syntax for (?:type )?[^:\n]+"
+    r"|invalid input value for enum [^:\n]+"
+    r"|date/time field value out of range"
+    r"|malformed [a-z ]+ literal"
+    r"|invalid (?:value|escape string|hexadecimal digit)[^:\n]*"
+    r"|COPY [^,\n]+, line \d+(?:, column [^:\n]+)?"
+    r"): )\".*\"",
+    re.MULTILINE,
+)
+_OUT_OF_RANGE = re.compile(r"\bvalue \".*?\" is out of range", re.MULTILINE)
+_INSERT = re.compile(r"^\s*(INSERT\s+INTO\s+.*?\bVALUES\b)", re.IGNORECASE | re.DOTALL)
+_COPY_FROM_STDIN = re.compile(r"^(\s*COPY\s[^\n]*?FROM\s+stdin;?)", re.IGNORECASE)
+
+
+def scrub_message(text: str) -> str:
+    """An error message with any quoted row value replaced by an ellipsis."""
+    text = _KEY_VALUE.sub(f")=({ELLIPSIS})", text)
+    text = _FAILING_ROW.sub(rf"\1({ELLIPSIS})", text)
+    text = _QUOTED_INPUT.sub(rf'\1"{ELLIPSIS}"', text)
+    return _OUT_OF_RANGE.sub(f'value "{ELLIPSIS}" is out of range', text)
+
+
+def scrub_statement(sql: str) -> str:
+    """A statement without row values: INSERT stops at VALUES, COPY at ``FROM stdin``."""
+    insert = _INSERT.match(sql)
+    if insert:
+        return f"{insert.group(1)} {ELLIPSIS}"
+    copy = _COPY_FROM_STDIN.match(sql)
+    if copy:
+        # Plain dumps put the data lines right after the COPY header.
+        return copy.group(1)
+    return scrub_message(sql)

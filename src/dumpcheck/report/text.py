@@ -1,0 +1,93 @@
+"""The terminal report: a summary line, the tables (problems first), the dump-level findings."""
+
+from __future__ import annotations
+
+import os
+from io import StringIO
+
+from rich import box
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from dumpcheck.compare.findings import Findings, UnparsedStatements, Verdict
+from dumpcheck.report import wording
+
+_STYLE: dict[Verdict, str] = {
+    "ok": "green",
+    "never_in_dump": "bold red",
+    "failed_restore": "bold red",
+    "rows_lost": "red",
+    "drift": "yellow",
+    "unexpected": "cyan",
+}
+
+
+def make_console(*, color: bool, width: int) -> tuple[Console, StringIO]:
+    """A console that writes to a string: ANSI colours only when asked, fixed width."""
+    out = StringIO()
+    # https://no-color.org: the one variable we honour; the rest of the environment is ignored.
+    color = color and not os.environ.get("NO_COLOR")
+    console = Console(
+        file=out,
+        width=width,
+        color_system="standard" if color else None,
+        force_terminal=color,
+        no_color=not color,
+        highlight=False,
+        emoji=False,
+        markup=False,
+        legacy_windows=False,
+        # Environment variables such as COLUMNS or FORCE_COLOR must not change the output.
+        _environ={},
+    )
+    return console, out
+
+
+def _table(findings: Findings) -> Table:
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    for header, justify in (
+        ("schema", "left"),
+        ("table", "left"),
+        ("model", "left"),
+        ("verdict", "left"),
+        ("dump rows", "right"),
+        ("restored rows", "right"),
+        ("reason", "left"),
+    ):
+        table.add_column(header, justify=justify, no_wrap=header != "reason")  # type: ignore[arg-type]
+    for t in wording.ordered(findings.tables):
+        table.add_row(
+            Text(t.schema),
+            Text(t.name),
+            Text(t.model or "-"),
+            Text(t.verdict, style=_STYLE[t.verdict]),
+            Text(wording.rows(t.dump_rows)),
+            Text(wording.rows(t.restored_rows)),
+            Text(wording.reason(t)),
+        )
+    return table
+
+
+def render_text(
+    findings: Findings, *, color: bool = False, quiet: bool = False, width: int = 120
+) -> str:
+    """The rich terminal report as a string."""
+    console, out = make_console(color=color, width=width)
+    console.print(Text(wording.summary_line(findings), style="bold"))
+    if quiet:
+        return out.getvalue()
+    if findings.tables:
+        console.print()
+        console.print(_table(findings))
+    if findings.dump_findings:
+        console.print(Text("Dump:", style="bold"))
+        for finding in findings.dump_findings:
+            marker = "!" if wording.is_fatal(findings, finding) else "-"
+            console.print(Text(f"  {marker} {wording.describe_dump_finding(finding)}"))
+            if isinstance(finding, UnparsedStatements):
+                for example in wording.unparsed_examples(finding):
+                    console.print(Text(f"      {example}"))
+    for note in findings.notes:
+        console.print(Text(f"Note: {note}"))
+    return out.getvalue()

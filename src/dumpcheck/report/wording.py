@@ -1,0 +1,343 @@
+"""The words every format shares: verdict meanings, one-line reasons, next steps.
+
+Nothing here decides a verdict; it only phrases what compare concluded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+from typing import assert_never
+
+from dumpcheck.compare.findings import (
+    VERDICTS,
+    Difference,
+    DumpFinding,
+    DumpKindFinding,
+    DumpTruncated,
+    ErrorRef,
+    Findings,
+    MigrationProblem,
+    MissingExtension,
+    MissingRole,
+    TableFinding,
+    UnparsedStatements,
+    Verdict,
+    VersionMismatch,
+)
+from dumpcheck.report.redact import scrub_message, scrub_statement
+
+MEANING: dict[Verdict, str] = {
+    "ok": "restored with all its rows and matches what Prisma expects",
+    "never_in_dump": (
+        "the dump never creates this table, so no restore could produce it; "
+        "the problem is the dump, not the restore"
+    ),
+    "failed_restore": "the dump creates this table, but restoring it failed",
+    "rows_lost": "the table restored, but with fewer rows than the dump holds",
+    "drift": "the table restored, but its structure differs from what Prisma expects",
+    "unexpected": "the table is in the dump, but no Prisma model maps to it",
+}
+
+_DUMP_FINDING_TYPE: dict[type, str] = {
+    DumpTruncated: "truncated",
+    DumpKindFinding: "kind",
+    VersionMismatch: "version_mismatch",
+    MissingExtension: "missing_extension",
+    MissingRole: "missing_role",
+    UnparsedStatements: "unparsed",
+    MigrationProblem: "migration",
+}
+DUMP_FINDING_TYPES: tuple[str, ...] = tuple(_DUMP_FINDING_TYPE.values())
+
+_MIGRATION_STATE = {
+    "failed": "failed when it was applied (it has no finished_at)",
+    "rolled_back": "was rolled back",
+    "edited": "was edited after it was applied (its checksum differs)",
+    "not_applied": "is in the migrations folder but was never applied to the dumped database",
+}
+
+# SQLSTATE classes whose cure is well known (PostgreSQL errcodes.txt).
+_SQLSTATE_HINT = {
+    "58P01": "a file the server needs is missing, usually an extension package: install it",
+    "0A000": "the server lacks a feature or extension the dump uses: install or enable it",
+    "42704": "a type, extension or other object the statement names does not exist: "
+    "create or install it before restoring",
+    "42883": "a function the statement calls does not exist: install the extension that has it",
+    "3F000": "a schema the statement names does not exist",
+    "42501": "a permission is missing: restore as a superuser or create the role",
+    "42P07": "the object already exists: restore into an empty database",
+    "23505": "duplicate keys in the data: the dump's data breaks a unique constraint",
+    "23503": "rows refer to rows that are not in the dump: a foreign key fails",
+    "23502": "the data has NULLs where the table forbids them",
+    "22P02": "the data does not parse as the column's type",
+    "53100": "the disk is full",
+}
+
+
+def display_name(table: TableFinding) -> str:
+    """The table name as a sentence uses it: bare in ``public``, qualified elsewhere."""
+    return table.name if table.schema == "public" else table.qualified
+
+
+def ordered(tables: Iterable[TableFinding]) -> list[TableFinding]:
+    """Tables by verdict severity (VERDICTS order), then by schema and name."""
+    return sorted(tables, key=lambda t: (VERDICTS.index(t.verdict), t.schema, t.name))
+
+
+def one_line(text: str, limit: int = 160) -> str:
+    """Whitespace collapsed to one line, cut at ``limit`` characters."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def rows(value: int | None) -> str:
+    """A row count for display, ``-`` when unknown."""
+    return "-" if value is None else str(value)
+
+
+def main_error(table: TableFinding) -> ErrorRef | None:
+    """The error that explains the table: the first fatal one, else the first."""
+    for error in table.errors:
+        if error.severity == "fatal":
+            return error
+    return table.errors[0] if table.errors else None
+
+
+def error_message(error: ErrorRef) -> str:
+    """The error's message with row values removed."""
+    return scrub_message(error.message)
+
+
+def error_statement(error: ErrorRef) -> str | None:
+    """The failing statement with row values removed."""
+    return scrub_statement(error.statement) if error.statement else None
+
+
+def root_cause(error: ErrorRef) -> str:
+    """The root failure when the error is secondary, else the error itself, one line."""
+    return one_line(scrub_message(error.root_cause or error.message))
+
+
+def evidence(table: TableFinding) -> list[str]:
+    """The table's evidence lines with row values removed."""
+    return [scrub_message(line) for line in table.evidence]
+
+
+def describe_difference(diff: Difference) -> str:
+    """One difference in words."""
+    kind = diff.kind.replace("_", " ")
+    if diff.kind == "missing_column":
+        return f"column {diff.object} is missing (Prisma expects {diff.expected or '?'})"
+    if diff.kind == "extra_column":
+        return f"column {diff.object} ({diff.actual or '?'}) is not in the Prisma schema"
+    if diff.actual is None:
+        return f"{kind} {diff.object} is missing (Prisma expects {diff.expected or 'it'})"
+    if diff.expected is None:
+        return f"{kind} {diff.object} ({diff.actual}) is not in the Prisma schema"
+    return f"{kind} of {diff.object} is {diff.actual}, Prisma expects {diff.expected}"
+
+
+def reason(table: TableFinding) -> str:
+    """Why the table got its verdict, in one line."""
+    verdict = table.verdict
+    if verdict == "ok":
+        return "restored and matches the schema"
+    if verdict == "never_in_dump":
+        lines = evidence(table)
+        return one_line(lines[0]) if lines else "no CREATE TABLE for it in the dump"
+    if verdict == "failed_restore":
+        error = main_error(table)
+        return root_cause(error) if error else "restore failed"
+    if verdict == "rows_lost":
+        text = f"{rows(table.dump_rows)} rows in the dump, {rows(table.restored_rows)} restored"
+        error = main_error(table)
+        return one_line(f"{text}: {root_cause(error)}") if error else text
+    if verdict == "drift":
+        parts = [describe_difference(d) for d in table.differences[:2]]
+        more = len(table.differences) - len(parts)
+        if more > 0:
+            parts.append(f"{more} more")
+        return one_line("; ".join(parts)) if parts else "differs from the schema"
+    if verdict == "unexpected":
+        return "in the dump, but no Prisma model maps to it"
+    assert_never(verdict)
+
+
+def headline(table: TableFinding) -> str:
+    """A short clause for the summary line: ``products was never in the dump``."""
+    name = display_name(table)
+    verdict = table.verdict
+    if verdict == "never_in_dump":
+        return f"{name} was never in the dump"
+    if verdict == "failed_restore":
+        return f"{name} failed to restore"
+    if verdict == "rows_lost":
+        if table.dump_rows is not None and table.restored_rows is not None:
+            lost = table.dump_rows - table.restored_rows
+            return f"{name} lost {lost} of {table.dump_rows} rows"
+        return f"{name} lost rows"
+    if verdict == "drift":
+        count = len(table.differences)
+        return f"{name} drifted from the schema ({count} difference{'s' * (count != 1)})"
+    if verdict == "unexpected":
+        return f"{name} is not in the Prisma schema"
+    return f"{name} is ok"
+
+
+def dump_finding_type(finding: DumpFinding) -> str:
+    """The JSON ``type`` of a dump-level finding."""
+    return _DUMP_FINDING_TYPE[type(finding)]
+
+
+def is_fatal(findings: Findings, finding: DumpFinding) -> bool:
+    """Whether this dump finding alone makes the run fail, as ``Findings.exit_code`` says."""
+    # Ask the model rather than repeat its rule, so the reports never disagree with the exit code.
+    alone = replace(findings, tables=(), dump_findings=(finding,))
+    return alone.exit_code() != 0
+
+
+def describe_dump_finding(finding: DumpFinding) -> str:
+    """A dump-level finding in one sentence."""
+    if isinstance(finding, DumpTruncated):
+        return (
+            f"The dump is truncated: it stops at {finding.stops_at}. "
+            "Everything after that point is missing."
+        )
+    if isinstance(finding, DumpKindFinding):
+        if finding.kind == "schema-only":
+            return "The dump is schema-only: it holds no rows, so every table restores empty."
+        return "The dump is data-only: it creates no tables, so it restores only into a schema."
+    if isinstance(finding, VersionMismatch):
+        return one_line(
+            f"Version mismatch (dump {finding.dump_version}, server {finding.server_version}): "
+            f"{scrub_message(finding.message)}"
+        )
+    if isinstance(finding, MissingExtension):
+        return f"The dump needs the extension {finding.name}, which the scratch server lacks."
+    if isinstance(finding, MissingRole):
+        return f"The dump names the role {finding.name}, which the scratch server did not have."
+    if isinstance(finding, UnparsedStatements):
+        return (
+            f"{finding.count} statement{'s' * (finding.count != 1)} could not be parsed; "
+            "they are kept and listed, not dropped."
+        )
+    if isinstance(finding, MigrationProblem):
+        return f"Migration {finding.migration} {_MIGRATION_STATE[finding.state]}."
+    assert_never(finding)
+
+
+def unparsed_examples(finding: UnparsedStatements) -> list[str]:
+    """The unparsed statements' examples, without row values, one line each."""
+    return [one_line(scrub_statement(example), 200) for example in finding.examples]
+
+
+def dump_headline(finding: DumpFinding) -> str:
+    """A short clause for the summary line."""
+    if isinstance(finding, DumpTruncated):
+        return "the dump is truncated"
+    if isinstance(finding, MissingExtension):
+        return f"extension {finding.name} is missing"
+    return one_line(describe_dump_finding(finding), 80)
+
+
+def counts(findings: Findings) -> str:
+    """``1 never_in_dump, 2 unexpected, 1 ok``: the non-zero counts in severity order."""
+    parts = [f"{n} {verdict}" for verdict, n in findings.summary().items() if n]
+    return ", ".join(parts) if parts else "no tables"
+
+
+def summary_line(findings: Findings) -> str:
+    """The one line a terminal or a log gets."""
+    clauses = [headline(t) for t in ordered(findings.failing())]
+    clauses += [dump_headline(f) for f in findings.dump_findings if is_fatal(findings, f)]
+    if not clauses:
+        tail = "every expected table is ok"
+    elif len(clauses) > 3:
+        tail = "; ".join(clauses[:3]) + f"; and {len(clauses) - 3} more"
+    else:
+        tail = "; ".join(clauses)
+    return f"dumpcheck: {counts(findings)} — {tail}"
+
+
+def next_steps(findings: Findings, table: TableFinding) -> list[str]:
+    """What to do about this table, as imperative sentences."""
+    name = table.qualified
+    schema_path = findings.prisma or "SCHEMA"
+    verdict = table.verdict
+    if verdict == "never_in_dump":
+        database = findings.dump.database or "<database>"
+        return [
+            f"Check whether production has it: `psql -d {database} -c '\\d {name}'`.",
+            "Get a dump that includes it: look for `-T`/`--exclude-table`, `-t`/`--table` or "
+            "`-n`/`--schema` options in the pg_dump command, and check that the dump was taken "
+            "after the migration that creates it.",
+            f"If only its structure is needed for now, `dumpcheck expect {schema_path} "
+            f"--format sql --table {table.name}` prints the DDL Prisma expects; "
+            "the table will be empty.",
+        ]
+    if verdict == "failed_restore":
+        steps = []
+        error = main_error(table)
+        if error is not None:
+            steps.append(f"Fix the root cause: {root_cause(error)}.")
+            hint = _SQLSTATE_HINT.get(error.sqlstate or "")
+            if hint:
+                steps.append(f"SQLSTATE {error.sqlstate}: {hint}.")
+        steps.append("Then restore again; the dump itself has the table.")
+        return steps
+    if verdict == "rows_lost":
+        steps = []
+        error = main_error(table)
+        if error is not None:
+            steps.append(f"Fix the error that stopped the data load: {root_cause(error)}.")
+            hint = _SQLSTATE_HINT.get(error.sqlstate or "")
+            if hint:
+                steps.append(f"SQLSTATE {error.sqlstate}: {hint}.")
+        steps.append("The rows are in the dump; restore the table's data again once fixed.")
+        return steps
+    if verdict == "drift":
+        return [
+            "The dumped database and the Prisma schema disagree: check `prisma migrate status` "
+            "against production, and whether the dump is older or newer than the schema.",
+            f"`prisma migrate diff` from the restored database to {schema_path} (with "
+            "`--script`) prints the SQL that would reconcile them.",
+        ]
+    if verdict == "unexpected":
+        return [
+            "Nothing, unless the application needs it: then add a model for it "
+            "(`prisma db pull` writes one)."
+        ]
+    return []
+
+
+def dump_next_step(finding: DumpFinding) -> str | None:
+    """What to do about a dump-level finding, or None when it needs nothing."""
+    if isinstance(finding, DumpTruncated):
+        return (
+            f"Get a complete dump: this one stops at {finding.stops_at} "
+            "(a full disk, a killed pg_dump or an interrupted copy)."
+        )
+    if isinstance(finding, DumpKindFinding):
+        flag = "-s/--schema-only" if finding.kind == "schema-only" else "-a/--data-only"
+        return f"Get a full dump: this one was taken with {flag}."
+    if isinstance(finding, MissingExtension):
+        return (
+            f"Install the extension {finding.name} where the dump is restored (its OS package), "
+            "or point `--scratch-dsn` at a server that has it."
+        )
+    if isinstance(finding, VersionMismatch):
+        return "Restore with a server at least as new as the dump's pg_dump."
+    if isinstance(finding, MigrationProblem):
+        if finding.state == "not_applied":
+            return (
+                f"Migration {finding.migration} never reached the dumped database: what it "
+                "creates is missing from production itself, not only from the dump."
+            )
+        if finding.state in ("failed", "rolled_back"):
+            return (
+                f"Settle migration {finding.migration} in production "
+                "(`prisma migrate resolve`), then take a new dump."
+            )
+        return None
+    return None
