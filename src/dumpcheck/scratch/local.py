@@ -19,7 +19,7 @@ from dumpcheck.errors import ScratchServerError
 from dumpcheck.scratch import runner
 from dumpcheck.scratch.faults import log_tail
 from dumpcheck.scratch.model import PgInstall, ScratchServer
-from dumpcheck.scratch.sweep import OWNER_FILE, SCRATCH_PREFIX, sweep_stale
+from dumpcheck.scratch.sweep import KEPT_FILE, OWNER_FILE, SCRATCH_PREFIX, sweep_stale
 
 SUPERUSER = "postgres"
 PORT = 5432
@@ -246,6 +246,8 @@ def local_server(install: PgInstall, *, keep: bool = False) -> Iterator[ScratchS
     try:
         yield server
     finally:
-        if not keep:
+        if keep:
+            (root / KEPT_FILE).touch()
+        else:
             stop_postmaster(proc)
             shutil.rmtree(root, ignore_errors=True)

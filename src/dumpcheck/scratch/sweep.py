@@ -11,6 +11,8 @@ from pathlib import Path
 
 SCRATCH_PREFIX = "dumpcheck-"
 OWNER_FILE = "dumpcheck-owner.json"
+# Written when a run ends with --keep-scratch: the directory then lives as long as its postmaster.
+KEPT_FILE = "dumpcheck-kept"
 # A directory without an owner file may be one that another process is creating right now.
 _GRACE_S = 60.0
 
@@ -54,6 +56,8 @@ def is_stale(directory: Path, now: float | None = None) -> bool:
     postmaster = _read_pid(directory / "data" / "postmaster.pid")
     if postmaster is not None and pid_alive(postmaster):
         return False
+    if (directory / KEPT_FILE).exists():
+        return True  # handed over by --keep-scratch, and its postmaster is gone
     owner = _read_pid(directory / OWNER_FILE, "pid")
     if owner is not None:
         return not pid_alive(owner)
