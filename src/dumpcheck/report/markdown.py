@@ -10,6 +10,7 @@ from dumpcheck.compare.findings import (
     VERDICTS,
     ErrorRef,
     Findings,
+    MigrationProblem,
     TableFinding,
     UnparsedStatements,
 )
@@ -62,7 +63,8 @@ def header_lines(findings: Findings) -> list[str]:
     if findings.prisma:
         lines.append(f"- **Prisma schema:** {code(findings.prisma)}")
     lines.append(
-        f"- **Result:** exit code {findings.exit_code()}. {wording.summary_line(findings)}"
+        f"- **Result:** {wording.counts(findings)}: {wording.summary_tail(findings)} "
+        f"(exit code {findings.exit_code()})"
     )
     return lines
 
@@ -140,7 +142,21 @@ def answers(findings: Findings) -> list[str]:
         if t.in_dump:
             lines.append(f"- {code(t.qualified)}: **yes**, the dump creates it.")
         else:
-            lines.append(f"- {code(t.qualified)}: **no**. {wording.reason(t)}")
+            lines.append(f"- {code(t.qualified)}: **no**: {wording.reason(t)}.")
+    never = [t for t in expected_failing if t.verdict == "never_in_dump"]
+    if never:
+        lines += ["", "### Did production have it?", ""]
+        lines.append(
+            "A dump shows only what pg_dump wrote, not production itself. The migration history "
+            "the dump carries (`_prisma_migrations`, in the evidence above) says whether "
+            f"production applied the migration that creates {_names(never)}; the `psql` check "
+            "under What to do next settles it."
+        )
+        lines += [
+            f"- {wording.describe_dump_finding(f)}"
+            for f in findings.dump_findings
+            if isinstance(f, MigrationProblem)
+        ]
     lines += ["", "### Did it fail to restore, and why?", ""]
     if not expected_failing:
         lines.append("No table failed to restore.")
@@ -148,13 +164,13 @@ def answers(findings: Findings) -> list[str]:
         if t.verdict == "never_in_dump":
             lines.append(f"- {code(t.qualified)}: nothing to restore; it was never in the dump.")
         elif t.verdict == "failed_restore":
-            lines.append(f"- {code(t.qualified)}: **yes**. {wording.reason(t)}")
+            lines.append(f"- {code(t.qualified)}: **yes**: {wording.reason(t)}.")
         elif t.verdict == "rows_lost":
-            lines.append(f"- {code(t.qualified)}: its rows did: {wording.reason(t)}")
+            lines.append(f"- {code(t.qualified)}: its rows did: {wording.reason(t)}.")
         else:
             lines.append(
                 f"- {code(t.qualified)}: it restored, but differs from the Prisma schema: "
-                f"{wording.reason(t)}"
+                f"{wording.reason(t)}."
             )
     ok = [t for t in wording.ordered(findings.tables) if t.verdict == "ok"]
     unexpected = [t for t in wording.ordered(findings.tables) if t.verdict == "unexpected"]
@@ -164,7 +180,7 @@ def answers(findings: Findings) -> list[str]:
     if missing:
         lines.append(f"- Never in the dump: {_names(missing)}.")
     else:
-        lines.append("- No other table Prisma expects is missing from the dump.")
+        lines.append("- No table Prisma expects is missing from the dump.")
     if others:
         lines.append(f"- In the dump but not restored as Prisma expects: {_names(others)}.")
     if ok:

@@ -76,11 +76,12 @@ def render_text(
     console, out = make_console(color=color, width=width)
     console.print(Text(wording.summary_line(findings), style="bold"))
     if quiet:
-        return out.getvalue()
+        return _rstrip_lines(out.getvalue())
     if findings.tables:
         console.print()
         console.print(_table(findings))
     if findings.dump_findings:
+        console.print()
         console.print(Text("Dump:", style="bold"))
         for finding in findings.dump_findings:
             marker = "!" if wording.is_fatal(findings, finding) else "-"
@@ -88,6 +89,13 @@ def render_text(
             if isinstance(finding, UnparsedStatements):
                 for example in wording.unparsed_examples(finding):
                     console.print(Text(f"      {example}"))
-    for note in findings.notes:
-        console.print(Text(f"Note: {note}"))
-    return out.getvalue()
+    if findings.notes:
+        console.print()
+        for note in findings.notes:
+            console.print(Text(f"Note: {note}"))
+    return _rstrip_lines(out.getvalue())
+
+
+def _rstrip_lines(text: str) -> str:
+    # rich pads table rows to the full width; trailing blanks only make goldens noisy.
+    return "\n".join(line.rstrip() for line in text.split("\n"))

@@ -114,9 +114,17 @@ def error_statement(error: ErrorRef) -> str | None:
     return scrub_statement(error.statement) if error.statement else None
 
 
+def first_line(text: str) -> str:
+    """The primary message of a PostgreSQL error (DETAIL, HINT and CONTEXT follow on new lines)."""
+    for line in text.splitlines():
+        if line.strip():
+            return line.strip()
+    return text.strip()
+
+
 def root_cause(error: ErrorRef) -> str:
     """The root failure when the error is secondary, else the error itself, one line."""
-    return one_line(scrub_message(error.root_cause or error.message))
+    return one_line(first_line(scrub_message(error.root_cause or error.message)))
 
 
 def evidence(table: TableFinding) -> list[str]:
@@ -150,7 +158,11 @@ def reason(table: TableFinding) -> str:
         error = main_error(table)
         return root_cause(error) if error else "restore failed"
     if verdict == "rows_lost":
-        text = f"{rows(table.dump_rows)} rows in the dump, {rows(table.restored_rows)} restored"
+        if table.dump_rows is not None:
+            text = f"{table.dump_rows} rows in the dump, {rows(table.restored_rows)} restored"
+        else:
+            lines = evidence(table)
+            text = lines[0] if lines else f"{rows(table.restored_rows)} rows restored"
         error = main_error(table)
         return one_line(f"{text}: {root_cause(error)}") if error else text
     if verdict == "drift":
@@ -249,6 +261,11 @@ def counts(findings: Findings) -> str:
 
 def summary_line(findings: Findings) -> str:
     """The one line a terminal or a log gets."""
+    return f"dumpcheck: {counts(findings)} — {summary_tail(findings)}"
+
+
+def summary_tail(findings: Findings) -> str:
+    """What matters most, as clauses: ``products was never in the dump``."""
     clauses = [headline(t) for t in ordered(findings.failing())]
     clauses += [dump_headline(f) for f in findings.dump_findings if is_fatal(findings, f)]
     if not clauses:
@@ -257,7 +274,7 @@ def summary_line(findings: Findings) -> str:
         tail = "; ".join(clauses[:3]) + f"; and {len(clauses) - 3} more"
     else:
         tail = "; ".join(clauses)
-    return f"dumpcheck: {counts(findings)} — {tail}"
+    return tail
 
 
 def next_steps(findings: Findings, table: TableFinding) -> list[str]:
