@@ -1,0 +1,10 @@
+"""Our own streaming reader for pg_dump archives: custom, directory and tar, versions 1.12-1.16."""
+
+from __future__ import annotations
+
+from dumpcheck.inventory.archive.model import ArchiveFormat, ArchiveScan
+from dumpcheck.inventory.archive.scan import read_archive
+from dumpcheck.inventory.archive.sniff import sniff_archive
+from dumpcheck.inventory.archive.table_data import iter_table_data
+
+__all__ = ["ArchiveFormat", "ArchiveScan", "iter_table_data", "read_archive", "sniff_archive"]

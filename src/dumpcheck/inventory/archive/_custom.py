@@ -1,0 +1,148 @@
+"""Data blocks of a custom (``-Fc``) archive, read sequentially after the TOC.
+
+Layout (pg_backup_custom.c): a block is a type byte (BLK_DATA 1 or BLK_BLOBS 3) and the dump id,
+then for table data a run of chunks (integer length, bytes) ended by a zero length; for large
+objects a run of (oid, chunks ended by zero) ended by oid 0. Each table block, and each large
+object, is one compression stream. An archive written to a pipe has no data offsets in its TOC,
+so reading the blocks in file order is the one method that works for every custom archive.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from dumpcheck.errors import DumpFormatError
+from dumpcheck.inventory.archive._binary import (
+    OFFSET_NO_DATA,
+    OFFSET_SET,
+    ArchiveHeader,
+    ByteReader,
+    InputTruncated,
+    RawEntry,
+    read_toc,
+)
+from dumpcheck.inventory.archive._streams import READ_PIECE, DataStream
+
+BLK_DATA = 1
+BLK_BLOBS = 3
+
+
+def expected_data(entries: list[RawEntry]) -> set[int]:
+    """Dump ids whose data the archive must hold.
+
+    A seekable pg_dump rewrites the TOC with the offset of every block it wrote (flag
+    K_OFFSET_POS_SET); an archive written to a pipe leaves every flag at K_OFFSET_POS_NOT_SET, and
+    then every entry with a data dumper has a block.
+    """
+    if any(raw.offset_flag == OFFSET_SET for raw in entries):
+        return {raw.entry.dump_id for raw in entries if raw.offset_flag == OFFSET_SET}
+    return {
+        raw.entry.dump_id
+        for raw in entries
+        if raw.entry.had_data and raw.offset_flag != OFFSET_NO_DATA
+    }
+
+
+def _chunks(reader: ByteReader, where: str) -> Iterator[bytes]:
+    """The payload of one chunk run, ended by a zero length; partial data before a truncation."""
+    while True:
+        length = reader.int_()
+        if length == 0:
+            return
+        if length < 0:
+            raise DumpFormatError(f"{where}: corrupt data chunk length {length}")
+        while length > 0:
+            piece = reader.upto(min(length, READ_PIECE))
+            if piece:
+                yield piece
+            if len(piece) < min(length, READ_PIECE):
+                raise InputTruncated
+            length -= len(piece)
+
+
+def _skip_chunks(reader: ByteReader, where: str) -> None:
+    while (length := reader.int_()) != 0:
+        if length < 0:
+            raise DumpFormatError(f"{where}: corrupt data chunk length {length}")
+        reader.stream.seek(length, 1)
+
+
+def _blobs(reader: ByteReader, where: str) -> Iterator[Iterator[bytes]]:
+    while (oid := reader.int_()) != 0:
+        yield _chunks(reader, f"{where} large object {oid}")
+
+
+def iter_blocks(
+    reader: ByteReader, header: ArchiveHeader, known_ids: set[int], path: str
+) -> Iterator[DataStream]:
+    """Every data block from the reader's position to the end of the file, in file order.
+
+    Each stream must be consumed before the next is requested. InputTruncated escapes from
+    this generator when the file ends inside a block header, and from a stream's chunks when it
+    ends inside the data.
+    """
+    compression = header.compression
+    while True:
+        kind = reader.upto(1)
+        if not kind:
+            return
+        if kind[0] not in (BLK_DATA, BLK_BLOBS):
+            _trailing_toc(reader, header, len(known_ids), path)
+            return
+        dump_id = reader.int_()
+        where = f"{path}: TOC {dump_id}"
+        if dump_id not in known_ids:
+            raise DumpFormatError(
+                f"{path}: corrupt archive: data block for TOC entry {dump_id}, which the TOC lacks"
+            )
+        if kind[0] == BLK_DATA:
+            yield DataStream(dump_id, where, compression, False, chunks=_chunks(reader, where))
+        elif kind[0] == BLK_BLOBS:
+            yield DataStream(dump_id, where, compression, False, blobs=_blobs(reader, where))
+
+
+def _trailing_toc(reader: ByteReader, header: ArchiveHeader, entry_count: int, path: str) -> None:
+    """Accept a second copy of the TOC after the last block, and nothing else.
+
+    pg_dump 18 opens a redirected stdout in append mode, so its final "rewrite the TOC with
+    offsets" (pg_backup_custom.c _CloseArchive) lands after the data instead of over the first
+    copy. Anything else where a block type byte belongs is corruption.
+    """
+    reader.stream.seek(-1, 1)
+    start = reader.consumed - 1
+    try:
+        copy = read_toc(reader, header, path)
+    except DumpFormatError:
+        copy = None
+    if copy is None or (not copy.truncated and copy.expected != entry_count):
+        raise DumpFormatError(
+            f"{path}: corrupt archive: byte {start} holds neither a data block nor a TOC copy"
+        )
+    if not copy.truncated and reader.upto(1):
+        raise DumpFormatError(f"{path}: corrupt archive: unexpected bytes after the TOC copy")
+
+
+def seek_block(reader: ByteReader, raw: RawEntry, path: str) -> Iterator[bytes]:
+    """The raw chunks of one table's block: by its offset when known, else by scanning."""
+    dump_id = raw.entry.dump_id
+    where = f"{path}: TOC {dump_id}"
+    if raw.offset_flag == OFFSET_SET:
+        reader.stream.seek(raw.offset)
+        kind, found = reader.byte(), reader.int_()
+        if kind != BLK_DATA or found != dump_id:
+            raise DumpFormatError(f"{where}: corrupt archive: data offset points elsewhere")
+        return _chunks(reader, where)
+    while True:
+        kind_byte = reader.upto(1)
+        if not kind_byte:
+            return iter(())
+        found = reader.int_()
+        if kind_byte[0] == BLK_DATA and found == dump_id:
+            return _chunks(reader, where)
+        if kind_byte[0] == BLK_DATA:
+            _skip_chunks(reader, where)
+        elif kind_byte[0] == BLK_BLOBS:
+            while reader.int_() != 0:
+                _skip_chunks(reader, where)
+        else:
+            raise DumpFormatError(f"{path}: corrupt archive: data block of unknown type")

@@ -1,0 +1,139 @@
+"""Row counting on decompressed TABLE DATA, without parsing the rows.
+
+COPY text format escapes newlines inside values as ``\\n`` (copyto.c CopyAttributeOutText), so a
+raw newline always ends a row and an empty line is a row (a one-column table holding '').
+pg_dump ends every COPY block with the line ``\\.`` and two blank lines (pg_dump.c
+dumpTableData_copy writes ``"\\.\\n\\n\\n"``); that trailer is not data. A data row can never be
+the line ``\\.``, because COPY writes a backslash in a value as ``\\\\``.
+"""
+
+from __future__ import annotations
+
+import re
+
+_TAIL = 16
+_END_MARKER = b"\\."
+
+
+class CopyRowCounter:
+    """Counts COPY rows in a stream of pieces: newlines before the ``\\.`` end marker."""
+
+    def __init__(self) -> None:
+        self.newlines = 0
+        self.total = 0
+        self.tail = b""
+
+    def feed(self, piece: bytes) -> None:
+        """Account for one decompressed piece."""
+        self.newlines += piece.count(b"\n")
+        self.total += len(piece)
+        self.tail = piece[-_TAIL:] if len(piece) >= _TAIL else (self.tail + piece)[-_TAIL:]
+
+    def _marker_split(self) -> tuple[bool, int]:
+        """Whether the data ends with the end marker line, and how many newlines follow it."""
+        stripped = self.tail.rstrip(b"\n")
+        trailing = len(self.tail) - len(stripped)
+        if not stripped.endswith(_END_MARKER) or trailing == 0:
+            return False, 0
+        before = stripped[: -len(_END_MARKER)]
+        at_line_start = before.endswith(b"\n") or (
+            not before and self.total == len(_END_MARKER) + trailing
+        )
+        return at_line_start, trailing
+
+    @property
+    def has_end_marker(self) -> bool:
+        """Whether the data seen so far ends with the ``\\.`` line pg_dump writes last."""
+        return self._marker_split()[0]
+
+    @property
+    def rows(self) -> int:
+        """Complete rows so far (a partial last line is not a row)."""
+        marker, trailing = self._marker_split()
+        return self.newlines - trailing if marker else self.newlines
+
+
+# Characters that matter outside string literals and quoted identifiers of INSERT statements.
+_INSERT_SPECIAL = re.compile(rb"['\"();,]")
+_S = ord("S")
+_COMMA = ord(",")
+
+
+class InsertRowCounter:
+    """Counts rows of ``--inserts`` / ``--rows-per-insert`` / ``--column-inserts`` data.
+
+    A row is a parenthesised group at statement level that follows ``VALUES`` or a comma
+    (pg_dump writes ``INSERT INTO t [(cols)] [OVERRIDING SYSTEM VALUE] VALUES (..), (..);``);
+    pg_dump writes unquoted identifiers in lower case only, so an upper-case ``S`` before the
+    group can only end ``VALUES``. A zero-column table gives ``INSERT INTO t DEFAULT VALUES;``.
+    Rows are counted when their statement's ``;`` arrives, as that is when a restore runs it.
+    String literals double their quotes ('' , and \\\\ with standard_conforming_strings off), so
+    finding the closing quote needs no backslash handling.
+    """
+
+    def __init__(self) -> None:
+        self.rows = 0
+        self.statement_rows = 0
+        self.depth = 0
+        self.quote = 0  # ord("'") or ord('"') while inside one, else 0
+        self.quote_maybe_closed = False  # a quote ended the last piece: closing or doubled?
+        self.last = 0  # last significant character outside quotes
+        self.in_statement = False
+
+    @property
+    def at_statement_boundary(self) -> bool:
+        """Whether the data seen so far ends between statements."""
+        return not self.in_statement and not self.quote
+
+    def feed(self, piece: bytes) -> None:
+        """Account for one decompressed piece."""
+        i, n = 0, len(piece)
+        if self.quote_maybe_closed and n:
+            self.quote_maybe_closed = False
+            if piece[0] == self.quote:
+                i = 1  # a doubled quote: still inside
+            else:
+                self.last, self.quote = self.quote, 0
+        while i < n:
+            if self.quote:
+                j = piece.find(self.quote, i)
+                if j < 0:
+                    return
+                if j + 1 == n:
+                    self.quote_maybe_closed = True
+                    return
+                if piece[j + 1] == self.quote:
+                    i = j + 2
+                    continue
+                self.last, self.quote, i = self.quote, 0, j + 1
+                continue
+            match = _INSERT_SPECIAL.search(piece, i)
+            end = match.start() if match else n
+            segment = piece[i:end].rstrip()
+            if segment:
+                self.last = segment[-1]
+                self.in_statement = True
+            if match is None:
+                return
+            char = piece[end]
+            i = end + 1
+            self.in_statement = True
+            if char in b"'\"":
+                self.quote = char
+            elif char == 0x28:  # (
+                if self.depth == 0 and self.last in (_S, _COMMA):
+                    self.statement_rows += 1
+                self.depth += 1
+                self.last = char
+            elif char == 0x29:  # )
+                self.depth -= 1
+                self.last = char
+            elif char == 0x3B and self.depth == 0:  # ; ends the statement
+                if self.statement_rows == 0 and self.last == _S:
+                    self.statement_rows = 1  # DEFAULT VALUES
+                self.rows += self.statement_rows
+                self.statement_rows = 0
+                self.in_statement = False
+                self.last = char
+            else:
+                self.last = char

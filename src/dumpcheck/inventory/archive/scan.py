@@ -1,0 +1,236 @@
+"""read_archive: the TOC and the exact row count of every table, in one streaming pass."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dumpcheck.errors import DumpFormatError
+from dumpcheck.inventory.archive import _custom, _directory, _tar
+from dumpcheck.inventory.archive._binary import (
+    FORMAT_CUSTOM,
+    FORMAT_TAR,
+    ArchiveHeader,
+    ByteReader,
+    InputTruncated,
+    RawEntry,
+    TocRead,
+    encoding_from_defn,
+    read_header,
+    read_toc,
+)
+from dumpcheck.inventory.archive._codecs import StreamIncomplete, decompress
+from dumpcheck.inventory.archive._rows import CopyRowCounter, InsertRowCounter
+from dumpcheck.inventory.archive._streams import DataStream
+from dumpcheck.inventory.archive.model import ArchiveFormat, ArchiveScan
+from dumpcheck.inventory.archive.sniff import sniff_archive
+from dumpcheck.inventory.model import TocEntry
+
+_BUFFER = 1 << 16
+
+
+def entry_label(entry: TocEntry) -> str:
+    """``TOC 215 (TABLE DATA public.products)``: how messages name an entry."""
+    name = f"{entry.namespace}.{entry.tag}" if entry.namespace else entry.tag
+    return f"TOC {entry.dump_id} ({entry.desc} {name})"
+
+
+@dataclass
+class _Tally:
+    """What the data pass has found so far."""
+
+    by_id: dict[int, RawEntry]
+    row_counts: dict[int, int] = field(default_factory=dict)
+    blobs: int = 0
+    seen: set[int] = field(default_factory=set)
+    stops: list[str] = field(default_factory=list)
+
+    def consume(self, stream: DataStream) -> None:
+        """Read one entry's data to its end, counting rows; record where it stops short."""
+        raw = self.by_id[stream.dump_id]
+        label = entry_label(raw.entry)
+        self.seen.add(stream.dump_id)
+        if stream.missing:
+            self.stops.append(f"{label}: {stream.missing}")
+        elif stream.blobs is not None:
+            self._consume_blobs(stream, label)
+        elif stream.chunks is not None:
+            self._consume_rows(stream, raw, label)
+
+    def _pieces(self, stream: DataStream, chunks: Iterable[bytes]) -> Iterator[bytes]:
+        """Decompressed pieces; a custom block whose stream stops early is corrupt, not cut."""
+        try:
+            yield from decompress(
+                chunks, stream.compression, file_wrapper=stream.file_wrapper, where=stream.where
+            )
+        except StreamIncomplete:
+            if stream.file_wrapper:
+                raise InputTruncated from None
+            raise DumpFormatError(
+                f"{stream.where}: corrupt archive: the data block ends before its "
+                f"{stream.compression} stream does"
+            ) from None
+
+    def _consume_rows(self, stream: DataStream, raw: RawEntry, label: str) -> None:
+        assert stream.chunks is not None
+        counter = CopyRowCounter() if raw.copy_stmt else InsertRowCounter()
+        truncated = False
+        try:
+            for piece in self._pieces(stream, stream.chunks):
+                counter.feed(piece)
+        except InputTruncated:
+            truncated = True
+        rows = counter.rows
+        if raw.entry.desc == "TABLE DATA":
+            self.row_counts[stream.dump_id] = rows
+        if truncated:
+            self.stops.append(f"{label} ends after {rows} rows")
+        elif isinstance(counter, CopyRowCounter) and not counter.has_end_marker:
+            self.stops.append(f"{label} ends after {rows} rows, without the end-of-data marker")
+        elif isinstance(counter, InsertRowCounter) and not counter.at_statement_boundary:
+            self.stops.append(f"{label} ends after {rows} rows, inside an INSERT statement")
+
+    def _consume_blobs(self, stream: DataStream, label: str) -> None:
+        assert stream.blobs is not None
+        read = 0
+        try:
+            for blob in stream.blobs:
+                for _ in self._pieces(stream, blob):
+                    pass
+                read += 1
+        except InputTruncated:
+            self.stops.append(f"{label} ends after {read} large objects")
+        except _directory.MissingBlobFile as missing:
+            self.stops.append(f"{label}: large object file {missing} is missing")
+        self.blobs += read
+
+    def stops_at(self, expected: set[int]) -> str | None:
+        """The first place the archive stops short, and how many more there are."""
+        stops = list(self.stops)
+        for dump_id in sorted(expected - self.seen):
+            stops.append(f"{entry_label(self.by_id[dump_id].entry)}: its data is missing")
+        if not stops:
+            return None
+        more = len(stops) - 1
+        return stops[0] + (f" (and {more} more incomplete data entries)" if more else "")
+
+
+def _result(
+    fmt: ArchiveFormat,
+    header: ArchiveHeader,
+    toc: TocRead,
+    tally: _Tally | None,
+    expected: set[int],
+    extra_stop: str | None = None,
+) -> ArchiveScan:
+    entries = tuple(raw.entry for raw in toc.entries)
+    encoding = next((encoding_from_defn(e.defn) for e in entries if e.desc == "ENCODING"), None)
+    if toc.truncated:
+        stops_at: str | None = (
+            f"the archive ends inside its TOC, after {len(toc.entries)} of {toc.expected} entries"
+            if toc.expected
+            else "the archive ends inside its TOC, before the entry count"
+        )
+    elif tally is None:
+        stops_at = extra_stop
+    else:
+        stops_at = tally.stops_at(expected)
+        if extra_stop:
+            stops_at = f"{stops_at}; {extra_stop}" if stops_at else extra_stop
+    return ArchiveScan(
+        format=fmt,
+        compression=header.compression,
+        version=header.version_text,
+        pg_dump_version=header.pg_dump_version,
+        server_version=header.server_version,
+        database=header.database,
+        encoding=encoding,
+        entries=entries,
+        row_counts=dict(tally.row_counts) if tally else {},
+        complete=stops_at is None,
+        stops_at=stops_at,
+        blobs=tally.blobs if tally else 0,
+        copy_statements={
+            raw.entry.dump_id: raw.copy_stmt
+            for raw in toc.entries
+            if raw.entry.desc == "TABLE DATA"
+        },
+    )
+
+
+@contextmanager
+def open_toc(path: Path, fmt: ArchiveFormat) -> Iterator[tuple[ArchiveHeader, TocRead, object]]:
+    """Header and TOC of an archive, with the open handle the data is read from next."""
+    if fmt == "custom":
+        with path.open("rb", buffering=_BUFFER) as stream:
+            reader = ByteReader(stream)
+            header = _checked_header(reader, str(path), FORMAT_CUSTOM)
+            yield header, read_toc(reader, header, str(path)), reader
+    elif fmt == "directory":
+        toc_path = path / "toc.dat"
+        with toc_path.open("rb", buffering=_BUFFER) as stream:
+            reader = ByteReader(stream)
+            # The TOC of a directory archive carries the tar format code (pg_backup_directory.c).
+            header = _checked_header(reader, str(toc_path), FORMAT_TAR)
+            toc = read_toc(reader, header, str(toc_path))
+        yield header, toc, path
+    else:
+        with path.open("rb", buffering=_BUFFER) as stream:
+            walker = _tar.TarWalker(stream, str(path))
+            member = walker.take()
+            if member is None or member.name != "toc.dat":
+                raise DumpFormatError(f"{path}: the first tar member is not toc.dat")
+            pieces: list[bytes] = []
+            with suppress(InputTruncated):
+                pieces.extend(walker.content(member))
+            reader = ByteReader(io.BytesIO(b"".join(pieces)))
+            header = _checked_header(reader, f"{path}: toc.dat", FORMAT_TAR)
+            yield header, read_toc(reader, header, f"{path}: toc.dat"), walker
+
+
+def _checked_header(reader: ByteReader, where: str, format_code: int) -> ArchiveHeader:
+    header = read_header(reader, where)
+    if header.format_code != format_code:
+        raise DumpFormatError(f"{where}: corrupt archive header (format code {header.format_code})")
+    return header
+
+
+def read_archive(path: Path) -> ArchiveScan:
+    """Read a custom, directory or tar archive: facts, TOC, exact row counts, completeness."""
+    fmt = sniff_archive(path)
+    if fmt is None:
+        if path.is_dir():
+            raise DumpFormatError(f"{path}: directory without toc.dat, not a pg_dump archive")
+        raise DumpFormatError(f"{path}: not a pg_dump archive (custom, directory or tar)")
+    with open_toc(path, fmt) as (header, toc, handle):
+        if toc.truncated:
+            return _result(fmt, header, toc, None, set())
+        tally = _Tally({raw.entry.dump_id: raw for raw in toc.entries})
+        extra_stop: str | None = None
+        if isinstance(handle, ByteReader):
+            expected = _custom.expected_data(toc.entries)
+            blocks = _custom.iter_blocks(handle, header, set(tally.by_id), str(path))
+            extra_stop = _drain(tally, blocks, "archive ends inside a data block header")
+        elif isinstance(handle, _tar.TarWalker):
+            expected = {raw.entry.dump_id for raw in toc.entries if raw.filename}
+            extra_stop = _drain(
+                tally, _tar.iter_members(handle, toc.entries), "archive ends inside a tar header"
+            )
+        else:
+            assert isinstance(handle, Path)
+            expected = {raw.entry.dump_id for raw in toc.entries if raw.filename}
+            _drain(tally, _directory.iter_files(handle, toc.entries, header.compression), "")
+        return _result(fmt, header, toc, tally, expected, extra_stop)
+
+
+def _drain(tally: _Tally, streams: Iterator[DataStream], cut_message: str) -> str | None:
+    """Consume every stream; the message when the input ends between two of them."""
+    try:
+        for stream in streams:
+            tally.consume(stream)
+    except InputTruncated:
+        return cut_message
+    return None
