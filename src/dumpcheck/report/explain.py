@@ -133,6 +133,8 @@ def _text(
         f"{dump.database or 'unknown'}, pg_dump {dump.pg_dump_version or 'unknown'}, "
         f"{'complete' if dump.complete else f'truncated at {dump.stops_at}'}, {dump.kind}."
     )
+    if status:
+        lines.append(f"Column {status.column}: {status.sentence}")
     evidence = wording.evidence(table)
     if evidence:
         lines += ["Evidence:", *[f"  - {line}" for line in evidence]]
@@ -155,8 +157,6 @@ def _text(
             "Differences:",
             *[f"  - {wording.describe_difference(d)}" for d in table.differences],
         ]
-    if status:
-        lines.append(f"Column: {status.sentence}")
     lines.append(_others(findings, table))
     for finding in findings.dump_findings:
         lines.append(f"Dump finding: {wording.describe_dump_finding(finding)}")
@@ -174,10 +174,9 @@ def _markdown(
     if reading:
         lines += [f"> {reading}", ""]
     lines += [*header_lines(findings), ""]
-    section = table_section(findings, table)
+    lead = (f"**Column `{status.column}`:** {status.sentence}", "") if status else ()
+    section = table_section(findings, table, lead)
     lines += [section[0].replace("### ", "## ", 1), *section[1:]]
-    if status:
-        lines += ["Column:", "", f"- {status.sentence}", ""]
     lines += [f"{_others(findings, table)}", ""]
     if findings.dump_findings:
         lines += ["## Dump", ""]

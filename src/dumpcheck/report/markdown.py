@@ -97,8 +97,8 @@ def differences_table(table: TableFinding) -> list[str]:
     return [*lines, ""]
 
 
-def table_section(findings: Findings, table: TableFinding) -> list[str]:
-    """The section for one table that is not ok."""
+def table_section(findings: Findings, table: TableFinding, lead: tuple[str, ...] = ()) -> list[str]:
+    """The section for one table that is not ok; ``lead`` lines go right after its facts."""
     model = f" (model {table.model})" if table.model else ""
     lines = [
         f"### {code(table.qualified)}{model}: {table.verdict}",
@@ -110,6 +110,7 @@ def table_section(findings: Findings, table: TableFinding) -> list[str]:
         f"Rows in the dump: {wording.rows(table.dump_rows)}. "
         f"Rows restored: {wording.rows(table.restored_rows)}.",
         "",
+        *lead,
     ]
     evidence = wording.evidence(table)
     if evidence:
