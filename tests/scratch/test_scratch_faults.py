@@ -49,7 +49,7 @@ def small_tmpfs(owner: str) -> Iterator[Path]:
     """A 4 MB tmpfs owned by the server user, or skip where the sandbox cannot mount one."""
     if os.geteuid() != 0 or shutil.which("mount") is None:
         pytest.skip("mounting a tmpfs needs root")
-    mountpoint = Path(tempfile.mkdtemp(prefix="dumpcheck-tmpfs-test-"))
+    mountpoint = Path(tempfile.mkdtemp(prefix="dctest-tmpfs-"))
     mounted = subprocess.run(
         ["mount", "-t", "tmpfs", "-o", "size=4m,mode=0700", "tmpfs", str(mountpoint)],
         capture_output=True,

@@ -57,3 +57,12 @@ def test_ownerless_dir_is_stale_only_after_a_grace_period(tmp_path: Path) -> Non
     directory = scratch_dir(tmp_path, "x", owner=None, postmaster=None)
     assert not is_stale(directory)
     assert is_stale(directory, now=time.time() + 3600)
+    (directory / "data").rmdir()
+    assert is_stale(directory, now=time.time() + 3600)  # mkdtemp, then killed at once
+
+
+def test_a_strangers_dir_with_the_same_prefix_is_never_removed(tmp_path: Path) -> None:
+    stranger = tmp_path / "dumpcheck-notes"
+    stranger.mkdir()
+    (stranger / "todo.txt").write_text("not a scratch server")
+    assert not is_stale(stranger, now=time.time() + 3600)

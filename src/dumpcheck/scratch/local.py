@@ -138,7 +138,8 @@ def _start(
     log = cluster.log.open("ab")
     if owner is not None:
         os.chown(cluster.log, owner.pw_uid, owner.pw_gid)
-    try:
+
+    def spawn() -> subprocess.Popen[bytes]:
         return subprocess.Popen(
             [str(cluster.install.binary("postgres")), "-D", str(cluster.data)],
             stdin=subprocess.DEVNULL,
@@ -153,6 +154,9 @@ def _start(
             group=owner.pw_gid if owner else None,
             extra_groups=[] if owner else None,
         )
+
+    try:
+        return runner.call_in_spawner_thread(spawn)
     finally:
         log.close()
 

@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import functools
 import os
+import queue
 import signal
 import subprocess
 import threading
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from dumpcheck.errors import BinaryNotFoundError, EnvironmentFailure
 
@@ -55,29 +58,76 @@ def program_label(program: Path | str, major: int | None) -> str:
     return f"{name} (PostgreSQL {major})" if major is not None else name
 
 
-def set_parent_death_signal(sig: int = signal.SIGKILL, parent_pid: int | None = None) -> None:
-    """In a forked child: ask Linux to send ``sig`` when the parent thread dies (prctl(2)).
-
-    Must run after any setuid: the kernel clears the setting whenever credentials change.
-    If the parent already died before the prctl, deliver the signal ourselves.
-    """
+@functools.cache
+def _prctl() -> Callable[..., int] | None:
+    # Resolved in the parent: dlopen() in a child forked from a threaded process can deadlock.
     try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, int(sig), 0, 0, 0)
+        function: Callable[..., int] = ctypes.CDLL(None, use_errno=True).prctl
     except (OSError, AttributeError):
-        return  # not Linux: no parent-death signal; the sweep cleans up later
-    if parent_pid is not None and os.getppid() != parent_pid:
-        os.kill(os.getpid(), sig)
+        return None  # not Linux: no parent-death signal; the sweep cleans up later
+    return function
 
 
 def death_signal_preexec(sig: int = signal.SIGKILL) -> Callable[[], None]:
-    """A ``preexec_fn`` that sets the parent-death signal for the child."""
+    """A ``preexec_fn``: Linux sends ``sig`` to the child when the thread that forked it dies.
+
+    preexec_fn runs after subprocess's setuid, which matters: the kernel clears the setting
+    whenever credentials change (prctl(2), PR_SET_PDEATHSIG). If the parent died before the
+    prctl took effect, the child signals itself.
+    """
     parent = os.getpid()
+    prctl = _prctl()
 
     def preexec() -> None:
-        set_parent_death_signal(sig, parent)
+        if prctl is None:
+            return
+        prctl(_PR_SET_PDEATHSIG, int(sig), 0, 0, 0)
+        if os.getppid() != parent:
+            os.kill(os.getpid(), sig)
 
     return preexec
+
+
+class _Spawner:
+    """A daemon thread that lives as long as the process and forks long-lived children.
+
+    PR_SET_PDEATHSIG fires when the *thread* that forked the child exits, not the process; a
+    server started from a short-lived worker thread would die with that thread.
+    """
+
+    def __init__(self) -> None:
+        self._requests: queue.SimpleQueue[tuple[Callable[[], Any], Future[Any]]] = (
+            queue.SimpleQueue()
+        )
+        self._thread = threading.Thread(target=self._serve, name="dumpcheck-spawner", daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        while True:
+            function, future = self._requests.get()
+            try:
+                future.set_result(function())
+            except Exception as exc:  # noqa: BLE001 - handed back to the caller, re-raised there
+                future.set_exception(exc)
+
+    def call[R](self, function: Callable[[], R]) -> R:
+        future: Future[R] = Future()
+        self._requests.put((function, future))
+        return future.result()
+
+
+_spawner_lock = threading.Lock()
+_spawner: _Spawner | None = None
+
+
+def call_in_spawner_thread[T](function: Callable[[], T]) -> T:
+    """Run ``function`` (which starts a long-lived child) in the process-long spawner thread."""
+    global _spawner
+    with _spawner_lock:
+        if _spawner is None:
+            _spawner = _Spawner()
+        spawner = _spawner
+    return spawner.call(function)
 
 
 def _drain(stream: IO[bytes], sink: list[str], on_line: Callable[[str], None] | None) -> None:

@@ -58,14 +58,19 @@ def is_stale(directory: Path, now: float | None = None) -> bool:
         return False
     if (directory / KEPT_FILE).exists():
         return True  # handed over by --keep-scratch, and its postmaster is gone
-    owner = _read_pid(directory / OWNER_FILE, "pid")
+    owner_file = directory / OWNER_FILE
+    owner = _read_pid(owner_file, "pid")
     if owner is not None:
         return not pid_alive(owner)
     try:
+        ours = owner_file.exists() or (directory / "data").is_dir()
+        empty = not any(directory.iterdir())
         age = (now or time.time()) - directory.stat().st_mtime
     except OSError:
         return False
-    return age > _GRACE_S
+    # Without an owner file it is either being created right now (give it a grace period), or
+    # not ours at all (never delete a stranger's /tmp/dumpcheck-something with content in it).
+    return (ours or empty) and age > _GRACE_S
 
 
 def sweep_stale(tmp: Path = Path("/tmp")) -> list[Path]:  # noqa: S108
