@@ -3,5 +3,6 @@
 from __future__ import annotations
 
 from dumpcheck.restore.catalog_reader import read_catalog
+from dumpcheck.restore.stage import restore
 
-__all__ = ["read_catalog"]
+__all__ = ["read_catalog", "restore"]

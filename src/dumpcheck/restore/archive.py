@@ -1,0 +1,180 @@
+"""Restore an archive (custom, directory, tar) with pg_restore and attribute every error."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from dumpcheck.catalog import QualifiedName, quote_ident
+from dumpcheck.errors import BinaryNotFoundError
+from dumpcheck.inventory.model import DumpInventory, TocEntry
+from dumpcheck.restore.classify import Failure
+from dumpcheck.restore.pglog import LogError, infer_sqlstate, parse_restore_log
+from dumpcheck.scratch.model import PgInstall, ScratchServer
+from dumpcheck.scratch.runner import run
+
+MAX_DEFAULT_JOBS = 4
+
+
+@dataclass(frozen=True)
+class ArchiveRun:
+    """What one pg_restore run left: its failures, full log and a label of the tool."""
+
+    failures: list[Failure]
+    log: str
+    tool: str
+    returncode: int
+
+
+def default_jobs() -> int:
+    """min(cores, 4): more workers than that mostly contend for the same disk and WAL."""
+    return max(1, min(os.cpu_count() or 1, MAX_DEFAULT_JOBS))
+
+
+def choose_pg_restore(server: ScratchServer, dump_major: int | None) -> PgInstall:
+    """The pg_restore to use: the server's own major, or the lowest installed one that can read
+    the dump (pg_restore refuses archives from a newer pg_dump: "unsupported version")."""
+    need = max(server.major, dump_major or 0)
+    if server.install is not None and server.install.major >= need:
+        return server.install
+    from dumpcheck.scratch import find_installs
+
+    usable = sorted((i for i in find_installs() if i.major >= need), key=lambda i: i.major)
+    if not usable:
+        raise BinaryNotFoundError(
+            f"no pg_restore of PostgreSQL {need} or newer is installed (the dump was written by "
+            f"pg_dump {dump_major}, the server is {server.major}); run "
+            f"`dumpcheck postgres install {need}`"
+        )
+    return usable[0]
+
+
+def parallel_allowed(dump: DumpInventory) -> bool:
+    """Whether pg_restore accepts -j for this archive.
+
+    tar archives cannot be read in parallel at all ("parallel restore is not supported with this
+    archive file format"); a custom archive written to a pipe has no data offsets, and its
+    workers fail with "could not find block ID ... lack of data offsets in archive".
+    """
+    fmt = dump.facts.format
+    if fmt == "directory":
+        return True
+    if fmt != "custom":
+        return False
+    return custom_has_offsets(Path(dump.facts.path))
+
+
+def custom_has_offsets(path: Path) -> bool:
+    """True when a custom archive's TOC records where each data block starts."""
+    from dumpcheck.errors import DumpcheckError
+    from dumpcheck.inventory.archive._binary import (
+        OFFSET_SET,
+        ByteReader,
+        read_header,
+        read_toc,
+    )
+
+    try:
+        with path.open("rb") as stream:
+            reader = ByteReader(stream)
+            header = read_header(reader, str(path))
+            toc = read_toc(reader, header, str(path))
+    except (OSError, DumpcheckError):
+        return False
+    data = [e for e in toc.entries if e.entry.had_data]
+    return bool(data) and all(e.offset_flag == OFFSET_SET for e in data)
+
+
+def restore_archive(
+    dump: DumpInventory,
+    server: ScratchServer,
+    dsn: str,
+    *,
+    jobs: int | None = None,
+    no_owner: bool = False,
+) -> ArchiveRun:
+    """Run pg_restore --verbose into ``dsn`` and turn its log into Failures."""
+    install = choose_pg_restore(server, dump.facts.pg_dump_major)
+    n = jobs if jobs is not None else default_jobs()
+    args = ["--verbose", f"--dbname={dsn}"]
+    if n > 1 and parallel_allowed(dump):
+        args.append(f"--jobs={n}")
+    else:
+        n = 1
+    if no_owner:
+        args.append("--no-owner")
+    # Never --single-transaction (one failure would roll back every table) and never
+    # --exit-on-error (the first harmless OWNER TO failure would stop the restore).
+    args.append(dump.facts.path)
+    done = run(install.binary("pg_restore"), args, major=install.major, check=False)
+    tool = f"pg_restore {install.version}" + (f" -j {n}" if n > 1 else "")
+    entries = {e.dump_id: e for e in dump.entries}
+    failures = failures_from_log(parse_restore_log(done.stderr), entries)
+    return ArchiveRun(failures, done.stderr, tool, done.returncode)
+
+
+def failures_from_log(errors: list[LogError], entries: dict[int, TocEntry]) -> list[Failure]:
+    """One Failure per printed error, tied to its TOC entry."""
+    failures: list[Failure] = []
+    for err in errors:
+        toc_id = err.toc_id if err.toc_id is not None else _headerless_entry(err, errors, entries)
+        entry = entries.get(toc_id) if toc_id is not None else None
+        copy_table = _copy_table(err, entry)
+        statement = err.command
+        if statement is None and copy_table is not None:
+            statement = f"COPY {copy_table} FROM stdin"
+        failures.append(
+            Failure(
+                message=err.message,
+                statement=statement,
+                sqlstate=infer_sqlstate(err.message) if err.server_error else None,
+                detail=err.detail,
+                hint=err.hint,
+                location=f"TOC {toc_id}" if toc_id is not None else None,
+                desc=entry.desc if entry else None,
+                tag=entry.tag if entry else None,
+                namespace=(entry.namespace or None) if entry else None,
+                toc_id=toc_id,
+                dependencies=entry.dependencies if entry else (),
+                copy_table=copy_table,
+                defn=entry.defn if entry else None,
+            )
+        )
+    return failures
+
+
+def _copy_table(err: LogError, entry: TocEntry | None) -> QualifiedName | None:
+    if entry is not None and entry.desc == "TABLE DATA":
+        return QualifiedName(entry.namespace or "public", entry.tag)
+    if err.copy_table is not None:
+        return QualifiedName(entry.namespace if entry else "public", err.copy_table)
+    return None
+
+
+_OWNER_TARGET = re.compile(r"^ALTER\s+\w+(?:\s+\w+)?\s+(?P<name>.+?)\s+OWNER\s+TO\s", re.DOTALL)
+
+
+def _headerless_entry(
+    err: LogError, errors: list[LogError], entries: dict[int, TocEntry]
+) -> int | None:
+    """The entry of an error printed without "from TOC entry": a later error of an entry
+    that already failed (pg_restore prints the header once per entry, AH->lastErrorTE).
+
+    Under -j the workers' lines interleave, so prefer a recently failed entry whose object the
+    command names (its OWNER TO), and fall back to the latest entry that printed a header.
+    """
+    earlier = [e.toc_id for e in reversed(errors[: err.seq - 1]) if e.toc_id is not None]
+    if not earlier:
+        return None
+    m = _OWNER_TARGET.match(err.command or "")
+    if m:
+        for toc_id in earlier[:16]:
+            entry = entries.get(toc_id)
+            if entry is None:
+                continue
+            qualified = f"{quote_ident(entry.namespace)}.{quote_ident(entry.tag)}"
+            if m["name"] in (qualified, quote_ident(entry.tag), entry.tag):
+                return toc_id
+    return earlier[0]

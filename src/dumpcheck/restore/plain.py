@@ -1,0 +1,284 @@
+"""Restore a plain (SQL script) dump statement by statement with psycopg, never with psql -f.
+
+psql -f goes wrong once one COPY is rejected (its table was never created): it then reads that
+COPY's data rows as SQL, every later COPY is swallowed, and psql still exits 0. Here each item
+of the inventory's streaming splitter is sent on its own, a COPY's data only when the server
+accepted the COPY, and every failure keeps its SQLSTATE, message, detail and hint.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, BinaryIO, cast
+
+import psycopg
+
+from dumpcheck.errors import BadInputError, EnvironmentFailure, ScratchServerError
+from dumpcheck.inventory.model import DumpInventory
+from dumpcheck.inventory.plain import CopyBlock, MetaCommand, ObjectHeader, Statement, iter_plain
+from dumpcheck.inventory.source import open_plain
+from dumpcheck.restore.classify import Failure
+from dumpcheck.scratch.faults import classify_db_error, log_tail
+from dumpcheck.scratch.model import ScratchServer
+
+# Statements that would act outside the database we restore into (pg_dump --create writes them).
+_OTHER_DATABASE = re.compile(r"^\s*(CREATE|DROP|ALTER)\s+DATABASE\s", re.IGNORECASE)
+_OWNER_TO = re.compile(r"^\s*ALTER\s+.*\sOWNER\s+TO\s", re.IGNORECASE | re.DOTALL)
+_CREATE_DATABASE_NAME = re.compile(r'^\s*CREATE\s+DATABASE\s+("(?:[^"]|"")*"|\S+)', re.IGNORECASE)
+_DBNAME_IN_CONNINFO = re.compile(r"dbname\s*=\s*(?:'((?:[^'\\]|\\.)*)'|(\S+))")
+
+
+@dataclass
+class PlainRun:
+    """What the statement driver did: failures in order, a short log, counters."""
+
+    failures: list[Failure] = field(default_factory=list)
+    log: list[str] = field(default_factory=list)
+    statements: int = 0
+    copies: int = 0
+    rows_sent: int = 0
+    skipped: int = 0
+
+
+def restore_plain(
+    dump: DumpInventory, server: ScratchServer, dsn: str, *, no_owner: bool = False
+) -> PlainRun:
+    """Replay the plain dump at ``dump.facts.path`` into the database at ``dsn``."""
+    result = PlainRun()
+    dump_dbs: set[str] = {dump.facts.database} if dump.facts.database else set()
+    with open_plain(Path(dump.facts.path)) as stream, _Session(server, dsn) as session:
+        for item in iter_plain(cast(BinaryIO, stream)):
+            if isinstance(item, MetaCommand):
+                _meta(item, session, dump_dbs, result)
+            elif isinstance(item, CopyBlock):
+                _copy(item, session, result)
+            else:
+                _statement(item, session, dump_dbs, result, no_owner=no_owner)
+    return result
+
+
+class _Session:
+    """The connection to the restore database; reopened on ``\\connect``."""
+
+    def __init__(self, server: ScratchServer, dsn: str) -> None:
+        self.server = server
+        self.dsn = dsn
+        self.conn: psycopg.Connection[Any] | None = None
+
+    def __enter__(self) -> _Session:
+        self.reconnect()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.conn is not None:
+            self.conn.close()
+
+    def reconnect(self) -> None:
+        """A fresh session, as psql's \\connect gives (session settings start over)."""
+        if self.conn is not None:
+            self.conn.close()
+        try:
+            self.conn = psycopg.connect(self.dsn, autocommit=True)
+        except psycopg.OperationalError as exc:
+            raise server_failure(self.server, exc) from exc
+        # pg_dump repeats SET statements verbatim; preparing them gains nothing.
+        self.conn.prepare_threshold = None
+
+    @property
+    def connection(self) -> psycopg.Connection[Any]:
+        assert self.conn is not None
+        return self.conn
+
+
+def server_failure(server: ScratchServer, exc: BaseException) -> EnvironmentFailure:
+    """The environment error behind a lost connection: disk full, or the server died."""
+    mapped = classify_db_error(exc)
+    if mapped is not None:
+        return mapped
+    return ScratchServerError(
+        f"the scratch server stopped answering during the restore "
+        f"({' '.join(str(exc).split())}); server log: {log_tail(server.log_path)}"
+    )
+
+
+def _failure(exc: psycopg.Error, stmt: Statement, **extra: Any) -> Failure:
+    diag = exc.diag
+    header = stmt.header
+    return Failure(
+        message=diag.message_primary or " ".join(str(exc).split()),
+        statement=stmt.text,
+        sqlstate=diag.sqlstate,
+        detail=diag.message_detail,
+        hint=diag.message_hint,
+        location=f"line {stmt.line}",
+        **_header_fields(header),
+        **extra,
+    )
+
+
+def _header_fields(header: ObjectHeader | None) -> dict[str, Any]:
+    if header is None:
+        return {}
+    return {
+        "desc": "TABLE DATA" if header.data else header.type,
+        "tag": header.name,
+        "namespace": None if header.schema in ("-", "") else header.schema,
+    }
+
+
+def _check_environment(exc: psycopg.Error, session: _Session) -> None:
+    """Raise for what is not a restore failure: disk full, or a lost server."""
+    mapped = classify_db_error(exc)
+    if mapped is not None:
+        raise mapped from exc
+    if isinstance(exc, psycopg.OperationalError) and session.connection.broken:
+        raise server_failure(session.server, exc) from exc
+
+
+def _statement(
+    stmt: Statement,
+    session: _Session,
+    dump_dbs: set[str],
+    result: PlainRun,
+    *,
+    no_owner: bool,
+) -> None:
+    if _OTHER_DATABASE.match(stmt.text):
+        # pg_dump --create: CREATE DATABASE / ALTER DATABASE name the source database; we
+        # restore into our own and never write to another.
+        m = _CREATE_DATABASE_NAME.match(stmt.text)
+        if m:
+            dump_dbs.add(_unquote(m.group(1)))
+        result.skipped += 1
+        result.log.append(f"line {stmt.line}: skipped (acts on a database): {stmt.text[:80]}")
+        return
+    if no_owner and _OWNER_TO.match(stmt.text):
+        result.skipped += 1  # pg_restore --no-owner skips the same statements
+        return
+    if not stmt.terminated:
+        result.failures.append(
+            Failure(
+                message="the dump ends inside this statement (the dump is truncated)",
+                statement=stmt.text,
+                location=f"line {stmt.line}",
+                **_header_fields(stmt.header),
+            )
+        )
+        return
+    result.statements += 1
+    try:
+        session.connection.execute(stmt.text)
+    except psycopg.Error as exc:
+        _check_environment(exc, session)
+        result.failures.append(_failure(exc, stmt))
+        result.log.append(f"line {stmt.line}: ERROR: {exc.diag.message_primary}")
+
+
+def _copy(block: CopyBlock, session: _Session, result: PlainRun) -> None:
+    stmt = block.statement
+    result.copies += 1
+    cur = session.connection.cursor()
+    tail = b""
+    try:
+        with cur.copy(stmt.text) as copy:
+            # The server accepted the COPY: stream its data. Only whole lines are sent, so a
+            # dump cut inside a row never yields a silently shortened last value.
+            for chunk in block.data:
+                if tail:
+                    chunk = tail + chunk
+                cut = chunk.rfind(b"\n") + 1
+                if cut:
+                    copy.write(memoryview(chunk)[:cut])
+                tail = chunk[cut:]
+            if block.complete and tail:
+                copy.write(tail)  # a last row without newline before "\." (never from pg_dump)
+                tail = b""
+    except psycopg.Error as exc:
+        _check_environment(exc, session)
+        result.failures.append(_failure(exc, stmt, copy_table=block.table))
+        result.log.append(f"line {stmt.line}: COPY {block.table}: {exc.diag.message_primary}")
+        return
+    finally:
+        cur.close()
+    result.rows_sent += block.rows
+    if not block.complete:
+        partial = " and a cut-off partial row was dropped" if tail.strip() else ""
+        result.failures.append(
+            Failure(
+                message=(
+                    f"the dump ends inside the COPY data of {block.table} (no \\. line): the "
+                    f"rows before line {block.end_line} were restored{partial}; the rest of the "
+                    f"table is not in the dump"
+                ),
+                statement=stmt.text,
+                location=f"line {stmt.line}",
+                copy_table=block.table,
+                **_header_fields(stmt.header),
+            )
+        )
+
+
+def _meta(cmd: MetaCommand, session: _Session, dump_dbs: set[str], result: PlainRun) -> None:
+    # pg_dump 17.6+/18 wraps the script in \restrict KEY ... \unrestrict KEY (CVE-2025-8714):
+    # they only guard psql against meta-commands injected through data; nothing to run.
+    if cmd.command in ("restrict", "unrestrict"):
+        return
+    if cmd.command in ("connect", "c"):
+        target = _connect_target(cmd.argument)
+        if target is None or target in dump_dbs or not dump_dbs:
+            if target is not None:
+                dump_dbs.add(target)
+            session.reconnect()  # into our database, whatever the dump called it
+            result.log.append(f"line {cmd.line}: \\connect {cmd.argument} -> restore database")
+            return
+        raise BadInputError(
+            f"line {cmd.line}: the dump switches to another database ({target!r}, after "
+            f"{sorted(dump_dbs)!r}); dumpcheck restores one database: dump it with pg_dump, "
+            f"not pg_dumpall"
+        )
+    result.failures.append(
+        Failure(
+            message=f"psql meta-command \\{cmd.command} is not supported by the restore driver",
+            statement=f"\\{cmd.command} {cmd.argument}".strip(),
+            location=f"line {cmd.line}",
+        )
+    )
+
+
+def _connect_target(argument: str) -> str | None:
+    """The database named by a ``\\connect`` argument (plain name, quoted, or conninfo)."""
+    arg = argument.strip()
+    if arg.startswith("-reuse-previous"):
+        arg = arg.split(None, 1)[1] if " " in arg else ""
+    if not arg or arg == "-":
+        return None
+    word = _first_word(arg)
+    m = _DBNAME_IN_CONNINFO.search(word)
+    if "=" in word and m:
+        return m.group(1) if m.group(1) is not None else m.group(2)
+    return word
+
+
+def _first_word(arg: str) -> str:
+    if arg.startswith('"'):
+        end = 1
+        out = []
+        while end < len(arg):
+            if arg[end] == '"':
+                if arg[end + 1 : end + 2] == '"':
+                    out.append('"')
+                    end += 2
+                    continue
+                break
+            out.append(arg[end])
+            end += 1
+        return "".join(out)
+    return arg.split()[0]
+
+
+def _unquote(name: str) -> str:
+    if name.startswith('"') and name.endswith('"'):
+        return name[1:-1].replace('""', '"')
+    return name.lower()

@@ -1,0 +1,113 @@
+"""Before the restore: create the dump's roles, and find the extensions the server lacks."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import psycopg
+from psycopg import sql
+
+from dumpcheck.errors import ScratchServerError
+from dumpcheck.inventory.model import DumpFacts
+from dumpcheck.restore.model import PreflightFinding
+from dumpcheck.scratch.faults import classify_db_error
+from dumpcheck.scratch.model import ScratchServer
+
+
+def _connect(server: ScratchServer) -> psycopg.Connection[tuple[object, ...]]:
+    try:
+        return psycopg.connect(server.conninfo, autocommit=True, connect_timeout=10)
+    except psycopg.OperationalError as exc:
+        raise ScratchServerError(
+            f"cannot connect to the scratch server: {' '.join(str(exc).split())}"
+        ) from exc
+
+
+def prepare_server(
+    server: ScratchServer, facts: DumpFacts
+) -> tuple[list[PreflightFinding], list[str]]:
+    """Create missing roles as NOLOGIN and check extensions: (findings, roles created)."""
+    findings: list[PreflightFinding] = []
+    with _connect(server) as conn:
+        created, role_findings = _create_roles(conn, facts.roles)
+        findings += role_findings
+        findings += _missing_extensions(conn, facts.extensions)
+    dump_major = facts.pg_dump_major
+    if dump_major is not None and dump_major > server.major:
+        findings.append(
+            PreflightFinding(
+                "version_mismatch",
+                f"pg_dump {facts.pg_dump_version}",
+                f"the dump was written by pg_dump {facts.pg_dump_version} but the scratch server "
+                f"is PostgreSQL {server.server_version}: objects and settings newer than "
+                f"{server.major} may fail; install a server of at least {dump_major} with "
+                f"`dumpcheck postgres install {dump_major}`",
+            )
+        )
+    return findings, created
+
+
+def _create_roles(
+    conn: psycopg.Connection[tuple[object, ...]], roles: Iterable[str]
+) -> tuple[list[str], list[PreflightFinding]]:
+    """Create every role the dump names and the server lacks, as NOLOGIN.
+
+    OWNER TO and GRANT then behave as they did on the source; a role that exists already
+    (e.g. ``postgres``, or PUBLIC which is no role at all) is left alone.
+    """
+    wanted = sorted({r for r in roles if r and r.upper() != "PUBLIC"})
+    if not wanted:
+        return [], []
+    existing = {
+        str(r[0])
+        for r in conn.execute(
+            "SELECT rolname FROM pg_catalog.pg_roles WHERE rolname = ANY(%s)", (wanted,)
+        )
+    }
+    created: list[str] = []
+    findings: list[PreflightFinding] = []
+    for role in wanted:
+        if role in existing:
+            continue
+        try:
+            conn.execute(sql.SQL("CREATE ROLE {} NOLOGIN").format(sql.Identifier(role)))
+            created.append(role)
+        except psycopg.errors.DuplicateObject:
+            continue  # another restore on this server created it in the meantime
+        except psycopg.Error as exc:
+            env = classify_db_error(exc)
+            if env is not None:
+                raise env from exc
+            findings.append(
+                PreflightFinding(
+                    "missing_role",
+                    role,
+                    f"role {role} is missing and could not be created: "
+                    f"{' '.join(str(exc).split())}; its OWNER TO / GRANT statements will fail",
+                )
+            )
+    return created, findings
+
+
+def _missing_extensions(
+    conn: psycopg.Connection[tuple[object, ...]], extensions: Iterable[str]
+) -> list[PreflightFinding]:
+    wanted = sorted(set(extensions))
+    if not wanted:
+        return []
+    available = {
+        str(r[0])
+        for r in conn.execute(
+            "SELECT name FROM pg_catalog.pg_available_extensions WHERE name = ANY(%s)", (wanted,)
+        )
+    }
+    return [
+        PreflightFinding(
+            "missing_extension",
+            name,
+            f"extension {name} is not available on the scratch server: every object that "
+            f"needs it will fail to restore",
+        )
+        for name in wanted
+        if name not in available
+    ]

@@ -1,0 +1,121 @@
+"""The restore stage's entry point: preflight, restore, classify, read the catalog back."""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from pathlib import Path
+
+import psycopg
+
+from dumpcheck.errors import BadInputError, ScratchServerError
+from dumpcheck.inventory.model import DumpInventory
+from dumpcheck.restore.archive import restore_archive
+from dumpcheck.restore.catalog_reader import read_catalog
+from dumpcheck.restore.classify import Failure, classify
+from dumpcheck.restore.model import RestoreResult
+from dumpcheck.restore.plain import restore_plain
+from dumpcheck.restore.preflight import prepare_server
+from dumpcheck.scratch.faults import disk_full_error, log_tail
+from dumpcheck.scratch.model import ScratchServer
+
+# pg_restore's own complaints about its input file (pg_backup_archiver.c, _discoverArchiveFormat
+# and ReadHead): the dump is unreadable, which is bad input (exit 2), not a restore failure.
+_BAD_INPUT = re.compile(
+    r"could not open input file|input file appears to be a text format dump|"
+    r"input file does not appear to be a valid archive|did not find magic string|"
+    r"input file is too short|unrecognized file format|could not read input file|"
+    r"unsupported version \(.*\) in file header"
+)
+# What a client sees when the server goes away under it (libpq fe-misc.c, postmaster.c).
+_SERVER_GONE = re.compile(
+    r"server closed the connection unexpectedly|terminating connection because of crash|"
+    r"connection to server .* failed|could not connect to server|no connection to the server|"
+    r"the database system is (shutting down|in recovery mode)"
+)
+
+
+def restore(
+    dump: DumpInventory,
+    server: ScratchServer,
+    *,
+    database: str | None = None,
+    jobs: int | None = None,
+    no_owner: bool = False,
+) -> RestoreResult:
+    """Restore ``dump`` into a new database on ``server`` (or ``database``) and report."""
+    _check_readable(dump)
+    started = time.monotonic()
+    findings, created_roles = prepare_server(server, dump.facts)
+    if database is None:
+        from dumpcheck.scratch import create_database
+
+        database = create_database(server)
+    dsn = server.dsn(database)
+    failures: list[Failure]
+    extra: dict[str, str] = {}
+    if created_roles:
+        extra["created_roles"] = ",".join(created_roles)
+    if dump.facts.format == "plain":
+        plain = restore_plain(dump, server, dsn, no_owner=no_owner)
+        failures, tool = plain.failures, "psycopg statement driver"
+        log = "\n".join(plain.log)
+        extra.update(
+            statements=str(plain.statements), copies=str(plain.copies), skipped=str(plain.skipped)
+        )
+    else:
+        run = restore_archive(dump, server, dsn, jobs=jobs, no_owner=no_owner)
+        failures, tool, log = run.failures, run.tool, run.log
+        extra["pg_restore_exit"] = str(run.returncode)
+        _raise_for_input(run.failures, dump)
+    _raise_for_environment(failures, server, log)
+    errors = classify(failures, {e.dump_id: e for e in dump.entries})
+    duration = time.monotonic() - started
+    catalog = read_catalog(dsn)
+    return RestoreResult(
+        database=database,
+        catalog=catalog,
+        errors=tuple(errors),
+        preflight=tuple(findings),
+        log=log,
+        tool=tool,
+        duration_s=duration,
+        extra=extra,
+    )
+
+
+def _check_readable(dump: DumpInventory) -> None:
+    path = Path(dump.facts.path)
+    if not path.exists():
+        raise BadInputError(f"the dump {path} does not exist")
+    if not os.access(path, os.R_OK):
+        raise BadInputError(f"the dump {path} is not readable")
+
+
+def _raise_for_input(failures: list[Failure], dump: DumpInventory) -> None:
+    """pg_restore could not read the archive at all: bad input (exit 2)."""
+    for f in failures:
+        if f.toc_id is None and f.sqlstate is None and _BAD_INPUT.search(f.message):
+            raise BadInputError(f"pg_restore cannot read {dump.facts.path}: {f.message}")
+
+
+def _raise_for_environment(failures: list[Failure], server: ScratchServer, log: str) -> None:
+    """Disk full or a dead server end the run with exit 3, whatever else was printed."""
+    for f in failures:
+        full = disk_full_error(f.message, f.sqlstate)
+        if full is not None:
+            raise full
+    if any(_SERVER_GONE.search(f.message) for f in failures) or not _server_alive(server):
+        raise ScratchServerError(
+            f"the scratch server died during the restore; server log: {log_tail(server.log_path)}"
+        )
+
+
+def _server_alive(server: ScratchServer) -> bool:
+    try:
+        with psycopg.connect(server.conninfo, connect_timeout=5) as conn:
+            conn.execute("SELECT 1")
+    except psycopg.Error:
+        return False
+    return True
