@@ -12,7 +12,13 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from dumpcheck.errors import DumpcheckError
-from dumpcheck.scratch import create_database, drop_database, open_scratch
+from dumpcheck.scratch import (
+    create_database,
+    default_major,
+    drop_database,
+    find_installs,
+    open_scratch,
+)
 from dumpcheck.scratch.model import ScratchServer
 
 
@@ -32,6 +38,12 @@ class _ServerPool:
         self._failures: dict[int | None, str] = {}
 
     def get(self, major: int | None) -> ScratchServer:
+        if major is None:
+            # The bundled wheel's major: one server whether asked for by number or not.
+            try:
+                major = default_major(find_installs())
+            except (DumpcheckError, OSError) as exc:
+                _no_server(str(exc))
         if major in self._failures:
             _no_server(self._failures[major])
         if major not in self._servers:
@@ -41,8 +53,6 @@ class _ServerPool:
                 self._failures[major] = exc.one_line()
                 _no_server(self._failures[major])
             self._servers[major] = server
-            if major is None:
-                self._servers.setdefault(server.major, server)
         return self._servers[major]
 
     def close(self) -> None:

