@@ -1,0 +1,44 @@
+"""The expect stage: the database `prisma migrate` builds, from a Prisma schema and its history."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dumpcheck.errors import BadInputError
+from dumpcheck.expect.expectation import build_expectation
+from dumpcheck.expect.history import classify_migrations, migration_evidence
+from dumpcheck.expect.loader import default_schema as url_schema
+from dumpcheck.expect.loader import load_schema
+from dumpcheck.expect.migrations import list_migrations
+from dumpcheck.expect.model import Expectation, Migration, MigrationStatus
+from dumpcheck.expect.render import render_sql
+
+__all__ = [
+    "Expectation",
+    "Migration",
+    "MigrationStatus",
+    "classify_migrations",
+    "expect",
+    "migration_evidence",
+    "render_sql",
+]
+
+
+def expect(
+    schema_path: Path,
+    *,
+    migrations: Path | None = None,
+    default_schema: str | None = None,
+) -> Expectation:
+    """The Expectation for the schema at ``schema_path`` (a .prisma file or a folder).
+
+    ``migrations`` defaults to ``migrations/`` beside the schema (or prisma.config.ts's
+    ``migrations.path``); ``default_schema`` to the ``?schema=`` of the datasource URL, else public.
+    """
+    source = load_schema(Path(schema_path))
+    schema = default_schema or url_schema(source)
+    if migrations is not None and not Path(migrations).is_dir():
+        raise BadInputError(f"migrations folder not found: {migrations}")
+    folder = Path(migrations) if migrations is not None else source.migrations_dir
+    history = list_migrations(folder, schema) if folder.is_dir() else ()
+    return build_expectation(source.ast, schema, history, tuple(str(f) for f in source.files))

@@ -38,3 +38,7 @@ class Expectation:
     schema_files: tuple[str, ...] = ()
     migrations: tuple[Migration, ...] = ()  # sorted as Prisma sorts them (folder name)
     join_table_style: dict[QualifiedName, str] = field(default_factory=dict)
+    # Prisma's own DDL spelling of each column, for render_sql: table -> column ->
+    # (type as Prisma writes it, default as Prisma writes it or None).
+    default_schema: str = "public"  # the connection's schema (?schema= of the URL)
+    column_ddl: dict[QualifiedName, dict[str, tuple[str, str | None]]] = field(default_factory=dict)

@@ -1,0 +1,101 @@
+"""Classify migrations against the dump's ``_prisma_migrations`` rows, and say what that proves."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from dumpcheck.catalog import QualifiedName
+from dumpcheck.expect.model import Migration, MigrationState, MigrationStatus
+
+if TYPE_CHECKING:  # only a type: importing inventory would import its whole stage
+    from dumpcheck.inventory.model import MigrationRow
+
+_STATE_WORDS: dict[MigrationState, str] = {
+    "applied": "applied",
+    "edited": "applied (its file was edited afterwards: the checksum differs)",
+    "failed": "failed (started, never finished, not rolled back)",
+    "rolled_back": "rolled back",
+    "not_applied": "not applied (it is in the folder but not in the dump's history)",
+}
+
+
+def _state(migration: Migration, rows: list[MigrationRow]) -> MigrationState:
+    # schema-engine's migration persistence: a row with finished_at and no rolled_back_at is an
+    # applied migration; finished_at and rolled_back_at both null is a failed one that blocks
+    # `migrate deploy`; rows with rolled_back_at were resolved as rolled back.
+    if not rows:
+        return "not_applied"
+    applied = [r for r in rows if r.finished_at is not None and r.rolled_back_at is None]
+    if applied:
+        if all(r.checksum != migration.checksum for r in applied):
+            return "edited"
+        return "applied"
+    if any(r.finished_at is None and r.rolled_back_at is None for r in rows):
+        return "failed"
+    return "rolled_back"
+
+
+def classify_migrations(
+    migrations: tuple[Migration, ...], rows: tuple[MigrationRow, ...] | None
+) -> tuple[MigrationStatus, ...]:
+    """Each migration's state in production; empty when the dump has no history at all."""
+    if rows is None:
+        return ()
+    by_name: dict[str, list[MigrationRow]] = {}
+    for row in rows:
+        by_name.setdefault(row.migration_name, []).append(row)
+    return tuple(MigrationStatus(m, _state(m, by_name.get(m.name, []))) for m in migrations)
+
+
+def _creators(table: QualifiedName, statuses: tuple[MigrationStatus, ...]) -> list[MigrationStatus]:
+    return [
+        s
+        for s in statuses
+        if table in s.migration.creates or any(new == table for _, new in s.migration.renames)
+    ]
+
+
+def _removers(table: QualifiedName, statuses: tuple[MigrationStatus, ...]) -> list[MigrationStatus]:
+    return [
+        s
+        for s in statuses
+        if table in s.migration.drops or any(old == table for old, _ in s.migration.renames)
+    ]
+
+
+def migration_evidence(table: QualifiedName, statuses: tuple[MigrationStatus, ...]) -> str:
+    """One sentence on whether production ever had ``table``, from the migration history."""
+    name = table.name if table.schema == "public" else f"{table.schema}.{table.name}"
+    if not statuses:
+        return (
+            f"The dump carries no `_prisma_migrations` history, so the migrations cannot tell "
+            f"whether production ever had `{name}`."
+        )
+    creators = _creators(table, statuses)
+    if not creators:
+        return f"No migration creates `{name}`; production never had it from `prisma migrate`."
+    applied = [s for s in creators if s.state in ("applied", "edited")]
+    if not applied:
+        shown = ", ".join(f"`{s.migration.name}` ({_STATE_WORDS[s.state]})" for s in creators)
+        return (
+            f"No applied migration creates `{name}`; production never had it. "
+            f"The migration that would create it: {shown}."
+        )
+    first = applied[-1]
+    order = [s.migration.name for s in statuses]
+    later_drops = [
+        s
+        for s in _removers(table, statuses)
+        if s.state in ("applied", "edited")
+        and order.index(s.migration.name) > order.index(first.migration.name)
+    ]
+    text = (
+        f"The migration that creates `{name}` (`{first.migration.name}`) is recorded as "
+        f"{_STATE_WORDS[first.state]} in the dump's `_prisma_migrations`, "
+        "so production had the table"
+    )
+    if later_drops:
+        return (
+            text + f"; the applied migration `{later_drops[0].migration.name}` drops or renames it."
+        )
+    return text + "; it was excluded from the dump or dropped before it."

@@ -1,0 +1,84 @@
+"""The migration history: list ``migrations/``, checksum each file, see what it does to tables."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from pathlib import Path
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import SqlglotError
+
+from dumpcheck.catalog import QualifiedName
+from dumpcheck.errors import BadInputError
+from dumpcheck.expect.model import Migration
+from dumpcheck.expect.names import pg_ident
+
+
+def list_migrations(folder: Path, default_schema: str = "public") -> tuple[Migration, ...]:
+    """Every ``<folder>/<name>/migration.sql``, sorted by folder name as Prisma sorts them.
+
+    The checksum is the SHA-256 of the file's bytes, hex, which is what `prisma migrate`
+    stores in ``_prisma_migrations.checksum`` (schema-engine migrations directory, checksum).
+    """
+    if not folder.is_dir():
+        raise BadInputError(f"migrations folder not found: {folder}")
+    out: list[Migration] = []
+    for sub in sorted((p for p in folder.iterdir() if p.is_dir()), key=lambda p: p.name):
+        script = sub / "migration.sql"
+        if not script.is_file():
+            continue
+        data = script.read_bytes()
+        text = data.decode("utf-8", errors="replace")
+        creates, drops, renames = table_changes(text, default_schema)
+        out.append(Migration(sub.name, hashlib.sha256(data).hexdigest(), creates, drops, renames))
+    return tuple(out)
+
+
+def _name(table: exp.Table, default_schema: str) -> QualifiedName:
+    return QualifiedName(pg_ident(table.db or default_schema), pg_ident(table.name))
+
+
+def table_changes(
+    sql: str, default_schema: str = "public"
+) -> tuple[
+    tuple[QualifiedName, ...],
+    tuple[QualifiedName, ...],
+    tuple[tuple[QualifiedName, QualifiedName], ...],
+]:
+    """(created, dropped, renamed) tables of one migration script, parsed with sqlglot.
+
+    Statements sqlglot cannot read (DO blocks, ALTER TYPE ... ADD VALUE) become Commands and
+    touch no table, which is what they do.
+    """
+    creates: list[QualifiedName] = []
+    drops: list[QualifiedName] = []
+    renames: list[tuple[QualifiedName, QualifiedName]] = []
+    logger = logging.getLogger("sqlglot")
+    level = logger.level
+    logger.setLevel(logging.ERROR)  # "falling back to parsing as a Command" is expected here
+    try:
+        statements = sqlglot.parse(sql, read="postgres", error_level=sqlglot.ErrorLevel.IGNORE)
+    except SqlglotError:
+        statements = []
+    finally:
+        logger.setLevel(level)
+    for stmt in statements:
+        if isinstance(stmt, exp.Create) and (stmt.args.get("kind") or "").upper() == "TABLE":
+            table = stmt.find(exp.Table)
+            if table is not None:
+                creates.append(_name(table, default_schema))
+        elif isinstance(stmt, exp.Drop) and (stmt.args.get("kind") or "").upper() == "TABLE":
+            for table in stmt.find_all(exp.Table):
+                drops.append(_name(table, default_schema))
+        elif isinstance(stmt, exp.Alter) and (stmt.args.get("kind") or "").upper() == "TABLE":
+            source = stmt.this
+            for action in stmt.args.get("actions") or ():
+                if isinstance(action, exp.AlterRename) and isinstance(source, exp.Table):
+                    target = action.this
+                    if isinstance(target, exp.Table):
+                        old = _name(source, default_schema)
+                        # ALTER TABLE ... RENAME TO keeps the schema (the new name is bare).
+                        renames.append((old, QualifiedName(old.schema, pg_ident(target.name))))
+    return tuple(creates), tuple(drops), tuple(renames)

@@ -1,0 +1,73 @@
+"""Names Prisma gives database objects, and how PostgreSQL truncates identifiers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from dumpcheck.catalog import quote_ident
+
+# PostgreSQL's NAMEDATALEN - 1 (src/include/pg_config_manual.h); Prisma uses the same limit
+# (psl builtin_connectors/postgres_datamodel_connector.rs: max_identifier_length() == 63).
+MAX_IDENT = 63
+
+
+def clip_bytes(name: str, limit: int) -> str:
+    """``name`` cut to at most ``limit`` UTF-8 bytes, on a character boundary."""
+    raw = name.encode("utf-8")
+    if len(raw) <= limit:
+        return name
+    return raw[:limit].decode("utf-8", errors="ignore")
+
+
+def pg_ident(name: str) -> str:
+    """An identifier as PostgreSQL stores it: cut to 63 bytes (scan.l truncate_identifier)."""
+    return clip_bytes(name, MAX_IDENT)
+
+
+def primary_key_name(table: str) -> str:
+    """``<table>_pkey`` (psl-core datamodel_connector/constraint_names.rs primary_key_name)."""
+    return _with_suffix(table, "_pkey")
+
+
+def unique_index_name(table: str, columns: Sequence[str]) -> str:
+    """``<table>_<cols>_key`` (constraint_names.rs unique_index_name)."""
+    return _with_suffix(f"{table}_{'_'.join(columns)}", "_key")
+
+
+def index_name(table: str, columns: Sequence[str]) -> str:
+    """``<table>_<cols>_idx`` (constraint_names.rs non_unique_index_name)."""
+    return _with_suffix(f"{table}_{'_'.join(columns)}", "_idx")
+
+
+def foreign_key_name(table: str, columns: Sequence[str]) -> str:
+    """``<table>_<cols>_fkey`` (constraint_names.rs foreign_key_constraint_name)."""
+    return _with_suffix(f"{table}_{'_'.join(columns)}", "_fkey")
+
+
+def _with_suffix(stem: str, suffix: str) -> str:
+    # constraint_names.rs: when the stem reaches 63 - len(suffix) bytes it is cut there on a
+    # char boundary (floor_char_boundary), so the suffix always survives.
+    return clip_bytes(stem, MAX_IDENT - len(suffix)) + suffix
+
+
+def serial_sequence_name(table: str, column: str) -> str:
+    """The sequence PostgreSQL creates for a serial column (makeObjectName in indexcmds.c).
+
+    ChooseRelationName -> makeObjectName(table, column, "seq"): while the two names do not
+    fit in 63 - len("_seq") - 1 bytes, the longer one loses a byte; then each is clipped on
+    a character boundary (pg_mbcliplen).
+    """
+    label = "seq"
+    avail = MAX_IDENT - len(label) - 2
+    n1, n2 = len(table.encode()), len(column.encode())
+    while n1 + n2 > avail:
+        if n1 > n2:
+            n1 -= 1
+        else:
+            n2 -= 1
+    return f"{clip_bytes(table, n1)}_{clip_bytes(column, n2)}_{label}"
+
+
+def qualified(schema: str, name: str) -> str:
+    """``schema.name`` with each part quoted as quote_ident() would."""
+    return f"{quote_ident(schema)}.{quote_ident(name)}"

@@ -1,0 +1,104 @@
+"""The expectation as DDL in Prisma's own migration style (``prisma migrate diff --script``).
+
+Layout follows prisma-engines sql-schema-connector/src/sql_renderer/postgres_renderer.rs:
+schemas, enums, tables (PK inline), then indexes, then foreign keys, each under a comment.
+"""
+
+from __future__ import annotations
+
+from dumpcheck.catalog import ForeignKey, Index, QualifiedName, Table, UniqueConstraint
+from dumpcheck.errors import BadInputError
+from dumpcheck.expect.model import Expectation
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _table_ref(key: QualifiedName, default_schema: str) -> str:
+    # Objects in the connection's schema are written unqualified, others as "schema"."name".
+    if key.schema == default_schema:
+        return _q(key.name)
+    return f"{_q(key.schema)}.{_q(key.name)}"
+
+
+def _sql_string(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _key_sql(key: str) -> str:
+    column, _, rest = key.partition(" ")
+    return _q(column) + (f" {rest}" if rest else "")
+
+
+def _index_sql(table: Table, index: Index | UniqueConstraint, default_schema: str) -> str:
+    if isinstance(index, UniqueConstraint):
+        keys, unique, method = index.columns, True, "btree"
+    else:
+        keys, unique, method = index.keys, index.unique, index.method
+    using = "" if method == "btree" else f" USING {method.upper()} "
+    cols = ", ".join(_key_sql(k) for k in keys)
+    ref = _table_ref(table.key, default_schema)
+    head = "CREATE UNIQUE INDEX" if unique else "CREATE INDEX"
+    return f"{head} {_q(index.name)} ON {ref}{using}({cols});"
+
+
+def _fk_sql(table: Table, fk: ForeignKey, default_schema: str) -> str:
+    cols = ", ".join(_q(c) for c in fk.columns)
+    refs = ", ".join(_q(c) for c in fk.ref_columns)
+    return (
+        f"ALTER TABLE {_table_ref(table.key, default_schema)} ADD CONSTRAINT {_q(fk.name)} "
+        f"FOREIGN KEY ({cols}) REFERENCES {_table_ref(fk.ref_table, default_schema)}({refs}) "
+        f"ON DELETE {fk.on_delete} ON UPDATE {fk.on_update};"
+    )
+
+
+def _create_table(expectation: Expectation, table: Table, default_schema: str) -> str:
+    ddl = expectation.column_ddl.get(table.key, {})
+    lines: list[str] = []
+    for col in table.columns:
+        type_sql, default_sql = ddl.get(col.name, (col.type, col.default))
+        line = f"    {_q(col.name)} {type_sql}"
+        if not col.nullable:
+            line += " NOT NULL"
+        if default_sql is not None and not type_sql.endswith("SERIAL"):
+            line += f" DEFAULT {default_sql}"
+        lines.append(line)
+    body = ",\n".join(lines)
+    if table.primary_key is not None:
+        pk = '","'.join(table.primary_key.columns)
+        body += f',\n\n    CONSTRAINT {_q(table.primary_key.name)} PRIMARY KEY ("{pk}")'
+    return f"CREATE TABLE {_table_ref(table.key, default_schema)} (\n{body}\n);"
+
+
+def render_sql(expectation: Expectation, table: str | None = None) -> str:
+    """DDL for the whole expectation, or for the one table called ``table``."""
+    catalog = expectation.catalog
+    default_schema = expectation.default_schema
+    tables = [t for t in catalog.tables.values() if t.name != "_prisma_migrations"]
+    if table is not None:
+        tables = [t for t in tables if table in (t.name, str(t.key), f"{t.schema}.{t.name}")]
+        if not tables:
+            raise BadInputError(f"no table {table!r} in the Prisma schema")
+    chunks: list[str] = []
+    if table is None:
+        for schema in sorted(catalog.schemas):
+            chunks.append(f"-- CreateSchema\nCREATE SCHEMA IF NOT EXISTS {_q(schema)};")
+        for enum in catalog.enums.values():
+            labels = ", ".join(_sql_string(v) for v in enum.values)
+            ref = _table_ref(enum.key, default_schema)
+            chunks.append(f"-- CreateEnum\nCREATE TYPE {ref} AS ENUM ({labels});")
+    for t in tables:
+        chunks.append("-- CreateTable\n" + _create_table(expectation, t, default_schema))
+    for t in tables:
+        every: list[Index | UniqueConstraint] = [*t.uniques, *t.indexes]
+        for idx in sorted(every, key=_index_order):
+            chunks.append("-- CreateIndex\n" + _index_sql(t, idx, default_schema))
+    for t in tables:
+        for fk in t.foreign_keys:
+            chunks.append("-- AddForeignKey\n" + _fk_sql(t, fk, default_schema))
+    return "\n\n".join(chunks) + "\n"
+
+
+def _index_order(index: Index | UniqueConstraint) -> str:
+    return index.name

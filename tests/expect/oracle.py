@@ -1,0 +1,171 @@
+"""Test helpers: Prisma's own schema engine (wasm, via node) and a catalog-by-catalog diff.
+
+The engine is a test-only dependency pinned in tests/oracle/package.json; node_modules is
+installed on first use with ``npm ci`` (no make step needed).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+from collections.abc import Iterable
+from pathlib import Path
+
+import pytest
+
+from dumpcheck.catalog import Catalog, Table
+from dumpcheck.scratch.model import ScratchServer
+
+ORACLE = Path(__file__).resolve().parents[1] / "oracle"
+CORPUS = Path(os.environ.get("DUMPCHECK_CORPUS", "/work/shared/corpus"))
+# Preview features the Prisma 7 engine still knows; older schemas carry others (metrics,
+# driverAdapters, multiSchema, ...) that it rejects.
+_KNOWN_PREVIEW = frozenset(
+    {"views", "postgresqlExtensions", "relationJoins", "nativeDistinct", "strictUndefinedChecks"}
+)
+_URL_LINE = re.compile(r"^\s*(url|directUrl|shadowDatabaseUrl)\s*=.*$", re.MULTILINE)
+_PREVIEW_LINE = re.compile(r"^(\s*previewFeatures\s*=\s*)\[([^\]]*)\](.*)$", re.MULTILINE)
+
+
+def _missing_tool(reason: str) -> None:
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"the Prisma oracle cannot run under CI=true: {reason}", pytrace=False)
+    pytest.skip(f"the Prisma oracle cannot run: {reason}")
+
+
+def ensure_engine() -> None:
+    """Install the pinned @prisma/schema-engine-wasm into tests/oracle if it is missing."""
+    if shutil.which("node") is None or shutil.which("npm") is None:
+        _missing_tool("node and npm are needed")
+    if (ORACLE / "node_modules" / "@prisma" / "schema-engine-wasm").is_dir():
+        return
+    cmd = ["npm", "ci"] if (ORACLE / "package-lock.json").exists() else ["npm", "install"]
+    done = subprocess.run(
+        [*cmd, "--no-audit", "--no-fund"], cwd=ORACLE, capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0:
+        _missing_tool(f"{' '.join(cmd)} failed: {done.stderr.strip()[-500:]}")
+
+
+def for_engine(text: str) -> str:
+    """A schema the Prisma 7 engine accepts: no URLs in datasource, no retired preview flags."""
+    text = _URL_LINE.sub("", text)
+
+    def keep_known(m: re.Match[str]) -> str:
+        flags = [f.strip() for f in m.group(2).split(",") if f.strip()]
+        kept = [f for f in flags if f.strip("\"'") in _KNOWN_PREVIEW]
+        return f"{m.group(1)}[{', '.join(kept)}]{m.group(3)}"
+
+    return _PREVIEW_LINE.sub(keep_known, text)
+
+
+def engine_sql(schemas: dict[str, list[tuple[str, str]]]) -> dict[str, dict[str, str]]:
+    """Run the engine's diff (empty -> schema, as SQL) for many schemas in one node process."""
+    ensure_engine()
+    payload = [
+        {"name": name, "files": [[path, for_engine(text)] for path, text in files]}
+        for name, files in schemas.items()
+    ]
+    done = subprocess.run(
+        ["node", str(ORACLE / "diff.mjs")],
+        input=json.dumps(payload),
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    if done.returncode != 0:
+        raise AssertionError(f"the schema engine driver failed: {done.stderr[-2000:]}")
+    result: dict[str, dict[str, str]] = json.loads(done.stdout)
+    return result
+
+
+def extensions_for(sql: str) -> list[str]:
+    """Extensions a script needs that Prisma's DDL does not create itself."""
+    needs = []
+    if re.search(r"\bCITEXT\b", sql, re.IGNORECASE):
+        needs.append("citext")
+    if "_trgm_ops" in sql:
+        needs.append("pg_trgm")
+    return needs
+
+
+def run_script(server: ScratchServer, db: str, sql: str, tmp: Path) -> None:
+    """Run ``sql`` with psql, one statement at a time, no wrapping transaction, stop on error."""
+    assert server.install is not None
+    script = tmp / f"script_{abs(hash(sql))}.sql"
+    script.write_text(sql, "utf-8")
+    script.chmod(0o644)
+    done = subprocess.run(
+        [
+            str(server.install.binary("psql")),
+            "-X",
+            "-q",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-d",
+            server.dsn(db),
+            "-f",
+            str(script),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise AssertionError(f"psql failed on {script.name}: {done.stderr[-3000:]}")
+
+
+def _table_lines(t: Table) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for i, c in enumerate(t.columns):
+        out[f"column {c.name}"] = (
+            f"#{i} {c.type} {'NULL' if c.nullable else 'NOT NULL'} default={c.default}"
+        )
+    if t.primary_key is not None:
+        out[f"pk {t.primary_key.name}"] = ",".join(t.primary_key.columns)
+    for u in t.uniques:
+        out[f"unique {u.name}"] = ",".join(u.columns)
+    for x in t.indexes:
+        out[f"index {x.name}"] = f"{'unique ' if x.unique else ''}{x.method} ({', '.join(x.keys)})"
+    for f in t.foreign_keys:
+        out[f"fk {f.name}"] = (
+            f"({','.join(f.columns)}) -> {f.ref_table}({','.join(f.ref_columns)}) "
+            f"ON DELETE {f.on_delete} ON UPDATE {f.on_update}"
+        )
+    return out
+
+
+def catalog_diff(
+    expected: Catalog, actual: Catalog, *, skip_tables: Iterable[str] = ()
+) -> list[str]:
+    """Every object-level difference, one line each: ``<table>: <object>: expected ... got ...``."""
+    skip = set(skip_tables)
+    diffs: list[str] = []
+    keys = sorted(set(expected.tables) | set(actual.tables))
+    for key in keys:
+        if key.name in skip:
+            continue
+        exp, act = expected.tables.get(key), actual.tables.get(key)
+        if act is None:
+            diffs.append(f"{key}: table expected but missing")
+            continue
+        if exp is None:
+            diffs.append(f"{key}: table present but not expected")
+            continue
+        el, al = _table_lines(exp), _table_lines(act)
+        for obj in sorted(set(el) | set(al)):
+            if el.get(obj) != al.get(obj):
+                diffs.append(f"{key}: {obj}: expected {el.get(obj)} got {al.get(obj)}")
+    for key in sorted(set(expected.enums) | set(actual.enums)):
+        e, a = expected.enums.get(key), actual.enums.get(key)
+        if (e and e.values) != (a and a.values):
+            diffs.append(f"enum {key}: expected {e and e.values} got {a and a.values}")
+    for key in sorted(set(expected.sequences) | set(actual.sequences)):
+        es, as_ = expected.sequences.get(key), actual.sequences.get(key)
+        if es != as_:
+            diffs.append(f"sequence {key}: expected {es} got {as_}")
+    return diffs
