@@ -7,8 +7,9 @@ costs the same memory as a small dump. Statement boundaries follow psql's lexer 
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Generator, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
@@ -85,6 +86,11 @@ class CopyBlock:
     rows: int = 0
     complete: bool = False  # the terminating "\." line was found
     end_line: int = 0  # line of "\." (or the last line read when truncated)
+    _finish: Callable[[], None] = field(default=lambda: None, repr=False)
+
+    def finish(self) -> None:
+        """Count whatever is left of the data without handing it over; ``rows`` is then final."""
+        self._finish()
 
 
 PlainItem = Statement | CopyBlock | MetaCommand
@@ -136,7 +142,11 @@ class PlainSplitter:
         self.bytes_read = 0
         self.standard_strings = True
         self.encoding = "utf-8"
+        self.client_encoding: str | None = None  # as the dump's SET client_encoding names it
         self.comments: list[str] = []  # the "-- Dumped from/by ..." and trailer comments
+        # (schema, name) of every "-- Data for Name: ...; Type: TABLE DATA" header, even when no
+        # statement follows it (an empty table in an --inserts dump).
+        self.data_headers: set[QualifiedName] = set()
         self.last_line = 0
         self._copy_pos = 0
 
@@ -221,15 +231,19 @@ class PlainSplitter:
             self._copy_pos = pos
             data = self._copy_data(block, emit=True)
             block.data = data
+            block._finish = functools.partial(self._drain, block, data)
             yield block
-            data.close()  # whatever the consumer left unread is counted, not copied
-            if not block.end_line:
-                for _ in self._copy_data(block, emit=False):
-                    pass
+            self._drain(block, data)
             pos = self._copy_pos
             if not block.complete:
                 self.last_line = block.end_line
                 return
+
+    def _drain(self, block: CopyBlock, data: Generator[bytes]) -> None:
+        data.close()  # whatever the consumer left unread is counted, not copied
+        if not block.end_line:
+            for _ in self._copy_data(block, emit=False):
+                pass
 
     def _skip_space(self, pos: int) -> int:
         m = _WS.match(self._buf, pos)
@@ -254,9 +268,12 @@ class PlainSplitter:
     def _on_comment(self, comment: str) -> ObjectHeader | None:
         m = _HEADER.match(comment)
         if m:
-            return ObjectHeader(
+            header = ObjectHeader(
                 m["name"], m["type"], m["schema"], m["owner"], data=m["data"] is not None
             )
+            if header.data and header.type == "TABLE DATA":
+                self.data_headers.add(QualifiedName(header.schema, header.name))
+            return header
         if comment.startswith(("-- Dumped ", "-- PostgreSQL database dump", "-- Started on")):
             self.comments.append(comment)
         return None
@@ -269,6 +286,7 @@ class PlainSplitter:
             self.standard_strings = m.group(1).lower() == "on"
         m = _SET_ENCODING.match(text)
         if m:
+            self.client_encoding = m.group(1)
             self.encoding = _PY_ENCODINGS.get(m.group(1).upper(), m.group(1))
             try:
                 b"".decode(self.encoding)

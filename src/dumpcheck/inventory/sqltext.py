@@ -79,7 +79,7 @@ def read_ident_list(text: str, pos: int) -> tuple[tuple[str, ...], int]:
         raise TextError(f"expected ',' or ')' at offset {pos}")
 
 
-def _skip_quoted(text: str, pos: int) -> int:
+def skip_quoted(text: str, pos: int) -> int:
     """``pos`` is at a quote character; return the offset after the closing quote."""
     quote = text[pos]
     if quote == "$":
@@ -129,7 +129,7 @@ def matching_paren(text: str, pos: int) -> int:
         elif c == ",":
             i += 1
         else:
-            i = _skip_quoted(text, i)
+            i = skip_quoted(text, i)
 
 
 def split_top_level(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
@@ -157,7 +157,7 @@ def split_top_level(text: str, start: int = 0, end: int | None = None) -> list[t
                 piece = i + 1
             i += 1
         else:
-            i = _skip_quoted(text, i)
+            i = skip_quoted(text, i)
     spans.append(_strip(text, piece, end))
     return [s for s in spans if s[0] < s[1]]
 
@@ -195,7 +195,7 @@ def find_keyword(text: str, words: re.Pattern[str], start: int, end: int | None 
         elif c == ",":
             i += 1
         else:
-            i = _skip_quoted(text, i)
+            i = skip_quoted(text, i)
     return -1
 
 
@@ -210,7 +210,7 @@ def squash(text: str) -> str:
         out.append(_SPACES.sub(" ", text[i:stop]))
         if m is None:
             break
-        j = _skip_quoted(text, stop)
+        j = skip_quoted(text, stop)
         out.append(text[stop:j])
         i = j
     return "".join(out).strip()

@@ -1,0 +1,34 @@
+"""``inventory(path)``: detect the dump's format from its content and read it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from dumpcheck.errors import DumpFormatError
+from dumpcheck.inventory.model import DumpInventory
+from dumpcheck.inventory.source import check_readable
+
+Progress = Callable[[int], None]
+
+
+def inventory(path: Path, progress: Progress | None = None) -> DumpInventory:
+    """Everything ``path`` (plain, custom, directory or tar dump) holds, read without a database.
+
+    ``progress`` is called now and then with the number of bytes of the file read so far.
+    A truncated dump is not an error: ``facts.complete`` is False and ``facts.stops_at`` says where.
+    """
+    from dumpcheck.inventory.archive import sniff_archive
+
+    path = Path(path)
+    check_readable(path)
+    fmt = sniff_archive(path)
+    if fmt is not None:
+        from dumpcheck.inventory.archive_inventory import inventory_archive
+
+        return inventory_archive(path, progress)
+    if path.is_dir():
+        raise DumpFormatError(f"{path}: a directory without toc.dat, not a directory-format dump")
+    from dumpcheck.inventory.plain_inventory import inventory_plain
+
+    return inventory_plain(path, progress)

@@ -1,0 +1,148 @@
+"""Inventory of an archive (custom, directory, tar): the archive reader's TOC through our DDL."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from dumpcheck.catalog import QualifiedName
+from dumpcheck.inventory.archive import ArchiveScan, iter_table_data, read_archive
+from dumpcheck.inventory.ddl import DdlReader
+from dumpcheck.inventory.facts import dump_kind, tables_without_data
+from dumpcheck.inventory.migrations import migrations_from_copy, migrations_from_insert
+from dumpcheck.inventory.model import DumpFacts, DumpInventory, MigrationRow, TocEntry
+from dumpcheck.inventory.plain import Statement, iter_plain, parse_copy_target
+from dumpcheck.inventory.plain_inventory import data_only_tables
+from dumpcheck.inventory.sqltext import TextError, read_ident_list, read_qualified, skip_ws
+
+_MIGRATIONS = "_prisma_migrations"
+# TOC entry kinds pg_restore gives an ALTER ... OWNER TO (pg_backup_archiver.c _printTocEntry).
+_OWNED_DESCS = frozenset(
+    [
+        "TABLE",
+        "SEQUENCE",
+        "VIEW",
+        "SCHEMA",
+        "TYPE",
+        "DOMAIN",
+        "FUNCTION",
+        "PROCEDURE",
+        "AGGREGATE",
+        "COLLATION",
+        "CONVERSION",
+        "DATABASE",
+        "OPERATOR",
+        "SERVER",
+        "PUBLICATION",
+        "SUBSCRIPTION",
+        "STATISTICS",
+    ]
+) | frozenset(
+    {
+        "MATERIALIZED VIEW",
+        "FOREIGN TABLE",
+        "LARGE OBJECT",
+        "OPERATOR CLASS",
+        "OPERATOR FAMILY",
+        "PROCEDURAL LANGUAGE",
+        "FOREIGN DATA WRAPPER",
+        "TEXT SEARCH DICTIONARY",
+        "TEXT SEARCH CONFIGURATION",
+        "EVENT TRIGGER",
+    }
+)
+
+
+def inventory_archive(path: Path, progress: Callable[[int], None] | None = None) -> DumpInventory:
+    """Read an archive's TOC and data with the archive reader and model its DDL."""
+    scan = read_archive(path)
+    if progress is not None:
+        progress(_size(path))
+    ddl = DdlReader()
+    for entry in scan.entries:
+        if entry.owner and entry.desc in _OWNED_DESCS:
+            ddl.state.roles.add(entry.owner)
+        if entry.desc == "TABLE DATA" or not entry.defn:
+            continue
+        for item in iter_plain(io.BytesIO(entry.defn.encode("utf-8"))):
+            if isinstance(item, Statement):
+                ddl.feed(item.text, f"TOC {entry.dump_id}")
+    data_entries = [e for e in scan.entries if e.desc == "TABLE DATA"]
+    rows: dict[QualifiedName, int] = {}
+    for e in data_entries:
+        if e.dump_id in scan.row_counts:
+            key = QualifiedName(e.namespace, e.tag)
+            rows[key] = rows.get(key, 0) + scan.row_counts[e.dump_id]
+    state = ddl.state
+    catalog = state.catalog(rows)
+    data_tables = {QualifiedName(e.namespace, e.tag) for e in data_entries}
+    kind = dump_kind(catalog, bool(data_entries))
+    if kind == "data-only":
+        catalog = data_only_tables(catalog, rows)
+    facts = DumpFacts(
+        path=str(path),
+        format=scan.format,
+        compression=scan.compression,
+        archive_version=scan.version,
+        pg_dump_version=scan.pg_dump_version,
+        server_version=scan.server_version,
+        database=scan.database,
+        encoding=scan.encoding,
+        kind=kind,
+        excluded_table_data=tables_without_data(catalog, data_tables) if data_entries else (),
+        complete=scan.complete,
+        stops_at=scan.stops_at,
+        roles=frozenset(state.roles),
+        extensions=frozenset(state.extensions),
+        excluded_traces=state.missing_references(),
+    )
+    return DumpInventory(
+        facts=facts,
+        catalog=catalog,
+        entries=scan.entries,
+        unparsed=tuple(state.unparsed),
+        prisma_migrations=_migrations(path, scan, ddl),
+        locations={k: d.location for k, d in state.tables.items() if d.created},
+    )
+
+
+def _size(path: Path) -> int:
+    if path.is_dir():
+        return sum(p.stat().st_size for p in path.iterdir() if p.is_file())
+    return path.stat().st_size
+
+
+def _migrations(path: Path, scan: ArchiveScan, ddl: DdlReader) -> tuple[MigrationRow, ...] | None:
+    entry = next((e for e in scan.entries if e.desc == "TABLE DATA" and e.tag == _MIGRATIONS), None)
+    if entry is None:
+        return None
+    copy = scan.copy_statements.get(entry.dump_id, "")
+    lines = iter_table_data(path, entry.dump_id)
+    if copy:
+        target = parse_copy_target(copy.strip())
+        columns = target[1] if target else ()
+        return tuple(migrations_from_copy(columns, (line + b"\n" for line in lines)))
+    return tuple(_insert_migrations(entry, lines, ddl))
+
+
+def _insert_migrations(
+    entry: TocEntry, lines: Iterator[bytes], ddl: DdlReader
+) -> list[MigrationRow]:
+    draft = ddl.state.tables.get(QualifiedName(entry.namespace, entry.tag))
+    default_columns = tuple(draft.columns) if draft else ()
+    text = b"\n".join(lines) + b"\n"
+    found: list[MigrationRow] = []
+    for item in iter_plain(io.BytesIO(text)):
+        if not isinstance(item, Statement):
+            continue
+        try:
+            _, pos = read_qualified(item.text, len("INSERT INTO "))
+            pos = skip_ws(item.text, pos)
+            columns = default_columns
+            if item.text.startswith("(", pos):
+                columns, pos = read_ident_list(item.text, pos)
+        except TextError:
+            continue
+        found += migrations_from_insert(columns, item.text, pos)
+    return found

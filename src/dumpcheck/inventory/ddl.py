@@ -1,0 +1,314 @@
+"""pg_dump DDL to catalog objects, one statement at a time (sqlglot structure, original text).
+
+sqlglot (postgres dialect) parses each statement it understands into an AST that gives names and
+structure. Types, defaults and expressions are taken as the original text slices instead of
+``.sql()``, because pg_dump already writes them the way ``format_type()`` / ``pg_get_expr()``
+print them and sqlglot would respell them (``integer`` -> ``INT``, ``now()`` ->
+``CURRENT_TIMESTAMP``). Statements sqlglot cannot parse (measured on sqlglot 30.30: ``bit
+varying``, ``ON ONLY``, and the ``exp.Command`` fallbacks for OWNER TO, OWNED BY, ATTACH
+PARTITION, ADD GENERATED AS IDENTITY, CREATE EXTENSION/DOMAIN, materialized views) are read by
+small targeted parsers in :mod:`dumpcheck.inventory.ddl_alter`; what remains is recorded as
+:class:`Unparsed`, never dropped.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import SqlglotError
+
+from dumpcheck.catalog import (
+    Column,
+    Enum,
+    QualifiedName,
+    Sequence,
+    TableKind,
+)
+from dumpcheck.inventory import ddl_alter
+from dumpcheck.inventory.ddl_state import DdlState, TableDraft
+from dumpcheck.inventory.model import Unparsed
+from dumpcheck.inventory.sqltext import (
+    TextError,
+    find_keyword,
+    matching_paren,
+    read_ident,
+    read_qualified,
+    skip_ws,
+    split_top_level,
+    squash,
+)
+
+# sqlglot logs a warning for every exp.Command fallback; we handle those ourselves.
+logging.getLogger("sqlglot").setLevel(logging.ERROR)
+
+_LEADING_COMMENTS = re.compile(r"\s*(?:(?:--[^\n]*\n|/\*.*?\*/)\s*)*", re.DOTALL)
+_CREATE_TABLE = re.compile(
+    r"CREATE\s+(?:(?:GLOBAL|LOCAL)\s+)?(?P<mod>UNLOGGED\s+|TEMP(?:ORARY)?\s+|FOREIGN\s+)?"
+    r"TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?",
+    re.IGNORECASE,
+)
+_CREATE_VIEW = re.compile(
+    r"CREATE\s+(?:OR\s+REPLACE\s+)?(?:(?:TEMP|TEMPORARY|RECURSIVE)\s+)?(?P<mat>MATERIALIZED\s+)?"
+    r"VIEW\s+(?:IF\s+NOT\s+EXISTS\s+)?",
+    re.IGNORECASE,
+)
+_CREATE_INDEX = re.compile(r"CREATE\s+(?:UNIQUE\s+)?INDEX\b", re.IGNORECASE)
+_CREATE_TYPE = re.compile(r"CREATE\s+TYPE\s+", re.IGNORECASE)
+_CREATE_SEQUENCE = re.compile(
+    r"CREATE\s+(?:UNLOGGED\s+)?SEQUENCE\s+(?:IF\s+NOT\s+EXISTS\s+)?", re.I
+)
+_CREATE_SCHEMA = re.compile(r"CREATE\s+SCHEMA\s+(?:IF\s+NOT\s+EXISTS\s+)?", re.IGNORECASE)
+_AS_ENUM = re.compile(r"AS\s+ENUM\s*(?=\()", re.IGNORECASE)
+_SEQ_AS = re.compile(r"\bAS\s+(smallint|integer|bigint)\b", re.IGNORECASE)
+_TABLE_CONSTRAINT = re.compile(
+    r"(?:CONSTRAINT\s|CHECK\s*\(|PRIMARY\s+KEY|UNIQUE\b|FOREIGN\s+KEY|EXCLUDE\b|LIKE\s)"
+)
+# Column constraint keywords; pg_dump writes keywords in upper case and types in lower case, so
+# matching upper case only cannot hit a type such as public.storage.
+_COLUMN_KEYWORD = re.compile(
+    r"(?<![\w.\"])(?:CONSTRAINT|NOT NULL|NULL|DEFAULT|CHECK|GENERATED|COLLATE|PRIMARY KEY|"
+    r"UNIQUE|REFERENCES|COMPRESSION|STORAGE)\b"
+)
+_EXPR_END = re.compile(r"(?<![\w.\"])(?:CONSTRAINT|NOT NULL|COLLATE|CHECK|COMPRESSION|STORAGE)\b")
+_IDENTITY = re.compile(r"GENERATED\s+(ALWAYS|BY\s+DEFAULT)\s+AS\s+IDENTITY", re.IGNORECASE)
+_GENERATED_EXPR = re.compile(r"GENERATED\s+ALWAYS\s+AS\s*(?=\()", re.IGNORECASE)
+_PARTITION_BY = re.compile(r"\)\s*PARTITION\s+BY\s", re.IGNORECASE)
+_PARTITION_OF = re.compile(r"PARTITION\s+OF\s", re.IGNORECASE)
+# Statement heads that never create or change a catalog object this stage models.
+_NO_CATALOG_EFFECT = re.compile(
+    r"(?:SET\s|SELECT\s|RESET\s|COMMENT\s+ON\s|SECURITY\s+LABEL\s|REFRESH\s+MATERIALIZED\s|"
+    r"CREATE\s+(?:OR\s+REPLACE\s+)?(?:FUNCTION|PROCEDURE|AGGREGATE|TRIGGER|CONSTRAINT\s+TRIGGER|"
+    r"EVENT\s+TRIGGER|RULE|POLICY|PUBLICATION|SUBSCRIPTION|COLLATION|CONVERSION|OPERATOR|CAST|"
+    r"TEXT\s+SEARCH|LANGUAGE|PROCEDURAL\s+LANGUAGE|TRUSTED\s+PROCEDURAL|FOREIGN\s+DATA\s+WRAPPER|"
+    r"SERVER|USER\s+MAPPING|STATISTICS|TRANSFORM|ACCESS\s+METHOD|DATABASE)\b|"
+    r"ALTER\s+(?:FUNCTION|PROCEDURE|AGGREGATE|DATABASE|ROLE|PUBLICATION|SUBSCRIPTION|"
+    r"EVENT\s+TRIGGER|TEXT\s+SEARCH|OPERATOR|COLLATION|CONVERSION|LANGUAGE|PROCEDURAL\s+LANGUAGE|"
+    r"FOREIGN\s+DATA\s+WRAPPER|SERVER|USER\s+MAPPING|STATISTICS|LARGE\s+OBJECT|EXTENSION)\b|"
+    r"CLUSTER\s|BEGIN\b|COMMIT\b|START\s+TRANSACTION\b|INSERT\s|DROP\s|UPDATE\s|DELETE\s|"
+    r"CHECKPOINT\b|ANALYZE\b|VACUUM\b)",
+    re.IGNORECASE,
+)
+
+
+def strip_leading_comments(text: str) -> str:
+    """The statement without the comments and whitespace before its first word."""
+    m = _LEADING_COMMENTS.match(text)
+    return text[m.end() :] if m else text
+
+
+def qualified(parts: list[str]) -> QualifiedName:
+    """A QualifiedName from a dotted name; unqualified names default to ``public``."""
+    if len(parts) == 1:
+        return QualifiedName("public", parts[0])
+    return QualifiedName(parts[-2], parts[-1])
+
+
+def shorten(text: str, limit: int = 300) -> str:
+    """A statement squashed to one line and cut to ``limit`` characters."""
+    one = squash(text)
+    return one if len(one) <= limit else one[: limit - 1] + "…"
+
+
+@dataclass
+class DdlReader:
+    """Feeds statements into a :class:`DdlState`; ``state`` holds everything learnt so far."""
+
+    state: DdlState = field(default_factory=DdlState)
+
+    def feed(self, text: str, location: str) -> None:
+        """Read one statement (with or without its trailing ``;``) found at ``location``."""
+        sql = strip_leading_comments(text).rstrip().rstrip(";").rstrip()
+        if not sql:
+            return
+        try:
+            handled = self._dispatch(sql, location)
+        except (TextError, SqlglotError, ValueError, IndexError) as exc:
+            self.state.unparsed.append(Unparsed(location, shorten(sql), _reason(exc)))
+            return
+        if not handled:
+            self.state.unparsed.append(Unparsed(location, shorten(sql), "statement not modelled"))
+
+    def _dispatch(self, sql: str, location: str) -> bool:
+        head = sql[:7].upper()
+        if head.startswith("ALTER"):
+            handled = ddl_alter.alter(self.state, sql, location)
+            return handled or _NO_CATALOG_EFFECT.match(sql) is not None
+        if head.startswith(("GRANT", "REVOKE")):
+            return ddl_alter.grant(self.state, sql)
+        if head.startswith("CREATE"):
+            return self._create(sql, location)
+        if head.startswith("SET SES"):
+            return ddl_alter.session_authorization(self.state, sql)
+        return _NO_CATALOG_EFFECT.match(sql) is not None
+
+    def _create(self, sql: str, location: str) -> bool:
+        m = _CREATE_TABLE.match(sql)
+        if m:
+            mod = (m["mod"] or "").strip().upper()
+            self._create_table(sql, m.end(), location, "foreign" if mod == "FOREIGN" else "table")
+            return True
+        m = _CREATE_VIEW.match(sql)
+        if m:
+            parts, _ = read_qualified(sql, m.end())
+            draft = self.state.draft(qualified(parts), location, created=True)
+            draft.kind = "matview" if m["mat"] else "view"
+            return True
+        if _CREATE_INDEX.match(sql):
+            ddl_alter.create_index(self.state, sql, location)
+            return True
+        m = _CREATE_TYPE.match(sql)
+        if m:
+            parts, pos = read_qualified(sql, m.end())
+            key = qualified(parts)
+            enum = _AS_ENUM.match(sql, skip_ws(sql, pos))
+            if enum:
+                self.state.enums[key] = Enum(key.schema, key.name, enum_labels(sql, enum.end()))
+            else:
+                # Composite, range and base types: names only (the catalog does not model them).
+                self.state.types.add(key)
+            return True
+        m = _CREATE_SEQUENCE.match(sql)
+        if m:
+            parts, _ = read_qualified(sql, m.end())
+            key = qualified(parts)
+            dtype = _SEQ_AS.search(sql)
+            seq = Sequence(key.schema, key.name, data_type=dtype[1].lower() if dtype else "bigint")
+            self.state.sequences[key] = seq
+            return True
+        m = _CREATE_SCHEMA.match(sql)
+        if m:
+            schema, pos = read_ident(sql, m.end())
+            self.state.schemas.add(schema)
+            rest = sql[pos:].split()
+            if len(rest) >= 2 and rest[0].upper() == "AUTHORIZATION":
+                self.state.roles.add(read_ident(rest[1], 0)[0])
+            return True
+        if ddl_alter.create_other(self.state, sql):
+            return True
+        return _NO_CATALOG_EFFECT.match(sql) is not None
+
+    # -- CREATE TABLE ------------------------------------------------------------------------
+
+    def _create_table(self, sql: str, pos: int, location: str, kind: TableKind) -> None:
+        parts, pos = read_qualified(sql, pos)
+        key = qualified(parts)
+        draft = self.state.draft(key, location, created=True)
+        draft.kind = kind
+        rest = skip_ws(sql, pos)
+        partition_of = _PARTITION_OF.match(sql, rest)
+        if partition_of:
+            parent_parts, pos = read_qualified(sql, partition_of.end())
+            draft.partition_of = qualified(parent_parts)
+            rest = skip_ws(sql, pos)
+        elif sql.startswith("OF ", rest) or sql.startswith("of ", rest):
+            _, pos = read_qualified(sql, rest + 3)  # a typed table: columns come from the type
+            rest = skip_ws(sql, pos)
+        if rest < len(sql) and sql[rest] == "(":
+            close = matching_paren(sql, rest)
+            self._check_with_sqlglot(sql, key)
+            for start, end in split_top_level(sql, rest + 1, close):
+                self._table_element(draft, sql[start:end])
+            if _PARTITION_BY.match(sql, close):
+                draft.kind = "partitioned"
+
+    def _check_with_sqlglot(self, sql: str, key: QualifiedName) -> None:
+        """Parse the statement with sqlglot; its table name must agree with ours."""
+        # sqlglot 30.30 raises on "bit varying"; varbit is the same type to its grammar.
+        tree = sqlglot.parse_one(_BIT_VARYING.sub("varbit", sql), read="postgres")
+        table = tree.find(exp.Table)
+        if not isinstance(tree, exp.Create) or table is None or _ident(table.this) != key.name:
+            raise ValueError("sqlglot read a different table name")
+
+    def _table_element(self, draft: TableDraft, element: str) -> None:
+        if _TABLE_CONSTRAINT.match(element):
+            ddl_alter.table_constraint(self.state, draft, element)
+            return
+        name, pos = read_ident(element, 0)
+        draft.columns[name] = parse_column(name, element[pos:])
+
+
+_BIT_VARYING = re.compile(r"\bbit varying\b")
+
+
+def parse_column(name: str, definition: str) -> Column:
+    """A column from the text after its name: ``type [DEFAULT e] [NOT NULL] [COLLATE c]``."""
+    definition = definition.strip()
+    first = find_keyword(definition, _COLUMN_KEYWORD, 0)
+    type_text = squash(definition if first < 0 else definition[:first])
+    if not type_text:
+        raise ValueError(f"column {name} has no type")
+    nullable = True
+    default: str | None = None
+    generated: str | None = None
+    identity: str | None = None
+    pos = first
+    while 0 <= pos < len(definition):
+        word = definition[pos:]
+        if word.startswith("NOT NULL"):
+            nullable = False
+            pos += len("NOT NULL")
+        elif word.startswith("DEFAULT"):
+            end = find_keyword(definition, _EXPR_END, pos + len("DEFAULT"))
+            stop = len(definition) if end < 0 else end
+            default = squash(definition[pos + len("DEFAULT") : stop])
+            pos = stop
+        elif _IDENTITY.match(word):
+            m = _IDENTITY.match(word)
+            identity = "always" if m and m[1].upper() == "ALWAYS" else "by default"
+            pos += m.end() if m else 0
+            nxt = skip_ws(definition, pos)
+            if definition.startswith("(", nxt):
+                pos = matching_paren(definition, nxt) + 1
+            nullable = False  # identity columns are always NOT NULL (tablecmds.c)
+        elif _GENERATED_EXPR.match(word):
+            m = _GENERATED_EXPR.match(word)
+            open_at = pos + (m.end() if m else 0)
+            close = matching_paren(definition, open_at)
+            generated = squash(definition[open_at + 1 : close])
+            pos = close + 1
+        elif word.startswith("CHECK"):
+            pos = matching_paren(definition, definition.index("(", pos)) + 1
+        elif word.startswith("CONSTRAINT"):
+            _, pos = read_ident(definition, pos + len("CONSTRAINT"))
+        else:
+            pos += 1  # COLLATE, NULL, ...: skip the keyword, the search below moves on
+        nxt = find_keyword(definition, _COLUMN_KEYWORD, pos)
+        pos = nxt
+    return Column(
+        name,
+        type_text,
+        nullable=nullable,
+        default=default,
+        identity=identity,  # type: ignore[arg-type]
+        generated=generated,
+    )
+
+
+def _ident(node: exp.Expression | str | None) -> str:
+    """The bare name of a sqlglot identifier, folded the way PostgreSQL folds unquoted names."""
+    if isinstance(node, exp.Identifier):
+        return str(node.this) if node.quoted else str(node.this).lower()
+    return str(node.name if isinstance(node, exp.Expression) else node or "")
+
+
+def _reason(exc: Exception) -> str:
+    text = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {text[:200]}"
+
+
+def enum_labels(sql: str, start: int) -> tuple[str, ...]:
+    """The labels of ``('a', 'b''c')`` starting at ``start`` (E'' strings honoured)."""
+    close = matching_paren(sql, start)
+    labels: list[str] = []
+    for s, e in split_top_level(sql, start + 1, close):
+        literal = sql[s:e]
+        if literal[:1] in "eE":
+            body = literal[2:-1].replace("''", "'")
+            labels.append(body.encode("latin-1", "backslashreplace").decode("unicode_escape"))
+        else:
+            labels.append(literal[1:-1].replace("''", "'"))
+    return tuple(labels)

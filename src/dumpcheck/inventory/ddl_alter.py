@@ -1,0 +1,382 @@
+"""ALTER, GRANT, index and constraint statements of pg_dump output.
+
+sqlglot 30.30 falls back to a raw ``exp.Command`` for OWNER TO, OWNED BY, ATTACH PARTITION,
+ADD GENERATED AS IDENTITY, CREATE EXTENSION and CREATE DOMAIN, and raises on ``ON ONLY``; those
+are read here by small parsers over the statement text. Constraints (PK, UNIQUE, FK) go through
+sqlglot for their structure; CHECK and EXCLUDE keep pg_get_constraintdef's text verbatim.
+"""
+
+from __future__ import annotations
+
+import re
+
+import sqlglot
+from sqlglot import exp
+
+from dumpcheck.catalog import (
+    CheckConstraint,
+    FkAction,
+    ForeignKey,
+    Index,
+    PrimaryKey,
+    QualifiedName,
+    Sequence,
+    UniqueConstraint,
+)
+from dumpcheck.inventory.ddl_state import DdlState, TableDraft
+from dumpcheck.inventory.sqltext import (
+    TextError,
+    find_keyword,
+    matching_paren,
+    read_ident,
+    read_qualified,
+    skip_ws,
+    split_top_level,
+    squash,
+)
+
+_ALTER_TABLE = re.compile(
+    r"ALTER\s+(?:FOREIGN\s+)?TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?", re.IGNORECASE
+)
+_OWNER_TO = re.compile(r"\bOWNER\s+TO\s+", re.IGNORECASE)
+_ALTER_SEQUENCE = re.compile(r"ALTER\s+SEQUENCE\s+(?:IF\s+EXISTS\s+)?", re.IGNORECASE)
+_OWNED_BY = re.compile(r"\s+OWNED\s+BY\s+", re.IGNORECASE)
+_ALTER_OTHER = re.compile(r"ALTER\s+(?:INDEX|TYPE|DOMAIN|SCHEMA|VIEW|MATERIALIZED\s+VIEW)\b", re.I)
+_DEFAULT_PRIVILEGES = re.compile(r"ALTER\s+DEFAULT\s+PRIVILEGES\s+", re.IGNORECASE)
+_ADD_CONSTRAINT = re.compile(r"ADD\s+(?=CONSTRAINT\s)", re.IGNORECASE)
+_ALTER_COLUMN = re.compile(r"ALTER\s+(?:COLUMN\s+)?", re.IGNORECASE)
+_SET_DEFAULT = re.compile(r"SET\s+DEFAULT\s+", re.IGNORECASE)
+_SET_NOT_NULL = re.compile(r"SET\s+NOT\s+NULL\s*$", re.IGNORECASE)
+_ADD_IDENTITY = re.compile(
+    r"ADD\s+GENERATED\s+(ALWAYS|BY\s+DEFAULT)\s+AS\s+IDENTITY\s*(?:\((.*)\))?\s*$",
+    re.IGNORECASE | re.DOTALL,
+)
+_SEQUENCE_NAME = re.compile(r"SEQUENCE\s+NAME\s+", re.IGNORECASE)
+_ATTACH_PARTITION = re.compile(r"ATTACH\s+PARTITION\s+", re.IGNORECASE)
+# ALTER TABLE actions that change nothing this stage models (storage, statistics, RLS, ...).
+_NO_EFFECT_ACTION = re.compile(
+    r"(?:ALTER\s+(?:COLUMN\s+)?.+\s+SET\s+(?:STATISTICS|STORAGE|COMPRESSION|\()|"
+    r"ALTER\s+(?:COLUMN\s+)?.+\s+(?:RESET|OPTIONS)\s*\(|SET\s*\(|RESET\s*\(|REPLICA\s+IDENTITY|"
+    r"CLUSTER\s+ON|SET\s+WITHOUT\s+CLUSTER|ENABLE|DISABLE|FORCE|NO\s+FORCE|INHERIT|OF\s|"
+    r"ALTER\s+CONSTRAINT|VALIDATE\s+CONSTRAINT|SET\s+(?:ACCESS\s+METHOD|TABLESPACE|LOGGED|"
+    r"UNLOGGED|WITHOUT\s+OIDS)|OPTIONS\s*\()",
+    re.IGNORECASE | re.DOTALL,
+)
+_CREATE_INDEX = re.compile(
+    r"CREATE\s+(?P<unique>UNIQUE\s+)?INDEX\s+(?:CONCURRENTLY\s+)?(?:IF\s+NOT\s+EXISTS\s+)?",
+    re.IGNORECASE,
+)
+_ON_ONLY = re.compile(r"\s+ON\s+(?P<only>ONLY\s+)?", re.IGNORECASE)
+_USING = re.compile(r"\s*USING\s+(\w+)\s*", re.IGNORECASE)
+_INDEX_TAIL = re.compile(
+    r"\s*(?:INCLUDE\s*(?P<include>\()|(?P<nnd>NULLS\s+NOT\s+DISTINCT)|WITH\s*(?P<with>\()|"
+    r"TABLESPACE\s+\S+|WHERE\s+(?P<where>.*))",
+    re.IGNORECASE | re.DOTALL,
+)
+_CREATE_EXTENSION = re.compile(r"CREATE\s+EXTENSION\s+(?:IF\s+NOT\s+EXISTS\s+)?", re.IGNORECASE)
+_CREATE_DOMAIN = re.compile(r"CREATE\s+DOMAIN\s+", re.IGNORECASE)
+_GRANT_TO = re.compile(r"\bTO\b", re.IGNORECASE)
+_REVOKE_FROM = re.compile(r"\bFROM\b", re.IGNORECASE)
+_GRANTEE_END = re.compile(r"\s+(?:WITH\s|GRANTED\s+BY\s|CASCADE\b|RESTRICT\b)", re.IGNORECASE)
+_GRANTED_BY = re.compile(r"\bGRANTED\s+BY\s+", re.IGNORECASE)
+_FOR_ROLE = re.compile(r"FOR\s+(?:ROLE|USER)\s+", re.IGNORECASE)
+_FK_OPTION = re.compile(r"ON\s+(UPDATE|DELETE)\s+(.+)", re.IGNORECASE)
+_PSEUDO_ROLES = frozenset({"public", "current_user", "session_user", "current_role"})
+_FK_ACTIONS: dict[str, FkAction] = {
+    "NO ACTION": "NO ACTION",
+    "RESTRICT": "RESTRICT",
+    "CASCADE": "CASCADE",
+    "SET NULL": "SET NULL",
+    "SET DEFAULT": "SET DEFAULT",
+}
+
+
+def _key(parts: list[str]) -> QualifiedName:
+    return (
+        QualifiedName(parts[-2], parts[-1]) if len(parts) > 1 else QualifiedName("public", parts[0])
+    )
+
+
+def _add_role(state: DdlState, text: str) -> None:
+    name, _ = read_ident(text, 0)
+    if name.lower() not in _PSEUDO_ROLES or text.lstrip().startswith('"'):
+        state.roles.add(name)
+
+
+def alter(state: DdlState, sql: str, location: str) -> bool:
+    """Any ALTER statement; False when it is not one this stage knows."""
+    m = _DEFAULT_PRIVILEGES.match(sql)
+    if m:
+        return _default_privileges(state, sql, m.end())
+    owner = find_keyword(sql, _OWNER_TO, 5)
+    if owner >= 0:
+        m = _OWNER_TO.match(sql, owner)
+        _add_role(state, sql[m.end() if m else owner :])
+        return True
+    m = _ALTER_TABLE.match(sql)
+    if m:
+        return _alter_table(state, sql, m.end(), location)
+    m = _ALTER_SEQUENCE.match(sql)
+    if m:
+        parts, pos = read_qualified(sql, m.end())
+        owned = _OWNED_BY.match(sql, pos)
+        if owned is None:
+            return True  # RESTART, SET ... : nothing the catalog holds
+        target, _ = read_qualified(sql, owned.end())
+        if len(target) >= 2:
+            table = _key(target[:-1])
+            seq_key = _key(parts)
+            seq = state.sequences.get(seq_key) or Sequence(seq_key.schema, seq_key.name)
+            state.sequences[seq_key] = Sequence(
+                seq.schema, seq.name, owned_by=(table, target[-1]), data_type=seq.data_type
+            )
+            state.references.append((table, f"sequence {seq_key} is OWNED BY {table}"))
+        return True
+    return _ALTER_OTHER.match(sql) is not None
+
+
+def _alter_table(state: DdlState, sql: str, pos: int, location: str) -> bool:
+    parts, pos = read_qualified(sql, pos)
+    key = _key(parts)
+    action_at = skip_ws(sql, pos)
+    action = sql[action_at:]
+    if _ADD_CONSTRAINT.match(action):
+        table_constraint(state, state.existing(key), action[4:].lstrip())
+        return True
+    m = _ATTACH_PARTITION.match(action)
+    if m:
+        child, _ = read_qualified(action, m.end())
+        state.draft(_key(child), location).partition_of = key
+        state.existing(key).kind = "partitioned"
+        return True
+    m = _ALTER_COLUMN.match(action)
+    if m and not _NO_EFFECT_ACTION.match(action):
+        column, cpos = read_ident(action, m.end())
+        rest = action[skip_ws(action, cpos) :]
+        draft = state.existing(key)
+        if (d := _SET_DEFAULT.match(rest)) is not None:
+            draft.set_column(column, default=squash(rest[d.end() :]))
+            return True
+        if _SET_NOT_NULL.match(rest):
+            draft.set_column(column, nullable=False)
+            return True
+        if (ident := _ADD_IDENTITY.match(rest)) is not None:
+            kind = "always" if ident[1].upper() == "ALWAYS" else "by default"
+            draft.set_column(column, identity=kind, nullable=False)
+            _identity_sequence(state, ident[2] or "", key, column)
+            return True
+    return _NO_EFFECT_ACTION.match(action) is not None
+
+
+def _identity_sequence(state: DdlState, options: str, table: QualifiedName, column: str) -> None:
+    m = _SEQUENCE_NAME.search(options)
+    if m is None:
+        return
+    parts, _ = read_qualified(options, m.end())
+    key = _key(parts)
+    dtype = re.search(r"\bAS\s+(smallint|integer|bigint)\b", options, re.IGNORECASE)
+    state.sequences[key] = Sequence(
+        key.schema, key.name, owned_by=(table, column), data_type=dtype[1] if dtype else "bigint"
+    )
+
+
+def table_constraint(state: DdlState, draft: TableDraft, element: str) -> None:
+    """A table constraint (``CONSTRAINT name ...`` or unnamed) of CREATE TABLE or ADD CONSTRAINT."""
+    name = ""
+    body_at = 0
+    if element[:10].upper() == "CONSTRAINT":
+        name, body_at = read_ident(element, 10)
+        body_at = skip_ws(element, body_at)
+    body = element[body_at:]
+    word = body[:7].upper()
+    if word.startswith("CHECK"):
+        # pg_get_constraintdef's text, e.g. "CHECK ((price > 0))" (with NOT VALID if present).
+        draft.checks.append(CheckConstraint(name, squash(body)))
+        return
+    if word.startswith(("EXCLUDE", "NOT NUL")):
+        if word.startswith("NOT NUL"):  # PostgreSQL 18: CONSTRAINT name NOT NULL column
+            column, _ = read_ident(body, len("NOT NULL"))
+            draft.set_column(column, nullable=False)
+        return  # EXCLUDE has no catalog counterpart (it is an index-backed constraint)
+    tree = sqlglot.parse_one(f"ALTER TABLE x ADD {element}", read="postgres")
+    constraint = tree.find(exp.Constraint)
+    kinds = constraint.expressions if constraint is not None else []
+    if len(kinds) != 1:
+        raise ValueError("sqlglot found no single constraint")
+    kind = kinds[0]
+    if isinstance(kind, exp.PrimaryKey):
+        draft.primary_key = PrimaryKey(name, _names(kind.expressions))
+    elif isinstance(kind, exp.UniqueColumnConstraint):
+        schema = kind.this
+        columns = _names(schema.expressions) if isinstance(schema, exp.Schema) else ()
+        draft.uniques.append(
+            UniqueConstraint(
+                name, columns, via_index=False, nulls_not_distinct=bool(kind.args.get("nulls"))
+            )
+        )
+    elif isinstance(kind, exp.ForeignKey):
+        draft.foreign_keys.append(_foreign_key(state, draft, name, kind))
+    else:
+        raise ValueError(f"constraint kind {type(kind).__name__} not modelled")
+
+
+def _foreign_key(state: DdlState, draft: TableDraft, name: str, fk: exp.ForeignKey) -> ForeignKey:
+    reference = fk.args.get("reference")
+    target = reference.this if isinstance(reference, exp.Reference) else None
+    table = target.this if isinstance(target, exp.Schema) else target
+    if not isinstance(table, exp.Table):
+        raise ValueError("foreign key without a referenced table")
+    ref_key = QualifiedName(_ident(table.args.get("db")) or "public", _ident(table.this))
+    ref_columns = _names(target.expressions) if isinstance(target, exp.Schema) else ()
+    actions: dict[str, FkAction] = {}
+    for option in (
+        reference.args.get("options") or () if isinstance(reference, exp.Reference) else ()
+    ):
+        m = _FK_OPTION.match(str(option))
+        if m and m[2].strip().upper() in _FK_ACTIONS:
+            actions[m[1].upper()] = _FK_ACTIONS[m[2].strip().upper()]
+    state.references.append((ref_key, f"foreign key {name} on {draft.key} references {ref_key}"))
+    return ForeignKey(
+        name,
+        _names(fk.expressions),
+        ref_key,
+        ref_columns,
+        on_delete=actions.get("DELETE", "NO ACTION"),
+        on_update=actions.get("UPDATE", "NO ACTION"),
+    )
+
+
+def _names(nodes: list[exp.Expression]) -> tuple[str, ...]:
+    return tuple(_ident(n) for n in nodes)
+
+
+def _ident(node: object) -> str:
+    if isinstance(node, exp.Column):
+        node = node.this
+    if isinstance(node, exp.Identifier):
+        return str(node.this) if node.quoted else str(node.this).lower()
+    if isinstance(node, exp.Expression):
+        return str(node.name)
+    return ""
+
+
+def create_index(state: DdlState, sql: str, location: str) -> None:
+    """``CREATE [UNIQUE] INDEX name ON [ONLY] t USING m (keys) ...`` (pg_get_indexdef's text)."""
+    m = _CREATE_INDEX.match(sql)
+    if m is None:
+        raise TextError("not a CREATE INDEX")
+    name, pos = read_ident(sql, m.end())
+    on = _ON_ONLY.match(sql, pos)
+    if on is None:
+        raise TextError("CREATE INDEX without ON")
+    parts, pos = read_qualified(sql, on.end())
+    using = _USING.match(sql, pos)
+    method = using[1].lower() if using else "btree"
+    pos = skip_ws(sql, using.end() if using else pos)
+    close = matching_paren(sql, pos)
+    keys = tuple(_index_key(sql[s:e]) for s, e in split_top_level(sql, pos + 1, close))
+    # sqlglot 30.30 raises on "ON ONLY"; parse without it to check the table name.
+    checked = sqlglot.parse_one(sql[: on.start()] + " ON " + sql[on.end() :], read="postgres")
+    index_node = checked.this if isinstance(checked, exp.Create) else None
+    table_node = index_node.args.get("table") if isinstance(index_node, exp.Index) else None
+    if not isinstance(table_node, exp.Table) or _ident(table_node.this) != parts[-1]:
+        raise ValueError("sqlglot read a different index table")
+    predicate: str | None = None
+    nulls_not_distinct = False
+    pos = close + 1
+    while (tail := _INDEX_TAIL.match(sql, pos)) is not None and tail.end() > pos:
+        if tail["where"] is not None:
+            predicate = squash(tail["where"])
+            break
+        if tail["nnd"]:
+            nulls_not_distinct = True
+        bracket = tail.start("include") if tail["include"] else tail.start("with")
+        pos = matching_paren(sql, bracket) + 1 if tail["include"] or tail["with"] else tail.end()
+    draft = state.existing(_key(parts))
+    unique = bool(m["unique"])
+    bare = all(_is_bare(k) for k in keys)
+    if unique and bare and predicate is None and method == "btree":
+        draft.uniques.append(UniqueConstraint(name, keys, True, nulls_not_distinct))
+    else:
+        draft.indexes.append(Index(name, keys, unique, method, predicate))
+
+
+def _index_key(text: str) -> str:
+    """One key as pg_get_indexdef prints it; a lone column becomes its bare name."""
+    text = squash(text)
+    try:
+        name, end = read_ident(text, 0)
+    except TextError:
+        return text
+    return name if end == len(text) else text
+
+
+def _is_bare(key: str) -> bool:
+    return not any(c in key for c in " ()'\":")
+
+
+def create_other(state: DdlState, sql: str) -> bool:
+    """CREATE EXTENSION and CREATE DOMAIN (sqlglot 30.30 returns exp.Command for both)."""
+    m = _CREATE_EXTENSION.match(sql)
+    if m:
+        state.extensions.add(read_ident(sql, m.end())[0])
+        return True
+    m = _CREATE_DOMAIN.match(sql)
+    if m:
+        state.types.add(_key(read_qualified(sql, m.end())[0]))
+        return True
+    return False
+
+
+def grant(state: DdlState, sql: str) -> bool:
+    """GRANT ... TO roles / REVOKE ... FROM roles: every role named."""
+    is_grant = sql[:5].upper() == "GRANT"
+    sep = find_keyword(sql, _GRANT_TO if is_grant else _REVOKE_FROM, 6)
+    if sep < 0:
+        raise TextError("GRANT/REVOKE without grantees")
+    _grantees(state, sql[sep + (2 if is_grant else 4) :])
+    by = _GRANTED_BY.search(sql, sep)
+    if by:
+        _add_role(state, sql[by.end() :])
+    return True
+
+
+def _grantees(state: DdlState, text: str) -> None:
+    end = _GRANTEE_END.search(text)
+    for s, e in split_top_level(text, 0, end.start() if end else len(text)):
+        grantee = text[s:e]
+        if grantee[:6].upper() == "GROUP ":
+            grantee = grantee[6:]
+        _add_role(state, grantee)
+
+
+def _default_privileges(state: DdlState, sql: str, pos: int) -> bool:
+    m = _FOR_ROLE.match(sql, pos)
+    if m:
+        for s, e in split_top_level(sql, m.end(), _first_word(sql, m.end())):
+            _add_role(state, sql[s:e])
+    inner = re.search(r"\b(GRANT|REVOKE)\b", sql[pos:])
+    if inner is None:
+        raise TextError("ALTER DEFAULT PRIVILEGES without GRANT/REVOKE")
+    return grant(state, sql[pos + inner.start() :])
+
+
+def _first_word(sql: str, pos: int) -> int:
+    m = re.compile(r"\s+(?:IN\s+SCHEMA|GRANT|REVOKE)\b", re.IGNORECASE).search(sql, pos)
+    return m.start() if m else len(sql)
+
+
+_SESSION_AUTHORIZATION = re.compile(r"SET\s+SESSION\s+AUTHORIZATION\s+", re.IGNORECASE)
+
+
+def session_authorization(state: DdlState, sql: str) -> bool:
+    """``SET SESSION AUTHORIZATION 'role'`` (pg_dump --use-set-session-authorization)."""
+    m = _SESSION_AUTHORIZATION.match(sql)
+    if m is None:
+        return False
+    arg = sql[m.end() :].strip()
+    if arg.startswith("'"):
+        state.roles.add(arg[1:-1].replace("''", "'"))
+    elif arg.upper() != "DEFAULT":
+        _add_role(state, arg)
+    return True

@@ -1,0 +1,265 @@
+"""Inventory of a plain-format dump: one streaming pass through the splitter."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dumpcheck.catalog import Catalog, QualifiedName, Table
+from dumpcheck.errors import DumpFormatError
+from dumpcheck.inventory.ddl import DdlReader, qualified, strip_leading_comments
+from dumpcheck.inventory.facts import dump_kind, tables_without_data
+from dumpcheck.inventory.migrations import migrations_from_copy, migrations_from_insert
+from dumpcheck.inventory.model import DumpFacts, DumpInventory, MigrationRow, TocEntry
+from dumpcheck.inventory.plain import CopyBlock, MetaCommand, PlainSplitter, Statement
+from dumpcheck.inventory.source import open_plain
+from dumpcheck.inventory.sqltext import (
+    TextError,
+    find_keyword,
+    read_ident_list,
+    read_qualified,
+    skip_quoted,
+    skip_ws,
+)
+
+Progress = Callable[[int], None]
+
+_MIGRATIONS = "_prisma_migrations"
+_TRAILER = "-- PostgreSQL database dump complete"
+_DUMPED_BY = re.compile(r"-- Dumped by pg_dump version (\S+)")
+_DUMPED_FROM = re.compile(r"-- Dumped from database version (\S+)")
+_INSERT = re.compile(r"INSERT\s+INTO\s+", re.IGNORECASE)
+_VALUES = re.compile(r"\bVALUES\b", re.IGNORECASE)
+_DEFAULT_VALUES = re.compile(r"DEFAULT\s+VALUES\b", re.IGNORECASE)
+_TUPLE_SPECIAL = re.compile(r"""[()'"]""")
+_CREATE_DATABASE = re.compile(r"CREATE\s+DATABASE\s+", re.IGNORECASE)
+_DUMP_MARKERS = (b"-- PostgreSQL database dump", b"\\restrict ", b"\\connect ", b"SET ")
+
+
+@dataclass
+class _Scan:
+    """Running state of one pass."""
+
+    ddl: DdlReader = field(default_factory=DdlReader)
+    rows: dict[QualifiedName, int] = field(default_factory=dict)
+    data_tables: set[QualifiedName] = field(default_factory=set)
+    entries: list[TocEntry] = field(default_factory=list)
+    migrations: list[MigrationRow] | None = None
+    stops_at: str | None = None
+    restrict: bool = False
+    unrestrict: bool = False
+    database: str | None = None
+
+
+def inventory_plain(path: Path, progress: Progress | None = None) -> DumpInventory:
+    """Read a plain (maybe compressed) dump in one streaming pass."""
+    _check_is_dump(path)
+    stream = open_plain(path)
+    scan = _Scan()
+    try:
+        splitter = PlainSplitter(stream)  # type: ignore[arg-type]
+        for item in splitter:
+            if progress is not None:
+                progress(stream.compressed_position())
+            if isinstance(item, MetaCommand):
+                _on_meta(scan, item)
+            elif isinstance(item, CopyBlock):
+                _on_copy(scan, item)
+            else:
+                _on_statement(scan, item)
+    finally:
+        stream.close()
+    return _result(path, scan, splitter, stream.compression, stream.truncated)
+
+
+def _check_is_dump(path: Path) -> None:
+    stream = open_plain(path)
+    try:
+        head = stream.read(1 << 16)
+    finally:
+        stream.close()
+    if not head:
+        raise DumpFormatError(f"{path}: empty after decompression, not a dump")
+    if b"\x00" in head or not any(m in head for m in _DUMP_MARKERS):
+        raise DumpFormatError(f"{path}: not a PostgreSQL dump (no pg_dump header, not an archive)")
+
+
+def _location(line: int) -> str:
+    return f"line {line}"
+
+
+def _on_meta(scan: _Scan, item: MetaCommand) -> None:
+    if item.command == "restrict":
+        scan.restrict = True
+    elif item.command == "unrestrict":
+        scan.unrestrict = True
+    elif item.command in ("connect", "c"):
+        words = item.argument.split()
+        if words and not words[-1].startswith("-"):
+            scan.database = words[-1].strip('"')
+
+
+def _on_copy(scan: _Scan, block: CopyBlock) -> None:
+    table = block.table
+    _add_entry(scan, block.statement, "TABLE DATA", table)
+    if table.name == _MIGRATIONS:
+        scan.migrations = migrations_from_copy(block.columns, block.data)
+    block.finish()
+    scan.rows[table] = scan.rows.get(table, 0) + block.rows
+    scan.data_tables.add(table)
+    if not block.complete and scan.stops_at is None:
+        scan.stops_at = f"line {block.end_line}: inside the COPY data of {table} (no \\. line)"
+
+
+def _on_statement(scan: _Scan, stmt: Statement) -> None:
+    if not stmt.terminated:
+        if scan.stops_at is None:
+            scan.stops_at = f"line {stmt.line}: statement without its ';' at the end of the dump"
+        return
+    text = strip_leading_comments(stmt.text)
+    if _INSERT.match(text):
+        _on_insert(scan, stmt, text)
+        return
+    if _CREATE_DATABASE.match(text):
+        parts, _ = read_qualified(text, _CREATE_DATABASE.match(text).end())  # type: ignore[union-attr]
+        scan.database = parts[-1]
+    if stmt.header is not None:
+        _add_entry(scan, stmt, stmt.header.type, None)
+    scan.ddl.feed(stmt.text, _location(stmt.line))
+
+
+def _add_entry(scan: _Scan, stmt: Statement, desc: str, table: QualifiedName | None) -> None:
+    header = stmt.header
+    if header is None:
+        if table is None:
+            return
+        tag, schema, owner = table.name, table.schema, ""
+    else:
+        tag, schema, owner = header.name, header.schema, header.owner
+    schema = "" if schema == "-" else schema
+    scan.entries.append(TocEntry(len(scan.entries) + 1, desc, tag, schema, owner=owner))
+
+
+def _on_insert(scan: _Scan, stmt: Statement, text: str) -> None:
+    """``--inserts`` / ``--rows-per-insert`` data: count the VALUES tuples."""
+    try:
+        parts, pos = read_qualified(text, _INSERT.match(text).end())  # type: ignore[union-attr]
+        table = qualified(parts)
+        pos = skip_ws(text, pos)
+        columns: tuple[str, ...] | None = None
+        if text.startswith("(", pos):
+            columns, pos = read_ident_list(text, pos)
+        rows = count_insert_rows(text, pos)
+    except TextError:
+        scan.ddl.feed(stmt.text, _location(stmt.line))  # recorded as unparsed there
+        return
+    if table not in scan.data_tables:
+        _add_entry(scan, stmt, "TABLE DATA", table)
+    scan.rows[table] = scan.rows.get(table, 0) + rows
+    scan.data_tables.add(table)
+    if table.name == _MIGRATIONS:
+        draft = scan.ddl.state.tables.get(table)
+        names = columns or (tuple(draft.columns) if draft else ())
+        found = migrations_from_insert(names, text, pos)
+        scan.migrations = (scan.migrations or []) + found
+
+
+def count_insert_rows(text: str, pos: int = 0) -> int:
+    """The number of row tuples of an INSERT (``DEFAULT VALUES`` is one row)."""
+    if _DEFAULT_VALUES.search(text, pos):
+        at = find_keyword(text, _DEFAULT_VALUES, pos)
+        if at >= 0:
+            return 1
+    at = find_keyword(text, _VALUES, pos)
+    if at < 0:
+        raise TextError("INSERT without VALUES")
+    rows = 0
+    depth = 0
+    i = at + len("VALUES")
+    n = len(text)
+    while i < n:
+        m = _TUPLE_SPECIAL.search(text, i)
+        if m is None:
+            break
+        c = m.group(0)
+        i = m.start()
+        if c == "(":
+            if depth == 0:
+                rows += 1
+            depth += 1
+            i += 1
+        elif c == ")":
+            depth -= 1
+            i += 1
+        else:
+            i = skip_quoted(text, i)
+    return rows
+
+
+def _result(
+    path: Path, scan: _Scan, splitter: PlainSplitter, compression: str, truncated: bool
+) -> DumpInventory:
+    comments = splitter.comments
+    stops_at = scan.stops_at
+    if stops_at is None and truncated:
+        stops_at = f"line {splitter.last_line}: the {compression} stream ends early"
+    if stops_at is None and _TRAILER not in comments:
+        stops_at = f"line {splitter.last_line}: no '{_TRAILER}' trailer"
+    if stops_at is None and scan.restrict and not scan.unrestrict:
+        stops_at = f"line {splitter.last_line}: \\restrict without its \\unrestrict"
+    scan.data_tables |= splitter.data_headers
+    for key in scan.data_tables:
+        scan.rows.setdefault(key, 0)  # a data section without rows: an empty table
+    state = scan.ddl.state
+    catalog = state.catalog(scan.rows)
+    has_data = bool(scan.data_tables)
+    kind = dump_kind(catalog, has_data)
+    if kind == "data-only":
+        catalog = data_only_tables(catalog, scan.rows)
+    facts = DumpFacts(
+        path=str(path),
+        format="plain",
+        compression=compression,  # type: ignore[arg-type]
+        pg_dump_version=_first(_DUMPED_BY, comments),
+        server_version=_first(_DUMPED_FROM, comments),
+        database=scan.database,
+        encoding=splitter.client_encoding,
+        kind=kind,
+        excluded_table_data=tables_without_data(catalog, scan.data_tables) if has_data else (),
+        complete=stops_at is None,
+        stops_at=stops_at,
+        roles=frozenset(state.roles),
+        extensions=frozenset(state.extensions),
+        excluded_traces=state.missing_references(),
+    )
+    locations = {k: d.location for k, d in state.tables.items() if d.created}
+    return DumpInventory(
+        facts=facts,
+        catalog=catalog,
+        entries=tuple(scan.entries),
+        unparsed=tuple(state.unparsed),
+        prisma_migrations=tuple(scan.migrations) if scan.migrations is not None else None,
+        locations=locations,
+    )
+
+
+def _first(pattern: re.Pattern[str], comments: list[str]) -> str | None:
+    for c in comments:
+        m = pattern.match(c)
+        if m:
+            return m.group(1)
+    return None
+
+
+def data_only_tables(catalog: Catalog, rows: dict[QualifiedName, int]) -> Catalog:
+    """A data-only dump creates no tables; list each table it has data for, columns unknown."""
+    tables = [Table(k.schema, k.name, rows=n) for k, n in sorted(rows.items())]
+    return Catalog.build(
+        tables=tables,
+        enums=catalog.enums.values(),
+        sequences=catalog.sequences.values(),
+        schemas=catalog.schemas,
+        extensions=catalog.extensions,
+    )
