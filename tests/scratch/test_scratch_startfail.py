@@ -117,3 +117,18 @@ def test_server_opened_in_a_short_lived_thread_outlives_the_thread() -> None:
     finally:
         stack[0].__exit__(None, None, None)
     assert not pid_alive(server.pid)
+
+
+def test_unreachable_bindir_as_root_is_explained(tmp_path: Path) -> None:
+    if os.geteuid() != 0:
+        pytest.skip("only root runs the server as another user")
+    hidden = tmp_path / "hidden"
+    hidden.mkdir(mode=0o700)
+    bindir = hidden / "bin"
+    bindir.mkdir()
+    write(bindir, "initdb", INITDB_OK)
+    unreachable = PgInstall(99, "99.0", bindir, "test")
+    expected = r"cannot reach .*hidden/bin.*chmod o\+x"
+    with pytest.raises(ScratchServerError, match=expected), local_server(unreachable):
+        pass
+    assert my_leftovers() == []

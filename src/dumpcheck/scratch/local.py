@@ -94,6 +94,34 @@ class LocalCluster:
         return self.root / "server.log"
 
 
+def can_traverse(path: Path, user: pwd.struct_passwd) -> bool:
+    """True when ``user`` may search every directory from / down to ``path``."""
+    for directory in (path, *path.parents):
+        try:
+            st = directory.stat()
+        except OSError:
+            return False
+        if st.st_uid == user.pw_uid:
+            allowed = st.st_mode & 0o100
+        elif st.st_gid == user.pw_gid:
+            allowed = st.st_mode & 0o010
+        else:
+            allowed = st.st_mode & 0o001
+        if not allowed:
+            return False
+    return True
+
+
+def _check_reachable(install: PgInstall, owner: pwd.struct_passwd | None) -> None:
+    # Otherwise initdb fails obscurely: "program postgres is needed by initdb but was not found".
+    if owner is not None and not can_traverse(install.bindir, owner):
+        raise ScratchServerError(
+            f"user {owner.pw_name}, who runs the scratch server because we are root, cannot reach"
+            f" {install.bindir}: make every parent directory traversable (chmod o+x) or run"
+            " `dumpcheck postgres install` to use the cache in /var/cache/dumpcheck"
+        )
+
+
 def _make_root(owner: pwd.struct_passwd | None) -> Path:
     # Short path on purpose: the socket path <root>/.s.PGSQL.5432 must fit 107 bytes.
     root = Path(tempfile.mkdtemp(prefix=SCRATCH_PREFIX, dir="/tmp"))
@@ -223,6 +251,7 @@ def local_server(install: PgInstall, *, keep: bool = False) -> Iterator[ScratchS
     """Run a disposable cluster of ``install`` for the duration of the ``with`` block."""
     sweep_stale()
     owner = server_os_user()
+    _check_reachable(install, owner)
     root = _make_root(owner)
     cluster = LocalCluster(root, install)
     proc: subprocess.Popen[bytes] | None = None
