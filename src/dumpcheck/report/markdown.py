@@ -143,7 +143,7 @@ def answers(findings: Findings) -> list[str]:
         if t.in_dump:
             lines.append(f"- {code(t.qualified)}: **yes**, the dump creates it.")
         else:
-            lines.append(f"- {code(t.qualified)}: **no**: {wording.reason(t)}.")
+            lines.append(f"- {code(t.qualified)}: **no**: {wording.sentence(wording.reason(t))}")
     never = [t for t in expected_failing if t.verdict == "never_in_dump"]
     if never:
         lines += ["", "### Did production have it?", ""]
@@ -165,13 +165,15 @@ def answers(findings: Findings) -> list[str]:
         if t.verdict == "never_in_dump":
             lines.append(f"- {code(t.qualified)}: nothing to restore; it was never in the dump.")
         elif t.verdict == "failed_restore":
-            lines.append(f"- {code(t.qualified)}: **yes**: {wording.reason(t)}.")
+            lines.append(f"- {code(t.qualified)}: **yes**: {wording.sentence(wording.reason(t))}")
         elif t.verdict == "rows_lost":
-            lines.append(f"- {code(t.qualified)}: its rows did: {wording.reason(t)}.")
+            lines.append(
+                f"- {code(t.qualified)}: its rows did: {wording.sentence(wording.reason(t))}"
+            )
         else:
             lines.append(
                 f"- {code(t.qualified)}: it restored, but differs from the Prisma schema: "
-                f"{wording.reason(t)}."
+                f"{wording.sentence(wording.reason(t))}"
             )
     ok = [t for t in wording.ordered(findings.tables) if t.verdict == "ok"]
     unexpected = [t for t in wording.ordered(findings.tables) if t.verdict == "unexpected"]

@@ -13,7 +13,8 @@ ELLIPSIS = "…"
 # PostgreSQL messages that quote a value (src/backend/utils/adt/*.c, ri_triggers.c,
 # nbtinsert.c, execMain.c, copyfromparse.c). Each pattern keeps the names and drops the value.
 _KEY_VALUE = re.compile(
-    r"\)=\(.*?\)(?= already exists| is not present| is still referenced| conflicts with|\.?\s*$)",
+    r"\)=\(.*?\)(?= already exists| is not present| is still referenced| is duplicated"
+    r"| conflicts with|\.?\s*$)",
     re.MULTILINE,
 )
 _FAILING_ROW = re.compile(r"(Failing row contains )\(.*\)", re.MULTILINE)

@@ -44,7 +44,7 @@ _INVOCATION = re.compile(
 class PrismaErrorRef:
     """What a pasted Prisma error names: code, then qualifier, table and column when known."""
 
-    code: PrismaCode
+    code: PrismaCode | None  # None when the table was named on the command line
     qualifier: str | None
     table: str | None
     column: str | None

@@ -91,6 +91,12 @@ def one_line(text: str, limit: int = 160) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
+def sentence(text: str) -> str:
+    """Text ending in exactly one full stop (evidence lines may already carry one)."""
+    text = text.rstrip()
+    return text if text.endswith((".", "!", "?", "…")) else f"{text}."
+
+
 def rows(value: int | None) -> str:
     """A row count for display, ``-`` when unknown."""
     return "-" if value is None else str(value)
@@ -139,11 +145,19 @@ def describe_difference(diff: Difference) -> str:
         return f"column {diff.object} is missing (Prisma expects {diff.expected or '?'})"
     if diff.kind == "extra_column":
         return f"column {diff.object} ({diff.actual or '?'}) is not in the Prisma schema"
+    if diff.kind == "default":
+        if diff.actual is None:
+            return f"column {diff.object} has no default, Prisma expects {diff.expected}"
+        if diff.expected is None:
+            return f"column {diff.object} has default {diff.actual}, Prisma expects none"
+        return f"default of column {diff.object} is {diff.actual}, Prisma expects {diff.expected}"
+    if diff.kind in ("type", "nullability"):
+        return f"{kind} of column {diff.object} is {diff.actual}, Prisma expects {diff.expected}"
     if diff.actual is None:
         return f"{kind} {diff.object} is missing (Prisma expects {diff.expected or 'it'})"
     if diff.expected is None:
         return f"{kind} {diff.object} ({diff.actual}) is not in the Prisma schema"
-    return f"{kind} of {diff.object} is {diff.actual}, Prisma expects {diff.expected}"
+    return f"{kind} {diff.object} is {diff.actual}, Prisma expects {diff.expected}"
 
 
 def reason(table: TableFinding) -> str:
@@ -297,7 +311,7 @@ def next_steps(findings: Findings, table: TableFinding) -> list[str]:
         steps = []
         error = main_error(table)
         if error is not None:
-            steps.append(f"Fix the root cause: {root_cause(error)}.")
+            steps.append(sentence(f"Fix the root cause: {root_cause(error)}"))
             hint = _SQLSTATE_HINT.get(error.sqlstate or "")
             if hint:
                 steps.append(f"SQLSTATE {error.sqlstate}: {hint}.")
@@ -307,7 +321,7 @@ def next_steps(findings: Findings, table: TableFinding) -> list[str]:
         steps = []
         error = main_error(table)
         if error is not None:
-            steps.append(f"Fix the error that stopped the data load: {root_cause(error)}.")
+            steps.append(sentence(f"Fix the error that stopped the data load: {root_cause(error)}"))
             hint = _SQLSTATE_HINT.get(error.sqlstate or "")
             if hint:
                 steps.append(f"SQLSTATE {error.sqlstate}: {hint}.")
