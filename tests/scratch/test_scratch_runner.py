@@ -44,3 +44,11 @@ def test_missing_program_names_it(tmp_path: Path) -> None:
 def test_timeout_kills_and_names_the_program() -> None:
     with pytest.raises(CommandFailedError, match=r"sleep exited .* timed out"):
         run("sleep", ["30"], timeout=0.2)
+
+
+def test_a_failing_stderr_callback_neither_blocks_nor_vanishes() -> None:
+    def explode(line: str) -> None:
+        raise ValueError(f"cannot parse {line}")
+
+    with pytest.raises(ValueError, match="cannot parse err"):
+        run("sh", ["-c", "yes err | head -n 200000 >&2"], on_stderr_line=explode)

@@ -130,12 +130,21 @@ def call_in_spawner_thread[T](function: Callable[[], T]) -> T:
     return spawner.call(function)
 
 
-def _drain(stream: IO[bytes], sink: list[str], on_line: Callable[[str], None] | None) -> None:
+def _drain(
+    stream: IO[bytes],
+    sink: list[str],
+    on_line: Callable[[str], None] | None,
+    failures: list[BaseException],
+) -> None:
+    # Keep reading even if the callback fails: a reader that stops would block the child.
     for raw in iter(stream.readline, b""):
         line = raw.decode("utf-8", "replace")
         sink.append(line)
-        if on_line is not None:
-            on_line(line.rstrip("\n"))
+        if on_line is not None and not failures:
+            try:
+                on_line(line.rstrip("\n"))
+            except Exception as exc:  # noqa: BLE001 - re-raised in the caller's thread
+                failures.append(exc)
     stream.close()
 
 
@@ -191,9 +200,12 @@ def run(
     err_lines: list[str] = []
     threads = []
     assert proc.stderr is not None
-    threads.append(threading.Thread(target=_drain, args=(proc.stderr, err_lines, on_stderr_line)))
+    failures: list[BaseException] = []
+    threads.append(
+        threading.Thread(target=_drain, args=(proc.stderr, err_lines, on_stderr_line, failures))
+    )
     if proc.stdout is not None:
-        threads.append(threading.Thread(target=_drain, args=(proc.stdout, out_lines, None)))
+        threads.append(threading.Thread(target=_drain, args=(proc.stdout, out_lines, None, [])))
     if input is not None:
         assert proc.stdin is not None
         threads.append(threading.Thread(target=_feed, args=(proc.stdin, input)))
@@ -212,6 +224,8 @@ def run(
         raise
     for thread in threads:
         thread.join()
+    if failures:
+        raise failures[0]
     done = Completed(label, tuple(argv), returncode, "".join(out_lines), "".join(err_lines))
     if check and returncode != 0:
         raise CommandFailedError(label, returncode, done.stderr)
