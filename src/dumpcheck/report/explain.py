@@ -138,20 +138,24 @@ def _text(
     evidence = wording.evidence(table)
     if evidence:
         lines += ["Evidence:", *[f"  - {line}" for line in evidence]]
-    for error in table.errors:
-        facts = [error.severity]
-        if error.sqlstate:
-            facts.append(f"SQLSTATE {error.sqlstate}")
-        if error.location:
-            facts.append(f"at {error.location}")
-        lines.append(
-            f"Error ({', '.join(facts)}): {wording.one_line(wording.error_message(error), 400)}"
-        )
-        if error.root_cause:
-            lines.append(f"  Root cause: {wording.root_cause(error)}")
-        statement = wording.error_statement(error)
+    main = wording.main_error(table)
+    if main is not None:
+        facts = [main.severity]
+        if main.sqlstate:
+            facts.append(f"SQLSTATE {main.sqlstate}")
+        if main.location:
+            facts.append(f"at {main.location}")
+        message = wording.one_line(wording.error_message(main), 400)
+        lines.append(f"Error ({', '.join(facts)}): {message}")
+        if main.root_cause:
+            lines.append(f"  Root cause: {wording.root_cause(main)}")
+        statement = wording.error_statement(main)
         if statement:
             lines += ["  Statement:", *[f"    {s}" for s in statement.splitlines()]]
+    others = wording.other_errors(table)
+    if others:
+        lines.append(f"Other errors on this table ({len(others)}):")
+        lines += [f"  - {wording.compact_error(e)}" for e in others]
     if table.differences:
         lines += [
             "Differences:",

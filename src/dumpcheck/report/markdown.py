@@ -86,6 +86,16 @@ def error_block(error: ErrorRef) -> list[str]:
     return [*lines, ""]
 
 
+def _compact(error: ErrorRef) -> str:
+    where = f"at {error.location}" if error.location else "at an unknown place"
+    state = f" [{error.sqlstate}]" if error.sqlstate else ""
+    text = f"{where}{state}: {wording.one_line(wording.first_line(wording.error_message(error)))}"
+    statement = wording.error_statement(error)
+    if statement:
+        text += f", in {code(wording.one_line(wording.first_line(statement), 100))}"
+    return text
+
+
 def differences_table(table: TableFinding) -> list[str]:
     """The table's differences as a Markdown table."""
     lines = ["| Kind | Object | Expected (Prisma) | Actual (restored) |", "|---|---|---|---|"]
@@ -115,8 +125,14 @@ def table_section(findings: Findings, table: TableFinding, lead: tuple[str, ...]
     evidence = wording.evidence(table)
     if evidence:
         lines += ["Evidence:", "", *[f"- {line}" for line in evidence], ""]
-    for error in table.errors:
-        lines += error_block(error)
+    main = wording.main_error(table)
+    if main is not None:
+        lines += error_block(main)
+    others = wording.other_errors(table)
+    if others:
+        lines += [f"Other errors on this table ({len(others)}):", ""]
+        lines += [f"- {_compact(e)}" for e in others]
+        lines.append("")
     if table.differences:
         lines += differences_table(table)
     steps = wording.next_steps(findings, table)

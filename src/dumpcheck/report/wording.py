@@ -110,6 +110,23 @@ def main_error(table: TableFinding) -> ErrorRef | None:
     return table.errors[0] if table.errors else None
 
 
+def other_errors(table: TableFinding) -> list[ErrorRef]:
+    """The table's errors besides ``main_error``, usually echoes of the same root cause."""
+    main = main_error(table)
+    return [e for e in table.errors if e is not main]
+
+
+def compact_error(error: ErrorRef) -> str:
+    """An error in one line: where, SQLSTATE, the primary message, the statement's first line."""
+    where = f"at {error.location}" if error.location else "at an unknown place"
+    state = f" [{error.sqlstate}]" if error.sqlstate else ""
+    text = f"{where}{state}: {first_line(error_message(error))}"
+    statement = error_statement(error)
+    if statement:
+        text += f" (in: {one_line(first_line(statement), 100)})"
+    return one_line(text, 300)
+
+
 def error_message(error: ErrorRef) -> str:
     """The error's message with row values removed."""
     return scrub_message(error.message)
