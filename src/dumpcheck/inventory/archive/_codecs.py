@@ -67,7 +67,7 @@ class _Zlib:
 
 def _zlib_message(where: str, wbits: int, exc: Exception) -> str:
     text = str(exc)
-    if "incorrect data check" in text or "CRC" in text.upper():
+    if "checksum" in text.lower() or "data check" in text or "CRC" in text.upper():
         kind = "gzip CRC error" if wbits > 15 else "zlib checksum error"
         return f"{where}: {kind}, the compressed data is corrupt ({text})"
     return f"{where}: corrupt {'gzip' if wbits > 15 else 'zlib'} data ({text})"

@@ -110,7 +110,8 @@ class _Tally:
     def stops_at(self, expected: set[int]) -> str | None:
         """The first place the archive stops short, and how many more there are."""
         stops = list(self.stops)
-        for dump_id in sorted(expected - self.seen):
+        # In TOC order, which is the order pg_dump writes the data (WriteDataChunks).
+        for dump_id in [d for d in self.by_id if d in expected and d not in self.seen]:
             stops.append(f"{entry_label(self.by_id[dump_id].entry)}: its data is missing")
         if not stops:
             return None
