@@ -275,8 +275,11 @@ def create_index(state: DdlState, sql: str, location: str) -> None:
     pos = skip_ws(sql, using.end() if using else pos)
     close = matching_paren(sql, pos)
     keys = tuple(_index_key(sql[s:e]) for s, e in split_top_level(sql, pos + 1, close))
-    # sqlglot 30.30 raises on "ON ONLY"; parse without it to check the table name.
-    checked = sqlglot.parse_one(sql[: on.start()] + " ON " + sql[on.end() :], read="postgres")
+    # sqlglot 30.30 raises on "ON ONLY" and misreads a NULLS NOT DISTINCT tail: it checks the
+    # statement up to the key list, without ONLY; the tail is read below.
+    checked = sqlglot.parse_one(
+        sql[: on.start()] + " ON " + sql[on.end() : close + 1], read="postgres"
+    )
     index_node = checked.this if isinstance(checked, exp.Create) else None
     table_node = index_node.args.get("table") if isinstance(index_node, exp.Index) else None
     if not isinstance(table_node, exp.Table) or _ident(table_node.this) != parts[-1]:

@@ -12,7 +12,7 @@ from dumpcheck.errors import DumpFormatError
 from dumpcheck.inventory.ddl import DdlReader, qualified, strip_leading_comments
 from dumpcheck.inventory.facts import dump_kind, tables_without_data
 from dumpcheck.inventory.migrations import migrations_from_copy, migrations_from_insert
-from dumpcheck.inventory.model import DumpFacts, DumpInventory, MigrationRow, TocEntry
+from dumpcheck.inventory.model import DumpFacts, DumpInventory, MigrationRow, TocEntry, Unparsed
 from dumpcheck.inventory.plain import CopyBlock, MetaCommand, PlainSplitter, Statement
 from dumpcheck.inventory.source import open_plain
 from dumpcheck.inventory.sqltext import (
@@ -152,8 +152,10 @@ def _on_insert(scan: _Scan, stmt: Statement, text: str) -> None:
         if text.startswith("(", pos):
             columns, pos = read_ident_list(text, pos)
         rows = count_insert_rows(text, pos)
-    except TextError:
-        scan.ddl.feed(stmt.text, _location(stmt.line))  # recorded as unparsed there
+    except TextError as exc:
+        # Row values stay private: the statement is named, never quoted.
+        withheld = "INSERT INTO ... (values withheld)"
+        scan.ddl.state.unparsed.append(Unparsed(_location(stmt.line), withheld, str(exc)))
         return
     if table not in scan.data_tables:
         _add_entry(scan, stmt, "TABLE DATA", table)

@@ -1,0 +1,33 @@
+"""``dumpcheck inventory DUMP``: what a dump holds, read without a database."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from dumpcheck.cli import EXIT_CODES_HELP
+
+_PROGRESS_MIN_BYTES = 50 * 1024 * 1024
+
+
+@click.command(
+    "inventory",
+    help="List the tables, row counts and facts of DUMP (plain, custom, directory or tar, "
+    "compressed or not), without a database. A truncated dump exits 1.\n\n" + EXIT_CODES_HELP,
+)
+@click.argument("dump", type=click.Path(path_type=Path))
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+def command(dump: Path, fmt: str) -> int:
+    """Run the inventory stage and print it."""
+    from dumpcheck.inventory import inventory
+    from dumpcheck.inventory.progress import progress_bar
+    from dumpcheck.inventory.render import to_json, to_text
+
+    with progress_bar(dump, enabled=sys.stderr.isatty(), min_bytes=_PROGRESS_MIN_BYTES) as tick:
+        inv = inventory(dump, progress=tick)
+    click.echo(to_json(inv) if fmt == "json" else to_text(inv), nl=False)
+    return 0 if inv.facts.complete else 1

@@ -1,0 +1,44 @@
+"""A progress bar on stderr (bytes read of the file on disk) for large dumps."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+
+def _size(path: Path) -> int:
+    try:
+        if path.is_dir():
+            return sum(p.stat().st_size for p in path.iterdir() if p.is_file())
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+@contextmanager
+def progress_bar(
+    path: Path, *, enabled: bool, min_bytes: int
+) -> Iterator[Callable[[int], None] | None]:
+    """Yield a callback taking bytes read so far, or None when no bar is wanted."""
+    total = _size(path)
+    if not enabled or total < min_bytes:
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, DownloadColumn, Progress, TransferSpeedColumn
+
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        DownloadColumn(),
+        TransferSpeedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as bar:
+        task = bar.add_task(f"reading {path.name}", total=total)
+
+        def tick(done: int) -> None:
+            bar.update(task, completed=done)
+
+        yield tick

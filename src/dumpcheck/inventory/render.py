@@ -1,0 +1,207 @@
+"""Inventory output: stable JSON (documented by inventory.schema.json) and a rich text table."""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Any
+
+from dumpcheck.catalog import QualifiedName, Table
+from dumpcheck.inventory.model import DumpInventory
+
+SCHEMA_VERSION = 1
+
+
+def _name(key: QualifiedName) -> dict[str, str]:
+    return {"schema": key.schema, "name": key.name}
+
+
+def table_flags(inv: DumpInventory, table: Table) -> list[str]:
+    """Short words about a table: its kind, and whether its data is there."""
+    flags: list[str] = [] if table.kind == "table" else [table.kind]
+    if table.key in inv.facts.excluded_table_data:
+        flags.append("data excluded")
+    elif table.rows is None and table.kind == "table":
+        flags.append("no data")
+    elif table.rows == 0:
+        flags.append("empty")
+    if (
+        not table.columns
+        and table.kind in ("table", "partitioned")
+        and inv.facts.kind != "data-only"
+    ):
+        flags.append("no columns")
+    return flags
+
+
+def _table_json(inv: DumpInventory, t: Table) -> dict[str, Any]:
+    return {
+        "schema": t.schema,
+        "name": t.name,
+        "kind": t.kind,
+        "rows": t.rows,
+        "location": inv.locations.get(t.key),
+        "flags": table_flags(inv, t),
+        "columns": [
+            {
+                "name": c.name,
+                "type": c.type,
+                "nullable": c.nullable,
+                "default": c.default,
+                "identity": c.identity,
+                "generated": c.generated,
+            }
+            for c in t.columns
+        ],
+        "primary_key": (
+            {"name": t.primary_key.name, "columns": list(t.primary_key.columns)}
+            if t.primary_key
+            else None
+        ),
+        "uniques": [
+            {
+                "name": u.name,
+                "columns": list(u.columns),
+                "via_index": u.via_index,
+                "nulls_not_distinct": u.nulls_not_distinct,
+            }
+            for u in t.uniques
+        ],
+        "indexes": [
+            {
+                "name": i.name,
+                "keys": list(i.keys),
+                "unique": i.unique,
+                "method": i.method,
+                "predicate": i.predicate,
+            }
+            for i in t.indexes
+        ],
+        "foreign_keys": [
+            {
+                "name": f.name,
+                "columns": list(f.columns),
+                "ref_table": _name(f.ref_table),
+                "ref_columns": list(f.ref_columns),
+                "on_delete": f.on_delete,
+                "on_update": f.on_update,
+            }
+            for f in t.foreign_keys
+        ],
+        "checks": [{"name": c.name, "expression": c.expression} for c in t.checks],
+    }
+
+
+def to_json_data(inv: DumpInventory) -> dict[str, Any]:
+    """The inventory as plain JSON values, in a stable order."""
+    f = inv.facts
+    cat = inv.catalog
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "facts": {
+            "path": f.path,
+            "format": f.format,
+            "compression": f.compression,
+            "archive_version": f.archive_version,
+            "pg_dump_version": f.pg_dump_version,
+            "server_version": f.server_version,
+            "database": f.database,
+            "encoding": f.encoding,
+            "kind": f.kind,
+            "complete": f.complete,
+            "stops_at": f.stops_at,
+            "roles": sorted(f.roles),
+            "extensions": sorted(f.extensions),
+            "excluded_table_data": [_name(k) for k in f.excluded_table_data],
+            "excluded_traces": [{"table": _name(k), "evidence": ev} for k, ev in f.excluded_traces],
+        },
+        "tables": [_table_json(inv, t) for _, t in sorted(cat.tables.items())],
+        "enums": [
+            {"schema": e.schema, "name": e.name, "values": list(e.values)}
+            for _, e in sorted(cat.enums.items())
+        ],
+        "sequences": [
+            {
+                "schema": s.schema,
+                "name": s.name,
+                "data_type": s.data_type,
+                "owned_by": (
+                    {**_name(s.owned_by[0]), "column": s.owned_by[1]} if s.owned_by else None
+                ),
+            }
+            for _, s in sorted(cat.sequences.items())
+        ],
+        "schemas": sorted(cat.schemas),
+        "unparsed": [
+            {"location": u.location, "statement": u.statement, "reason": u.reason}
+            for u in inv.unparsed
+        ],
+        "prisma_migrations": (
+            None
+            if inv.prisma_migrations is None
+            else [
+                {
+                    "migration_name": m.migration_name,
+                    "checksum": m.checksum,
+                    "finished_at": m.finished_at,
+                    "rolled_back_at": m.rolled_back_at,
+                    "applied_steps_count": m.applied_steps_count,
+                }
+                for m in inv.prisma_migrations
+            ]
+        ),
+    }
+
+
+def to_json(inv: DumpInventory) -> str:
+    """Indented JSON text with a trailing newline."""
+    return json.dumps(to_json_data(inv), indent=2, ensure_ascii=False) + "\n"
+
+
+def to_text(inv: DumpInventory, *, width: int = 120) -> str:
+    """A rich table of the tables, then the facts, as plain text."""
+    from rich.console import Console
+    from rich.table import Table as RichTable
+
+    out = io.StringIO()
+    console = Console(file=out, width=width, color_system=None, highlight=False)
+    grid = RichTable(title=f"{inv.facts.path}", show_lines=False)
+    for heading, justify in (
+        ("schema", "left"),
+        ("table", "left"),
+        ("columns", "right"),
+        ("rows", "right"),
+        ("flags", "left"),
+    ):
+        grid.add_column(heading, justify=justify)  # type: ignore[arg-type]
+    for _, t in sorted(inv.catalog.tables.items()):
+        rows = "" if t.rows is None else f"{t.rows:,}"
+        grid.add_row(t.schema, t.name, str(len(t.columns)), rows, ", ".join(table_flags(inv, t)))
+    console.print(grid)
+    for line in fact_lines(inv):
+        console.print(line, markup=False)
+    return out.getvalue()
+
+
+def fact_lines(inv: DumpInventory) -> list[str]:
+    """The facts about the dump, one per line."""
+    f = inv.facts
+    fmt = f.format + (f" {f.archive_version}" if f.archive_version else "")
+    lines = [
+        f"format: {fmt}, compression {f.compression}, kind {f.kind}",
+        f"pg_dump {f.pg_dump_version or '?'}, source server {f.server_version or '?'}, "
+        f"database {f.database or '?'}, encoding {f.encoding or '?'}",
+        "complete: yes" if f.complete else f"complete: NO, stops at {f.stops_at}",
+        f"roles: {', '.join(sorted(f.roles)) or '-'}",
+        f"extensions: {', '.join(sorted(f.extensions)) or '-'}",
+    ]
+    if f.excluded_table_data:
+        lines.append("data excluded for: " + ", ".join(str(k) for k in f.excluded_table_data))
+    for key, evidence in f.excluded_traces:
+        lines.append(f"never created: {key} ({evidence})")
+    if inv.unparsed:
+        lines.append(f"unparsed statements: {len(inv.unparsed)}")
+        lines += [f"  {u.location}: {u.reason}: {u.statement[:100]}" for u in inv.unparsed[:20]]
+    if inv.prisma_migrations is not None:
+        lines.append(f"_prisma_migrations rows: {len(inv.prisma_migrations)}")
+    return lines
