@@ -133,7 +133,8 @@ def test_resolve_incident_reads_the_qualifier_as_the_database() -> None:
     assert reading == (
         "Read `aas_bronze_production.products` as database `aas_bronze_production` "
         "(the dumped database), not a schema; matched on the table name `products`: "
-        "public.products."
+        "public.products. If Prisma's DATABASE_URL sets `schema=aas_bronze_production`, the "
+        "client looks for tables in schema `aas_bronze_production`, not in `public`."
     )
 
 
@@ -154,6 +155,7 @@ def test_resolve_unknown_qualifier() -> None:
     table, reading = resolve_table(ref, demo())
     assert table.name == "products"
     assert reading.startswith("`elsewhere` is neither a schema here nor the dumped database")
+    assert reading.endswith("looks for tables in schema `elsewhere`, not in `public`.")
 
 
 def test_resolve_no_qualifier() -> None:

@@ -185,14 +185,25 @@ def resolve_table(ref: PrismaErrorRef, findings: Findings) -> tuple[TableFinding
             f"Read {quoted} as schema `{ref.qualifier}`, table `{name}`: {in_schema[0].qualified}."
         )
     table, why = _pick(candidates)
+    # Prisma qualifies every table with the schema DATABASE_URL names (`?schema=`, default
+    # public), and PostgreSQL echoes that qualifier in 'relation "s.t" does not exist'
+    # (parse_relation.c), which quaint copies into P2021. So a qualifier that is no schema of
+    # the dump may also be a DATABASE_URL pointing at the wrong schema: say so.
+    if ref.code == "P2021" and ref.qualifier != table.schema:
+        caveat = (
+            f" If Prisma's DATABASE_URL sets `schema={ref.qualifier}`, the client looks for "
+            f"tables in schema `{ref.qualifier}`, not in `{table.schema}`."
+        )
+    else:
+        caveat = ""
     if ref.qualifier == findings.dump.database:
         return table, (
             f"Read {quoted} as database `{ref.qualifier}` (the dumped database), "
-            f"not a schema; matched on the table name `{name}`: {table.qualified}{why}."
+            f"not a schema; matched on the table name `{name}`: {table.qualified}{why}.{caveat}"
         )
     return table, (
         f"`{ref.qualifier}` is neither a schema here nor the dumped database; matched on the "
-        f"table name `{name}`: {table.qualified}{why}."
+        f"table name `{name}`: {table.qualified}{why}.{caveat}"
     )
 
 
