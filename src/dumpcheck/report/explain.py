@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from dumpcheck.compare.findings import Findings, TableFinding
 from dumpcheck.errors import BadInputError
-from dumpcheck.report import wording
+from dumpcheck.report import advice, wording
 from dumpcheck.report.json_report import dump_finding_dict, report_dict, table_dict
 from dumpcheck.report.markdown import code, header_lines, table_section
 
@@ -164,8 +164,8 @@ def _text(
     lines.append(_others(findings, table))
     for finding in findings.dump_findings:
         lines.append(f"Dump finding: {wording.describe_dump_finding(finding)}")
-    steps = wording.next_steps(findings, table)
-    steps += [s for f in findings.dump_findings if (s := wording.dump_next_step(f))]
+    steps = advice.next_steps(findings, table)
+    steps += [s for f in findings.dump_findings if (s := advice.dump_next_step(f))]
     if steps:
         lines += ["What to do next:", *[f"  - {step}" for step in steps]]
     return "\n".join(lines) + "\n"
@@ -186,7 +186,7 @@ def _markdown(
         lines += ["## Dump", ""]
         for finding in findings.dump_findings:
             lines.append(f"- {wording.describe_dump_finding(finding)}")
-            step = wording.dump_next_step(finding)
+            step = advice.dump_next_step(finding)
             if step:
                 lines.append(f"  - {step}")
         lines.append("")
@@ -222,8 +222,8 @@ def _json(
             if t is not table
         ],
         "dump_findings": [dump_finding_dict(findings, f) for f in findings.dump_findings],
-        "next_steps": wording.next_steps(findings, table)
-        + [s for f in findings.dump_findings if (s := wording.dump_next_step(f))],
+        "next_steps": advice.next_steps(findings, table)
+        + [s for f in findings.dump_findings if (s := advice.dump_next_step(f))],
         "summary": report["summary"],
     }
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"

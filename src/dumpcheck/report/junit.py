@@ -11,7 +11,7 @@ import re
 import xml.etree.ElementTree as ET
 
 from dumpcheck.compare.findings import Findings, TableFinding, UnparsedStatements
-from dumpcheck.report import wording
+from dumpcheck.report import advice, wording
 
 
 def evidence_text(findings: Findings, table: TableFinding) -> str:
@@ -34,7 +34,7 @@ def evidence_text(findings: Findings, table: TableFinding) -> str:
         if statement:
             lines.append(f"  statement: {statement}")
     lines += [f"difference: {wording.describe_difference(d)}" for d in table.differences]
-    lines += [f"next: {step}" for step in wording.next_steps(findings, table)]
+    lines += [f"next: {step}" for step in advice.next_steps(findings, table)]
     return "\n".join(lines) + "\n"
 
 

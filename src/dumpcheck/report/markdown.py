@@ -14,7 +14,7 @@ from dumpcheck.compare.findings import (
     TableFinding,
     UnparsedStatements,
 )
-from dumpcheck.report import wording
+from dumpcheck.report import advice, wording
 
 
 def cell(text: str) -> str:
@@ -135,7 +135,7 @@ def table_section(findings: Findings, table: TableFinding, lead: tuple[str, ...]
         lines.append("")
     if table.differences:
         lines += differences_table(table)
-    steps = wording.next_steps(findings, table)
+    steps = advice.next_steps(findings, table)
     if steps:
         lines += ["What to do:", "", *[f"- {step}" for step in steps], ""]
     return lines
@@ -209,11 +209,9 @@ def answers(findings: Findings) -> list[str]:
     lines += ["", "### What to do next", ""]
     steps: list[str] = []
     for t in expected_failing + [t for t in failing if t.verdict == "unexpected"]:
-        steps += [
-            f"- {code(wording.display_name(t))}: {s}" for s in wording.next_steps(findings, t)
-        ]
+        steps += [f"- {code(wording.display_name(t))}: {s}" for s in advice.next_steps(findings, t)]
     for finding in findings.dump_findings:
-        dump_step = wording.dump_next_step(finding)
+        dump_step = advice.dump_next_step(finding)
         if dump_step:
             steps.append(f"- Dump: {dump_step}")
     lines += steps or ["Nothing: the dump restores every table the Prisma schema expects."]

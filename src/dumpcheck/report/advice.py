@@ -1,0 +1,118 @@
+"""What to do next: the advice every format gives for a table or a dump-level finding.
+
+Nothing here decides a verdict; it turns a verdict and its evidence into next steps.
+"""
+
+from __future__ import annotations
+
+from dumpcheck.compare.findings import (
+    DumpFinding,
+    DumpKindFinding,
+    DumpTruncated,
+    Findings,
+    MigrationProblem,
+    MissingExtension,
+    TableFinding,
+    VersionMismatch,
+)
+from dumpcheck.report.wording import main_error, root_cause, sentence
+
+# SQLSTATE classes whose cure is well known (PostgreSQL errcodes.txt).
+_SQLSTATE_HINT = {
+    "58P01": "a file the server needs is missing, usually an extension package: install it",
+    "0A000": "the server lacks a feature or extension the dump uses: install or enable it",
+    "42704": "a type, extension or other object the statement names does not exist: "
+    "create or install it before restoring",
+    "42883": "a function the statement calls does not exist: install the extension that has it",
+    "3F000": "a schema the statement names does not exist",
+    "42501": "a permission is missing: restore as a superuser or create the role",
+    "42P07": "the object already exists: restore into an empty database",
+    "23505": "duplicate keys in the data: the dump's data breaks a unique constraint",
+    "23503": "rows refer to rows that are not in the dump: a foreign key fails",
+    "23502": "the data has NULLs where the table forbids them",
+    "22P02": "the data does not parse as the column's type",
+    "53100": "the disk is full",
+}
+
+
+def next_steps(findings: Findings, table: TableFinding) -> list[str]:
+    """What to do about this table, as imperative sentences."""
+    name = table.qualified
+    schema_path = findings.prisma or "SCHEMA"
+    verdict = table.verdict
+    if verdict == "never_in_dump":
+        database = findings.dump.database or "<database>"
+        return [
+            f"Check whether production has it: `psql -d {database} -c '\\d {name}'`.",
+            "Get a dump that includes it: look for `-T`/`--exclude-table`, `-t`/`--table` or "
+            "`-n`/`--schema` options in the pg_dump command, and check that the dump was taken "
+            "after the migration that creates it.",
+            f"If only its structure is needed for now, `dumpcheck expect {schema_path} "
+            f"--format sql --table {table.name}` prints the DDL Prisma expects; "
+            "the table will be empty.",
+        ]
+    if verdict == "failed_restore":
+        steps = []
+        error = main_error(table)
+        if error is not None:
+            steps.append(sentence(f"Fix the root cause: {root_cause(error)}"))
+            hint = _SQLSTATE_HINT.get(error.sqlstate or "")
+            if hint:
+                steps.append(f"SQLSTATE {error.sqlstate}: {hint}.")
+        steps.append("Then restore again; the dump itself has the table.")
+        return steps
+    if verdict == "rows_lost":
+        steps = []
+        error = main_error(table)
+        if error is not None:
+            steps.append(sentence(f"Fix the error that stopped the data load: {root_cause(error)}"))
+            hint = _SQLSTATE_HINT.get(error.sqlstate or "")
+            if hint:
+                steps.append(f"SQLSTATE {error.sqlstate}: {hint}.")
+        steps.append("The rows are in the dump; restore the table's data again once fixed.")
+        return steps
+    if verdict == "drift":
+        return [
+            "The dumped database and the Prisma schema disagree: check `prisma migrate status` "
+            "against production, and whether the dump is older or newer than the schema.",
+            f"`prisma migrate diff` from the restored database to {schema_path} (with "
+            "`--script`) prints the SQL that would reconcile them.",
+        ]
+    if verdict == "unexpected":
+        return [
+            "Nothing, unless the application needs it: then add a model for it "
+            "(`prisma db pull` writes one)."
+        ]
+    return []
+
+
+def dump_next_step(finding: DumpFinding) -> str | None:
+    """What to do about a dump-level finding, or None when it needs nothing."""
+    if isinstance(finding, DumpTruncated):
+        return (
+            f"Get a complete dump: this one stops at {finding.stops_at} "
+            "(a full disk, a killed pg_dump or an interrupted copy)."
+        )
+    if isinstance(finding, DumpKindFinding):
+        flag = "-s/--schema-only" if finding.kind == "schema-only" else "-a/--data-only"
+        return f"Get a full dump: this one was taken with {flag}."
+    if isinstance(finding, MissingExtension):
+        return (
+            f"Install the extension {finding.name} where the dump is restored (its OS package), "
+            "or point `--scratch-dsn` at a server that has it."
+        )
+    if isinstance(finding, VersionMismatch):
+        return "Restore with a server at least as new as the dump's pg_dump."
+    if isinstance(finding, MigrationProblem):
+        if finding.state == "not_applied":
+            return (
+                f"Migration {finding.migration} never reached the dumped database: what it "
+                "creates is missing from production itself, not only from the dump."
+            )
+        if finding.state in ("failed", "rolled_back"):
+            return (
+                f"Settle migration {finding.migration} in production "
+                "(`prisma migrate resolve`), then take a new dump."
+            )
+        return None
+    return None
