@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -10,7 +9,8 @@ from pathlib import Path
 
 import psycopg
 
-from dumpcheck.inventory.model import DumpFacts, DumpInventory
+from dumpcheck.inventory import inventory
+from dumpcheck.inventory.model import DumpInventory
 from dumpcheck.scratch import create_database, drop_database
 from dumpcheck.scratch.model import ScratchServer
 
@@ -59,37 +59,4 @@ def pg_dump(
 
 def inventory_of(path: Path) -> DumpInventory:
     """The inventory stage's view of ``path``."""
-    import dumpcheck.inventory as inv
-
-    entry = getattr(inv, "inventory", None)
-    if entry is not None:
-        return entry(path)  # type: ignore[no-any-return]
-    # Until the inventory stage exposes one entry point: its plain and archive readers.
-    from dumpcheck.inventory.archive import read_archive, sniff_archive
-
-    fmt = sniff_archive(path)
-    if fmt is None:
-        from dumpcheck.inventory.plain_inventory import inventory_plain
-
-        return inventory_plain(path)
-    scan = read_archive(path)
-    roles = {e.owner for e in scan.entries if e.owner}
-    for e in scan.entries:
-        if e.desc in ("ACL", "DEFAULT ACL"):
-            roles |= set(re.findall(r"\bTO ([a-z_][a-z0-9_]*)", e.defn))
-    from dumpcheck.catalog import Catalog
-
-    facts = DumpFacts(
-        path=str(path),
-        format=scan.format,
-        compression=scan.compression,
-        archive_version=scan.version,
-        pg_dump_version=scan.pg_dump_version,
-        server_version=scan.server_version,
-        database=scan.database,
-        complete=scan.complete,
-        stops_at=scan.stops_at,
-        roles=frozenset(roles),
-        extensions=frozenset(e.tag for e in scan.entries if e.desc == "EXTENSION"),
-    )
-    return DumpInventory(facts=facts, catalog=Catalog(), entries=scan.entries)
+    return inventory(path)

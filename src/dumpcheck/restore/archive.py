@@ -105,6 +105,11 @@ def restore_archive(
         n = 1
     if no_owner:
         args.append("--no-owner")
+    if dump.facts.kind == "data-only":
+        # Parallel workers load tables in any order, so a referencing table may come first and
+        # trip its FK trigger; pg_restore's documented answer for data-only restores is
+        # --disable-triggers (we restore as superuser, which it needs).
+        args.append("--disable-triggers")
     # Never --single-transaction (one failure would roll back every table) and never
     # --exit-on-error (the first harmless OWNER TO failure would stop the restore).
     args.append(dump.facts.path)

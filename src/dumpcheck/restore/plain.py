@@ -25,6 +25,7 @@ from dumpcheck.scratch.model import ScratchServer
 
 # Statements that would act outside the database we restore into (pg_dump --create writes them).
 _OTHER_DATABASE = re.compile(r"^\s*(CREATE|DROP|ALTER)\s+DATABASE\s", re.IGNORECASE)
+_SESSION_SET = re.compile(r"^\s*(SET|SELECT\s+pg_catalog\.set_config)\b", re.IGNORECASE)
 _OWNER_TO = re.compile(r"^\s*ALTER\s+.*\sOWNER\s+TO\s", re.IGNORECASE | re.DOTALL)
 _CREATE_DATABASE_NAME = re.compile(r'^\s*CREATE\s+DATABASE\s+("(?:[^"]|"")*"|\S+)', re.IGNORECASE)
 _DBNAME_IN_CONNINFO = re.compile(r"dbname\s*=\s*(?:'((?:[^'\\]|\\.)*)'|(\S+))")
@@ -48,14 +49,24 @@ def restore_plain(
     """Replay the plain dump at ``dump.facts.path`` into the database at ``dsn``."""
     result = PlainRun()
     dump_dbs: set[str] = {dump.facts.database} if dump.facts.database else set()
+    header: ObjectHeader | None = None
     with open_plain(Path(dump.facts.path)) as stream, _Session(server, dsn) as session:
         for item in iter_plain(cast(BinaryIO, stream)):
             if isinstance(item, MetaCommand):
                 _meta(item, session, dump_dbs, result)
-            elif isinstance(item, CopyBlock):
-                _copy(item, session, result)
+                continue
+            stmt = item.statement if isinstance(item, CopyBlock) else item
+            # pg_dump writes one header per object, before its first statement; the rest of
+            # the section (OWNER TO, GRANT) belongs to it too. Session SETs, which pg_dump
+            # writes before the next header, belong to no object.
+            if stmt.header is not None:
+                header = stmt.header
+            elif _SESSION_SET.match(stmt.text):
+                header = None
+            if isinstance(item, CopyBlock):
+                _copy(item, header, session, result)
             else:
-                _statement(item, session, dump_dbs, result, no_owner=no_owner)
+                _statement(item, header, session, dump_dbs, result, no_owner=no_owner)
     return result
 
 
@@ -103,9 +114,10 @@ def server_failure(server: ScratchServer, exc: BaseException) -> EnvironmentFail
     )
 
 
-def _failure(exc: psycopg.Error, stmt: Statement, **extra: Any) -> Failure:
+def _failure(
+    exc: psycopg.Error, stmt: Statement, header: ObjectHeader | None, **extra: Any
+) -> Failure:
     diag = exc.diag
-    header = stmt.header
     return Failure(
         message=diag.message_primary or " ".join(str(exc).split()),
         statement=stmt.text,
@@ -139,6 +151,7 @@ def _check_environment(exc: psycopg.Error, session: _Session) -> None:
 
 def _statement(
     stmt: Statement,
+    header: ObjectHeader | None,
     session: _Session,
     dump_dbs: set[str],
     result: PlainRun,
@@ -163,7 +176,7 @@ def _statement(
                 message="the dump ends inside this statement (the dump is truncated)",
                 statement=stmt.text,
                 location=f"line {stmt.line}",
-                **_header_fields(stmt.header),
+                **_header_fields(header),
             )
         )
         return
@@ -172,11 +185,13 @@ def _statement(
         session.connection.execute(stmt.text)
     except psycopg.Error as exc:
         _check_environment(exc, session)
-        result.failures.append(_failure(exc, stmt))
+        result.failures.append(_failure(exc, stmt, header))
         result.log.append(f"line {stmt.line}: ERROR: {exc.diag.message_primary}")
 
 
-def _copy(block: CopyBlock, session: _Session, result: PlainRun) -> None:
+def _copy(
+    block: CopyBlock, header: ObjectHeader | None, session: _Session, result: PlainRun
+) -> None:
     stmt = block.statement
     result.copies += 1
     cur = session.connection.cursor()
@@ -197,7 +212,7 @@ def _copy(block: CopyBlock, session: _Session, result: PlainRun) -> None:
                 tail = b""
     except psycopg.Error as exc:
         _check_environment(exc, session)
-        result.failures.append(_failure(exc, stmt, copy_table=block.table))
+        result.failures.append(_failure(exc, stmt, header, copy_table=block.table))
         result.log.append(f"line {stmt.line}: COPY {block.table}: {exc.diag.message_primary}")
         return
     finally:
@@ -215,7 +230,7 @@ def _copy(block: CopyBlock, session: _Session, result: PlainRun) -> None:
                 statement=stmt.text,
                 location=f"line {stmt.line}",
                 copy_table=block.table,
-                **_header_fields(stmt.header),
+                **_header_fields(header),
             )
         )
 
