@@ -69,7 +69,13 @@ def next_steps(findings: Findings, table: TableFinding) -> list[str]:
             hint = _SQLSTATE_HINT.get(error.sqlstate or "")
             if hint:
                 steps.append(f"SQLSTATE {error.sqlstate}: {hint}.")
-        steps.append("The rows are in the dump; restore the table's data again once fixed.")
+        if findings.dump.complete:
+            steps.append("The rows are in the dump; restore the table's data again once fixed.")
+        else:
+            steps.append(
+                "The dump is truncated, so its data for this table may be incomplete: "
+                "get a complete dump."
+            )
         return steps
     if verdict == "drift":
         return [

@@ -184,7 +184,8 @@ def answers(findings: Findings) -> list[str]:
             lines.append(f"- {code(t.qualified)}: **yes**: {wording.sentence(wording.reason(t))}")
         elif t.verdict == "rows_lost":
             lines.append(
-                f"- {code(t.qualified)}: its rows did: {wording.sentence(wording.reason(t))}"
+                f"- {code(t.qualified)}: it restored but lost rows: "
+                f"{wording.sentence(wording.reason(t))}"
             )
         else:
             lines.append(
