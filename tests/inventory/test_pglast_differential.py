@@ -44,6 +44,8 @@ def _check(stmt: ast.Node, cat: Catalog) -> int:
     if isinstance(stmt, ast.AlterTableStmt):
         compared = 0
         for cmd in stmt.cmds:
+            if cmd.subtype == AlterTableType.AT_ChangeOwner:
+                continue  # ALTER SEQUENCE/VIEW/TABLE ... OWNER TO: roles, checked elsewhere
             table = cat.tables[_key(stmt.relation)]
             if cmd.subtype == AlterTableType.AT_AddIdentity:
                 column = table.column(cmd.name)
