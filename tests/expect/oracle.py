@@ -95,36 +95,33 @@ def extensions_for(sql: str) -> list[str]:
 
 def run_script(server: ScratchServer, db: str, sql: str, tmp: Path) -> None:
     """Run ``sql`` with psql, one statement at a time, no wrapping transaction, stop on error."""
-    assert server.install is not None
     script = tmp / f"script_{abs(hash(sql))}.sql"
     script.write_text(sql, "utf-8")
-    script.chmod(0o644)
+    run_files(server, db, [script])
+
+
+def run_files(server: ScratchServer, db: str, files: Iterable[Path]) -> None:
+    """Run each file in order in one psql session, as `prisma migrate deploy` plays migrations:
+    each as one script, not wrapped in a transaction (some use CREATE INDEX CONCURRENTLY)."""
+    assert server.install is not None
+    args = [a for f in files for a in ("-f", str(f))]
     done = subprocess.run(
-        [
-            str(server.install.binary("psql")),
-            "-X",
-            "-q",
-            "-v",
-            "ON_ERROR_STOP=1",
-            "-d",
-            server.dsn(db),
-            "-f",
-            str(script),
-        ],
+        [str(server.install.binary("psql")), "-X", "-q", "-v", "ON_ERROR_STOP=1"]
+        + ["-d", server.dsn(db), *args],
         capture_output=True,
         text=True,
         check=False,
     )
     if done.returncode != 0:
-        raise AssertionError(f"psql failed on {script.name}: {done.stderr[-3000:]}")
+        raise AssertionError(f"psql failed: {done.stderr[-3000:]}")
 
 
-def _table_lines(t: Table) -> dict[str, str]:
+def _table_lines(t: Table, positions: bool) -> dict[str, str]:
     out: dict[str, str] = {}
     for i, c in enumerate(t.columns):
-        out[f"column {c.name}"] = (
-            f"#{i} {c.type} {'NULL' if c.nullable else 'NOT NULL'} default={c.default}"
-        )
+        null = "NULL" if c.nullable else "NOT NULL"
+        where = f"#{i} " if positions else ""
+        out[f"column {c.name}"] = f"{where}{c.type} {null} default={c.default}"
     if t.primary_key is not None:
         out[f"pk {t.primary_key.name}"] = ",".join(t.primary_key.columns)
     for u in t.uniques:
@@ -140,7 +137,7 @@ def _table_lines(t: Table) -> dict[str, str]:
 
 
 def catalog_diff(
-    expected: Catalog, actual: Catalog, *, skip_tables: Iterable[str] = ()
+    expected: Catalog, actual: Catalog, *, skip_tables: Iterable[str] = (), positions: bool = True
 ) -> list[str]:
     """Every object-level difference, one line each: ``<table>: <object>: expected ... got ...``."""
     skip = set(skip_tables)
@@ -156,7 +153,7 @@ def catalog_diff(
         if exp is None:
             diffs.append(f"{key}: table present but not expected")
             continue
-        el, al = _table_lines(exp), _table_lines(act)
+        el, al = _table_lines(exp, positions), _table_lines(act, positions)
         for obj in sorted(set(el) | set(al)):
             if el.get(obj) != al.get(obj):
                 diffs.append(f"{key}: {obj}: expected {el.get(obj)} got {al.get(obj)}")

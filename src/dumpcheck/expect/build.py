@@ -39,9 +39,12 @@ class TableDraft:
     indexes: list[Index] = field(default_factory=list)
     sequences: list[Sequence] = field(default_factory=list)
     foreign_keys: list[ForeignKey] = field(default_factory=list)
+    # Prisma's migration order of a table's indexes: field @unique, then @@index, then
+    # @@unique, each in declaration order (observed from the schema engine's diff output).
+    index_order: list[str] = field(default_factory=list)
 
     def freeze(self) -> Table:
-        """The finished Table, with constraints sorted by name as the restore reader sorts."""
+        """The finished Table (uniques and indexes by name, as the restore reader sorts them)."""
         return Table(
             schema=self.model.schema,
             name=self.model.table,
@@ -49,7 +52,7 @@ class TableDraft:
             primary_key=self.primary_key,
             uniques=tuple(sorted(self.uniques, key=lambda u: u.name)),
             indexes=tuple(sorted(self.indexes, key=lambda i: i.name)),
-            foreign_keys=tuple(sorted(self.foreign_keys, key=lambda f: f.name)),
+            foreign_keys=tuple(self.foreign_keys),  # declaration order, as Prisma adds them
         )
 
 
@@ -166,8 +169,12 @@ def model_keys(ast: SchemaAst, symbols: Symbols, draft: TableDraft) -> None:
             model.id_fields = (fld.name,)
         if (attr := fld.attribute("unique")) is not None:
             name = string_arg(ast, attr, "map") if attr.arg("map", None) else None
-            key = index_key(ast, col, Call(fld.name, attr.args, attr.pos))
-            _add_unique(draft, name or unique_index_name(table, [col]), [key])
+            sort = tuple(a for a in attr.args if a.name in ("sort", "length"))
+            key = index_key(ast, col, Call(fld.name, sort, attr.pos))
+            draft.index_order.append(
+                _add_unique(draft, name or unique_index_name(table, [col]), [key])
+            )
+    block_uniques: list[str] = []
     for attr in block.attributes:
         if attr.name not in ("id", "unique", "index"):
             continue
@@ -181,16 +188,17 @@ def model_keys(ast: SchemaAst, symbols: Symbols, draft: TableDraft) -> None:
             draft.primary_key = PrimaryKey(mapped or primary_key_name(table), tuple(cols))
             model.id_fields = tuple(f for f, _ in items)
         elif attr.name == "unique":
-            _add_unique(draft, mapped or unique_index_name(table, cols), keys)
+            block_uniques.append(_add_unique(draft, mapped or unique_index_name(table, cols), keys))
         else:
             # On @@index, `name:` is the pre-Prisma-3 spelling of `map:` (the database name);
             # on @@id/@@unique it names the client API only (psl-core attributes/id.rs).
             if mapped is None and attr.arg("name", None) is not None:
                 mapped = string_arg(ast, attr, "name")
             method = _index_method(ast, attr)
-            draft.indexes.append(
-                Index(mapped or index_name(table, cols), tuple(keys), False, method)
-            )
+            name = mapped or index_name(table, cols)
+            draft.indexes.append(Index(name, tuple(keys), False, method))
+            draft.index_order.append(name)
+    draft.index_order.extend(block_uniques)
     if draft.primary_key is not None:
         pk_cols = set(draft.primary_key.columns)
         draft.columns = [
@@ -199,13 +207,14 @@ def model_keys(ast: SchemaAst, symbols: Symbols, draft: TableDraft) -> None:
         ]
 
 
-def _add_unique(draft: TableDraft, name: str, keys: list[str]) -> None:
+def _add_unique(draft: TableDraft, name: str, keys: list[str]) -> str:
     # A unique index on bare columns is a uniqueness rule; with DESC or an opclass it is an
     # index (the restore reader draws the same line, restore/catalog_reader.py).
     if all(" " not in k for k in keys):
         draft.uniques.append(UniqueConstraint(name, tuple(keys), via_index=True))
     else:
         draft.indexes.append(Index(name, tuple(keys), True, "btree"))
+    return name
 
 
 _METHODS = {"BTree": "btree", "Hash": "hash", "Gist": "gist", "Gin": "gin", "SpGist": "spgist"}

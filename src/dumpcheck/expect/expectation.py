@@ -62,11 +62,13 @@ def build_expectation(
     models: dict[QualifiedName, str] = {}
     column_ddl: dict[QualifiedName, dict[str, tuple[str, str | None]]] = {}
     sequences = []
+    index_order: dict[QualifiedName, tuple[str, ...]] = {}
     for draft, name in [*drafts, *joins]:
         table = draft.freeze()
         tables.append(table)
         models[table.key] = name
         sequences.extend(draft.sequences)
+        index_order[table.key] = tuple(draft.index_order)
         column_ddl[table.key] = {
             c.name: (draft.ddl_types[c.name], draft.ddl_defaults.get(c.name)) for c in table.columns
         }
@@ -86,6 +88,7 @@ def build_expectation(
         schema_files=files,
         migrations=migrations,
         join_table_style={d.model.key: JOIN_TABLE_STYLE for d, _ in joins},
+        index_order=index_order,
         default_schema=default_schema,
         column_ddl=column_ddl,
     )

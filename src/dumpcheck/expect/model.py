@@ -40,5 +40,7 @@ class Expectation:
     join_table_style: dict[QualifiedName, str] = field(default_factory=dict)
     # Prisma's own DDL spelling of each column, for render_sql: table -> column ->
     # (type as Prisma writes it, default as Prisma writes it or None).
+    # Prisma's migration order of each table's indexes and unique indexes, for render_sql.
+    index_order: dict[QualifiedName, tuple[str, ...]] = field(default_factory=dict)
     default_schema: str = "public"  # the connection's schema (?schema= of the URL)
     column_ddl: dict[QualifiedName, dict[str, tuple[str, str | None]]] = field(default_factory=dict)

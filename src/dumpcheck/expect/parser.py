@@ -36,7 +36,7 @@ _TOKEN = re.compile(
       | (?P<nl>\n)
       | (?P<str>")
       | (?P<num>-?[0-9]+(?:\.[0-9]+)?(?![A-Za-z_]))
-      | (?P<name>[A-Za-z_][A-Za-z0-9_\-]*)
+      | (?P<name>[^\W\d][\w\-]*)
       | (?P<punct>@@|[{}()\[\],:=?.@])
     """,
     re.VERBOSE,

@@ -185,4 +185,5 @@ def _join_table(
             )
     draft.primary_key = PrimaryKey(pg_ident(f"_{relation}_AB_pkey"), ("A", "B"))
     draft.indexes.append(Index(pg_ident(f"_{relation}_B_index"), ("B",)))
+    draft.index_order.append(draft.indexes[-1].name)
     return draft

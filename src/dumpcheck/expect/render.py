@@ -84,6 +84,8 @@ def render_sql(expectation: Expectation, table: str | None = None) -> str:
     if table is None:
         for schema in sorted(catalog.schemas):
             chunks.append(f"-- CreateSchema\nCREATE SCHEMA IF NOT EXISTS {_q(schema)};")
+        for ext in sorted(catalog.extensions):
+            chunks.append(f"-- CreateExtension\nCREATE EXTENSION IF NOT EXISTS {_q(ext)};")
         for enum in catalog.enums.values():
             labels = ", ".join(_sql_string(v) for v in enum.values)
             ref = _table_ref(enum.key, default_schema)
@@ -92,13 +94,12 @@ def render_sql(expectation: Expectation, table: str | None = None) -> str:
         chunks.append("-- CreateTable\n" + _create_table(expectation, t, default_schema))
     for t in tables:
         every: list[Index | UniqueConstraint] = [*t.uniques, *t.indexes]
-        for idx in sorted(every, key=_index_order):
+        order = expectation.index_order.get(t.key, ())
+        for idx in sorted(
+            every, key=lambda i: (order.index(i.name) if i.name in order else len(order), i.name)
+        ):
             chunks.append("-- CreateIndex\n" + _index_sql(t, idx, default_schema))
     for t in tables:
         for fk in t.foreign_keys:
             chunks.append("-- AddForeignKey\n" + _fk_sql(t, fk, default_schema))
     return "\n\n".join(chunks) + "\n"
-
-
-def _index_order(index: Index | UniqueConstraint) -> str:
-    return index.name
