@@ -336,3 +336,14 @@ def test_explain_has_no_row_values(case: str, fmt: ExplainFormat) -> None:
 def test_explain_unknown_format() -> None:
     with pytest.raises(BadInputError):
         render_explain(demo(), demo().tables[0], None, "html")  # type: ignore[arg-type]
+
+
+def test_explain_ok_table_points_at_the_application_database() -> None:
+    findings = demo()
+    table, reading = resolve_table(
+        parse_prisma_error("The table `public.categories` does not exist in the current database."),
+        findings,
+    )
+    text = render_explain(findings, table, reading, "text")
+    assert "categories (model Category): ok" in text
+    assert "DATABASE_URL points at another database or schema" in text

@@ -89,7 +89,12 @@ def next_steps(findings: Findings, table: TableFinding) -> list[str]:
             "Nothing, unless the application needs it: then add a model for it "
             "(`prisma db pull` writes one)."
         ]
-    return []
+    # ok: only `explain` asks, typically with a Prisma error in hand.
+    return [
+        "This dump restores it as Prisma expects: if the application says it does not exist, "
+        "its database was not restored from this dump (or not completely), or DATABASE_URL "
+        "points at another database or schema (`?schema=`)."
+    ]
 
 
 def dump_next_step(finding: DumpFinding) -> str | None:
