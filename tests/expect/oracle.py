@@ -105,9 +105,9 @@ def run_files(server: ScratchServer, db: str, files: Iterable[Path]) -> None:
     each as one script, not wrapped in a transaction (some use CREATE INDEX CONCURRENTLY)."""
     assert server.install is not None
     args = [a for f in files for a in ("-f", str(f))]
+    psql = str(server.install.binary("psql"))
     done = subprocess.run(
-        [str(server.install.binary("psql")), "-X", "-q", "-v", "ON_ERROR_STOP=1"]
-        + ["-d", server.dsn(db), *args],
+        [psql, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", server.dsn(db), *args],
         capture_output=True,
         text=True,
         check=False,
