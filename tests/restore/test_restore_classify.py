@@ -37,7 +37,7 @@ ENTRIES = {
 
 
 def test_parse_restore_log_reads_every_error_with_its_fields() -> None:
-    errors = parse_restore_log(LOG)
+    errors = parse_restore_log(LOG).errors
     assert [e.toc_id for e in errors] == [2, 2591, 220, None, 2582, 2598, 2434]
     ext = errors[0]
     assert ext.message == 'extension "dctest" is not available'

@@ -11,7 +11,13 @@ from dumpcheck.catalog import QualifiedName, quote_ident
 from dumpcheck.errors import BinaryNotFoundError
 from dumpcheck.inventory.model import DumpInventory, TocEntry
 from dumpcheck.restore.classify import Failure
-from dumpcheck.restore.pglog import LogError, infer_sqlstate, parse_restore_log
+from dumpcheck.restore.pglog import (
+    LogError,
+    RestoreLog,
+    infer_sqlstate,
+    is_fatal_tool_error,
+    parse_restore_log,
+)
 from dumpcheck.scratch.model import PgInstall, ScratchServer
 from dumpcheck.scratch.runner import run
 
@@ -120,34 +126,103 @@ def restore_archive(
     return ArchiveRun(failures, done.stderr, tool, done.returncode)
 
 
-def failures_from_log(errors: list[LogError], entries: dict[int, TocEntry]) -> list[Failure]:
-    """One Failure per printed error, tied to its TOC entry."""
+def failures_from_log(log: RestoreLog, entries: dict[int, TocEntry]) -> list[Failure]:
+    """One Failure per printed error, tied to its TOC entry; plus, when pg_restore gave up
+    early (a truncated or corrupt archive), one per table whose data it never loaded."""
     failures: list[Failure] = []
-    for err in errors:
-        toc_id = err.toc_id if err.toc_id is not None else _headerless_entry(err, errors, entries)
-        entry = entries.get(toc_id) if toc_id is not None else None
-        copy_table = _copy_table(err, entry)
-        statement = err.command
-        if statement is None and copy_table is not None:
-            statement = f"COPY {copy_table} FROM stdin"
-        failures.append(
+    attributed: set[int] = set()
+    stopped: int | None = None  # id of the failure after which pg_restore gave up
+    for err in log.errors:
+        if err.toc_id is not None:
+            toc_id: int | None = err.toc_id
+        elif err.server_error:
+            toc_id = _headerless_entry(err, log.errors, entries)
+        else:
+            toc_id = _tool_error_entry(err, entries, attributed)
+        if toc_id is not None:
+            attributed.add(toc_id)
+        failures.append(_failure(err, toc_id, entries.get(toc_id) if toc_id else None))
+        if stopped is None and is_fatal_tool_error(err):
+            stopped = len(failures)
+    if stopped is not None:
+        failures += _never_restored(log, entries, attributed, stopped)
+    return failures
+
+
+def _failure(err: LogError, toc_id: int | None, entry: TocEntry | None) -> Failure:
+    copy_table = _copy_table(err, entry)
+    statement = err.command
+    if statement is None and copy_table is not None:
+        statement = f"COPY {copy_table} FROM stdin"
+    return Failure(
+        message=err.message,
+        statement=statement,
+        sqlstate=infer_sqlstate(err.message) if err.server_error else None,
+        detail=err.detail,
+        hint=err.hint,
+        location=f"TOC {toc_id}" if toc_id is not None else None,
+        desc=entry.desc if entry else None,
+        tag=entry.tag if entry else None,
+        namespace=(entry.namespace or None) if entry else None,
+        toc_id=toc_id,
+        dependencies=entry.dependencies if entry else (),
+        copy_table=copy_table,
+        defn=entry.defn if entry else None,
+    )
+
+
+_BLOCK_ID = re.compile(r"could not find block ID (\d+)")
+# Entries pg_restore handles itself, never as a restore step of their own.
+_BOOKKEEPING = frozenset(
+    {"ENCODING", "STDSTRINGS", "SEARCHPATH", "DATABASE", "DATABASE PROPERTIES"}
+)
+
+
+def _tool_error_entry(
+    err: LogError, entries: dict[int, TocEntry], attributed: set[int]
+) -> int | None:
+    """The data entry a pg_restore failure (no server error, no TOC header) happened in."""
+    m = _BLOCK_ID.search(err.message)
+    if m:
+        return int(m.group(1))
+    if not is_fatal_tool_error(err) or "worker process" in err.message:
+        return None
+    for item in reversed(err.in_flight):
+        entry = entries.get(item)
+        if entry is not None and entry.desc == "TABLE DATA" and item not in attributed:
+            return item
+    return None
+
+
+def _never_restored(
+    log: RestoreLog, entries: dict[int, TocEntry], attributed: set[int], cause: int
+) -> list[Failure]:
+    """A failure for each table whose data pg_restore never loaded because it gave up."""
+    lost: list[Failure] = []
+    for entry in entries.values():
+        if entry.dump_id in log.finished or entry.dump_id in attributed:
+            continue
+        if entry.desc in _BOOKKEEPING:
+            continue
+        table = (
+            QualifiedName(entry.namespace or "public", entry.tag)
+            if entry.desc in ("TABLE", "TABLE DATA")
+            else None
+        )
+        lost.append(
             Failure(
-                message=err.message,
-                statement=statement,
-                sqlstate=infer_sqlstate(err.message) if err.server_error else None,
-                detail=err.detail,
-                hint=err.hint,
-                location=f"TOC {toc_id}" if toc_id is not None else None,
-                desc=entry.desc if entry else None,
-                tag=entry.tag if entry else None,
-                namespace=(entry.namespace or None) if entry else None,
-                toc_id=toc_id,
-                dependencies=entry.dependencies if entry else (),
-                copy_table=copy_table,
-                defn=entry.defn if entry else None,
+                message=f"never restored: pg_restore gave up before this {entry.desc}",
+                location=f"TOC {entry.dump_id}",
+                desc=entry.desc,
+                tag=entry.tag,
+                namespace=entry.namespace or None,
+                toc_id=entry.dump_id,
+                copy_table=table if entry.desc == "TABLE DATA" else None,
+                defn=entry.defn or None,
+                caused_by=cause,
             )
         )
-    return failures
+    return lost
 
 
 def _copy_table(err: LogError, entry: TocEntry | None) -> QualifiedName | None:

@@ -39,6 +39,7 @@ class Failure:
     dependencies: tuple[int, ...] = ()
     copy_table: QualifiedName | None = None  # the COPY target, when the statement is a COPY
     defn: str | None = None  # the entry's creating SQL, to tell a PK from a FK etc.
+    caused_by: int | None = None  # 1-based index of the failure known to cause this one
 
 
 def shorten(statement: str | None, limit: int = STATEMENT_LIMIT) -> str | None:
@@ -272,6 +273,8 @@ def _cause(
     entries: Mapping[int, TocEntry],
     registry: _Registry,
 ) -> int | None:
+    if f.caused_by is not None:
+        return f.caused_by
     key = _entry_key(f)
     if key is not None and key in first_of_entry:
         return first_of_entry[key]

@@ -33,6 +33,8 @@ _QUERY_FAILED = re.compile(r"^could not execute query: (?:ERROR|FATAL|PANIC):\s+
 _COPY_FAILED = re.compile(
     r'^COPY failed for table "(?P<table>(?:[^"]|"")*)": (?:ERROR|FATAL|PANIC):\s+(?P<msg>.*)$'
 )
+_ITEM_START = re.compile(r"^pg_restore: (?:processing|launching) item (?P<id>\d+) ")
+_ITEM_DONE = re.compile(r"^pg_restore: finished item (?P<id>\d+) ")
 _FIELD = re.compile(r"^(?P<name>DETAIL|HINT|CONTEXT|QUERY|LINE \d+):\s*(?P<value>.*)$")
 
 
@@ -51,11 +53,25 @@ class LogError:
     command: str | None = None
     copy_table: str | None = None  # the bare table name of "COPY failed for table"
     extra_lines: list[str] = field(default_factory=list)
+    in_flight: tuple[int, ...] = ()  # items started and not finished when it was printed
 
 
-def parse_restore_log(text: str) -> list[LogError]:
+@dataclass
+class RestoreLog:
+    """The errors of one pg_restore run, and which TOC items it started and finished."""
+
+    errors: list[LogError]
+    started: list[int]  # in order of "processing item N" / "launching item N"
+    finished: set[int]  # "finished item N" (parallel) or a later item started (serial)
+
+
+def parse_restore_log(text: str) -> RestoreLog:
     """Every ``pg_restore: error:`` of a --verbose log, in order, with its fields."""
     errors: list[LogError] = []
+    started: list[int] = []
+    finished: set[int] = set()
+    active: dict[int, None] = {}  # insertion-ordered set of items in progress
+    serial = True  # before "entering main parallel loop", one item runs at a time
     pending_toc: int | None = None
     current: LogError | None = None
     in_command = False
@@ -70,8 +86,30 @@ def parse_restore_log(text: str) -> list[LogError]:
             m = _ERROR_LINE.match(line)
             if m:
                 current = _start_error(len(errors) + 1, m["text"], pending_toc)
+                current.in_flight = tuple(active)
                 errors.append(current)
                 pending_toc = None
+                continue
+            m = _ITEM_START.match(line)
+            if m:
+                item = int(m["id"])
+                if serial:
+                    finished.update(active)
+                    active.clear()
+                started.append(item)
+                active[item] = None
+                if line.startswith("pg_restore: launching"):
+                    serial = False
+                continue
+            m = _ITEM_DONE.match(line)
+            if m:
+                finished.add(int(m["id"]))
+                active.pop(int(m["id"]), None)
+                continue
+            if line.startswith("pg_restore: entering main parallel loop"):
+                serial = False
+                finished.update(active)
+                active.clear()
             continue
         if current is None:
             continue
@@ -97,7 +135,23 @@ def parse_restore_log(text: str) -> list[LogError]:
     for err in errors:
         if err.command is not None:
             err.command = err.command.rstrip()
-    return errors
+    if serial and not any(is_fatal_tool_error(e) for e in errors):
+        finished.update(active)  # a serial run that ended normally finished its last item
+    return RestoreLog(errors, started, finished)
+
+
+# pg_restore's own fatal errors (pg_fatal in pg_backup_custom.c / pg_backup_archiver.c /
+# parallel.c): after one of them it stops, and what it had not restored yet is lost.
+_FATAL_TOOL = re.compile(
+    r"could not read from input file|could not find block ID|a worker process died|"
+    r"could not uncompress data|unexpected end of file|could not read input file|"
+    r"corrupt|could not decompress|worker process failed"
+)
+
+
+def is_fatal_tool_error(err: LogError) -> bool:
+    """True for an error after which pg_restore gives up (truncated or corrupt archive)."""
+    return not err.server_error and bool(_FATAL_TOOL.search(err.message))
 
 
 def _start_error(seq: int, text: str, toc_id: int | None) -> LogError:

@@ -196,6 +196,7 @@ def _copy(
     result.copies += 1
     cur = session.connection.cursor()
     tail = b""
+    sent = 0
     try:
         with cur.copy(stmt.text) as copy:
             # The server accepted the COPY: stream its data. Only whole lines are sent, so a
@@ -205,10 +206,13 @@ def _copy(
                     chunk = tail + chunk
                 cut = chunk.rfind(b"\n") + 1
                 if cut:
-                    copy.write(memoryview(chunk)[:cut])
+                    whole = memoryview(chunk)[:cut]
+                    copy.write(whole)
+                    sent += chunk.count(b"\n", 0, cut)
                 tail = chunk[cut:]
             if block.complete and tail:
                 copy.write(tail)  # a last row without newline before "\." (never from pg_dump)
+                sent += 1
                 tail = b""
     except psycopg.Error as exc:
         _check_environment(exc, session)
@@ -217,15 +221,15 @@ def _copy(
         return
     finally:
         cur.close()
-    result.rows_sent += block.rows
+    result.rows_sent += sent
     if not block.complete:
-        partial = " and a cut-off partial row was dropped" if tail.strip() else ""
+        partial = "; a cut-off partial row after them was dropped" if tail.strip() else ""
         result.failures.append(
             Failure(
                 message=(
-                    f"the dump ends inside the COPY data of {block.table} (no \\. line): the "
-                    f"rows before line {block.end_line} were restored{partial}; the rest of the "
-                    f"table is not in the dump"
+                    f"the dump ends inside the COPY data of {block.table} (no \\. line): "
+                    f"{sent} complete rows were restored{partial}; the rest of the table is not "
+                    f"in the dump"
                 ),
                 statement=stmt.text,
                 location=f"line {stmt.line}",
