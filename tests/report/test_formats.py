@@ -215,3 +215,10 @@ def test_every_verdict_renders() -> None:
 def test_unknown_format_is_bad_input() -> None:
     with pytest.raises(BadInputError):
         render(demo(), "html")  # type: ignore[arg-type]
+
+
+def test_text_prints_brackets_literally() -> None:
+    # rich markup must never interpret names or messages.
+    odd = replace(demo().tables[2], name="[bold]x[/bold]")
+    text = render(replace(demo(), tables=(odd,)), "text", color=True, width=200)
+    assert "[bold]x[/bold]" in text

@@ -10,6 +10,7 @@ import jsonschema
 import pytest
 
 from dumpcheck.report import FORMATS, load_schema, render
+from dumpcheck.report.explain import ExplainFormat
 from dumpcheck.report.triage import parse_prisma_error, render_explain, resolve_table
 from dumpcheck.scratch.model import ScratchServer
 from dumpcheck.verify import VerifyOptions, verify
@@ -30,7 +31,7 @@ def test_real_findings_render_in_every_format(scratch_server: ScratchServer, dum
         scratch_dsn=scratch_server.conninfo,
     )
     findings = verify(options).findings
-    outputs = {fmt: render(findings, fmt) for fmt in FORMATS}
+    outputs: dict[str, str] = {fmt: render(findings, fmt) for fmt in FORMATS}
     jsonschema.Draft202012Validator(load_schema()).validate(json.loads(outputs["json"]))
     verdict = "never_in_dump" if "never" in dump else "failed_restore"
     suite = ET.fromstring(outputs["junit"]).find("testsuite")
@@ -46,8 +47,9 @@ def test_real_findings_render_in_every_format(scratch_server: ScratchServer, dum
     )
     table, reading = resolve_table(parse_prisma_error(pasted), findings)
     assert table.verdict == verdict
-    for fmt in ("text", "markdown", "json"):
-        outputs[f"explain-{fmt}"] = render_explain(findings, table, reading, fmt)  # type: ignore[arg-type]
+    explain_formats: tuple[ExplainFormat, ...] = ("text", "markdown", "json")
+    for fmt in explain_formats:
+        outputs[f"explain-{fmt}"] = render_explain(findings, table, reading, fmt)
     for name, text in outputs.items():
         for value in ROW_VALUES:
             assert value not in text, f"row value {value!r} in the {name} output"

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from dumpcheck.compare.findings import TableFinding
+from dumpcheck.compare.findings import Findings, TableFinding
 from dumpcheck.errors import BadInputError
 from dumpcheck.report.explain import ExplainFormat, column_status
 from dumpcheck.report.triage import (
@@ -266,7 +267,7 @@ def test_column_status_other_shapes() -> None:
     assert errored.in_dump is None
 
 
-EXPLAIN_CASES = {
+EXPLAIN_CASES: dict[str, Callable[[], tuple[Findings, str]]] = {
     "incident": lambda: (demo(), PASTED),
     "p2022_profit": lambda: (
         drift(),
