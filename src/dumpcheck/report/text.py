@@ -6,7 +6,7 @@ import os
 from io import StringIO
 
 from rich import box
-from rich.console import Console
+from rich.console import Console, JustifyMethod
 from rich.table import Table
 from rich.text import Text
 
@@ -46,7 +46,7 @@ def make_console(*, color: bool, width: int) -> tuple[Console, StringIO]:
 
 def _table(findings: Findings) -> Table:
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
-    for header, justify in (
+    columns: tuple[tuple[str, JustifyMethod], ...] = (
         ("schema", "left"),
         ("table", "left"),
         ("model", "left"),
@@ -54,8 +54,9 @@ def _table(findings: Findings) -> Table:
         ("dump rows", "right"),
         ("restored rows", "right"),
         ("reason", "left"),
-    ):
-        table.add_column(header, justify=justify, no_wrap=header != "reason")  # type: ignore[arg-type]
+    )
+    for header, justify in columns:
+        table.add_column(header, justify=justify, no_wrap=header != "reason")
     for t in wording.ordered(findings.tables):
         table.add_row(
             Text(t.schema),
