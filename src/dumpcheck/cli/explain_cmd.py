@@ -29,22 +29,31 @@ def command(
     table: str | None, prisma_error: str | None, fmt: str, output: Path | None, **kwargs: object
 ) -> int:
     """Run verify, pick the table, render the focused answer."""
-    from dumpcheck.report.triage import parse_prisma_error, render_explain, resolve_table
+    from dumpcheck.report.triage import (
+        find_table,
+        parse_prisma_error,
+        render_explain,
+        resolve_table,
+    )
     from dumpcheck.verify import verify
 
     if (table is None) == (prisma_error is None):
         raise BadInputError("give exactly one of TABLE or --prisma-error")
+    # Parse the pasted error before anything runs: a bad paste costs no restore.
     ref = parse_prisma_error(prisma_error) if prisma_error else None
     options = kwargs.pop("_options")
     outcome = verify(options)  # type: ignore[arg-type]
-    if ref is None:
-        from dumpcheck.report.triage import PrismaErrorRef
-
+    if ref is not None:
+        finding, reading = resolve_table(ref, outcome.findings)
+    else:
         assert table is not None
-        schema, _, name = table.rpartition(".")
-        ref = PrismaErrorRef(
-            code=None, qualifier=schema or None, table=name, column=None, raw=table
-        )
-    finding, reading = resolve_table(ref, outcome.findings)
-    write_output(render_explain(outcome.findings, finding, reading, fmt), output)  # type: ignore[arg-type]
+        finding, reading = find_table(outcome.findings, table)
+    text = render_explain(
+        outcome.findings,
+        finding,
+        reading,
+        fmt,  # type: ignore[arg-type]
+        column=ref.column if ref is not None else None,
+    )
+    write_output(text, output)
     return 0 if finding.verdict in ("ok", "unexpected") else 1
