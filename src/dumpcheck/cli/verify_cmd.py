@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sys
 from pathlib import Path
 
@@ -30,8 +31,9 @@ def command(fmt: str, output: Path | None, quiet: bool, **kwargs: object) -> int
 
     options = kwargs.pop("_options")
     outcome = verify(options, on_stage=_stage_printer())  # type: ignore[arg-type]
-    color = output is None and sys.stdout.isatty()
-    text = render(outcome.findings, fmt, color=color, quiet=quiet)  # type: ignore[arg-type]
+    tty = output is None and sys.stdout.isatty()
+    width = shutil.get_terminal_size((120, 24)).columns if tty else 120
+    text = render(outcome.findings, fmt, color=tty, quiet=quiet, width=width)  # type: ignore[arg-type]
     write_output(text, output)
     if outcome.kept_server is not None and outcome.restore is not None:
         dsn = outcome.kept_server.dsn(outcome.restore.database)
