@@ -20,7 +20,7 @@ from dumpcheck.inventory.model import DumpInventory
 from dumpcheck.inventory.plain import CopyBlock, MetaCommand, ObjectHeader, Statement, iter_plain
 from dumpcheck.inventory.source import open_plain
 from dumpcheck.restore.classify import Failure
-from dumpcheck.scratch.faults import classify_db_error, log_tail
+from dumpcheck.scratch.faults import classify_db_error, log_tail, server_died_error
 from dumpcheck.scratch.model import ScratchServer
 
 # Statements that would act outside the database we restore into (pg_dump --create writes them).
@@ -105,7 +105,7 @@ class _Session:
 
 def server_failure(server: ScratchServer, exc: BaseException) -> EnvironmentFailure:
     """The environment error behind a lost connection: disk full, or the server died."""
-    mapped = classify_db_error(exc)
+    mapped = classify_db_error(exc) or server_died_error(server)
     if mapped is not None:
         return mapped
     return ScratchServerError(

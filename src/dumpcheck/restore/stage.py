@@ -7,8 +7,6 @@ import re
 import time
 from pathlib import Path
 
-import psycopg
-
 from dumpcheck.errors import BadInputError, ScratchServerError
 from dumpcheck.inventory.model import DumpInventory
 from dumpcheck.restore.archive import restore_archive
@@ -17,7 +15,7 @@ from dumpcheck.restore.classify import Failure, classify
 from dumpcheck.restore.model import RestoreResult
 from dumpcheck.restore.plain import restore_plain
 from dumpcheck.restore.preflight import prepare_server
-from dumpcheck.scratch.faults import disk_full_error, log_tail
+from dumpcheck.scratch.faults import disk_full_error, log_tail, server_died_error
 from dumpcheck.scratch.model import ScratchServer
 
 # pg_restore's own complaints about its input file (pg_backup_archiver.c, _discoverArchiveFormat
@@ -106,16 +104,13 @@ def _raise_for_environment(failures: list[Failure], server: ScratchServer, log: 
         full = disk_full_error(f.message, f.sqlstate)
         if full is not None:
             raise full
-    if any(_SERVER_GONE.search(f.message) for f in failures) or not _server_alive(server):
+    died = server_died_error(server)
+    if died is not None:
+        raise died
+    gone = next((f for f in failures if _SERVER_GONE.search(f.message)), None)
+    if gone is not None:
+        # The postmaster lives but a backend crashed (and took every session with it).
         raise ScratchServerError(
-            f"the scratch server died during the restore; server log: {log_tail(server.log_path)}"
+            f"the scratch server lost its sessions during the restore ({gone.message}); "
+            f"server log tail: {log_tail(server.log_path)}"
         )
-
-
-def _server_alive(server: ScratchServer) -> bool:
-    try:
-        with psycopg.connect(server.conninfo, connect_timeout=5) as conn:
-            conn.execute("SELECT 1")
-    except psycopg.Error:
-        return False
-    return True
