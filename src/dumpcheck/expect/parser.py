@@ -197,7 +197,7 @@ class _Parser:
                 self.end_of_line()
                 return Block(kind, name, pos, tuple(fields), tuple(attrs), tuple(props))
             if self.tok.kind == "eof":
-                raise self.error(f"{kind} {name!r} is never closed: expected '}}'")
+                raise _fail(self.text, pos, f"{kind} {name!r} is never closed: expected '}}'")
             if self.at("@@"):
                 attrs.append(self.attribute("@@"))
                 self.end_of_line()

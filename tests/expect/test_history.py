@@ -1,0 +1,93 @@
+"""Migration history: what each migration does to tables, its state in production, the evidence."""
+
+from __future__ import annotations
+
+from dumpcheck.catalog import QualifiedName
+from dumpcheck.expect import classify_migrations, migration_evidence
+from dumpcheck.expect.migrations import table_changes
+from dumpcheck.expect.model import Migration
+from dumpcheck.inventory.model import MigrationRow
+
+PRODUCTS = QualifiedName("public", "products")
+
+
+def test_table_changes_are_read_with_sqlglot() -> None:
+    creates, drops, renames = table_changes(
+        'CREATE TABLE "products" ("id" TEXT NOT NULL);\n'
+        'CREATE TABLE IF NOT EXISTS "sales"."Order" (x int);\n'
+        'DROP TABLE "old";\nALTER TABLE "A" RENAME TO "b";\n'
+        "ALTER TYPE \"Role\" ADD VALUE 'X';\nDO $$ BEGIN PERFORM 1; END $$;\n"
+        'CREATE INDEX "i" ON "products"("id");\n'
+    )
+    assert creates == (PRODUCTS, QualifiedName("sales", "Order"))
+    assert drops == (QualifiedName("public", "old"),)
+    assert renames == ((QualifiedName("public", "A"), QualifiedName("public", "b")),)
+
+
+def _m(name: str, checksum: str = "c", **kw: tuple[object, ...]) -> Migration:
+    return Migration(name, checksum, **kw)  # type: ignore[arg-type]
+
+
+def _row(
+    name: str, checksum: str = "c", finished: bool = True, rolled: bool = False
+) -> MigrationRow:
+    return MigrationRow(
+        name, checksum, "2024-01-01" if finished else None, "2024-01-02" if rolled else None
+    )
+
+
+def test_classify_every_state() -> None:
+    migrations = (_m("1_applied"), _m("2_failed"), _m("3_rolled"), _m("4_edited"), _m("5_new"))
+    rows = (
+        _row("1_applied"),
+        _row("2_failed", finished=False),
+        _row("3_rolled", finished=False, rolled=True),
+        _row("4_edited", checksum="other"),
+        _row("not_in_folder"),
+    )
+    states = [s.state for s in classify_migrations(migrations, rows)]
+    assert states == ["applied", "failed", "rolled_back", "edited", "not_applied"]
+    assert classify_migrations(migrations, None) == ()
+
+
+def test_a_failed_then_reapplied_migration_is_applied() -> None:
+    rows = (_row("1", finished=False, rolled=True), _row("1"))
+    assert [s.state for s in classify_migrations((_m("1"),), rows)] == ["applied"]
+
+
+def test_evidence_when_production_had_the_table() -> None:
+    migs = (_m("20240101_init"), _m("20240102_add_products", creates=(PRODUCTS,)))
+    statuses = classify_migrations(migs, (_row("20240101_init"), _row("20240102_add_products")))
+    assert migration_evidence(PRODUCTS, statuses) == (
+        "The migration that creates `products` (`20240102_add_products`) is recorded as applied "
+        "in the dump's `_prisma_migrations`, so production had the table; it was excluded from "
+        "the dump or dropped before it."
+    )
+
+
+def test_evidence_when_a_later_migration_drops_it() -> None:
+    migs = (_m("1_add", creates=(PRODUCTS,)), _m("2_drop", drops=(PRODUCTS,)))
+    statuses = classify_migrations(migs, (_row("1_add"), _row("2_drop")))
+    assert "`2_drop` drops or renames it" in migration_evidence(PRODUCTS, statuses)
+
+
+def test_evidence_when_production_never_had_it() -> None:
+    migs = (_m("1_init"), _m("2_add_products", creates=(PRODUCTS,)))
+    statuses = classify_migrations(migs, (_row("1_init"),))
+    text = migration_evidence(PRODUCTS, statuses)
+    assert text.startswith("No applied migration creates `products`; production never had it.")
+    assert "`2_add_products` (not applied" in text
+    failed = classify_migrations(migs, (_row("1_init"), _row("2_add_products", finished=False)))
+    assert "(failed" in migration_evidence(PRODUCTS, failed)
+    nobody = classify_migrations((_m("1_init"),), (_row("1_init"),))
+    assert migration_evidence(PRODUCTS, nobody).startswith("No migration creates `products`")
+
+
+def test_evidence_without_history() -> None:
+    assert "no `_prisma_migrations` history" in migration_evidence(PRODUCTS, ())
+
+
+def test_renamed_into_place_counts_as_created() -> None:
+    migs = (_m("1_rename", renames=((QualifiedName("public", "Product"), PRODUCTS),)),)
+    statuses = classify_migrations(migs, (_row("1_rename"),))
+    assert "(`1_rename`) is recorded as applied" in migration_evidence(PRODUCTS, statuses)
