@@ -190,3 +190,21 @@ def test_iter_table_data_streams_copy_lines(
     assert (
         "COPY public.numbers (id, label, mood) FROM stdin;" in scan.copy_statements[ids["numbers"]]
     )
+
+
+def test_iter_table_data_without_offsets_and_on_a_cut_archive(
+    scratch_server: ScratchServer,
+    source_on: Callable[[ScratchServer], Source],
+    make_archive: Callable[..., Path],
+    tmp_path: Path,
+) -> None:
+    """pg_dump 18 to a redirected stdout: no offsets, and a TOC copy after the last block."""
+    assert scratch_server.install is not None
+    archive = make_archive(source_on(scratch_server), scratch_server.install, "stdout", "gzip")
+    scan = read_archive(archive)
+    ids = {e.tag: e.dump_id for e in scan.entries if e.desc == "TABLE DATA"}
+    last = list(ids.values())[-1]  # the last TABLE DATA entry in TOC (= file) order
+    assert len(list(iter_table_data(archive, last))) == scan.row_counts[last]
+    cut = tmp_path / "cut.dump"
+    cut.write_bytes(archive.read_bytes()[: archive.stat().st_size // 3])
+    assert list(iter_table_data(cut, last)) == []

@@ -19,6 +19,8 @@ from dumpcheck.inventory.model import Compression
 
 # Bound on the decompressed bytes produced per step: memory stays constant whatever the ratio.
 OUT_PIECE = 1 << 20
+# Compressed input per inflate step (see _Zlib.feed).
+_INFLATE_IN_SLICE = 1 << 16
 # zstandard's decompressobj has no output bound, so its input is fed in slices this big.
 _ZSTD_IN_SLICE = 1 << 14
 
@@ -48,6 +50,13 @@ class _Zlib:
         return bool(self.obj.eof) or not self.started
 
     def feed(self, data: bytes) -> Iterator[bytes]:
+        # Input goes in slices: a whole buffer against a bounded output would make
+        # unconsumed_tail copy the rest of the buffer on every step.
+        view = memoryview(data)
+        for start in range(0, len(view), _INFLATE_IN_SLICE):
+            yield from self._feed_slice(view[start : start + _INFLATE_IN_SLICE])
+
+    def _feed_slice(self, data: bytes | memoryview) -> Iterator[bytes]:
         while data:
             self.started = True
             try:

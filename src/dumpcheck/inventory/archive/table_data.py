@@ -35,7 +35,10 @@ def iter_table_data(path: Path, dump_id: int) -> Iterator[bytes]:
         raw = next((r for r in toc.entries if r.entry.dump_id == dump_id), None)
         if raw is None or raw.entry.desc != "TABLE DATA":
             raise DumpFormatError(f"{path}: no TABLE DATA entry with id {dump_id}")
-        source = _raw_source(path, raw, handle, header.compression)
+        try:
+            source = _raw_source(path, raw, handle, header.compression)
+        except InputTruncated:
+            return  # the archive ends before this entry's data
         if source is None:
             return
         chunks, compression, file_wrapper = source
