@@ -120,7 +120,8 @@ def test_rule_errors_point_at_the_offending_text(text: str, message: str) -> Non
 def test_relation_to_unknown_model_is_an_error() -> None:
     with pytest.raises(SchemaParseError) as info:
         expectation_of(
-            "model A {\n  id Int @id\n  bId Int\n  b Ghost @relation(fields: [bId], references: [id])\n}"
+            "model A {\n  id Int @id\n  bId Int\n"
+            "  b Ghost @relation(fields: [bId], references: [id])\n}"
         )
     assert "unknown type 'Ghost'" in info.value.message
     assert (info.value.location.line, info.value.location.column) == (7, 3)

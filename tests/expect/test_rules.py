@@ -175,7 +175,8 @@ def test_schema_folder_and_prisma_config(tmp_path: Path) -> None:
     (tmp_path / "prisma" / "models" / "a.prisma").write_text("model A {\n  id Int @id\n}\n")
     (tmp_path / "prisma.config.ts").write_text(
         'import path from "node:path";\nexport default defineConfig({\n'
-        '  schema: path.join(__dirname, "prisma"),\n  migrations: { path: "prisma/migrations" },\n});\n'
+        '  schema: path.join(__dirname, "prisma"),\n'
+        '  migrations: { path: "prisma/migrations" },\n});\n'
     )
     mig = tmp_path / "prisma" / "migrations" / "20240101000000_init"
     mig.mkdir(parents=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
+
 from dumpcheck.catalog import Column, Sequence, quote_ident
 from dumpcheck.expect.ast import Array, Call, Field, Ident, Num, SchemaAst, Str, Value
 from dumpcheck.expect.build import TableDraft, column_type
@@ -118,11 +120,15 @@ def _literal(ast: SchemaAst, symbols: Symbols, value: Value, ctype: ColumnType) 
                 text = value.text
             if text is None:
                 raise ValueError(f"a {scalar} default must be a number")
+            if not Decimal(text).is_finite():
+                raise ValueError(f"{text!r} is not a finite number")
             shown = rust_float(float(text)) if scalar == "Float" else text
             return number_literal(shown)
         if not isinstance(value, Str):
             raise ValueError(f"a {scalar} default must be a string")
         return _string_literal(value.value, ctype)
+    except InvalidOperation:
+        raise fail(ast, value.pos, "invalid default: not a number") from None
     except (ValueError, ArithmeticError) as exc:
         raise fail(ast, value.pos, f"invalid default: {exc}") from None
 

@@ -41,6 +41,7 @@ _TOKEN = re.compile(
     """,
     re.VERBOSE,
 )
+_MAX_DEPTH = 64
 _ESCAPES = {'"': '"', "\\": "\\", "n": "\n", "t": "\t", "r": "\r", "/": "/", "b": "\b", "f": "\f"}
 
 
@@ -126,6 +127,7 @@ class _Parser:
         self.text = text
         self.tokens = tokenize(text, file)
         self.i = 0
+        self.depth = 0
 
     @property
     def tok(self) -> Token:
@@ -282,6 +284,16 @@ class _Parser:
         return tuple(args)
 
     def value(self) -> Value:
+        # Nested lists and calls recurse; a bound keeps hostile input from exhausting the stack.
+        self.depth += 1
+        try:
+            if self.depth > _MAX_DEPTH:
+                raise self.error(f"values nested deeper than {_MAX_DEPTH} levels")
+            return self._value()
+        finally:
+            self.depth -= 1
+
+    def _value(self) -> Value:
         tok = self.tok
         if tok.kind == "str":
             self.next()
