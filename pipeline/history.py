@@ -60,17 +60,15 @@ def changes(previous: RunRecord | None, current: dict[str, str]) -> list[str]:
     lines: list[str] = []
     for table, verdict in sorted(current.items()):
         before = previous.verdicts.get(table)
+        was = f" (was {before})" if before else ""
         if before == verdict:
             continue
-        if verdict == "ok" and before is not None:
-            lines.append(f"fixed: {table} ok (was {before})")
-        elif before is None:
-            if verdict != "ok":
-                lines.append(f"new: {table} {verdict}")
-            else:
-                lines.append(f"new table: {table} ok")
+        if verdict == "ok":
+            lines.append(f"fixed: {table} ok{was}" if before else f"new table: {table} ok")
+        elif before in (None, "ok"):
+            lines.append(f"new: {table} {verdict}{was}")
         else:
-            lines.append(f"changed: {table} {verdict} (was {before})")
+            lines.append(f"changed: {table} {verdict}{was}")
     for table in sorted(set(previous.verdicts) - set(current)):
         lines.append(f"gone: {table} (was {previous.verdicts[table]})")
     return lines or ["no change since the last run"]

@@ -10,6 +10,7 @@ import json
 import os
 import re
 import shutil
+import tempfile
 from pathlib import Path
 
 import psycopg
@@ -35,15 +36,18 @@ def _normalise(text: str, dump: Path) -> str:
     return text.replace(str(ROOT) + "/", "")
 
 
-def _build_source(server: ScratchServer, db: str, sql: str, tmp: Path) -> None:
-    ext = tmp / "ext"
-    (ext / "extension").mkdir(parents=True)
-    for f in (ROOT / "fixtures/demo/extension").iterdir():
-        shutil.copy(f, ext / "extension" / f.name)
-    for p in (tmp, ext, ext / "extension"):
-        p.chmod(0o755)
-    with psycopg.connect(server.dsn(db), autocommit=True) as conn:
-        conn.execute(sql.replace("{extension_dir}", str(ext)).encode())
+def _build_source(server: ScratchServer, db: str, sql: str) -> None:
+    # The server runs as another user when we are root: the extension folder must be
+    # reachable through every parent, so it lives directly under /tmp, not in tmp_path.
+    with tempfile.TemporaryDirectory(prefix="dumpcheck-test-ext-") as tmp:
+        ext = Path(tmp)
+        (ext / "extension").mkdir()
+        for f in (ROOT / "fixtures/demo/extension").iterdir():
+            shutil.copy(f, ext / "extension" / f.name)
+        for p in (ext, ext / "extension"):
+            p.chmod(0o755)
+        with psycopg.connect(server.dsn(db), autocommit=True) as conn:
+            conn.execute(sql.replace("{extension_dir}", str(ext)).encode())
 
 
 def _pg_dump(server: ScratchServer, db: str, args: list[str], target: Path) -> None:
@@ -68,7 +72,7 @@ def _append_row(dump: Path, table: str, line: str) -> None:
 def test_case(name: str, scratch_server: ScratchServer, fresh_db: str, tmp_path: Path) -> None:
     case = CASES / name
     spec = json.loads((case / "case.json").read_text())
-    _build_source(scratch_server, fresh_db, (case / "source.sql").read_text(), tmp_path)
+    _build_source(scratch_server, fresh_db, (case / "source.sql").read_text())
     dump = tmp_path / "source.dump"
     _pg_dump(scratch_server, fresh_db, spec["pg_dump_args"], dump)
     if "append_row" in spec:

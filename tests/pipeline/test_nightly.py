@@ -45,7 +45,7 @@ def test_two_runs_write_artifacts_history_changes_and_metrics(
     assert "first run" in first.stdout
     second = nightly("--dump-command", f"echo {DEMO / 'dumps/products_never_dumped.dump'}", *common)
     assert second.returncode == 1, second.stderr
-    assert "new: public.products never_in_dump" in second.stdout
+    assert "new: public.products never_in_dump (was ok)" in second.stdout
     history = [json.loads(line) for line in (runs / "history.jsonl").read_text().splitlines()]
     assert [h["exit_code"] for h in history] == [0, 1]
     assert history[1]["counts"]["never_in_dump"] == 1
@@ -87,7 +87,7 @@ def test_changes_wording() -> None:
     prev = RunRecord("t", "d", "r", 1, 1.0, {}, {"public.a": "never_in_dump", "public.b": "ok"})
     assert changes(prev, {"public.a": "ok", "public.b": "drift", "public.c": "unexpected"}) == [
         "fixed: public.a ok (was never_in_dump)",
-        "changed: public.b drift (was ok)",
+        "new: public.b drift (was ok)",
         "new: public.c unexpected",
     ]
     assert changes(prev, dict(prev.verdicts)) == ["no change since the last run"]

@@ -19,11 +19,13 @@ def compare_primary_key(expected: Table, actual: Table) -> list[Difference]:
         return []
     # Prisma < 6 made implicit m2m tables with a unique index `_AB_unique` instead of a PK;
     # Prisma >= 6 makes `_AB_pkey`. Both enforce the same rule.
-    if (
-        exp is not None
-        and act is None
-        and _is_m2m(expected)
-        and any(u.columns == exp.columns for u in actual.uniques)
+    if _is_m2m(expected) and (
+        (exp is not None and act is None and any(u.columns == exp.columns for u in actual.uniques))
+        or (
+            act is not None
+            and exp is None
+            and any(u.columns == act.columns for u in expected.uniques)
+        )
     ):
         return []
     named = exp or act

@@ -54,9 +54,8 @@ def _error_ref(error: RestoreError, restore: RestoreResult) -> ErrorRef:
         if cause is not None:
             what = f"{cause.object_type} {cause.object_name}" if cause.object_type else "statement"
             root = f"{what} failed: {cause.message}"
-    message = f"{error.message} (SQLSTATE {error.sqlstate})" if error.sqlstate else error.message
     return ErrorRef(
-        message=message,
+        message=error.message,
         statement=error.statement,
         location=error.location,
         sqlstate=error.sqlstate,
@@ -133,16 +132,16 @@ def _has_fatal(errors: Sequence[RestoreError]) -> bool:
 def _never_in_dump_evidence(key: QualifiedName, ctx: TableContext) -> list[str]:
     facts = ctx.inventory.facts
     catalog = ctx.inventory.catalog
-    evidence = [
-        f"The dump creates {len(catalog.tables)} table(s); {key} is not among them.",
-    ]
+    evidence = []
+    migration = ctx.migration_evidence(key)
+    if migration:
+        # The strongest evidence first: did production ever have the table?
+        evidence.append(migration)
+    evidence.append(f"The dump creates {len(catalog.tables)} table(s); {key} is not among them.")
     elsewhere = [t for t in catalog.find_tables(key.name) if t.key != key]
     if elsewhere:
         names = ", ".join(str(t.key) for t in elsewhere)
         evidence.append(f"A table of that name exists in another schema: {names}.")
-    migration = ctx.migration_evidence(key)
-    if migration:
-        evidence.append(migration)
     for missing, trace in facts.excluded_traces:
         if missing == key:
             evidence.append(f"Trace of an excluded table: {trace}.")

@@ -1,16 +1,16 @@
 CREATE TABLE "categories" (
-    "id" TEXT NOT 0,
-    "name" TEXT NOT 0,
+    "id" TEXT NOT NULL,
+    "name" TEXT NOT NULL,
     CONSTRAINT "categories_pkey" PRIMARY KEY ("id")
 );
 CREATE UNIQUE INDEX "categories_name_key" ON "categories"("name");
 CREATE TABLE "products" (
-    "id" TEXT NOT 0,
-    "title" TEXT NOT 0,
-    "price" DOUBLE PRECISION NOT 0,
-    "cost" DOUBLE PRECISION NOT 0,
-    "categoryId" TEXT NOT 0,
-    "code" TEXT NOT 0,
+    "id" TEXT NOT NULL,
+    "title" TEXT NOT NULL,
+    "price" DOUBLE PRECISION NOT NULL,
+    "cost" DOUBLE PRECISION NOT NULL,
+    "categoryId" TEXT NOT NULL,
+    "code" TEXT NOT NULL,
     "unit" INTEGER NOT NULL DEFAULT 1,
     "profit" INTEGER DEFAULT 0,
     "createdAt" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
