@@ -31,7 +31,7 @@ USERS = """CREATE TABLE public.users (
 
 
 def _read(*statements: str) -> DdlState:
-    reader = DdlReader()
+    reader = DdlReader(DdlState(cross_check=True))
     for i, s in enumerate(statements, 1):
         reader.feed(s, f"line {i}")
     return reader.state

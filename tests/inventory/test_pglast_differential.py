@@ -12,6 +12,8 @@ from pglast.enums import AlterTableType, ConstrType
 
 from dumpcheck.catalog import Catalog, QualifiedName
 from dumpcheck.inventory import inventory
+from dumpcheck.inventory.ddl import DdlReader
+from dumpcheck.inventory.ddl_state import DdlState
 from dumpcheck.inventory.plain import Statement, iter_plain
 from tests.inventory.conftest import SourceDb
 from tests.inventory.dumps import pg_dump
@@ -107,14 +109,24 @@ def _check(stmt: ast.Node, cat: Catalog) -> int:
 def _differential(dump: Path) -> None:
     inv = inventory(dump)
     assert inv.unparsed == ()
+    # The same statements again with every fast reader cross-checked by sqlglot.
+    checked = DdlReader(DdlState(cross_check=True))
     compared = 0
     with dump.open("rb") as f:
         for item in iter_plain(f):
             if not isinstance(item, Statement):
                 continue
+            checked.feed(item.text, f"line {item.line}")
             for raw in pglast.parse_sql(item.text):
                 compared += _check(raw.stmt, inv.catalog)
     assert compared > 25
+    assert checked.state.unparsed == []
+    assert (
+        checked.state.catalog(
+            {k: t.rows for k, t in inv.catalog.tables.items() if t.rows is not None}
+        )
+        == inv.catalog
+    )
 
 
 def test_agrees_with_pglast_pg18(rich_db: SourceDb, tmp_path: Path) -> None:

@@ -2,16 +2,14 @@
 
 sqlglot 30.30 falls back to a raw ``exp.Command`` for OWNER TO, OWNED BY, ATTACH PARTITION,
 ADD GENERATED AS IDENTITY, CREATE EXTENSION and CREATE DOMAIN, and raises on ``ON ONLY``; those
-are read here by small parsers over the statement text. Constraints (PK, UNIQUE, FK) go through
-sqlglot for their structure; CHECK and EXCLUDE keep pg_get_constraintdef's text verbatim.
+are read here by small parsers over the statement text. PK, UNIQUE and FK have a fast reader for
+pg_get_constraintdef's shapes, with sqlglot (:mod:`ddl_sqlglot`) as fallback and cross-check;
+CHECK keeps pg_get_constraintdef's text verbatim.
 """
 
 from __future__ import annotations
 
 import re
-
-import sqlglot
-from sqlglot import exp
 
 from dumpcheck.catalog import (
     CheckConstraint,
@@ -29,6 +27,7 @@ from dumpcheck.inventory.sqltext import (
     find_keyword,
     matching_paren,
     read_ident,
+    read_ident_list,
     read_qualified,
     skip_ws,
     split_top_level,
@@ -80,7 +79,6 @@ _REVOKE_FROM = re.compile(r"\bFROM\b", re.IGNORECASE)
 _GRANTEE_END = re.compile(r"\s+(?:WITH\s|GRANTED\s+BY\s|CASCADE\b|RESTRICT\b)", re.IGNORECASE)
 _GRANTED_BY = re.compile(r"\bGRANTED\s+BY\s+", re.IGNORECASE)
 _FOR_ROLE = re.compile(r"FOR\s+(?:ROLE|USER)\s+", re.IGNORECASE)
-_FK_OPTION = re.compile(r"ON\s+(UPDATE|DELETE)\s+(.+)", re.IGNORECASE)
 _PSEUDO_ROLES = frozenset({"public", "current_user", "session_user", "current_role"})
 _FK_ACTIONS: dict[str, FkAction] = {
     "NO ACTION": "NO ACTION",
@@ -108,7 +106,7 @@ def alter(state: DdlState, sql: str, location: str) -> bool:
     m = _DEFAULT_PRIVILEGES.match(sql)
     if m:
         return _default_privileges(state, sql, m.end())
-    owner = find_keyword(sql, _OWNER_TO, 5)
+    owner = find_keyword(sql, _OWNER_TO, 5) if _OWNER_TO.search(sql) else -1
     if owner >= 0:
         m = _OWNER_TO.match(sql, owner)
         _add_role(state, sql[m.end() if m else owner :])
@@ -198,66 +196,82 @@ def table_constraint(state: DdlState, draft: TableDraft, element: str) -> None:
             column, _ = read_ident(body, len("NOT NULL"))
             draft.set_column(column, nullable=False)
         return  # EXCLUDE has no catalog counterpart (it is an index-backed constraint)
-    tree = sqlglot.parse_one(f"ALTER TABLE x ADD {element}", read="postgres")
-    constraint = tree.find(exp.Constraint)
-    kinds = constraint.expressions if constraint is not None else []
-    if len(kinds) != 1:
-        raise ValueError("sqlglot found no single constraint")
-    kind = kinds[0]
-    if isinstance(kind, exp.PrimaryKey):
-        draft.primary_key = PrimaryKey(name, _names(kind.expressions))
-    elif isinstance(kind, exp.UniqueColumnConstraint):
-        schema = kind.this
-        columns = _names(schema.expressions) if isinstance(schema, exp.Schema) else ()
-        draft.uniques.append(
-            UniqueConstraint(
-                name, columns, via_index=False, nulls_not_distinct=bool(kind.args.get("nulls"))
-            )
-        )
-    elif isinstance(kind, exp.ForeignKey):
-        draft.foreign_keys.append(_foreign_key(state, draft, name, kind))
+    fast = _fast_constraint(name, body)
+    if fast is None or state.cross_check:
+        from dumpcheck.inventory.ddl_sqlglot import sqlglot_constraint
+
+        slow = sqlglot_constraint(name, element)
+        if fast is not None and slow != fast:
+            raise ValueError(f"sqlglot reads {slow}, the fast reader {fast}")
+        fast = slow
+    if isinstance(fast, PrimaryKey):
+        draft.primary_key = fast
+    elif isinstance(fast, UniqueConstraint):
+        draft.uniques.append(fast)
     else:
-        raise ValueError(f"constraint kind {type(kind).__name__} not modelled")
+        draft.foreign_keys.append(fast)
+        state.references.append(
+            (fast.ref_table, f"foreign key {name} on {draft.key} references {fast.ref_table}")
+        )
 
 
-def _foreign_key(state: DdlState, draft: TableDraft, name: str, fk: exp.ForeignKey) -> ForeignKey:
-    reference = fk.args.get("reference")
-    target = reference.this if isinstance(reference, exp.Reference) else None
-    table = target.this if isinstance(target, exp.Schema) else target
-    if not isinstance(table, exp.Table):
-        raise ValueError("foreign key without a referenced table")
-    ref_key = QualifiedName(_ident(table.args.get("db")) or "public", _ident(table.this))
-    ref_columns = _names(target.expressions) if isinstance(target, exp.Schema) else ()
-    actions: dict[str, FkAction] = {}
-    for option in (
-        reference.args.get("options") or () if isinstance(reference, exp.Reference) else ()
-    ):
-        m = _FK_OPTION.match(str(option))
-        if m and m[2].strip().upper() in _FK_ACTIONS:
-            actions[m[1].upper()] = _FK_ACTIONS[m[2].strip().upper()]
-    state.references.append((ref_key, f"foreign key {name} on {draft.key} references {ref_key}"))
-    return ForeignKey(
-        name,
-        _names(fk.expressions),
-        ref_key,
-        ref_columns,
-        on_delete=actions.get("DELETE", "NO ACTION"),
-        on_update=actions.get("UPDATE", "NO ACTION"),
-    )
+_PK = re.compile(r"PRIMARY\s+KEY\s*(?=\()", re.IGNORECASE)
+_UNIQUE = re.compile(r"UNIQUE\s+(?:NULLS\s+(?P<not>NOT\s+)?DISTINCT\s+)?(?=\()", re.IGNORECASE)
+_FK = re.compile(r"FOREIGN\s+KEY\s*(?=\()", re.IGNORECASE)
+_REFERENCES = re.compile(r"\s*REFERENCES\s+", re.IGNORECASE)
+_FK_TAIL = re.compile(
+    r"\s*(?:ON\s+(?P<event>UPDATE|DELETE)\s+(?P<action>NO\s+ACTION|RESTRICT|CASCADE|SET\s+NULL|"
+    r"SET\s+DEFAULT)(?:\s*\([^)]*\))?|MATCH\s+\w+|(?:NOT\s+)?DEFERRABLE|INITIALLY\s+\w+|NOT\s+VALID|"
+    r"NOT\s+ENFORCED|ENFORCED)",
+    re.IGNORECASE,
+)
+Constraint = PrimaryKey | UniqueConstraint | ForeignKey
 
 
-def _names(nodes: list[exp.Expression]) -> tuple[str, ...]:
-    return tuple(_ident(n) for n in nodes)
+def _fast_constraint(name: str, body: str) -> Constraint | None:
+    """PK, UNIQUE and FK in the exact shapes pg_get_constraintdef prints; None for others.
 
-
-def _ident(node: object) -> str:
-    if isinstance(node, exp.Column):
-        node = node.this
-    if isinstance(node, exp.Identifier):
-        return str(node.this) if node.quoted else str(node.this).lower()
-    if isinstance(node, exp.Expression):
-        return str(node.name)
-    return ""
+    This is the fast path (a 10,000-table schema must parse in 3 s); sqlglot reads whatever it
+    does not recognise, and cross-checks it when ``DdlState.cross_check`` is set (tests do).
+    """
+    try:
+        if (m := _PK.match(body)) is not None:
+            return PrimaryKey(name, read_ident_list(body, m.end())[0])
+        if (m := _UNIQUE.match(body)) is not None:
+            columns = read_ident_list(body, m.end())[0]
+            return UniqueConstraint(
+                name, columns, via_index=False, nulls_not_distinct=bool(m["not"])
+            )
+        if (m := _FK.match(body)) is None:
+            return None
+        columns, pos = read_ident_list(body, m.end())
+        ref = _REFERENCES.match(body, pos)
+        if ref is None:
+            return None
+        parts, pos = read_qualified(body, ref.end())
+        pos = skip_ws(body, pos)
+        ref_columns: tuple[str, ...] = ()
+        if body.startswith("(", pos):
+            ref_columns, pos = read_ident_list(body, pos)
+        actions: dict[str, FkAction] = {}
+        while (tail := _FK_TAIL.match(body, pos)) is not None and tail.end() > pos:
+            if tail["event"]:
+                actions[tail["event"].upper()] = _FK_ACTIONS[
+                    " ".join(tail["action"].upper().split())
+                ]
+            pos = tail.end()
+        if body[pos:].strip():
+            return None
+        return ForeignKey(
+            name,
+            columns,
+            _key(parts),
+            ref_columns,
+            on_delete=actions.get("DELETE", "NO ACTION"),
+            on_update=actions.get("UPDATE", "NO ACTION"),
+        )
+    except TextError:
+        return None
 
 
 def create_index(state: DdlState, sql: str, location: str) -> None:
@@ -275,15 +289,12 @@ def create_index(state: DdlState, sql: str, location: str) -> None:
     pos = skip_ws(sql, using.end() if using else pos)
     close = matching_paren(sql, pos)
     keys = tuple(_index_key(sql[s:e]) for s, e in split_top_level(sql, pos + 1, close))
-    # sqlglot 30.30 raises on "ON ONLY" and misreads a NULLS NOT DISTINCT tail: it checks the
-    # statement up to the key list, without ONLY; the tail is read below.
-    checked = sqlglot.parse_one(
-        sql[: on.start()] + " ON " + sql[on.end() : close + 1], read="postgres"
-    )
-    index_node = checked.this if isinstance(checked, exp.Create) else None
-    table_node = index_node.args.get("table") if isinstance(index_node, exp.Index) else None
-    if not isinstance(table_node, exp.Table) or _ident(table_node.this) != parts[-1]:
-        raise ValueError("sqlglot read a different index table")
+    if state.cross_check:
+        from dumpcheck.inventory.ddl_sqlglot import check_index
+
+        # sqlglot 30.30 raises on "ON ONLY" and misreads a NULLS NOT DISTINCT tail: it checks
+        # the statement up to the key list, without ONLY; the tail is read below.
+        check_index(sql[: on.start()] + " ON " + sql[on.end() : close + 1], parts[-1])
     predicate: str | None = None
     nulls_not_distinct = False
     pos = close + 1

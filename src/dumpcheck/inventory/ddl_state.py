@@ -74,6 +74,9 @@ class DdlState:
     unparsed: list[Unparsed] = field(default_factory=list)
     # (referenced table, evidence): FKs and OWNED BY that name tables; checked at the end.
     references: list[tuple[QualifiedName, str]] = field(default_factory=list)
+    # Also parse every statement the fast readers handle with sqlglot and require agreement
+    # (slower; the tests turn it on, production reads pg_dump's regular output the fast way).
+    cross_check: bool = False
 
     def draft(self, key: QualifiedName, location: str, *, created: bool = False) -> TableDraft:
         """The draft for ``key``, made on first sight (``created`` marks its CREATE)."""

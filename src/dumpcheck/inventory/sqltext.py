@@ -22,8 +22,13 @@ class TextError(ValueError):
 
 def skip_ws(text: str, pos: int) -> int:
     """Skip whitespace and ``--`` comments from ``pos``."""
+    if pos < len(text) and text[pos] not in _WS_START:
+        return pos  # the common case, without a regex call
     m = _WS.match(text, pos)
     return m.end() if m else pos
+
+
+_WS_START = frozenset(" \t\n\r\f\v-")
 
 
 def read_ident(text: str, pos: int) -> tuple[str, int]:
@@ -39,6 +44,8 @@ def read_ident(text: str, pos: int) -> tuple[str, int]:
 
 
 def _ascii_lower(word: str) -> str:
+    if word.isascii():
+        return word.lower()
     return word.translate(_LOWER)
 
 
