@@ -43,9 +43,9 @@ elapsed = time.perf_counter() - t
 rows = sum(x.rows or 0 for x in inv.catalog.tables.values())
 # VmHWM, not ru_maxrss: Linux carries ru_maxrss over exec from the (big) forking parent.
 hwm = [l for l in open("/proc/self/status") if l.startswith("VmHWM:")]
-rss = int(hwm[0].split()[1]) / 1024 if hwm else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print(json.dumps({"seconds": elapsed, "rss_mb": rss, "rows": rows, "tables": len(inv.catalog.tables),
-                  "complete": inv.facts.complete}))
+rss = (int(hwm[0].split()[1]) if hwm else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss) / 1024
+print(json.dumps({"seconds": elapsed, "rss_mb": rss, "rows": rows,
+                  "tables": len(inv.catalog.tables), "complete": inv.facts.complete}))
 """
 
 
@@ -115,7 +115,8 @@ ALTER TABLE ONLY public.t{i}
 CREATE UNIQUE INDEX t{i}_name_key ON public.t{i} USING btree (name);
 
 ALTER TABLE ONLY public.t{i}
-    ADD CONSTRAINT t{i}_parent_id_fkey FOREIGN KEY (parent_id) REFERENCES {ref}(id) ON UPDATE CASCADE ON DELETE SET NULL;
+    ADD CONSTRAINT t{i}_parent_id_fkey FOREIGN KEY (parent_id) REFERENCES {ref}(id) \
+ON UPDATE CASCADE ON DELETE SET NULL;
 
 """.encode()
             )
