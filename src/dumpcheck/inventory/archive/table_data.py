@@ -68,11 +68,17 @@ def _raw_source(
 
 
 def _lines(pieces: Iterator[bytes], *, copy: bool) -> Iterator[bytes]:
-    pending = b""
+    # The unfinished line is kept as a list of parts so that one huge row costs linear time.
+    pending: list[bytes] = []
     try:
         for piece in pieces:
-            lines = (pending + piece).split(b"\n")
-            pending = lines.pop()
+            lines = piece.split(b"\n")
+            if len(lines) == 1:
+                pending.append(piece)
+                continue
+            pending.append(lines[0])
+            lines[0] = b"".join(pending)
+            pending = [lines.pop()]
             for line in lines:
                 if copy and line == _END_MARKER:
                     return
