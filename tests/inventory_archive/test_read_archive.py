@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from dumpcheck.inventory.archive import ArchiveScan, iter_table_data, read_archive, sniff_archive
@@ -208,3 +209,46 @@ def test_iter_table_data_without_offsets_and_on_a_cut_archive(
     cut = tmp_path / "cut.dump"
     cut.write_bytes(archive.read_bytes()[: archive.stat().st_size // 3])
     assert list(iter_table_data(cut, last)) == []
+
+
+@pytest.mark.parametrize("section", ["--schema-only", "--data-only"])
+def test_schema_only_and_data_only(
+    section: str,
+    scratch_server: ScratchServer,
+    source_on: Callable[[ScratchServer], Source],
+    make_archive: Callable[..., Path],
+) -> None:
+    assert scratch_server.install is not None
+    source = source_on(scratch_server)
+    archive = make_archive(source, scratch_server.install, "custom", "gzip", section)
+    scan = read_archive(archive)
+    assert scan.complete
+    if section == "--schema-only":
+        assert not [e for e in scan.entries if e.desc == "TABLE DATA"]
+        assert scan.row_counts == {}
+    else:
+        assert not [e for e in scan.entries if e.desc == "TABLE"]
+        assert_matches_source(scan, source)
+
+
+@pytest.mark.parametrize("kind", ["custom", "directory", "tar", "pipe"])
+def test_many_large_objects_in_several_blobs_entries(
+    kind: str,
+    scratch_server: ScratchServer,
+    fresh_db: str,
+    make_archive: Callable[..., Path],
+) -> None:
+    """pg_dump 17+ writes large objects in BLOBS entries of at most 1000 (archive 1.16)."""
+    assert scratch_server.install is not None
+    with psycopg.connect(scratch_server.dsn(fresh_db), autocommit=True) as conn:
+        conn.execute(
+            "SELECT lo_from_bytea(0, convert_to(g::text, 'UTF8'))"
+            " FROM generate_series(1, 2345) AS g"
+        )
+        conn.execute("CREATE TABLE t AS SELECT 1 AS x")
+    archive = make_archive(Source(scratch_server, fresh_db), scratch_server.install, kind, "0")
+    scan = read_archive(archive)
+    assert scan.complete, scan.stops_at
+    assert scan.blobs == 2345
+    assert len([e for e in scan.entries if e.desc == "BLOBS"]) == 3
+    assert_matches_pg_restore(scan, scratch_server.install, archive)
