@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, NamedTuple
 
 BlockKind = Literal["datasource", "generator", "model", "view", "enum", "type"]
 
 
-@dataclass(frozen=True)
-class Pos:
-    """Where a node starts: file, 1-based line and column."""
+class Pos(NamedTuple):
+    """Where a node starts: file and character offset (line and column are derived on error)."""
 
     file: str
-    line: int
-    column: int
+    offset: int
 
 
 @dataclass(frozen=True)

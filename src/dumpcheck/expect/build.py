@@ -230,14 +230,15 @@ def _index_method(ast: SchemaAst, attr: Attribute) -> str:
     return _METHODS[arg.value.name]
 
 
-def model_columns(ast: SchemaAst, symbols: Symbols, model: ModelInfo) -> list[Field]:
-    """Fill ``model.columns`` and return the scalar fields, in order."""
-    scalars: list[Field] = []
+def model_columns(
+    ast: SchemaAst, symbols: Symbols, model: ModelInfo
+) -> list[tuple[Field, ColumnType]]:
+    """Fill ``model.columns`` and return the scalar fields with their types, in order."""
+    scalars: list[tuple[Field, ColumnType]] = []
     for fld in model.block.fields:
-        if fld.type is not None and fld.type.name in symbols.composite:
-            raise fail(ast, fld.pos, "composite types are MongoDB only")
-        if column_type(ast, symbols, fld) is None:
+        ctype = column_type(ast, symbols, fld)
+        if ctype is None:
             continue
         model.columns[fld.name] = column_name(ast, fld)
-        scalars.append(fld)
+        scalars.append((fld, ctype))
     return scalars

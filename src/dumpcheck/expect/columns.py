@@ -6,7 +6,7 @@ from decimal import Decimal, InvalidOperation
 
 from dumpcheck.catalog import Column, Sequence, quote_ident
 from dumpcheck.expect.ast import Array, Call, Field, Ident, Num, SchemaAst, Str, Value
-from dumpcheck.expect.build import TableDraft, column_type
+from dumpcheck.expect.build import TableDraft
 from dumpcheck.expect.datasource import fail
 from dumpcheck.expect.defaults import (
     ColumnType,
@@ -33,12 +33,13 @@ _SERIAL = {"integer": ("SERIAL", "integer"), "bigint": ("BIGSERIAL", "bigint")}
 _SERIAL["smallint"] = ("SMALLSERIAL", "smallint")
 
 
-def add_columns(ast: SchemaAst, symbols: Symbols, draft: TableDraft, fields: list[Field]) -> None:
+def add_columns(
+    ast: SchemaAst, symbols: Symbols, draft: TableDraft, fields: list[tuple[Field, ColumnType]]
+) -> None:
     """Append one Column per scalar field (with sequences for autoincrement())."""
     model = draft.model
-    for fld in fields:
-        ctype = column_type(ast, symbols, fld)
-        assert ctype is not None and fld.type is not None
+    for fld, ctype in fields:
+        assert fld.type is not None
         name = model.columns[fld.name]
         nullable = fld.type.optional or fld.type.is_list
         type_text = ctype.canonical + ("[]" if ctype.is_list else "")

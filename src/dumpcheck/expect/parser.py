@@ -8,8 +8,7 @@ arguments. Newlines end a field or attribute line, except inside parentheses and
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import cast
+from typing import NamedTuple, cast
 
 from dumpcheck.errors import SchemaParseError, SourceLocation
 from dumpcheck.expect.ast import (
@@ -34,19 +33,21 @@ _TOKEN = re.compile(
     r"""(?P<ws>[ \t\r\f\v\ufeff]+)
       | (?P<comment>//[^\n]*)
       | (?P<nl>\n)
-      | (?P<str>")
+      | (?P<str>"(?:[^"\\\n]|\\.)*")
+      | (?P<badstr>")
       | (?P<num>-?[0-9]+(?:\.[0-9]+)?(?![A-Za-z_]))
       | (?P<name>[^\W\d][\w\-]*)
       | (?P<punct>@@|[{}()\[\],:=?.@])
+      | (?P<bad>.)
     """,
     re.VERBOSE,
 )
+_ESCAPE = re.compile(r"\\(u[0-9a-fA-F]{4}|.)")
 _MAX_DEPTH = 64
 _ESCAPES = {'"': '"', "\\": "\\", "n": "\n", "t": "\t", "r": "\r", "/": "/", "b": "\b", "f": "\f"}
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
     """One lexical token; ``kind`` is name, str, num, punct, nl or eof."""
 
     kind: str
@@ -55,10 +56,14 @@ class Token:
 
 
 def location(sources: dict[str, str], pos: Pos) -> SourceLocation:
-    """A SourceLocation for ``pos``, with the offending line for the caret."""
-    lines = sources.get(pos.file, "").split("\n")
-    line = lines[pos.line - 1] if 0 < pos.line <= len(lines) else ""
-    return SourceLocation(pos.file, pos.line, pos.column, line.rstrip("\r"))
+    """A SourceLocation (1-based line and column) for ``pos``, with the line for the caret."""
+    text = sources.get(pos.file, "")
+    offset = min(max(pos.offset, 0), len(text))
+    start = text.rfind("\n", 0, offset) + 1
+    end = text.find("\n", offset)
+    line = text[start : end if end >= 0 else len(text)]
+    number = text.count("\n", 0, offset) + 1
+    return SourceLocation(pos.file, number, offset - start + 1, line.rstrip("\r"))
 
 
 def _fail(text: str, pos: Pos, message: str) -> SchemaParseError:
@@ -68,56 +73,44 @@ def _fail(text: str, pos: Pos, message: str) -> SchemaParseError:
 def tokenize(text: str, file: str) -> list[Token]:
     """Split ``text`` into tokens; newlines inside () and [] are dropped."""
     tokens: list[Token] = []
-    i, line, line_start, depth = 0, 1, 0, 0
-    while i < len(text):
-        pos = Pos(file, line, i - line_start + 1)
-        m = _TOKEN.match(text, i)
-        if m is None:
-            raise _fail(text, pos, f"unexpected character {text[i]!r}")
-        kind = cast(str, m.lastgroup)
-        if kind == "str":
-            value, i, line, line_start = _read_string(text, i, pos, line, line_start)
-            tokens.append(Token("str", value, pos))
+    append = tokens.append
+    depth = 0
+    for m in _TOKEN.finditer(text):
+        kind = m.lastgroup
+        if kind == "ws" or kind == "comment":
             continue
-        i = m.end()
+        start = m.start()
         if kind == "nl":
-            line, line_start = line + 1, i
             if depth == 0:
-                tokens.append(Token("nl", "\n", pos))
+                append(Token("nl", "\n", Pos(file, start)))
+        elif kind == "name" or kind == "num":
+            append(Token(kind, m.group(), Pos(file, start)))
         elif kind == "punct":
             tok = m.group()
-            depth += 1 if tok in "([" else -1 if tok in ")]" else 0
-            depth = max(depth, 0)
-            tokens.append(Token("punct", tok, pos))
-        elif kind in ("num", "name"):
-            tokens.append(Token(kind, m.group(), pos))
-    tokens.append(Token("eof", "", Pos(file, line, i - line_start + 1)))
+            if tok in "([":
+                depth += 1
+            elif tok in ")]" and depth > 0:
+                depth -= 1
+            append(Token("punct", tok, Pos(file, start)))
+        elif kind == "str":
+            raw = m.group()[1:-1]
+            append(Token("str", _unescape(raw) if "\\" in raw else raw, Pos(file, start)))
+        elif kind == "badstr":
+            raise _fail(text, Pos(file, start), "unterminated string literal")
+        else:
+            raise _fail(text, Pos(file, start), f"unexpected character {m.group()!r}")
+    append(Token("eof", "", Pos(file, len(text))))
     return tokens
 
 
-def _read_string(
-    text: str, i: int, pos: Pos, line: int, line_start: int
-) -> tuple[str, int, int, int]:
-    out: list[str] = []
-    j = i + 1
-    while j < len(text):
-        ch = text[j]
-        if ch == '"':
-            return "".join(out), j + 1, line, line_start
-        if ch == "\n":
-            break
-        if ch == "\\" and j + 1 < len(text):
-            nxt = text[j + 1]
-            if nxt == "u" and re.fullmatch(r"[0-9a-fA-F]{4}", text[j + 2 : j + 6]):
-                out.append(chr(int(text[j + 2 : j + 6], 16)))
-                j += 6
-                continue
-            out.append(_ESCAPES.get(nxt, "\\" + nxt))
-            j += 2
-            continue
-        out.append(ch)
-        j += 1
-    raise _fail(text, pos, "unterminated string literal")
+def _unescape(raw: str) -> str:
+    def one(m: re.Match[str]) -> str:
+        esc = m.group(1)
+        if esc[0] == "u" and len(esc) == 5:
+            return chr(int(esc[1:], 16))
+        return _ESCAPES.get(esc, "\\" + esc)
+
+    return _ESCAPE.sub(one, raw)
 
 
 class _Parser:

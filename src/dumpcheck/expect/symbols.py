@@ -59,7 +59,6 @@ class Symbols:
 
     enums: dict[str, EnumInfo]
     models: dict[str, ModelInfo]
-    composite: set[str]
     multi_schema: bool = False
     default_schema: str = "public"
 
@@ -109,7 +108,6 @@ def resolve(ast: SchemaAst, ds: Datasource, default_schema: str) -> Symbols:
     seen: dict[str, Block] = {}
     enums: dict[str, EnumInfo] = {}
     models: dict[str, ModelInfo] = {}
-    composite: set[str] = set()
     for block in ast.blocks:
         if block.kind in ("datasource", "generator"):
             continue
@@ -130,7 +128,7 @@ def resolve(ast: SchemaAst, ds: Datasource, default_schema: str) -> Symbols:
             models[block.name] = ModelInfo(
                 block.name, block, db_name, schema, is_view=block.kind == "view"
             )
-    return Symbols(enums, models, composite, bool(ds.schemas), default_schema)
+    return Symbols(enums, models, bool(ds.schemas), default_schema)
 
 
 def _labels(ast: SchemaAst, block: Block) -> dict[str, str]:
