@@ -10,6 +10,9 @@ import re
 
 # An identifier as the PostgreSQL scanner reads it (scan.l: ident_start, ident_cont, xd).
 _IDENT = re.compile(r'"((?:[^"]|"")*)"|([A-Za-z_\u0080-\U0010ffff][A-Za-z0-9_$\u0080-\U0010ffff]*)')
+# Lower-case unquoted names: no folding needed (pg_dump quotes everything else).
+_SIMPLE_IDENT = re.compile(r"[a-z_][a-z0-9_$]*(?![\w$\"])")
+_SIMPLE_QUALIFIED = re.compile(r"[a-z_][a-z0-9_$]*(?:\.[a-z_][a-z0-9_$]*)*(?![\w$\".])")
 _WS = re.compile(r"(?:\s+|--[^\n]*(?:\n|$))*")
 # The next character that changes lexical state inside an expression.
 _EXPR_SPECIAL = re.compile(r"""[(),'"$\[\]]""")
@@ -34,6 +37,9 @@ _WS_START = frozenset(" \t\n\r\f\v-")
 def read_ident(text: str, pos: int) -> tuple[str, int]:
     """Read one identifier at ``pos`` (after whitespace): its bare name and the end offset."""
     pos = skip_ws(text, pos)
+    m = _SIMPLE_IDENT.match(text, pos)
+    if m is not None:
+        return m.group(0), m.end()  # the common case: a lower-case unquoted name
     m = _IDENT.match(text, pos)
     if m is None:
         raise TextError(f"expected an identifier at offset {pos}")
@@ -54,6 +60,10 @@ _LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz
 
 def read_qualified(text: str, pos: int) -> tuple[list[str], int]:
     """Read a dotted name such as ``public."a;b"``: its parts and the end offset."""
+    pos = skip_ws(text, pos)
+    m = _SIMPLE_QUALIFIED.match(text, pos)
+    if m is not None and not text.startswith(".", skip_ws(text, m.end())):
+        return m.group(0).split("."), m.end()  # the common case: public.products
     part, pos = read_ident(text, pos)
     parts = [part]
     while True:
