@@ -211,3 +211,20 @@ def test_corrupt_and_foreign_inputs(custom_gzip: Path, tmp_path: Path) -> None:
     assert sniff_archive(no_toc) is None
     with pytest.raises(DumpFormatError, match=r"without toc\.dat"):
         read_archive(no_toc)
+
+
+def test_tar_cut_before_its_end_block(
+    scratch_server: ScratchServer,
+    source_on: Callable[[ScratchServer], Source],
+    make_archive: Callable[..., Path],
+    tmp_path: Path,
+) -> None:
+    """Every data member intact, but the archive stops before tar's zero end block."""
+    assert scratch_server.install is not None
+    archive = make_archive(source_on(scratch_server), scratch_server.install, "tar", "0")
+    data = archive.read_bytes()
+    last_member_end = -(-len(data.rstrip(b"\0")) // 512) * 512
+    scan = read_archive(_cut(archive, last_member_end, tmp_path))
+    assert not scan.complete
+    assert scan.stops_at == "the tar archive ends without its end-of-archive block"
+    assert scan.row_counts == read_archive(archive).row_counts

@@ -71,6 +71,10 @@ _PG_ENCODINGS = {
 }
 
 
+# No TOC string can exceed PostgreSQL's 1 GB field limit; a larger length is a damaged archive.
+_MAX_STRING = 1 << 30
+
+
 class InputTruncated(Exception):  # noqa: N818 - a signal, not an error: truncation is a finding
     """The input ended before the structure being read did."""
 
@@ -78,8 +82,11 @@ class InputTruncated(Exception):  # noqa: N818 - a signal, not an error: truncat
 class ByteReader:
     """Reads pg_dump's integers, strings and offsets from a binary stream."""
 
-    def __init__(self, stream: BinaryIO, int_size: int = 4, off_size: int = 8) -> None:
+    def __init__(
+        self, stream: BinaryIO, where: str = "", int_size: int = 4, off_size: int = 8
+    ) -> None:
         self.stream = stream
+        self.where = where  # names the input in error messages
         self.int_size = int_size
         self.off_size = off_size
         self.encoding = "utf-8"
@@ -114,6 +121,8 @@ class ByteReader:
         length = self.int_()
         if length < 0:
             return None
+        if length > _MAX_STRING:
+            raise DumpFormatError(f"{self.where}: corrupt TOC: a string claims {length} bytes")
         return self.exact(length)
 
     def str_(self) -> str | None:

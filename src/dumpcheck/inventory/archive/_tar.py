@@ -63,6 +63,7 @@ class TarWalker:
         self._peeked: TarMember | None = None
         self._has_peek = False
         self._pending_skip = 0
+        self.ended_cleanly = False  # the zero block that ends a tar archive was read
 
     def peek(self) -> TarMember | None:
         """The next member header (read once), or None at the end of the archive."""
@@ -75,6 +76,7 @@ class TarWalker:
                 raise InputTruncated
             else:
                 self._peeked = parse_header(block, self.where)
+                self.ended_cleanly = self._peeked is None
             self._has_peek = True
         return self._peeked
 

@@ -167,13 +167,13 @@ def open_toc(path: Path, fmt: ArchiveFormat) -> Iterator[tuple[ArchiveHeader, To
     """Header and TOC of an archive, with the open handle the data is read from next."""
     if fmt == "custom":
         with path.open("rb", buffering=_BUFFER) as stream:
-            reader = ByteReader(stream)
+            reader = ByteReader(stream, str(path))
             header = _checked_header(reader, str(path), FORMAT_CUSTOM)
             yield header, read_toc(reader, header, str(path)), reader
     elif fmt == "directory":
         toc_path = path / "toc.dat"
         with toc_path.open("rb", buffering=_BUFFER) as stream:
-            reader = ByteReader(stream)
+            reader = ByteReader(stream, str(toc_path))
             # The TOC of a directory archive carries the tar format code (pg_backup_directory.c).
             header = _checked_header(reader, str(toc_path), FORMAT_TAR)
             toc = read_toc(reader, header, str(toc_path))
@@ -187,7 +187,7 @@ def open_toc(path: Path, fmt: ArchiveFormat) -> Iterator[tuple[ArchiveHeader, To
             pieces: list[bytes] = []
             with suppress(InputTruncated):
                 pieces.extend(walker.content(member))
-            reader = ByteReader(io.BytesIO(b"".join(pieces)))
+            reader = ByteReader(io.BytesIO(b"".join(pieces)), f"{path}: toc.dat")
             header = _checked_header(reader, f"{path}: toc.dat", FORMAT_TAR)
             yield header, read_toc(reader, header, f"{path}: toc.dat"), walker
 
@@ -218,8 +218,12 @@ def read_archive(path: Path) -> ArchiveScan:
         elif isinstance(handle, _tar.TarWalker):
             expected = {raw.entry.dump_id for raw in toc.entries if raw.filename}
             extra_stop = _drain(
-                tally, _tar.iter_members(handle, toc.entries), "archive ends inside a tar header"
+                tally,
+                _tar.iter_members(handle, toc.entries),
+                "the tar archive ends inside a member header or a member it skips",
             )
+            if extra_stop is None and not handle.ended_cleanly:
+                extra_stop = "the tar archive ends without its end-of-archive block"
         else:
             assert isinstance(handle, Path)
             expected = {raw.entry.dump_id for raw in toc.entries if raw.filename}
