@@ -123,7 +123,7 @@ def test_relation_to_unknown_model_is_an_error() -> None:
             "model A {\n  id Int @id\n  bId Int\n"
             "  b Ghost @relation(fields: [bId], references: [id])\n}"
         )
-    assert "unknown type 'Ghost'" in info.value.message
+    assert "relation field 'b' names unknown model 'Ghost'" in info.value.message
     assert (info.value.location.line, info.value.location.column) == (7, 3)
 
 

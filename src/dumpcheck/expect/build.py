@@ -73,6 +73,10 @@ def column_type(ast: SchemaAst, symbols: Symbols, fld: Field) -> ColumnType | No
     if ftype.name in symbols.models:
         return None
     if ftype.name not in SCALARS:
+        if fld.attribute("relation") is not None:
+            raise fail(
+                ast, fld.pos, f"relation field {fld.name!r} names unknown model {ftype.name!r}"
+            )
         raise fail(ast, fld.pos, f"field {fld.name!r} has unknown type {ftype.name!r}")
     canonical, ddl = SCALARS[ftype.name]
     for attr in fld.attributes:

@@ -50,6 +50,12 @@ def _with_suffix(stem: str, suffix: str) -> str:
     return clip_bytes(stem, MAX_IDENT - len(suffix)) + suffix
 
 
+def join_table_object_name(relation: str, suffix: str) -> str:
+    """``_<relation><suffix>`` for a join table's PK, index and FKs (``_AB_pkey``, ``_B_index``,
+    ``_A_fkey``): the stem is cut so the suffix fits in 63 bytes, as the schema engine does."""
+    return _with_suffix("_" + relation, suffix)
+
+
 def serial_sequence_name(table: str, column: str) -> str:
     """The sequence PostgreSQL creates for a serial column (makeObjectName in indexcmds.c).
 

@@ -12,7 +12,7 @@ from dumpcheck.catalog import Column, FkAction, ForeignKey, Index, PrimaryKey, Q
 from dumpcheck.expect.ast import Array, Attribute, Field, Ident, SchemaAst
 from dumpcheck.expect.build import TableDraft, column_type
 from dumpcheck.expect.datasource import fail
-from dumpcheck.expect.names import foreign_key_name, pg_ident
+from dumpcheck.expect.names import foreign_key_name, join_table_object_name, pg_ident
 from dumpcheck.expect.symbols import ModelInfo, Symbols, string_arg
 
 _ACTIONS: dict[str, FkAction] = {
@@ -175,7 +175,7 @@ def _join_table(
         if not relation_mode_prisma:
             draft.foreign_keys.append(
                 ForeignKey(
-                    pg_ident(f"_{relation}_{side}_fkey"),
+                    join_table_object_name(relation, f"_{side}_fkey"),
                     (side,),
                     owner.key,
                     (owner.columns[owner.id_fields[0]],),
@@ -183,7 +183,7 @@ def _join_table(
                     "CASCADE",
                 )
             )
-    draft.primary_key = PrimaryKey(pg_ident(f"_{relation}_AB_pkey"), ("A", "B"))
-    draft.indexes.append(Index(pg_ident(f"_{relation}_B_index"), ("B",)))
+    draft.primary_key = PrimaryKey(join_table_object_name(relation, "_AB_pkey"), ("A", "B"))
+    draft.indexes.append(Index(join_table_object_name(relation, "_B_index"), ("B",)))
     draft.index_order.append(draft.indexes[-1].name)
     return draft
