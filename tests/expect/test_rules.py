@@ -8,7 +8,7 @@ import pytest
 
 from dumpcheck.catalog import QualifiedName
 from dumpcheck.errors import BadInputError
-from dumpcheck.expect import expect
+from dumpcheck.expect import expect, legacy_join_table
 from dumpcheck.expect.defaults import jsonb_output, rust_float
 from dumpcheck.expect.names import (
     clip_bytes,
@@ -133,6 +133,12 @@ def test_implicit_many_to_many_join_table() -> None:
     }
     assert e.models[key] == "_CategoryToPost"
     assert e.join_table_style == {key: "pkey"}
+    legacy = legacy_join_table(join)
+    assert legacy.primary_key is None
+    assert [(u.name, u.columns) for u in legacy.uniques] == [
+        ("_CategoryToPost_AB_unique", ("A", "B"))
+    ]
+    assert legacy.indexes == join.indexes and legacy.foreign_keys == join.foreign_keys
 
 
 def test_views_are_not_created_but_ignored_models_are() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from dumpcheck.errors import BadInputError
-from dumpcheck.expect.expectation import build_expectation
+from dumpcheck.expect.expectation import build_expectation, legacy_join_table
 from dumpcheck.expect.history import classify_migrations, migration_evidence
 from dumpcheck.expect.loader import default_schema as url_schema
 from dumpcheck.expect.loader import load_schema
@@ -19,6 +19,7 @@ __all__ = [
     "MigrationStatus",
     "classify_migrations",
     "expect",
+    "legacy_join_table",
     "migration_evidence",
     "render_sql",
 ]

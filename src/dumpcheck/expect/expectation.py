@@ -2,16 +2,44 @@
 
 from __future__ import annotations
 
-from dumpcheck.catalog import Catalog, Column, Enum, PrimaryKey, QualifiedName, Table
+from dataclasses import replace
+
+from dumpcheck.catalog import (
+    Catalog,
+    Column,
+    Enum,
+    PrimaryKey,
+    QualifiedName,
+    Table,
+    UniqueConstraint,
+)
 from dumpcheck.expect.ast import SchemaAst
 from dumpcheck.expect.build import TableDraft, model_columns, model_keys
 from dumpcheck.expect.columns import add_columns
 from dumpcheck.expect.datasource import read_datasource
 from dumpcheck.expect.model import Expectation, Migration
+from dumpcheck.expect.names import join_table_object_name
 from dumpcheck.expect.relations import foreign_keys, join_tables, relation_fields
 from dumpcheck.expect.symbols import resolve
 
 JOIN_TABLE_STYLE = "pkey"  # Prisma >= 6: "_<name>_AB_pkey"; Prisma < 6: "_<name>_AB_unique"
+
+
+def legacy_join_table(table: Table) -> Table:
+    """A join table in its Prisma < 6 form: no PK, a unique index ``_<name>_AB_unique`` on (A, B).
+
+    Prisma 6 replaced the unique index by ``_<name>_AB_pkey`` (its upgrade migration renames
+    one into the other); both are correct, so compare can accept either form.
+    """
+    if table.primary_key is None or not table.primary_key.name.endswith("_AB_pkey"):
+        return table
+    relation = table.primary_key.name[1 : -len("_AB_pkey")]
+    unique = UniqueConstraint(join_table_object_name(relation, "_AB_unique"), ("A", "B"))
+    return replace(
+        table,
+        primary_key=None,
+        uniques=tuple(sorted((*table.uniques, unique), key=lambda u: u.name)),
+    )
 
 
 def migrations_table(schema: str) -> Table:
