@@ -9,6 +9,7 @@ accepted the COPY, and every failure keeps its SQLSTATE, message, detail and hin
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO, cast
@@ -105,12 +106,21 @@ class _Session:
 
 def server_failure(server: ScratchServer, exc: BaseException) -> EnvironmentFailure:
     """The environment error behind a lost connection: disk full, or the server died."""
-    mapped = classify_db_error(exc) or server_died_error(server)
+    mapped = classify_db_error(exc)
     if mapped is not None:
         return mapped
+    # The session breaks a moment before the postmaster is gone for good: give it that moment.
+    deadline = time.monotonic() + 3
+    while True:
+        died = server_died_error(server)
+        if died is not None:
+            return died
+        if time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
     return ScratchServerError(
         f"the scratch server stopped answering during the restore "
-        f"({' '.join(str(exc).split())}); server log: {log_tail(server.log_path)}"
+        f"({' '.join(str(exc).split())}); server log tail: {log_tail(server.log_path)}"
     )
 
 
@@ -196,23 +206,22 @@ def _copy(
     result.copies += 1
     cur = session.connection.cursor()
     tail = b""
-    sent = 0
     try:
         with cur.copy(stmt.text) as copy:
-            # The server accepted the COPY: stream its data. Only whole lines are sent, so a
-            # dump cut inside a row never yields a silently shortened last value.
+            # The server accepted the COPY: stream its data. A line may span two writes (COPY
+            # data is one byte stream), but the bytes after the last newline are held back
+            # until more arrive, so a dump cut inside a row never sends a shortened last row.
             for chunk in block.data:
-                if tail:
-                    chunk = tail + chunk
                 cut = chunk.rfind(b"\n") + 1
-                if cut:
-                    whole = memoryview(chunk)[:cut]
-                    copy.write(whole)
-                    sent += chunk.count(b"\n", 0, cut)
+                if not cut:
+                    tail += chunk
+                    continue
+                if tail:
+                    copy.write(tail)
+                copy.write(chunk if cut == len(chunk) else memoryview(chunk)[:cut])
                 tail = chunk[cut:]
             if block.complete and tail:
                 copy.write(tail)  # a last row without newline before "\." (never from pg_dump)
-                sent += 1
                 tail = b""
     except psycopg.Error as exc:
         _check_environment(exc, session)
@@ -221,6 +230,8 @@ def _copy(
         return
     finally:
         cur.close()
+    # The splitter counts newlines, i.e. exactly the whole rows that were sent.
+    sent = block.rows
     result.rows_sent += sent
     if not block.complete:
         partial = "; a cut-off partial row after them was dropped" if tail.strip() else ""
