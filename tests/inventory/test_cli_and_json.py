@@ -140,3 +140,24 @@ def test_schema_only_and_data_only(tmp_path: Path) -> None:
     assert inv.facts.kind == "data-only"
     table = inv.catalog.table("public", "items")
     assert table is not None and table.rows == 2
+
+
+@pytest.mark.parametrize("codec", ["gzip", "lz4", "zstd"])
+def test_compressed_streams_cut_short_or_concatenated(tmp_path: Path, codec: str) -> None:
+    import lz4.frame
+    import zstandard
+
+    compress = {
+        "gzip": gzip.compress,
+        "lz4": lz4.frame.compress,
+        "zstd": lambda b: zstandard.ZstdCompressor().compress(b),
+    }[codec]
+    dump = tmp_path / "d.sql.x"
+    dump.write_bytes(compress(SMALL[:200]) + compress(SMALL[200:]))  # two members/frames
+    inv = inventory(dump)
+    assert (inv.facts.compression, inv.facts.complete) == (codec, True)
+    cut = compress(SMALL[: SMALL.index(b"2\t")]) + compress(SMALL)[:20]
+    dump.write_bytes(cut)
+    inv = inventory(dump)
+    assert not inv.facts.complete
+    assert "public.items" in (inv.facts.stops_at or "")

@@ -80,6 +80,10 @@ def _check_is_dump(path: Path) -> None:
         head = stream.read(1 << 16)
     finally:
         stream.close()
+    if not head and stream.truncated:
+        raise DumpFormatError(
+            f"{path}: the {stream.compression} stream ends before any data (cut short?)"
+        )
     if not head:
         raise DumpFormatError(f"{path}: empty after decompression, not a dump")
     if b"\x00" in head or not any(m in head for m in _DUMP_MARKERS):
