@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from dumpcheck.catalog import QualifiedName
 from dumpcheck.inventory import inventory
 from dumpcheck.inventory.model import DumpInventory
+from dumpcheck.scratch.model import ScratchServer
 from tests.inventory.conftest import SourceDb
 from tests.inventory.dumps import pg_dump
 
@@ -122,3 +125,26 @@ def test_truncated_plain_dump(rich_db: SourceDb, tmp_path: Path) -> None:
     inv = inventory(no_trailer)
     assert not inv.facts.complete
     assert "trailer" in (inv.facts.stops_at or "")
+
+
+def test_roles_and_database_name(
+    scratch_server: ScratchServer, fresh_db: str, tmp_path: Path
+) -> None:
+    role = f"inv_role_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(scratch_server.dsn(fresh_db), autocommit=True) as conn:
+        conn.execute(f"CREATE ROLE {role} NOLOGIN")  # type: ignore[call-overload]
+        try:
+            conn.execute(  # type: ignore[call-overload]
+                f"CREATE TABLE public.t (a integer); GRANT SELECT ON public.t TO {role};"
+                f" CREATE TABLE public.o (b integer); ALTER TABLE public.o OWNER TO {role};"
+                f" ALTER DEFAULT PRIVILEGES GRANT INSERT ON TABLES TO {role};"
+            )
+            for fmt in ("-Fp", "-Fc", "-Ft"):
+                dump = pg_dump(scratch_server, fresh_db, tmp_path / f"r{fmt}", fmt, "-C")
+                facts = inventory(dump).facts
+                assert role in facts.roles, fmt
+                assert facts.database == fresh_db, fmt
+            bare = pg_dump(scratch_server, fresh_db, tmp_path / "bare", "--no-owner", "-x")
+            assert inventory(bare).facts.roles == frozenset()
+        finally:
+            conn.execute(f"DROP OWNED BY {role}; DROP ROLE {role}")  # type: ignore[call-overload]
