@@ -1,0 +1,125 @@
+"""Every dump shape restores cleanly: formats, compression, pipes, --create, \\connect."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import psycopg
+import pytest
+from tests.restore.dumps import inventory_of, pg_dump, source_db
+
+from dumpcheck.errors import BadInputError
+from dumpcheck.restore import restore
+from dumpcheck.restore.archive import custom_has_offsets
+from dumpcheck.restore.model import RestoreResult
+from dumpcheck.scratch.databases import is_our_database
+from dumpcheck.scratch.model import ScratchServer
+
+pytestmark = pytest.mark.postgres
+
+SQL = """
+CREATE TABLE a (id integer PRIMARY KEY, v text);
+CREATE TABLE b (id integer PRIMARY KEY, a_id integer REFERENCES a (id));
+INSERT INTO a SELECT g, 'v' || g FROM generate_series(1, 50) g;
+INSERT INTO b SELECT g, g FROM generate_series(1, 20) g;
+"""
+
+
+def _assert_clean(result: RestoreResult) -> None:
+    assert result.errors == ()
+    a, b = result.catalog.table("public", "a"), result.catalog.table("public", "b")
+    assert a is not None and b is not None
+    assert (a.rows, b.rows, len(b.foreign_keys)) == (50, 20, 1)
+
+
+@pytest.mark.parametrize(
+    ("fmt", "extra", "parallel"),
+    [
+        ("custom", (), True),
+        ("directory", (), True),
+        ("tar", (), False),  # pg_restore cannot read a tar archive in parallel
+        ("plain", ("--compress=gzip",), False),
+        ("plain", ("--compress=zstd",), False),
+        ("custom", ("--compress=lz4",), True),
+    ],
+)
+def test_formats_and_compressions_restore_clean(
+    scratch_server: ScratchServer,
+    fresh_db: str,
+    tmp_path: Path,
+    fmt: str,
+    extra: tuple[str, ...],
+    parallel: bool,
+) -> None:
+    with source_db(scratch_server, SQL) as src:
+        dump = pg_dump(scratch_server, src, tmp_path / f"f.{fmt}", fmt, *extra)
+    result = restore(inventory_of(dump), scratch_server, database=fresh_db, jobs=2)
+    _assert_clean(result)
+    if fmt != "plain":
+        assert result.tool.endswith(" -j 2") is parallel
+
+
+def test_custom_archive_written_to_a_pipe_restores_without_jobs(
+    scratch_server: ScratchServer, fresh_db: str, tmp_path: Path
+) -> None:
+    assert scratch_server.install is not None
+    with source_db(scratch_server, SQL) as src:
+        piped = tmp_path / "piped.dump"
+        # Written to a pipe, pg_dump cannot seek back to record data offsets in the TOC.
+        dump = subprocess.run(
+            [str(scratch_server.install.binary("pg_dump")), "-Fc", scratch_server.dsn(src)],
+            check=True,
+            capture_output=True,
+        )
+        piped.write_bytes(dump.stdout)
+        seekable = pg_dump(scratch_server, src, tmp_path / "file.dump", "custom")
+    assert custom_has_offsets(seekable) and not custom_has_offsets(piped)
+    result = restore(inventory_of(piped), scratch_server, database=fresh_db, jobs=2)
+    _assert_clean(result)
+    assert "-j" not in result.tool
+
+
+def test_restore_creates_its_own_database_when_none_given(
+    scratch_server: ScratchServer, tmp_path: Path
+) -> None:
+    from dumpcheck.scratch import drop_database
+
+    with source_db(scratch_server, SQL) as src:
+        dump = pg_dump(scratch_server, src, tmp_path / "c.dump", "custom")
+    result = restore(inventory_of(dump), scratch_server)
+    try:
+        assert is_our_database(result.database)
+        _assert_clean(result)
+    finally:
+        drop_database(scratch_server, result.database)
+
+
+def test_plain_dump_with_create_restores_into_our_database(
+    scratch_server: ScratchServer, fresh_db: str, tmp_path: Path
+) -> None:
+    with source_db(scratch_server, SQL) as src:
+        dump = pg_dump(scratch_server, src, tmp_path / "create.sql", "plain", "--create")
+        text = dump.read_text()
+        assert f"CREATE DATABASE {src}" in text and f"\\connect {src}" in text
+    with psycopg.connect(scratch_server.conninfo) as conn:
+        before = conn.execute("SELECT array_agg(datname ORDER BY 1) FROM pg_database").fetchone()
+    result = restore(inventory_of(dump), scratch_server, database=fresh_db)
+    _assert_clean(result)
+    assert int(result.extra["skipped"]) >= 1  # CREATE DATABASE / ALTER DATABASE, never run
+    with psycopg.connect(scratch_server.conninfo) as conn:
+        after = conn.execute("SELECT array_agg(datname ORDER BY 1) FROM pg_database").fetchone()
+    assert after == before  # no database created besides the ones we made
+
+
+def test_plain_script_switching_databases_is_bad_input(
+    scratch_server: ScratchServer, fresh_db: str, tmp_path: Path
+) -> None:
+    with source_db(scratch_server, SQL) as src:
+        dump = pg_dump(scratch_server, src, tmp_path / "create.sql", "plain", "--create")
+    inv = inventory_of(dump)
+    # What a pg_dumpall script does next: connect to a second database.
+    with dump.open("a") as f:
+        f.write("\\connect other_database\n\nCREATE TABLE elsewhere (id integer);\n")
+    with pytest.raises(BadInputError, match="switches to another database"):
+        restore(inv, scratch_server, database=fresh_db)
