@@ -1,0 +1,83 @@
+"""The items the plain-dump splitter yields: statements, COPY blocks and meta-commands."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from dumpcheck.catalog import QualifiedName
+from dumpcheck.inventory.sqltext import TextError, read_ident_list, read_qualified, skip_ws
+
+_COPY_HEAD = re.compile(r"COPY\s", re.IGNORECASE)
+_COPY_TAIL = re.compile(r"\bFROM\s+stdin\s*;?\s*\Z", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class ObjectHeader:
+    """The ``-- Name: x; Type: TABLE; Schema: s; Owner: o`` comment before an object."""
+
+    name: str
+    type: str
+    schema: str
+    owner: str
+    data: bool = False  # "-- Data for Name: ..." (a TABLE DATA / SEQUENCE SET section)
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One SQL statement with the line it starts on and the object header before it."""
+
+    text: str
+    line: int
+    header: ObjectHeader | None = None
+    terminated: bool = True  # False: the dump ended before its ';'
+
+
+@dataclass(frozen=True)
+class MetaCommand:
+    """A psql meta-command line such as ``\\connect db`` or ``\\restrict KEY``."""
+
+    command: str
+    argument: str
+    line: int
+
+
+@dataclass(eq=False)
+class CopyBlock:
+    """A ``COPY ... FROM stdin`` statement and its data; ``rows``/``complete`` are final once
+    ``data`` is exhausted (the splitter drains it itself when the consumer does not)."""
+
+    statement: Statement
+    table: QualifiedName
+    columns: tuple[str, ...]
+    data: Iterator[bytes] = field(repr=False)
+    rows: int = 0
+    complete: bool = False  # the terminating "\." line was found
+    end_line: int = 0  # line of "\." (or the last line read when truncated)
+    _finish: Callable[[], None] = field(default=lambda: None, repr=False)
+
+    def finish(self) -> None:
+        """Count whatever is left of the data without handing it over; ``rows`` is then final."""
+        self._finish()
+
+
+PlainItem = Statement | CopyBlock | MetaCommand
+
+
+def parse_copy_target(text: str) -> tuple[QualifiedName, tuple[str, ...]] | None:
+    """The table and column list of ``COPY s.t (a, b) FROM stdin``, or None if not such a COPY."""
+    if not _COPY_HEAD.match(text) or not _COPY_TAIL.search(text):
+        return None
+    try:
+        parts, pos = read_qualified(text, 4)
+        pos = skip_ws(text, pos)
+        columns: tuple[str, ...] = ()
+        if text.startswith("(", pos):
+            columns, pos = read_ident_list(text, pos)
+    except TextError:
+        return None
+    if not 1 <= len(parts) <= 2 or not re.match(r"\s*FROM\s+stdin", text[pos:], re.IGNORECASE):
+        return None
+    schema = parts[0] if len(parts) == 2 else "public"
+    return QualifiedName(schema, parts[-1]), columns
