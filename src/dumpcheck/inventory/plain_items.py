@@ -38,7 +38,7 @@ class Statement:
 class MetaCommand:
     """A psql meta-command line such as ``\\connect db`` or ``\\restrict KEY``."""
 
-    command: str
+    command: str  # without the backslash: "connect", "restrict", "unrestrict"
     argument: str
     line: int
 
