@@ -20,7 +20,9 @@ from dumpcheck.catalog import Catalog, Table
 from dumpcheck.scratch.model import ScratchServer
 
 ORACLE = Path(__file__).resolve().parents[1] / "oracle"
-CORPUS = Path(os.environ.get("DUMPCHECK_CORPUS", "/work/shared/corpus"))
+# The corpus is read where it lies, beside the repository (../shared/corpus), never copied in.
+_REPO = Path(__file__).resolve().parents[2]
+CORPUS = Path(os.environ.get("DUMPCHECK_CORPUS", _REPO.parent / "shared" / "corpus"))
 # Preview features the Prisma 7 engine still knows; older schemas carry others (metrics,
 # driverAdapters, multiSchema, ...) that it rejects.
 _KNOWN_PREVIEW = frozenset(
