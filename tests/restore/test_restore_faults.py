@@ -142,13 +142,14 @@ def test_missing_roles_are_created_nologin_and_ownership_restored(
     assert _rows(result, "owned") == 1
 
 
+@BOTH
 def test_no_owner_passes_through(
-    scratch_server: ScratchServer, fresh_db: str, tmp_path: Path
+    scratch_server: ScratchServer, fresh_db: str, tmp_path: Path, fmt: str
 ) -> None:
-    role = f"dc_noowner_{fresh_db[-6:]}"
+    role = f"dc_noowner_{fmt}_{fresh_db[-6:]}"
     sql = f"CREATE ROLE {role}; CREATE TABLE t (id integer); ALTER TABLE t OWNER TO {role};"
     with source_db(scratch_server, sql) as src:
-        dump = pg_dump(scratch_server, src, tmp_path / "o.dump", "custom")
+        dump = pg_dump(scratch_server, src, tmp_path / f"o.{fmt}", fmt)
     result = _restore(scratch_server, fresh_db, dump, no_owner=True)
     assert result.errors == ()
     with psycopg.connect(scratch_server.dsn(fresh_db)) as conn:

@@ -7,7 +7,7 @@ import re
 import time
 from pathlib import Path
 
-from dumpcheck.errors import BadInputError, ScratchServerError
+from dumpcheck.errors import BadInputError, BinaryNotFoundError, ScratchServerError
 from dumpcheck.inventory.model import DumpInventory
 from dumpcheck.restore.archive import restore_archive
 from dumpcheck.restore.catalog_reader import read_catalog
@@ -23,9 +23,10 @@ from dumpcheck.scratch.model import ScratchServer
 _BAD_INPUT = re.compile(
     r"could not open input file|input file appears to be a text format dump|"
     r"input file does not appear to be a valid archive|did not find magic string|"
-    r"input file is too short|unrecognized file format|could not read input file|"
-    r"unsupported version \(.*\) in file header"
+    r"input file is too short|unrecognized file format|could not read input file"
 )
+# An archive newer than the pg_restore reading it (pg_backup_archiver.c, ReadHead).
+_TOO_NEW = re.compile(r"unsupported version \((?P<version>[\d.]+)\) in file header")
 # What a client sees when the server goes away under it (libpq fe-misc.c, postmaster.c).
 _SERVER_GONE = re.compile(
     r"server closed the connection unexpectedly|terminating connection because of crash|"
@@ -92,8 +93,15 @@ def _check_readable(dump: DumpInventory) -> None:
 
 
 def _raise_for_input(failures: list[Failure], dump: DumpInventory) -> None:
-    """pg_restore could not read the archive at all: bad input (exit 2)."""
+    """pg_restore could not read the archive at all: bad input (exit 2), or too old (exit 3)."""
     for f in failures:
+        too_new = _TOO_NEW.search(f.message)
+        if too_new is not None:
+            raise BinaryNotFoundError(
+                f"{f.message}: the archive {dump.facts.path} (format {too_new['version']}) is "
+                f"newer than this pg_restore; install a newer PostgreSQL with "
+                f"`dumpcheck postgres install 18`"
+            )
         if f.toc_id is None and f.sqlstate is None and _BAD_INPUT.search(f.message):
             raise BadInputError(f"pg_restore cannot read {dump.facts.path}: {f.message}")
 
