@@ -46,7 +46,7 @@ CREATE UNIQUE INDEX products_part_key ON products (n) WHERE n > 0;
 CREATE TABLE other.x (a integer, b varchar(255), UNIQUE NULLS NOT DISTINCT (a, b));
 CREATE VIEW v AS SELECT * FROM categories;
 CREATE MATERIALIZED VIEW mv AS SELECT * FROM categories WITH NO DATA;
-CREATE TABLE parted (id integer, k integer) PARTITION BY RANGE (k);
+CREATE TABLE parted (id integer, k integer, PRIMARY KEY (id, k)) PARTITION BY RANGE (k);
 CREATE TABLE parted1 PARTITION OF parted FOR VALUES FROM (0) TO (10);
 INSERT INTO categories VALUES ('a', 'A'), ('b', 'B');
 INSERT INTO parted VALUES (1, 1), (2, 2), (3, 3);
@@ -132,6 +132,10 @@ def test_read_catalog_covers_every_object_kind(
     assert matview is not None and matview.kind == "matview" and matview.rows is None
     parted = cat.table("public", "parted")
     assert parted is not None and parted.kind == "partitioned" and parted.rows == 3
+    assert parted.primary_key == PrimaryKey("parted_pkey", ("id", "k"))
+    # The partition's copy of the parent's PK is not its own (pg_dump declares it on the parent).
+    part = cat.table("public", "parted1")
+    assert part is not None and part.primary_key is None and part.indexes == () and part.rows == 3
     assert cat.sequences[QualifiedName("public", "products_n_seq")] == Sequence(
         "public", "products_n_seq", (QualifiedName("public", "products"), "n"), "integer"
     )

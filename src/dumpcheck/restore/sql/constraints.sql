@@ -30,6 +30,10 @@ LEFT JOIN pg_catalog.pg_class rc ON rc.oid = con.confrelid
 LEFT JOIN pg_catalog.pg_namespace rn ON rn.oid = rc.relnamespace
 LEFT JOIN pg_catalog.pg_index i ON i.indexrelid = con.conindid AND con.contype IN ('p', 'u')
 WHERE con.contype IN ('p', 'u', 'f', 'c')
+  -- Only constraints declared on the table itself: a partition's copies of its parent's
+  -- PK / UNIQUE / FK and inherited CHECKs have conislocal = false, and pg_dump declares them
+  -- once, on the parent (so the dump's catalog has them there only, too).
+  AND con.conislocal
   AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
   AND n.nspname NOT LIKE 'pg\_temp\_%'
   AND n.nspname NOT LIKE 'pg\_toast\_temp\_%'
