@@ -4,7 +4,7 @@ PYTHON ?= $(shell command -v python3.12 2>/dev/null || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.dumpcheck-installed
-DUMP ?= fixtures/demo/products_never_dumped.dump
+DUMP ?= fixtures/demo/dumps/products_never_dumped.dump
 PRISMA ?= fixtures/demo/schema.prisma
 # Extra server majors the test suite exercises (cross-version restores).
 TEST_MAJORS ?= 15 17
@@ -35,8 +35,12 @@ check: lint test
 fixtures: install
 	$(BIN)/python fixtures/generate.py
 
+# make itself exits 2 whenever a recipe fails, so the job's own exit code is printed too.
 verify-dump: install
-	$(BIN)/python -m pipeline.nightly --dump "$(DUMP)" --prisma "$(PRISMA)" --runs-dir runs
+	@code=0; $(BIN)/python -m pipeline.nightly --dump "$(DUMP)" --prisma "$(PRISMA)" \
+		--runs-dir runs || code=$$?; \
+	echo "dumpcheck exit code: $$code (0 ok, 1 findings, 2 bad input, 3 environment)"; \
+	exit $$code
 
 bench: install
 	$(BIN)/python -m tests.bench

@@ -27,6 +27,7 @@ class TableContext:
     restore: RestoreResult | None
     enum_diffs: dict[str, Difference]
     migration_evidence: Callable[[QualifiedName], str | None]
+    migration_summary: Callable[[QualifiedName], str | None]
 
 
 def table_differences(expected: Table, actual: Table, ctx: TableContext) -> list[Difference]:
@@ -133,9 +134,12 @@ def _never_in_dump_evidence(key: QualifiedName, ctx: TableContext) -> list[str]:
     facts = ctx.inventory.facts
     catalog = ctx.inventory.catalog
     evidence = []
+    # The strongest evidence first: did production ever have the table?
+    summary = ctx.migration_summary(key)
+    if summary:
+        evidence.append(summary)
     migration = ctx.migration_evidence(key)
     if migration:
-        # The strongest evidence first: did production ever have the table?
         evidence.append(migration)
     evidence.append(f"The dump creates {len(catalog.tables)} table(s); {key} is not among them.")
     elsewhere = [t for t in catalog.find_tables(key.name) if t.key != key]
