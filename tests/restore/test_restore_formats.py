@@ -123,3 +123,18 @@ def test_plain_script_switching_databases_is_bad_input(
         f.write("\\connect other_database\n\nCREATE TABLE elsewhere (id integer);\n")
     with pytest.raises(BadInputError, match="switches to another database"):
         restore(inv, scratch_server, database=fresh_db)
+
+
+def test_server_without_local_binaries_uses_an_installed_pg_restore(
+    scratch_server: ScratchServer, fresh_db: str, tmp_path: Path
+) -> None:
+    # A --scratch-dsn / docker server: its binaries are elsewhere (install None), so the local
+    # pg_restore of a major that can read the dump runs against its conninfo.
+    import dataclasses
+
+    remote = dataclasses.replace(scratch_server, backend="dsn", install=None, pid=None)
+    with source_db(scratch_server, SQL) as src:
+        dump = pg_dump(scratch_server, src, tmp_path / "r.dump", "custom")
+    result = restore(inventory_of(dump), remote, database=fresh_db)
+    _assert_clean(result)
+    assert result.tool.startswith(f"pg_restore {scratch_server.major}.")
