@@ -91,3 +91,37 @@ def test_no_pg_restore_new_enough_exits_3_with_advice(scratch_server: ScratchSer
     with pytest.raises(BinaryNotFoundError, match="dumpcheck postgres install 99") as info:
         choose_pg_restore(scratch_server, 99)
     assert isinstance(info.value, EnvironmentFailure) and info.value.exit_code == 3
+
+
+def test_pg15_pg_restore_log_is_attributed_too(
+    scratch_server_for: Callable[[int], ScratchServer], tmp_path: Path
+) -> None:
+    # pg_restore 15 words its errors like 18 does; check it on a real 15 -> 15 restore.
+    server = scratch_server_for(15)
+    sql = """
+    CREATE TABLE parent (id integer PRIMARY KEY);
+    CREATE TABLE child (id integer PRIMARY KEY, parent_id integer REFERENCES parent (id));
+    CREATE TABLE nn (id integer, note text NOT NULL);
+    SET session_replication_role = replica;
+    INSERT INTO child VALUES (1, 99);
+    """
+    with source_db(server, sql) as src:
+        with psycopg.connect(server.dsn(src), autocommit=True) as conn:
+            conn.execute("SET allow_system_table_mods = on")
+            conn.execute(
+                "UPDATE pg_attribute SET attnotnull = false "
+                "WHERE attrelid = 'nn'::regclass AND attname = 'note'"
+            )
+            conn.execute("INSERT INTO nn VALUES (1, NULL)")
+            conn.execute(
+                "UPDATE pg_attribute SET attnotnull = true "
+                "WHERE attrelid = 'nn'::regclass AND attname = 'note'"
+            )
+        dump = pg_dump(server, src, tmp_path / "15.dump", "custom")
+    result = _restore_into(server, dump)
+    assert result.tool.startswith("pg_restore 15.")
+    got = sorted((e.object_type, e.severity, e.sqlstate, str(e.table)) for e in result.errors)
+    assert got == [
+        ("FK CONSTRAINT", "other", "23503", "public.child"),
+        ("TABLE DATA", "fatal", "23502", "public.nn"),
+    ]
