@@ -130,7 +130,7 @@ def main(
     assert isinstance(options, VerifyOptions)
     if dump_command:
         options = replace(options, dump=newest_dump(dump_command))
-    elif not str(options.dump):
+    elif options.dump == Path():  # --dump not given
         raise BadInputError("give --dump PATH or --dump-command CMD")
     return run_job(options, runs_dir, metrics, quiet)
 

@@ -86,7 +86,13 @@ def test_case(name: str, scratch_server: ScratchServer, fresh_db: str, tmp_path:
         )
     )
     assert outcome.findings.exit_code() == spec["exit_code"]
-    for fmt, golden in (("json", "expected.json"), ("markdown", "expected.md")):
+    goldens = (
+        ("json", "expected.json"),
+        ("markdown", "expected.md"),
+        ("text", "expected.txt"),
+        ("junit", "expected.xml"),
+    )
+    for fmt, golden in goldens:
         got = _normalise(render(outcome.findings, fmt), dump)  # type: ignore[arg-type]
         path = case / golden
         if UPDATE or not path.exists():

@@ -4,7 +4,6 @@ from dataclasses import replace
 
 from dumpcheck.catalog import Column, ForeignKey, Index, PrimaryKey, QualifiedName, Table
 from dumpcheck.restore.model import RestoreError
-
 from tests.compare.helpers import run, verdicts
 
 CATEGORIES = Table(

@@ -5,10 +5,11 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import click
 
+from dumpcheck.scratch.model import Backend
 from dumpcheck.verify import VerifyOptions
 
 
@@ -54,7 +55,7 @@ def _decorate(
     @click.option("--strict", is_flag=True, help="Tables not in the Prisma schema fail too.")
     @functools.wraps(func)
     def wrapper(**kwargs: Any) -> Any:
-        backend = kwargs.pop("scratch") or ("dsn" if kwargs["scratch_dsn"] else "local")
+        backend: Backend = kwargs.pop("scratch") or ("dsn" if kwargs["scratch_dsn"] else "local")
         kwargs["_options"] = VerifyOptions(
             dump=kwargs.pop("dump"),
             prisma=kwargs.pop("prisma"),
@@ -70,7 +71,7 @@ def _decorate(
         )
         return func(**kwargs)
 
-    return wrapper
+    return cast("Callable[..., Any]", wrapper)
 
 
 def write_output(text: str, output: Path | None) -> None:

@@ -46,7 +46,7 @@ def compare(
             return None
         return migration_evidence(key, migrations)
 
-    def summary(key: QualifiedName) -> str | None:
+    def short_history(key: QualifiedName) -> str | None:
         if not migrations:  # no _prisma_migrations rows in the dump: nothing to conclude
             return None
         return migration_summary(key, migrations)
@@ -57,7 +57,7 @@ def compare(
         restore=restore,
         enum_diffs=enum_differences(expectation.catalog, actual),
         migration_evidence=evidence,
-        migration_summary=summary,
+        migration_summary=short_history,
     )
     tables: list[TableFinding] = []
     for key in sorted(expectation.catalog.tables):
@@ -123,7 +123,7 @@ def _dump_findings(
     if not facts.complete:
         found.append(DumpTruncated(facts.stops_at or "an unknown point"))
     if facts.kind in ("schema-only", "data-only"):
-        found.append(DumpKindFinding(facts.kind))  # type: ignore[arg-type]
+        found.append(DumpKindFinding(facts.kind))
     if scratch is not None and facts.pg_dump_major is not None:
         server_major = int(scratch.server_version.split(".")[0])
         if server_major < facts.pg_dump_major:

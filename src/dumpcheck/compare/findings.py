@@ -173,7 +173,7 @@ class Findings:
 
     def summary(self) -> dict[str, int]:
         """The count per verdict, every verdict present."""
-        counts = dict.fromkeys(VERDICTS, 0)
+        counts: dict[str, int] = dict.fromkeys(VERDICTS, 0)
         for t in self.tables:
             counts[t.verdict] += 1
         return counts
