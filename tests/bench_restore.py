@@ -113,20 +113,21 @@ def default_cluster(install: PgInstall) -> Iterator[str]:
     """A cluster with PostgreSQL's default settings (fsync on, WAL replica, autovacuum on)."""
     root = Path(tempfile.mkdtemp(prefix="dumpcheck-bench-", dir="/tmp"))
     user = pwd.getpwnam("postgres") if os.geteuid() == 0 else None
-    as_user: dict[str, int] = {"user": user.pw_uid, "group": user.pw_gid} if user else {}
+    # None is subprocess's own default: run as ourselves when we are not root.
+    uid, gid = (user.pw_uid, user.pw_gid) if user else (None, None)
     if user:
         os.chown(root, user.pw_uid, user.pw_gid)
     data = root / "data"
     subprocess.run(
         [str(install.binary("initdb")), "-D", str(data), "-U", "postgres", "-A", "trust",
          "-E", "UTF8", "--locale=C.UTF-8"],
-        check=True, capture_output=True, cwd=root, **as_user,
+        check=True, capture_output=True, cwd=root, user=uid, group=gid,
     )  # fmt: skip
     with (data / "postgresql.conf").open("a") as conf:
         conf.write(f"listen_addresses = ''\nunix_socket_directories = '{root}'\nport = 5433\n")
     proc = subprocess.Popen(
         [str(install.binary("postgres")), "-D", str(data)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=root, **as_user,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=root, user=uid, group=gid,
     )  # fmt: skip
     conninfo = f"host={root} port=5433 user=postgres"
     try:
@@ -162,7 +163,7 @@ def main(argv: list[str]) -> int:
             src = create_database(server)
             t = time.perf_counter()
             with psycopg.connect(server.dsn(src), autocommit=True) as conn:
-                conn.execute(sql)  # type: ignore[arg-type]
+                conn.execute(sql)
             custom, plain = work / "bench.dump", work / "bench.sql"
             for fmt, out in (("-Fc", custom), ("-Fp", plain)):
                 subprocess.run(
