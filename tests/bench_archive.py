@@ -114,8 +114,9 @@ def main() -> None:
 def _restored_bytes(pg_restore: Path, dump: Path) -> int:
     """How many bytes of SQL and COPY data the archive restores to (streamed, not kept)."""
     proc = subprocess.Popen([str(pg_restore), "-f", "-", str(dump)], stdout=subprocess.PIPE)
-    assert proc.stdout is not None
-    total = sum(len(piece) for piece in iter(lambda: proc.stdout.read(1 << 20), b""))  # type: ignore[union-attr]
+    stdout = proc.stdout
+    assert stdout is not None
+    total = sum(len(piece) for piece in iter(lambda: stdout.read(1 << 20), b""))
     proc.wait()
     return total
 
