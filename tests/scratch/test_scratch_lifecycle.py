@@ -83,7 +83,7 @@ def test_start_answer_stop_removes_everything() -> None:
             root, pid = server.socket_dir, server.pid
             assert len(str(root / ".s.PGSQL.5432")) <= 107
             with psycopg.connect(server.conninfo) as conn:
-                settings = dict(
+                settings: dict[str, str] = dict(
                     conn.execute(
                         "select name, setting from pg_settings where name in"
                         " ('fsync','full_page_writes','synchronous_commit','wal_level',"
