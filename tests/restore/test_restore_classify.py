@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from dumpcheck.catalog import QualifiedName
+from dumpcheck.catalog import Catalog, QualifiedName
 from dumpcheck.errors import DiskFullError
 from dumpcheck.inventory.model import TocEntry
 from dumpcheck.restore.archive import failures_from_log
@@ -204,3 +204,19 @@ def test_connect_target_reads_every_pg_dump_spelling(argument: str, database: st
     from dumpcheck.restore.plain import _connect_target
 
     assert _connect_target(argument) == database
+
+
+def test_archive_newer_than_pg_restore_is_environment_failure_with_advice() -> None:
+    import dataclasses
+
+    from dumpcheck.errors import BadInputError, BinaryNotFoundError
+    from dumpcheck.inventory.model import DumpFacts, DumpInventory
+    from dumpcheck.restore.stage import _raise_for_input
+
+    dump = DumpInventory(DumpFacts(path="x.dump", format="custom"), catalog=Catalog())
+    too_new = Failure("unsupported version (1.99) in file header")
+    with pytest.raises(BinaryNotFoundError, match="dumpcheck postgres install"):
+        _raise_for_input([too_new], dump)
+    garbage = dataclasses.replace(too_new, message="unsupported version (-1.-1) in file header")
+    with pytest.raises(BadInputError, match=r"pg_restore cannot read x\.dump"):
+        _raise_for_input([garbage], dump)

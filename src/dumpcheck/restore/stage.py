@@ -26,7 +26,9 @@ _BAD_INPUT = re.compile(
     r"input file is too short|unrecognized file format|could not read input file"
 )
 # An archive newer than the pg_restore reading it (pg_backup_archiver.c, ReadHead).
-_TOO_NEW = re.compile(r"unsupported version \((?P<version>[\d.]+)\) in file header")
+# A well-formed version we do not know means a newer pg_dump; "(-1.-1)" means garbage.
+_TOO_NEW = re.compile(r"unsupported version \((?P<version>\d+\.\d+)\) in file header")
+_BAD_VERSION = re.compile(r"unsupported version \(.*\) in file header")
 # What a client sees when the server goes away under it (libpq fe-misc.c, postmaster.c).
 _SERVER_GONE = re.compile(
     r"server closed the connection unexpectedly|terminating connection because of crash|"
@@ -102,7 +104,8 @@ def _raise_for_input(failures: list[Failure], dump: DumpInventory) -> None:
                 f"newer than this pg_restore; install a newer PostgreSQL with "
                 f"`dumpcheck postgres install 18`"
             )
-        if f.toc_id is None and f.sqlstate is None and _BAD_INPUT.search(f.message):
+        bad = _BAD_INPUT.search(f.message) or _BAD_VERSION.search(f.message)
+        if f.toc_id is None and f.sqlstate is None and bad:
             raise BadInputError(f"pg_restore cannot read {dump.facts.path}: {f.message}")
 
 
