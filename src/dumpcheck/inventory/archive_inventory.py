@@ -77,7 +77,7 @@ def inventory_archive(path: Path, progress: Callable[[int], None] | None = None)
     state = ddl.state
     catalog = state.catalog(rows)
     data_tables = {QualifiedName(e.namespace, e.tag) for e in data_entries}
-    kind = dump_kind(catalog, bool(data_entries))
+    kind = dump_kind(catalog, bool(data_entries), complete=scan.complete)
     if kind == "data-only":
         catalog = data_only_tables(catalog, rows)
     facts = DumpFacts(

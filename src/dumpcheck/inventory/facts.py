@@ -12,8 +12,14 @@ from dumpcheck.inventory.model import DumpKind
 _NO_DATA_KINDS = frozenset({"view", "matview", "partitioned", "foreign"})
 
 
-def dump_kind(catalog: Catalog, has_data: bool) -> DumpKind:
-    """full, schema-only (tables but no data at all) or data-only (data but no CREATE TABLE)."""
+def dump_kind(catalog: Catalog, has_data: bool, complete: bool = True) -> DumpKind:
+    """full, schema-only (tables but no data at all) or data-only (data but no CREATE TABLE).
+
+    A truncated dump with no data yet was cut before its data section: that says nothing about
+    how it was made, so it is not called schema-only (the truncation is the finding).
+    """
+    if not complete and not has_data:
+        return "full"
     if not catalog.tables and has_data:
         return "data-only"
     if (

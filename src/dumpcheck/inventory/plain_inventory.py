@@ -221,7 +221,7 @@ def _result(
     state = scan.ddl.state
     catalog = state.catalog(scan.rows)
     has_data = bool(scan.data_tables)
-    kind = dump_kind(catalog, has_data)
+    kind = dump_kind(catalog, has_data, complete=stops_at is None)
     if kind == "data-only":
         catalog = data_only_tables(catalog, scan.rows)
     facts = DumpFacts(
