@@ -18,7 +18,7 @@ SOURCE_SQL = Path(__file__).parent / "source.sql"
 def load_source(server: ScratchServer, dbname: str, source: Path = SOURCE_SQL) -> None:
     """Run the SQL source in ``dbname``."""
     with psycopg.connect(server.dsn(dbname), autocommit=True) as conn:
-        conn.execute(source.read_text())  # type: ignore[call-overload]
+        conn.execute(source.read_text())
 
 
 def pg_dump(install: PgInstall, server: ScratchServer, dbname: str, out: Path, *args: str) -> Path:
