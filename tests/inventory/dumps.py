@@ -17,7 +17,7 @@ def load_sql(server: ScratchServer, dbname: str, source: str) -> None:
     """Run one SQL source file (by name) in database ``dbname``."""
     sql = (SQL_DIR / source).read_text()
     with psycopg.connect(server.dsn(dbname), autocommit=True) as conn:
-        conn.execute(sql)  # type: ignore[call-overload]
+        conn.execute(sql)
 
 
 def pg_dump(
