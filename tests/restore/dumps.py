@@ -24,8 +24,8 @@ def source_db(server: ScratchServer, sql: str, *, setup: str = "") -> Iterator[s
     try:
         with psycopg.connect(server.dsn(name), autocommit=True) as conn:
             if setup:
-                conn.execute(setup)  # type: ignore[arg-type]
-            conn.execute(sql)  # type: ignore[arg-type]
+                conn.execute(setup)
+            conn.execute(sql)
         yield name
     finally:
         drop_database(server, name)
