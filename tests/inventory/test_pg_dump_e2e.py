@@ -132,9 +132,9 @@ def test_roles_and_database_name(
 ) -> None:
     role = f"inv_role_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(scratch_server.dsn(fresh_db), autocommit=True) as conn:
-        conn.execute(f"CREATE ROLE {role} NOLOGIN")  # type: ignore[call-overload]
+        conn.execute(f"CREATE ROLE {role} NOLOGIN")
         try:
-            conn.execute(  # type: ignore[call-overload]
+            conn.execute(
                 f"CREATE TABLE public.t (a integer); GRANT SELECT ON public.t TO {role};"
                 f" CREATE TABLE public.o (b integer); ALTER TABLE public.o OWNER TO {role};"
                 f" ALTER DEFAULT PRIVILEGES GRANT INSERT ON TABLES TO {role};"
@@ -147,4 +147,4 @@ def test_roles_and_database_name(
             bare = pg_dump(scratch_server, fresh_db, tmp_path / "bare", "--no-owner", "-x")
             assert inventory(bare).facts.roles == frozenset()
         finally:
-            conn.execute(f"DROP OWNED BY {role}; DROP ROLE {role}")  # type: ignore[call-overload]
+            conn.execute(f"DROP OWNED BY {role}; DROP ROLE {role}")
