@@ -229,7 +229,7 @@ def _flip_catalog(server: ScratchServer, db: str, sql: str) -> None:
     """
     with psycopg.connect(server.dsn(db), autocommit=True) as conn:
         conn.execute("SET allow_system_table_mods = on")
-        conn.execute(sql)  # type: ignore[arg-type]
+        conn.execute(sql)
 
 
 @BOTH
@@ -359,7 +359,7 @@ def test_data_only_dump_into_existing_schema(
     with source_db(scratch_server, SIMPLE_SQL) as src:
         dump = pg_dump(scratch_server, src, tmp_path / "d.dump", "custom", "--data-only")
     with psycopg.connect(scratch_server.dsn(fresh_db), autocommit=True) as conn:
-        conn.execute(SIMPLE_SQL.split("INSERT")[0])  # type: ignore[arg-type]
+        conn.execute(SIMPLE_SQL.split("INSERT")[0])
     result = _restore(scratch_server, fresh_db, dump)
     assert result.errors == ()
     assert (_rows(result, "a"), _rows(result, "b")) == (2, 1)
