@@ -58,7 +58,7 @@ def test_read_catalog_covers_every_object_kind(
 ) -> None:
     dsn = scratch_server.dsn(fresh_db)
     with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.execute(SCHEMA)  # type: ignore[arg-type]
+        conn.execute(SCHEMA)
 
     cat = read_catalog(dsn)
 
