@@ -90,7 +90,9 @@ def inventory_archive(path: Path, progress: Callable[[int], None] | None = None)
         database=scan.database,
         encoding=scan.encoding,
         kind=kind,
-        excluded_table_data=tables_without_data(catalog, data_tables) if data_entries else (),
+        excluded_table_data=(
+            tables_without_data(catalog, data_tables) if data_entries and scan.complete else ()
+        ),
         complete=scan.complete,
         stops_at=scan.stops_at,
         roles=frozenset(state.roles),

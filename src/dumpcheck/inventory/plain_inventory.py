@@ -233,7 +233,9 @@ def _result(
         database=scan.database,
         encoding=splitter.client_encoding,
         kind=kind,
-        excluded_table_data=tables_without_data(catalog, scan.data_tables) if has_data else (),
+        excluded_table_data=(
+            tables_without_data(catalog, scan.data_tables) if has_data and stops_at is None else ()
+        ),
         complete=stops_at is None,
         stops_at=stops_at,
         roles=frozenset(state.roles),
