@@ -28,12 +28,18 @@ _COMPARED = (
 )
 
 
-def _key(rv: ast.RangeVar) -> QualifiedName:
+def _key(rv: ast.RangeVar | None) -> QualifiedName:
+    # Every statement _check compares names its relation; pglast types the field as optional.
+    assert rv is not None and rv.relname is not None
     return QualifiedName(rv.schemaname or "public", rv.relname)
 
 
 def _names(nodes: tuple[ast.Node, ...] | None) -> tuple[str, ...]:
-    return tuple(n.sval for n in nodes or ())  # type: ignore[attr-defined]
+    names: list[str] = []
+    for n in nodes or ():
+        assert isinstance(n, ast.String) and n.sval is not None
+        names.append(n.sval)
+    return tuple(names)
 
 
 def _check(stmt: ast.Node, cat: Catalog) -> int:
@@ -52,6 +58,7 @@ def _check(stmt: ast.Node, cat: Catalog) -> int:
         return 1
     if isinstance(stmt, ast.AlterTableStmt):
         compared = 0
+        assert stmt.cmds is not None
         for cmd in stmt.cmds:
             if cmd.subtype not in _COMPARED:
                 continue  # OWNER TO, ALTER INDEX ... ATTACH PARTITION, ...: nothing to compare
@@ -87,6 +94,7 @@ def _check(stmt: ast.Node, cat: Catalog) -> int:
     if isinstance(stmt, ast.IndexStmt):
         table = cat.tables[_key(stmt.relation)]
         names = {i.name: i.unique for i in table.indexes} | {u.name: True for u in table.uniques}
+        assert stmt.idxname is not None
         assert names[stmt.idxname] == bool(stmt.unique)
         return 1
     if isinstance(stmt, ast.CreateEnumStmt):
@@ -118,6 +126,7 @@ def _differential(dump: Path) -> None:
                 continue
             checked.feed(item.text, f"line {item.line}")
             for raw in pglast.parse_sql(item.text):
+                assert raw.stmt is not None
                 compared += _check(raw.stmt, inv.catalog)
     assert compared > 25
     assert checked.state.unparsed == []
