@@ -128,7 +128,8 @@ def test_directory_data_file_cut(
     compression: str, directory_archive: Callable[[str], Path]
 ) -> None:
     archive = directory_archive(compression)
-    dump_id = read_archive(archive).row_counts and next(
+    assert read_archive(archive).row_counts
+    dump_id = next(
         e.dump_id
         for e in read_archive(archive).entries
         if e.tag == "numbers" and e.desc == "TABLE DATA"
