@@ -105,6 +105,12 @@ def judge_table(
             evidence = [f"{len(differences)} difference(s) between the Prisma schema and {key}."]
         else:
             verdict = "ok"
+    facts = ctx.inventory.facts
+    if not facts.complete and verdict in {"drift", "rows_lost", "failed_restore"}:
+        evidence.append(
+            f"The dump is truncated (it stops at {facts.stops_at}): rows, keys and indexes "
+            "that come after that point were never in it."
+        )
     if expected is None and verdict in {"failed_restore", "rows_lost"}:
         evidence.append(f"{key} is in the dump but no Prisma model maps to it.")
     return TableFinding(
