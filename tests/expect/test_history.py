@@ -59,9 +59,9 @@ def test_evidence_when_production_had_the_table() -> None:
     migs = (_m("20240101_init"), _m("20240102_add_products", creates=(PRODUCTS,)))
     statuses = classify_migrations(migs, (_row("20240101_init"), _row("20240102_add_products")))
     assert migration_evidence(PRODUCTS, statuses) == (
-        "The migration that creates `products` (`20240102_add_products`) is recorded as applied "
-        "in the dump's `_prisma_migrations`, so production had the table; it was excluded from "
-        "the dump or dropped before it."
+        "Production had it: the migration that creates `products` (`20240102_add_products`) is "
+        "recorded as applied in the dump's `_prisma_migrations`; it was excluded from the dump "
+        "or dropped before it."
     )
 
 

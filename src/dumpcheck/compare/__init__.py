@@ -46,18 +46,12 @@ def compare(
             return None
         return migration_evidence(key, migrations)
 
-    def short_history(key: QualifiedName) -> str | None:
-        if not migrations:  # no _prisma_migrations rows in the dump: nothing to conclude
-            return None
-        return migration_summary(key, migrations)
-
     actual = restore.catalog if restore is not None else inventory.catalog
     ctx = TableContext(
         inventory=inventory,
         restore=restore,
         enum_diffs=enum_differences(expectation.catalog, actual),
         migration_evidence=evidence,
-        migration_summary=short_history,
     )
     tables: list[TableFinding] = []
     for key in sorted(expectation.catalog.tables):
@@ -89,27 +83,6 @@ def compare(
         strict=strict,
         prisma=prisma,
     )
-
-
-def migration_summary(key: QualifiedName, statuses: tuple[MigrationStatus, ...]) -> str:
-    """One short line: did production have the table, by its migration history?"""
-    creators = [
-        s
-        for s in statuses
-        if key in s.migration.creates or any(new == key for _, new in s.migration.renames)
-    ]
-    applied = [s for s in creators if s.state in ("applied", "edited")]
-    if applied:
-        return (
-            f"Production had it: migration {applied[0].migration.name} created it and is "
-            "applied in the dump's _prisma_migrations; it was excluded from the dump or dropped."
-        )
-    if creators:
-        return (
-            f"Production likely never had it: migration {creators[0].migration.name} creates it "
-            f"but is {creators[0].state.replace('_', ' ')} in the dump's _prisma_migrations."
-        )
-    return "Production likely never had it: no applied migration creates it."
 
 
 def _dump_findings(

@@ -27,7 +27,6 @@ class TableContext:
     restore: RestoreResult | None
     enum_diffs: dict[str, Difference]
     migration_evidence: Callable[[QualifiedName], str | None]
-    migration_summary: Callable[[QualifiedName], str | None]
 
 
 def table_differences(expected: Table, actual: Table, ctx: TableContext) -> list[Difference]:
@@ -141,9 +140,6 @@ def _never_in_dump_evidence(key: QualifiedName, ctx: TableContext) -> list[str]:
     catalog = ctx.inventory.catalog
     evidence = []
     # The strongest evidence first: did production ever have the table?
-    summary = ctx.migration_summary(key)
-    if summary:
-        evidence.append(summary)
     migration = ctx.migration_evidence(key)
     if migration:
         evidence.append(migration)

@@ -90,9 +90,8 @@ def migration_evidence(table: QualifiedName, statuses: tuple[MigrationStatus, ..
         and order.index(s.migration.name) > order.index(first.migration.name)
     ]
     text = (
-        f"The migration that creates `{name}` (`{first.migration.name}`) is recorded as "
-        f"{_STATE_WORDS[first.state]} in the dump's `_prisma_migrations`, "
-        "so production had the table"
+        f"Production had it: the migration that creates `{name}` (`{first.migration.name}`) is "
+        f"recorded as {_STATE_WORDS[first.state]} in the dump's `_prisma_migrations`"
     )
     if later_drops:
         return (

@@ -167,7 +167,7 @@ def reason(table: TableFinding) -> str:
         return "restored and matches the schema"
     if verdict == "never_in_dump":
         lines = evidence(table)
-        return one_line(lines[0]) if lines else "no CREATE TABLE for it in the dump"
+        return one_line(lines[0], limit=240) if lines else "no CREATE TABLE for it in the dump"
     if verdict == "failed_restore":
         error = main_error(table)
         return root_cause(error) if error else "restore failed"
