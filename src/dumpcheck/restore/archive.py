@@ -104,7 +104,8 @@ def restore_archive(
     """Run pg_restore --verbose into ``dsn`` and turn its log into Failures."""
     install = choose_pg_restore(server, dump.facts.pg_dump_major)
     n = jobs if jobs is not None else default_jobs()
-    args = ["--verbose", f"--dbname={dsn}"]
+    # --no-password: a server that wants one must fail at once, not wait for a prompt.
+    args = ["--verbose", "--no-password", f"--dbname={dsn}"]
     if n > 1 and parallel_allowed(dump):
         args.append(f"--jobs={n}")
     else:
