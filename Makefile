@@ -28,7 +28,7 @@ test: install
 lint: install
 	$(BIN)/ruff check src tests pipeline fixtures
 	$(BIN)/ruff format --check src tests pipeline fixtures
-	$(BIN)/mypy --strict src pipeline
+	$(BIN)/mypy --strict src pipeline tests fixtures
 
 check: lint test
 
