@@ -138,3 +138,26 @@ def test_server_without_local_binaries_uses_an_installed_pg_restore(
     result = restore(inventory_of(dump), remote, database=fresh_db)
     _assert_clean(result)
     assert result.tool.startswith(f"pg_restore {scratch_server.major}.")
+
+
+def test_failure_inside_a_transaction_block_is_root_of_the_aborted_rest(
+    scratch_server: ScratchServer, fresh_db: str, tmp_path: Path
+) -> None:
+    # pg_dump writes large objects' data inside BEGIN ... COMMIT in plain dumps.
+    with source_db(scratch_server, "CREATE TABLE t (id integer);") as src:
+        dump = pg_dump(scratch_server, src, tmp_path / "tx.sql", "plain")
+    text = dump.read_text()
+    block = "BEGIN;\nSELECT no_such_function();\nINSERT INTO public.t VALUES (1);\nCOMMIT;\n"
+    dump.write_text(
+        text.replace(
+            "SET default_table_access_method", block + "SET default_table_access_method", 1
+        )
+    )
+    result = restore(inventory_of(dump), scratch_server, database=fresh_db)
+    first, second = result.errors
+    assert (first.sqlstate, first.severity, first.root_cause_id) == ("42883", "other", None)
+    assert (second.sqlstate, second.severity, second.root_cause_id) == (
+        "25P02",
+        "secondary",
+        first.id,
+    )

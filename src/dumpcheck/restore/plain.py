@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, cast
 
 import psycopg
+from psycopg.pq import TransactionStatus
 
 from dumpcheck.errors import BadInputError, EnvironmentFailure, ScratchServerError
 from dumpcheck.inventory.model import DumpInventory
@@ -42,6 +43,17 @@ class PlainRun:
     copies: int = 0
     rows_sent: int = 0
     skipped: int = 0
+    aborted_by: int | None = None  # the failure that aborted the open transaction block
+
+    def add(self, failure: Failure, conn: psycopg.Connection[Any]) -> None:
+        """Record a failure; inside a failed BEGIN block, the later ones hang off the first."""
+        self.failures.append(failure)
+        if failure.sqlstate == "25P02" and self.aborted_by is not None:
+            failure.caused_by = self.aborted_by  # "current transaction is aborted"
+        elif conn.info.transaction_status == TransactionStatus.INERROR:
+            self.aborted_by = len(self.failures)  # this failure aborted the BEGIN block
+        else:
+            self.aborted_by = None
 
 
 def restore_plain(
@@ -195,7 +207,7 @@ def _statement(
         session.connection.execute(stmt.text)
     except psycopg.Error as exc:
         _check_environment(exc, session)
-        result.failures.append(_failure(exc, stmt, header))
+        result.add(_failure(exc, stmt, header), session.connection)
         result.log.append(f"line {stmt.line}: ERROR: {exc.diag.message_primary}")
 
 
@@ -225,7 +237,7 @@ def _copy(
                 tail = b""
     except psycopg.Error as exc:
         _check_environment(exc, session)
-        result.failures.append(_failure(exc, stmt, header, copy_table=block.table))
+        result.add(_failure(exc, stmt, header, copy_table=block.table), session.connection)
         result.log.append(f"line {stmt.line}: COPY {block.table}: {exc.diag.message_primary}")
         return
     finally:
