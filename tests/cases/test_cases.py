@@ -13,11 +13,12 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import jsonschema
 import psycopg
 import pytest
 
 from dumpcheck.expect import expect, render_sql
-from dumpcheck.report import render
+from dumpcheck.report import load_schema, render
 from dumpcheck.scratch.model import ScratchServer
 from dumpcheck.scratch.runner import run
 from dumpcheck.verify import VerifyOptions, verify
@@ -92,6 +93,8 @@ def test_case(name: str, scratch_server: ScratchServer, fresh_db: str, tmp_path:
         ("text", "expected.txt"),
         ("junit", "expected.xml"),
     )
+    report = json.loads(render(outcome.findings, "json"))
+    jsonschema.validate(report, load_schema())
     for fmt, golden in goldens:
         got = _normalise(render(outcome.findings, fmt), dump)  # type: ignore[arg-type]
         path = case / golden

@@ -38,6 +38,12 @@ def command(fmt: str, output: Path | None, quiet: bool, **kwargs: object) -> int
     if outcome.kept_server is not None and outcome.restore is not None:
         dsn = outcome.kept_server.dsn(outcome.restore.database)
         click.echo(f"scratch server kept; connect with: psql '{dsn}'", err=True)
+        if outcome.kept_server.pid is not None:
+            click.echo(
+                f"stop it with: kill -INT {outcome.kept_server.pid} "
+                "(the next dumpcheck run deletes its directory)",
+                err=True,
+            )
     return outcome.findings.exit_code()
 
 
