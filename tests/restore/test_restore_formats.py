@@ -161,3 +161,55 @@ def test_failure_inside_a_transaction_block_is_root_of_the_aborted_rest(
         "secondary",
         first.id,
     )
+
+
+def test_plain_dump_of_sql_ascii_database_with_high_bytes(
+    scratch_server: ScratchServer, fresh_db: str, tmp_path: Path
+) -> None:
+    # Old databases are often SQL_ASCII with Latin-1 bytes inside; the dump then says
+    # SET client_encoding = 'SQL_ASCII' and its bytes must reach the server unchanged.
+    from psycopg import sql
+
+    from dumpcheck.scratch import drop_database
+    from dumpcheck.scratch.databases import new_database_name
+
+    src = new_database_name()
+    with psycopg.connect(scratch_server.conninfo, autocommit=True) as conn:
+        conn.execute(
+            sql.SQL(
+                "CREATE DATABASE {} TEMPLATE template0 ENCODING 'SQL_ASCII' LC_COLLATE 'C' "
+                "LC_CTYPE 'C'"
+            ).format(sql.Identifier(src))
+        )
+    try:
+        with psycopg.connect(scratch_server.dsn(src), autocommit=True) as conn:
+            conn.execute("CREATE TABLE caf (id integer, name text DEFAULT E'caf\\351')")
+            conn.execute("COMMENT ON TABLE caf IS E'men\\372'")
+            conn.execute("INSERT INTO caf VALUES (1, E'\\351t\\351')")
+        dump = pg_dump(scratch_server, src, tmp_path / "ascii.sql", "plain")
+    finally:
+        drop_database(scratch_server, src)
+    assert b"caf\xe9" in dump.read_bytes()
+    inv = inventory_of(dump)
+    assert inv.facts.encoding == "SQL_ASCII"
+    # Into a UTF8 database the server rejects the bytes, as it would for any client.
+    into_utf8 = restore(inv, scratch_server, database=fresh_db)
+    assert {e.sqlstate for e in into_utf8.errors} >= {"22021"}
+    # restore() makes its own database in the dump's encoding: everything arrives.
+    result = restore(inv, scratch_server)
+    try:
+        assert result.errors == ()
+        table = result.catalog.table("public", "caf")
+        assert table is not None and table.rows == 1
+        with psycopg.connect(scratch_server.dsn(result.database)) as conn:
+            row = conn.execute(
+                "SELECT pg_encoding_to_char(encoding) FROM pg_database "
+                "WHERE datname = current_database()"
+            ).fetchone()
+            comment = conn.execute(
+                "SELECT convert_to(obj_description('public.caf'::regclass), 'SQL_ASCII')"
+            ).fetchone()
+        assert row == (b"SQL_ASCII",)  # psycopg returns a SQL_ASCII database's text as bytes
+        assert comment is not None and bytes(comment[0]) == b"men\xfa"
+    finally:
+        drop_database(scratch_server, result.database)

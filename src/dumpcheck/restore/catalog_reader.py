@@ -10,6 +10,8 @@ from typing import Any, cast, get_args
 
 import psycopg
 from psycopg import sql
+from psycopg.abc import Buffer
+from psycopg.adapt import Loader
 
 from dumpcheck.catalog import (
     Catalog,
@@ -56,6 +58,20 @@ def load_sql(name: str) -> str:
     return (resources.files("dumpcheck.restore") / "sql" / f"{name}.sql").read_text("utf-8")
 
 
+class _Latin1TextLoader(Loader):
+    """Text of a SQL_ASCII database, decoded byte for byte (as the plain-dump reader does)."""
+
+    def load(self, data: Buffer) -> str:
+        return bytes(data).decode("latin-1")
+
+
+def _decode_sql_ascii(conn: psycopg.Connection[Any]) -> None:
+    # psycopg has no codec for SQL_ASCII and returns bytes; asking the server for UTF8 instead
+    # fails on the first high byte ("invalid byte sequence for encoding "UTF8"").
+    for type_name in ("text", "name", "varchar", "bpchar"):
+        conn.adapters.register_loader(type_name, _Latin1TextLoader)
+
+
 def _rows(cur: psycopg.Cursor[Any], name: str) -> list[dict[str, Any]]:
     cur.execute(load_sql(name))
     cols = [d.name for d in cur.description or ()]
@@ -80,7 +96,14 @@ class _TableParts:
 
 def read_catalog(conninfo: str) -> Catalog:
     """Read every user object of the database at ``conninfo`` into a Catalog."""
-    with psycopg.connect(conninfo, autocommit=True) as conn, conn.cursor() as cur:
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        if conn.info.encoding == "ascii":
+            _decode_sql_ascii(conn)  # before the cursor, which copies the loaders
+        return _read(conn)
+
+
+def _read(conn: psycopg.Connection[Any]) -> Catalog:
+    with conn.cursor() as cur:
         cur.execute(_SEARCH_PATH)
         schemas = [r["schema"] for r in _rows(cur, "schemas")]
         tables = _rows(cur, "tables")

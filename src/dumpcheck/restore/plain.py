@@ -19,7 +19,13 @@ from psycopg.pq import TransactionStatus
 
 from dumpcheck.errors import BadInputError, EnvironmentFailure, ScratchServerError
 from dumpcheck.inventory.model import DumpInventory
-from dumpcheck.inventory.plain import CopyBlock, MetaCommand, ObjectHeader, Statement, iter_plain
+from dumpcheck.inventory.plain import (
+    CopyBlock,
+    MetaCommand,
+    ObjectHeader,
+    PlainSplitter,
+    Statement,
+)
 from dumpcheck.inventory.source import open_plain
 from dumpcheck.restore.classify import Failure
 from dumpcheck.scratch.faults import classify_db_error, log_tail, server_died_error
@@ -64,7 +70,9 @@ def restore_plain(
     dump_dbs: set[str] = {dump.facts.database} if dump.facts.database else set()
     header: ObjectHeader | None = None
     with open_plain(Path(dump.facts.path)) as stream, _Session(server, dsn) as session:
-        for item in iter_plain(cast(BinaryIO, stream)):
+        splitter = PlainSplitter(cast(BinaryIO, stream))
+        session.splitter = splitter
+        for item in splitter:
             if isinstance(item, MetaCommand):
                 _meta(item, session, dump_dbs, result)
                 continue
@@ -90,6 +98,19 @@ class _Session:
         self.server = server
         self.dsn = dsn
         self.conn: psycopg.Connection[Any] | None = None
+        self.splitter: PlainSplitter | None = None
+
+    def sql(self, text: str) -> bytes:
+        """The statement in the dump's own encoding (the one its SET client_encoding set).
+
+        Sent as bytes, so that the server reads exactly the dump's bytes whatever codec psycopg
+        would pick for that encoding (it has none that round-trips SQL_ASCII's high bytes).
+        """
+        encoding = self.splitter.encoding if self.splitter is not None else "utf-8"
+        try:
+            return text.encode(encoding)
+        except UnicodeEncodeError:
+            return text.encode("utf-8")
 
     def __enter__(self) -> _Session:
         self.reconnect()
@@ -204,7 +225,7 @@ def _statement(
         return
     result.statements += 1
     try:
-        session.connection.execute(stmt.text)
+        session.connection.execute(session.sql(stmt.text))
     except psycopg.Error as exc:
         _check_environment(exc, session)
         result.add(_failure(exc, stmt, header), session.connection)
@@ -219,7 +240,7 @@ def _copy(
     cur = session.connection.cursor()
     tail = b""
     try:
-        with cur.copy(stmt.text) as copy:
+        with cur.copy(session.sql(stmt.text)) as copy:
             # The server accepted the COPY: stream its data. A line may span two writes (COPY
             # data is one byte stream), but the bytes after the last newline are held back
             # until more arrive, so a dump cut inside a row never sends a shortened last row.

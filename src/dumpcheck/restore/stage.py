@@ -50,9 +50,7 @@ def restore(
     started = time.monotonic()
     findings, created_roles = prepare_server(server, dump.facts)
     if database is None:
-        from dumpcheck.scratch import create_database
-
-        database = create_database(server)
+        database = _new_database(server, dump.facts.encoding)
     dsn = server.dsn(database)
     failures: list[Failure]
     extra: dict[str, str] = {}
@@ -84,6 +82,38 @@ def restore(
         duration_s=duration,
         extra=extra,
     )
+
+
+def _new_database(server: ScratchServer, encoding: str | None) -> str:
+    """A fresh ``dumpcheck_<random>`` database in the dump's encoding.
+
+    A dump of a SQL_ASCII or LATIN1 database holds bytes that a UTF8 database rejects
+    ("invalid byte sequence for encoding "UTF8""), failures production never had; locale C
+    goes with every server encoding (CREATE DATABASE refuses a mismatched one).
+    """
+    from dumpcheck.scratch import create_database
+
+    if encoding is None or encoding.upper() in ("UTF8", "UTF-8", "UNICODE"):
+        return create_database(server)
+    import psycopg
+    from psycopg import sql
+
+    from dumpcheck.scratch.databases import new_database_name
+    from dumpcheck.scratch.faults import classify_db_error
+
+    name = new_database_name()
+    try:
+        with psycopg.connect(server.conninfo, autocommit=True, connect_timeout=10) as conn:
+            conn.execute(
+                sql.SQL(
+                    "CREATE DATABASE {} TEMPLATE template0 ENCODING {} LC_COLLATE 'C' LC_CTYPE 'C'"
+                ).format(sql.Identifier(name), sql.Literal(encoding))
+            )
+    except psycopg.Error as exc:
+        raise classify_db_error(exc) or ScratchServerError(
+            f"cannot create a {encoding} database on the scratch server: {exc}"
+        ) from exc
+    return name
 
 
 def _check_readable(dump: DumpInventory) -> None:
