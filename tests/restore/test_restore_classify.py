@@ -220,3 +220,32 @@ def test_archive_newer_than_pg_restore_is_environment_failure_with_advice() -> N
     garbage = dataclasses.replace(too_new, message="unsupported version (-1.-1) in file header")
     with pytest.raises(BadInputError, match=r"pg_restore cannot read x\.dump"):
         _raise_for_input([garbage], dump)
+
+
+def test_harmless_failures_are_never_a_root_cause() -> None:
+    failures = [
+        # An old dump's plpgsql, owned by someone else here: harmless, and no missing object.
+        Failure(
+            "must be owner of extension plpgsql",
+            "COMMENT ON EXTENSION plpgsql IS 'x';",
+            desc="EXTENSION",
+            tag="plpgsql",
+        ),
+        Failure(
+            'role "ghost" does not exist',
+            "ALTER TABLE public.t OWNER TO ghost;",
+            desc="TABLE",
+            tag="t",
+            namespace="public",
+        ),
+        Failure(
+            'type "public.thing" does not exist',
+            "GRANT ALL ON TABLE public.t TO app;",
+            desc="TABLE",
+            tag="t",
+            namespace="public",
+        ),
+    ]
+    ext, owner, other = classify(failures, {})
+    assert (ext.severity, owner.severity) == ("harmless", "harmless")
+    assert (other.severity, other.root_cause_id) == ("other", None)

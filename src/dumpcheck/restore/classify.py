@@ -132,6 +132,7 @@ _NAMED = re.compile(
 )
 _NO_UNIQUE = re.compile(r'referenced table "(?P<name>(?:[^"]|"")*)"')
 _UNIQUE_DEF = re.compile(r"\b(PRIMARY\s+KEY|UNIQUE)\b", re.IGNORECASE)
+_CREATE_TABLE = re.compile(r"^\s*CREATE\s+(?:UNLOGGED\s+|FOREIGN\s+)?TABLE\b", re.IGNORECASE)
 _UNIQUE_INDEX = re.compile(r"^\s*CREATE\s+UNIQUE\s+INDEX\b", re.IGNORECASE)
 
 
@@ -156,8 +157,11 @@ def _object_key(f: Failure) -> tuple[str, str] | None:
 def breaks_table(f: Failure) -> bool:
     """Fatal for its table: CREATE TABLE failed, its COPY failed, or its PK / UNIQUE failed."""
     desc = f.desc or ""
-    if desc in ("TABLE", "TABLE DATA") or f.copy_table is not None:
+    if desc == "TABLE DATA" or f.copy_table is not None:
         return True
+    if desc == "TABLE":
+        # Its CREATE TABLE, not the OWNER TO / GRANT that follow in the same entry or section.
+        return f.statement is None or bool(_CREATE_TABLE.match(f.statement))
     sql = f.defn or f.statement or ""
     if desc == "CONSTRAINT" and _UNIQUE_DEF.search(sql):
         return True
@@ -219,6 +223,8 @@ def classify(failures: Sequence[Failure], entries: Mapping[int, TocEntry]) -> li
         fid = i + 1
         cause = _cause(f, first_of_entry, failed_entries, entries, registry)
         roots.append(_root(cause, roots))
+        if harmless_reason(f) is not None:
+            continue  # it left nothing missing that a later failure could trip over
         key = _entry_key(f)
         if key is not None:
             first_of_entry.setdefault(key, fid)
