@@ -32,6 +32,8 @@ class ArchiveRun:
     log: str
     tool: str
     returncode: int
+    printed_errors: int = 0  # "pg_restore: error:" lines: the count that is right under -j
+    summary_errors: int | None = None  # pg_restore's own "errors ignored on restore: N"
 
 
 def default_jobs() -> int:
@@ -123,8 +125,20 @@ def restore_archive(
     done = run(install.binary("pg_restore"), args, major=install.major, check=False)
     tool = f"pg_restore {install.version}" + (f" -j {n}" if n > 1 else "")
     entries = {e.dump_id: e for e in dump.entries}
-    failures = failures_from_log(parse_restore_log(done.stderr), entries)
-    return ArchiveRun(failures, done.stderr, tool, done.returncode)
+    log = parse_restore_log(done.stderr)
+    failures = failures_from_log(log, entries)
+    summary = _SUMMARY.search(done.stderr)
+    return ArchiveRun(
+        failures,
+        done.stderr,
+        tool,
+        done.returncode,
+        printed_errors=len(log.errors),
+        summary_errors=int(summary.group(1)) if summary else None,
+    )
+
+
+_SUMMARY = re.compile(r"^pg_restore: warning: errors ignored on restore: (\d+)$", re.MULTILINE)
 
 
 def failures_from_log(log: RestoreLog, entries: dict[int, TocEntry]) -> list[Failure]:

@@ -67,6 +67,9 @@ def restore(
         run = restore_archive(dump, server, dsn, jobs=jobs, no_owner=no_owner)
         failures, tool, log = run.failures, run.tool, run.log
         extra["pg_restore_exit"] = str(run.returncode)
+        extra["pg_restore_errors_printed"] = str(run.printed_errors)
+        if run.summary_errors is not None:
+            extra["pg_restore_errors_summary"] = str(run.summary_errors)
         _raise_for_input(run.failures, dump)
     _raise_for_environment(failures, server, log)
     errors = classify(failures, {e.dump_id: e for e in dump.entries})
