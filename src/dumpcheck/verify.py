@@ -103,8 +103,11 @@ def verify(options: VerifyOptions, *, on_stage: StageCallback | None = None) -> 
             # On a --scratch-dsn server the database is the only trace we leave: drop it now.
             # (A local cluster is deleted whole when the block ends.)
             from dumpcheck.scratch import drop_database
+            from dumpcheck.scratch.databases import drop_roles
 
             drop_database(server, restored.database)
+            if server.backend != "local":
+                drop_roles(server, restored.created_roles)
     with _timed(timings, "compare", on_stage):
         findings = compare(
             expectation,

@@ -79,3 +79,72 @@ def test_no_scratch_data_left_in_dsn_server(scratch_server: ScratchServer) -> No
             "SELECT datname FROM pg_database WHERE datname LIKE 'dumpcheck\\_%'"
         ).fetchall()
     assert left == []
+
+
+def test_dsn_server_keeps_no_roles_or_databases_of_ours(
+    scratch_server: ScratchServer, tmp_path: Path
+) -> None:
+    """Roles are cluster-wide: the NOLOGIN roles a restore made are dropped after the run."""
+    import psycopg
+
+    from dumpcheck.scratch import create_database, drop_database
+    from dumpcheck.scratch.runner import run
+
+    source = create_database(scratch_server)
+    dump = tmp_path / "owned.dump"
+    with psycopg.connect(scratch_server.dsn(source), autocommit=True) as conn:
+        conn.execute("CREATE ROLE dumpcheck_test_owner NOLOGIN")
+        conn.execute("CREATE TABLE categories (id text PRIMARY KEY, name text NOT NULL UNIQUE)")
+        conn.execute("ALTER TABLE categories OWNER TO dumpcheck_test_owner")
+    assert scratch_server.install is not None
+    run(
+        scratch_server.install.binary("pg_dump"),
+        ["-Fc", "-f", str(dump), "-d", scratch_server.dsn(source)],
+        major=scratch_server.major,
+    )
+    drop_database(scratch_server, source)
+    with psycopg.connect(scratch_server.dsn("postgres"), autocommit=True) as conn:
+        conn.execute("DROP ROLE dumpcheck_test_owner")
+    outcome = verify(
+        VerifyOptions(
+            dump=dump,
+            prisma=DEMO / "schema.prisma",
+            backend="dsn",
+            scratch_dsn=scratch_server.conninfo,
+        )
+    )
+    assert outcome.restore is not None
+    assert outcome.restore.created_roles == ("dumpcheck_test_owner",)
+    with psycopg.connect(scratch_server.dsn("postgres")) as conn:
+        roles = conn.execute(
+            "SELECT 1 FROM pg_roles WHERE rolname = 'dumpcheck_test_owner'"
+        ).fetchall()
+    assert roles == []
+
+
+def test_failed_restore_leaves_no_database_behind(
+    scratch_server: ScratchServer, tmp_path: Path
+) -> None:
+    """pg_restore cannot read the archive: the database restore() made is dropped again."""
+    import dataclasses
+
+    import psycopg
+
+    from dumpcheck.errors import BadInputError
+    from dumpcheck.inventory import inventory
+    from dumpcheck.restore import restore
+
+    inv = inventory(DEMO / "dumps" / "complete.dump")
+    garbage = tmp_path / "garbage.dump"
+    garbage.write_bytes(b"PGDMP" + b"\xff" * 64)
+    broken = dataclasses.replace(inv, facts=dataclasses.replace(inv.facts, path=str(garbage)))
+
+    def ours() -> set[str]:
+        with psycopg.connect(scratch_server.dsn("postgres")) as conn:
+            rows = conn.execute("SELECT datname FROM pg_database").fetchall()
+        return {r[0] for r in rows if r[0].startswith("dumpcheck_")}
+
+    before = ours()
+    with pytest.raises(BadInputError):
+        restore(broken, scratch_server)
+    assert ours() == before

@@ -50,3 +50,4 @@ class RestoreResult:
     duration_s: float = 0.0
     server_died: bool = False
     extra: dict[str, str] = field(default_factory=dict)
+    created_roles: tuple[str, ...] = ()  # NOLOGIN roles made for the dump; dropped afterwards

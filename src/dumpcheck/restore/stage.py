@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import os
 import re
 import time
@@ -12,9 +14,10 @@ from dumpcheck.inventory.model import DumpInventory
 from dumpcheck.restore.archive import restore_archive
 from dumpcheck.restore.catalog_reader import read_catalog
 from dumpcheck.restore.classify import Failure, classify
-from dumpcheck.restore.model import RestoreResult
+from dumpcheck.restore.model import PreflightFinding, RestoreResult
 from dumpcheck.restore.plain import restore_plain
 from dumpcheck.restore.preflight import prepare_server
+from dumpcheck.scratch.databases import drop_database, drop_roles
 from dumpcheck.scratch.faults import disk_full_error, log_tail, server_died_error
 from dumpcheck.scratch.model import ScratchServer
 
@@ -49,8 +52,30 @@ def restore(
     _check_readable(dump)
     started = time.monotonic()
     findings, created_roles = prepare_server(server, dump.facts)
-    if database is None:
-        database = _new_database(server, dump.facts.encoding)
+    own_database = database is None
+    try:
+        if database is None:
+            database = _new_database(server, dump.facts.encoding)
+        result = _restore_into(dump, server, database, jobs, no_owner, findings, created_roles)
+    except BaseException:
+        # A failed restore leaves nothing behind on the server: not its database, not its roles.
+        with contextlib.suppress(Exception):
+            if own_database and database is not None:
+                drop_database(server, database)
+            drop_roles(server, created_roles)
+        raise
+    return dataclasses.replace(result, duration_s=time.monotonic() - started)
+
+
+def _restore_into(
+    dump: DumpInventory,
+    server: ScratchServer,
+    database: str,
+    jobs: int | None,
+    no_owner: bool,
+    findings: list[PreflightFinding],
+    created_roles: list[str],
+) -> RestoreResult:
     dsn = server.dsn(database)
     failures: list[Failure]
     extra: dict[str, str] = {}
@@ -73,7 +98,6 @@ def restore(
         _raise_for_input(run.failures, dump)
     _raise_for_environment(failures, server, log)
     errors = classify(failures, {e.dump_id: e for e in dump.entries})
-    duration = time.monotonic() - started
     catalog = read_catalog(dsn)
     return RestoreResult(
         database=database,
@@ -82,8 +106,8 @@ def restore(
         preflight=tuple(findings),
         log=log,
         tool=tool,
-        duration_s=duration,
         extra=extra,
+        created_roles=tuple(created_roles),
     )
 
 

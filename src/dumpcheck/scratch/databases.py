@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import secrets
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from dumpcheck.errors import ScratchServerError
@@ -73,3 +75,21 @@ def drop_database(server: ScratchServer, name: str) -> None:
             )
         except psycopg.Error as exc:
             raise ScratchServerError(f"cannot drop database {name}: {exc}") from exc
+
+
+def drop_roles(server: ScratchServer, roles: Iterable[str]) -> None:
+    """Drop the NOLOGIN roles a restore created, once its database is gone (best effort).
+
+    Roles are cluster-wide, so on a --scratch-dsn server they would outlive the run. A role
+    that still owns something elsewhere (someone else made it in the meantime) is kept.
+    """
+    import psycopg
+    from psycopg import sql
+
+    names = list(roles)
+    if not names:
+        return
+    with _connect_maintenance(server) as conn:
+        for name in names:
+            with contextlib.suppress(psycopg.Error):
+                conn.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(name)))
