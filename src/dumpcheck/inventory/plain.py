@@ -13,6 +13,7 @@ from collections.abc import Generator, Iterator
 from typing import BinaryIO
 
 from dumpcheck.catalog import QualifiedName
+from dumpcheck.inventory.copyscan import count_newlines, find_end_marker
 from dumpcheck.inventory.plain_items import (
     CopyBlock,
     MetaCommand,
@@ -33,7 +34,7 @@ __all__ = [
     "parse_copy_target",
 ]
 
-READ_SIZE = 1 << 20
+READ_SIZE = 1 << 22
 
 # What may change the lexical state in ordinary SQL text.
 _SPECIAL = re.compile(rb"""[;'"$()]|--|/\*""")
@@ -45,7 +46,6 @@ _IDENT_BYTES = frozenset(
 # SQL-standard function bodies (PG 14+): psql does not end the statement inside BEGIN ... END.
 _ATOMIC_HEAD = re.compile(rb"CREATE\s+(?:OR\s+REPLACE\s+)?(?:FUNCTION|PROCEDURE)\b", re.IGNORECASE)
 _BLOCK_WORD = re.compile(rb"\b(BEGIN|CASE|END)\b", re.IGNORECASE)
-_BACKSLASH_DOT = re.compile(rb"\\\.")
 _E_QUOTE_END = re.compile(rb"[\\']")
 _COMMENT_END = re.compile(rb"/\*|\*/")
 _WS = re.compile(rb"[ \t\r\n\f\v]+")
@@ -63,22 +63,6 @@ _PY_ENCODINGS = {"SQL_ASCII": "latin-1", "UTF8": "utf-8", "WIN1252": "cp1252", "
 def iter_plain(stream: BinaryIO, read_size: int = READ_SIZE) -> Iterator[PlainItem]:
     """Split a plain dump into statements, COPY blocks and meta-commands, streaming."""
     return iter(PlainSplitter(stream, read_size))
-
-
-def _find_terminator(buf: bytearray, start: int) -> int:
-    """Offset of the next ``\n\\.`` at or after ``start``, or -1.
-
-    A regex for the rarer backslash-dot pair, then a look at the byte before it: measured 1.4x
-    faster than ``bytearray.find(b"\n\\.")`` on COPY data.
-    """
-    while True:
-        m = _BACKSLASH_DOT.search(buf, start + 1)
-        if m is None:
-            return -1
-        k = m.start()
-        if buf[k - 1] == 0x0A:
-            return k - 1
-        start = k
 
 
 def _inside_begin_atomic(buf: bytearray, start: int, end: int) -> bool:
@@ -111,6 +95,9 @@ class PlainSplitter:
         self.data_headers: set[QualifiedName] = set()
         self.last_line = 0
         self._copy_pos = 0
+        # The fixed buffer COPY data is read into (readinto: no per-read allocation).
+        self._rbuf = bytearray(max(read_size, 16))
+        self._copy_state: tuple[bytearray, int, int, int] = (self._buf, 0, 0, 1)
 
     # -- buffer ------------------------------------------------------------------------------
 
@@ -189,8 +176,7 @@ class PlainSplitter:
                 yield block
                 return
             pos = nl + 1
-            self._line_at(pos)
-            self._copy_pos = pos
+            self._copy_state = (self._buf, pos, len(self._buf), self._line_at(pos))
             data = self._copy_data(block, emit=True)
             block.data = data
             block._finish = functools.partial(self._drain, block, data)
@@ -360,51 +346,96 @@ class PlainSplitter:
     # -- COPY data ---------------------------------------------------------------------------
 
     def _copy_data(self, block: CopyBlock, *, emit: bool) -> Generator[bytes]:
-        """Yield (or, with emit=False, only count) the data of ``block`` up to its ``\\.`` line."""
-        # self._copy_pos - 1 is always a newline: the one ending the COPY statement or a row,
-        # so searching "\n\\." from there also finds a "\." on the first data line.
-        pos = self._copy_pos
-        search = pos - 1
+        """Yield (or, with emit=False, only count) the data of ``block`` up to its ``\\.`` line.
+
+        The data is scanned a buffer at a time with bulk byte operations (copyscan): the rest
+        of the splitter's buffer first, then whole reads into one fixed buffer, so a 100 GB
+        table costs no per-row work and no copies unless the consumer takes the data. The scan
+        position is saved before every yield, so a second generator (the drain) resumes it.
+        """
+        # buf[pos - 1] is always a newline (the one ending the COPY statement or a row) or the
+        # last byte handed over, so searching "\n\\." from pos - 1 also finds a "\." on the
+        # first data line.
+        buf, pos, n, line = self._copy_state
         while True:
-            buf = self._buf
-            j = _find_terminator(buf, search)
-            if j >= 0 and (j + 3 < len(buf) or self._eof):
-                after = buf[j + 3] if j + 3 < len(buf) else 0x0A
-                if after not in b"\r\n":
-                    search = j + 1  # "\." followed by more text is not a terminator
-                    continue
-                chunk = bytes(buf[pos : j + 1]) if emit and j + 1 > pos else b""
-                self._take(block, pos, j + 1)
-                stop = min(j + 4 + (1 if buf[j + 4 : j + 6] == b"\r\n" else 0), len(buf))
+            j, stop = self._end_marker(buf, pos - 1, n)
+            if stop >= 0:  # the "\." line: whole rows end at j + 1
+                rows = count_newlines(buf, pos, j + 1)
+                chunk = bytes(memoryview(buf)[pos : j + 1]) if emit and j + 1 > pos else b""
+                block.rows += rows
                 block.complete = True
-                block.end_line = self._line_at(j + 1)
-                self._line_at(stop)
-                self._copy_pos = stop
+                block.end_line = line + rows
+                self._end_copy(buf, stop, n, block.end_line + (buf[stop - 1] == 0x0A))
                 if chunk:
                     yield chunk
                 return
-            # No terminator yet: hand over all but the last 3 bytes (a "\n\\." may straddle).
-            safe = len(buf) if self._eof else len(buf) - 3
-            if j >= 0:
-                safe = min(safe, j)
+            # No end marker yet: hand over all but the bytes where one may begin (j, or the
+            # last three bytes, where a "\n\\." straddling the next read may start).
+            safe = n if self._eof else (j if j >= 0 else max(n - 3, pos))
             if safe > pos:
-                chunk = bytes(buf[pos:safe]) if emit else b""
-                self._take(block, pos, safe)
-                pos = self._copy_pos = safe
+                rows = count_newlines(buf, pos, safe)
+                chunk = bytes(memoryview(buf)[pos:safe]) if emit else b""
+                block.rows += rows
+                line += rows
+                pos = safe
+                self._copy_state = (buf, pos, n, line)
                 if emit:
                     yield chunk
-            shift = self._fill(pos - 1)
-            if shift < 0:
-                block.end_line = self._line_at(len(self._buf))
-                self._copy_pos = len(self._buf)
+            if self._eof:
+                block.end_line = line
+                self._end_copy(buf, n, n, line)
                 return  # truncated inside the COPY data
-            pos -= shift
-            self._copy_pos = pos
-            search = pos - 1
+            buf, pos, n = self._refill_copy(buf, pos, n)
+            self._copy_state = (buf, pos, n, line)
 
-    def _take(self, block: CopyBlock, start: int, end: int) -> None:
-        # A raw newline always ends a row: COPY text format writes newlines in values as "\n".
-        n = self._buf.count(b"\n", start, end)
-        block.rows += n
-        self._line += n
-        self._line_pos = end
+    def _end_marker(self, buf: bytearray, search: int, n: int) -> tuple[int, int]:
+        """The first ``\\.`` line from ``search``: (offset of the newline before it, offset
+        after it); (-1, -1) if there is none, (offset, -1) if the buffer ends too early to tell.
+        """
+        while True:
+            j = find_end_marker(buf, max(search, 0), n)
+            if j < 0:
+                return -1, -1
+            if j + 3 >= n:
+                return (j, j + 3) if self._eof else (j, -1)
+            after = buf[j + 3]
+            if after == 0x0A:
+                return j, j + 4
+            if after == 0x0D:  # psql also accepts "\.\r\n" (copy.c handleCopyIn)
+                if j + 4 >= n and not self._eof:
+                    return j, -1
+                return j, j + 5 if j + 4 < n and buf[j + 4] == 0x0A else j + 4
+            search = j + 1  # "\." followed by more text is not the end marker
+
+    def _refill_copy(self, buf: bytearray, pos: int, n: int) -> tuple[bytearray, int, int]:
+        """Move ``buf[pos - 1:n]`` (at most 4 bytes) to the front of the read buffer, read
+        after it: (the read buffer, the new offset of ``pos``, its valid length)."""
+        rbuf = self._rbuf
+        carry = n - (pos - 1)
+        rbuf[:carry] = buf[pos - 1 : n]
+        view = memoryview(rbuf)
+        try:
+            got = self._readinto(view[carry:])
+        finally:
+            view.release()
+        if got == 0:
+            self._eof = True
+        self.bytes_read += got
+        return rbuf, 1, carry + got
+
+    def _readinto(self, view: memoryview) -> int:
+        readinto = getattr(self._stream, "readinto", None)
+        if readinto is not None:
+            return int(readinto(view))
+        data = self._stream.read(len(view))
+        view[: len(data)] = data
+        return len(data)
+
+    def _end_copy(self, buf: bytearray, stop: int, n: int, line: int) -> None:
+        """Hand the bytes after the COPY data back to the statement scanner."""
+        if buf is self._rbuf:
+            self._buf = bytearray(memoryview(buf)[stop:n])
+            stop = 0
+        self._copy_pos = stop
+        self._line = line
+        self._line_pos = stop

@@ -125,7 +125,9 @@ class DecompressedStream(io.RawIOBase):
             self._mid = self._again = False
 
     def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
-        """Read into ``buffer`` (for io.BufferedReader users)."""
+        """Read into ``buffer`` (for io.BufferedReader users and the plain splitter)."""
+        if self._decoder is None:
+            return self.raw.readinto(buffer)  # an uncompressed file: no intermediate copy
         data = self.read(len(buffer))
         buffer[: len(data)] = data
         return len(data)

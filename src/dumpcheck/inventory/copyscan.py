@@ -1,0 +1,86 @@
+"""Bulk scans over COPY text data: count rows (newlines) and find the ``\\.`` end-marker line.
+
+COPY text format escapes newlines and backslashes inside values (copyto.c
+CopyAttributeOutText), so a raw newline always ends a row and ``\\.`` can start a line only as the
+end marker. Both scans therefore work on raw bytes, a buffer at a time, with no per-row Python.
+
+``bytes.count`` and ``bytes.find`` run at about 1 GB/s together on CPython 3.12 (count_char is
+not vectorised there), which is several times slower than ``wc -l``; when numpy is installed its
+SIMD comparisons on cache-sized slices are used instead (measured about 4x faster). numpy is an
+optional accelerator: both paths give identical answers and the tests compare them.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+from typing import Any
+
+END_MARKER = b"\n\\."
+# numpy works on slices that stay in the L2 cache: measured 4.2 GB/s at 256 KiB, 2.2 at 4 MiB.
+_SLICE = 1 << 18
+# Below this many bytes numpy's call overhead costs more than it saves.
+_BULK = 1 << 14
+
+
+@functools.cache
+def numpy_module() -> Any:
+    """numpy if it is installed (imported on first bulk use: it costs ~50 ms), else None."""
+    try:
+        return importlib.import_module("numpy")
+    except ImportError:
+        return None
+
+
+def count_newlines_py(buf: bytearray, start: int, end: int) -> int:
+    """Newlines in ``buf[start:end]``, without numpy."""
+    return buf.count(b"\n", start, end)
+
+
+def find_end_marker_py(buf: bytearray, start: int, end: int) -> int:
+    """Offset of the first ``\\n\\\\.`` in ``buf[start:end]``, or -1, without numpy."""
+    return buf.find(END_MARKER, start, end)
+
+
+def count_newlines(buf: bytearray, start: int, end: int) -> int:
+    """Newlines in ``buf[start:end]``."""
+    if end - start < _BULK or numpy_module() is None:
+        return buf.count(b"\n", start, end)
+    return count_newlines_np(buf, start, end)
+
+
+def find_end_marker(buf: bytearray, start: int, end: int) -> int:
+    """Offset of the first ``\\n\\\\.`` in ``buf[start:end]``, or -1."""
+    if end - start < _BULK or numpy_module() is None:
+        return buf.find(END_MARKER, start, end)
+    return find_end_marker_np(buf, start, end)
+
+
+def count_newlines_np(buf: bytearray, start: int, end: int) -> int:
+    """Newlines in ``buf[start:end]``, with numpy."""
+    np = numpy_module()
+    a = np.frombuffer(buf, dtype=np.uint8)
+    total = 0
+    for i in range(start, end, _SLICE):
+        total += int(np.count_nonzero(a[i : min(i + _SLICE, end)] == 0x0A))
+    return total
+
+
+def find_end_marker_np(buf: bytearray, start: int, end: int) -> int:
+    """Offset of the first ``\\n\\\\.`` in ``buf[start:end]``, or -1, with numpy.
+
+    It looks for the rare pair ``\\\\.`` and checks the byte before each hit in Python.
+    """
+    np = numpy_module()
+    a = np.frombuffer(buf, dtype=np.uint8)
+    for i in range(start + 1, end - 1, _SLICE):
+        stop = min(i + _SLICE + 1, end)  # slices overlap by one byte: a pair may straddle
+        v = a[i:stop]
+        pair = v[:-1] == 0x5C
+        pair &= v[1:] == 0x2E
+        if not pair.any():
+            continue
+        for hit in np.flatnonzero(pair).tolist():
+            if buf[i + hit - 1] == 0x0A:
+                return int(i + hit - 1)
+    return -1

@@ -1,0 +1,67 @@
+"""COPY data scans: the numpy and the pure-Python paths agree with a naive reference."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dumpcheck.inventory import copyscan, plain
+from dumpcheck.inventory.plain import CopyBlock, iter_plain
+
+# Bytes that matter to the scans, plus filler; long enough to pass the bulk threshold.
+_DATA = st.lists(
+    st.sampled_from([b"\n", b"\\", b".", b"x", b"\\.", b"\n\\.", b"y" * 5000]), max_size=60
+).map(b"".join)
+
+
+def _reference(data: bytes, start: int, end: int) -> tuple[int, int]:
+    return data.count(b"\n", start, end), data.find(b"\n\\.", start, end)
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=_DATA, cut=st.integers(0, 3), tail=st.integers(0, 3))
+def test_numpy_path_matches_reference(data: bytes, cut: int, tail: int) -> None:
+    if copyscan.numpy_module() is None:
+        pytest.skip("numpy is not installed: the pure-Python path is the only one")
+    buf = bytearray(data)
+    start, end = min(cut, len(buf)), max(len(buf) - tail, min(cut, len(buf)))
+    got = (
+        copyscan.count_newlines_np(buf, start, end),
+        copyscan.find_end_marker_np(buf, start, end),
+    )
+    assert got == _reference(data, start, end)
+
+
+@settings(max_examples=100, deadline=None)
+@given(data=_DATA)
+def test_dispatch_matches_reference(data: bytes) -> None:
+    buf = bytearray(data)
+    got = (
+        copyscan.count_newlines(buf, 0, len(buf)),
+        copyscan.find_end_marker(buf, 0, len(buf)),
+    )
+    assert got == _reference(data, 0, len(buf))
+
+
+def _rows(dump: bytes, read_size: int) -> list[tuple[int, bool, int, bytes]]:
+    out = []
+    for item in iter_plain(io.BytesIO(dump), read_size=read_size):
+        if isinstance(item, CopyBlock):
+            data = b"".join(item.data)
+            out.append((item.rows, item.complete, item.end_line, data))
+    return out
+
+
+def test_pure_python_path_splits_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    body = b"".join(b"%d\tv\\\\.\\N\n" % i for i in range(20_000))
+    dump = b"COPY t (a, b) FROM stdin;\n" + body + b"\\.\nCOPY u (a) FROM stdin;\n\\.\n"
+    expected = [(20_000, True, 20_002, body), (0, True, 20_004, b"")]
+    for read_size in (7, 1 << 12, 1 << 20):
+        assert _rows(dump, read_size) == expected
+    monkeypatch.setattr(plain, "count_newlines", copyscan.count_newlines_py)
+    monkeypatch.setattr(plain, "find_end_marker", copyscan.find_end_marker_py)
+    for read_size in (7, 1 << 12, 1 << 20):
+        assert _rows(dump, read_size) == expected
