@@ -6,6 +6,7 @@ from pathlib import Path
 
 from dumpcheck.errors import DumpcheckError
 from dumpcheck.jsonable import dumps
+from dumpcheck.report.redact import scrub_log
 from dumpcheck.verify import VerifyOutcome
 
 
@@ -23,7 +24,9 @@ def write_artifacts(run_dir: Path, outcome: VerifyOutcome) -> list[Path]:
     files = {
         "inventory.json": dumps(outcome.inventory),
         "expected.json": dumps(outcome.expectation),
-        "restore.log": outcome.restore.log if outcome.restore else "",
+        # The log quotes rejected rows (DETAIL: Key (id)=(...), CONTEXT: COPY t, line 3: "...");
+        # artifacts follow the reports' rule: names and counts, never row values.
+        "restore.log": scrub_log(outcome.restore.log) if outcome.restore else "",
         "report.json": render(outcome.findings, "json"),
         "report.md": render(outcome.findings, "markdown"),
         "junit.xml": render(outcome.findings, "junit"),

@@ -51,3 +51,14 @@ def scrub_statement(sql: str) -> str:
         # Plain dumps put the data lines right after the COPY header.
         return copy.group(1)
     return scrub_message(sql)
+
+
+_COMMAND_WAS_INSERT = re.compile(
+    r"^(Command was: INSERT\s+INTO\s+.*?\bVALUES\b).*$", re.IGNORECASE | re.MULTILINE
+)
+
+
+def scrub_log(text: str) -> str:
+    """A whole restore log (pg_restore --verbose stderr or our driver's) without row values."""
+    text = _COMMAND_WAS_INSERT.sub(rf"\1 {ELLIPSIS}", text)
+    return scrub_message(text)
