@@ -4,19 +4,17 @@ project's listed real drift (tests/expect/expected_differences/<project>.txt).""
 
 from __future__ import annotations
 
-import hashlib
-import uuid
 from pathlib import Path
 
-import psycopg
 import pytest
 
 from dumpcheck.compare.findings import Difference
 from dumpcheck.scratch.model import ScratchServer
 from dumpcheck.scratch.runner import run
 from dumpcheck.verify import VerifyOptions, verify
-from tests.expect.oracle import CORPUS, run_files
-from tests.expect.test_corpus_migrations import MIGRATIONS_TABLE, expected_differences
+from tests.expect.oracle import CORPUS
+from tests.expect.test_corpus_migrations import expected_differences
+from tests.prisma_deploy import deploy_migrations
 
 PROJECTS = sorted(p.parent.name for p in CORPUS.glob("*/MANIFEST")) if CORPUS.is_dir() else []
 
@@ -40,19 +38,8 @@ def test_corpus_dump_verifies_clean(
     project: str, scratch_server: ScratchServer, fresh_db: str, tmp_path: Path
 ) -> None:
     folder = CORPUS / project / "migrations"
-    scripts = sorted(p for p in folder.iterdir() if (p / "migration.sql").is_file())
+    deploy_migrations(scratch_server, fresh_db, folder)
     dsn = scratch_server.dsn(fresh_db)
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.execute(MIGRATIONS_TABLE)
-    run_files(scratch_server, fresh_db, [s / "migration.sql" for s in scripts])
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        for script in scripts:
-            digest = hashlib.sha256((script / "migration.sql").read_bytes()).hexdigest()
-            conn.execute(
-                "INSERT INTO _prisma_migrations (id, checksum, finished_at, migration_name,"
-                " applied_steps_count) VALUES (%s, %s, now(), %s, 1)",
-                (str(uuid.uuid4()), digest, script.name),
-            )
     dump = tmp_path / f"{project}.dump"
     assert scratch_server.install is not None
     run(

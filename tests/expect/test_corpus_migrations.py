@@ -10,34 +10,18 @@ Every other difference is a bug; a listed line that no longer happens is an erro
 from __future__ import annotations
 
 import hashlib
-import uuid
 from pathlib import Path
 
-import psycopg
 import pytest
 
 from dumpcheck.expect import expect
 from dumpcheck.restore import read_catalog
 from dumpcheck.scratch.model import ScratchServer
-from tests.expect.oracle import CORPUS, catalog_diff, run_files
+from tests.expect.oracle import CORPUS, catalog_diff
+from tests.prisma_deploy import deploy_migrations
 
 PROJECTS = sorted(p.parent.name for p in CORPUS.glob("*/MANIFEST")) if CORPUS.is_dir() else []
 EXPECTED = Path(__file__).resolve().parent / "expected_differences"
-
-# The table the schema engine creates before the first migration (prisma-engines
-# schema-engine/connectors/sql-schema-connector/src/flavour/postgres.rs).
-MIGRATIONS_TABLE = """
-CREATE TABLE _prisma_migrations (
-    id                      VARCHAR(36) PRIMARY KEY NOT NULL,
-    checksum                VARCHAR(64) NOT NULL,
-    finished_at             TIMESTAMPTZ,
-    migration_name          VARCHAR(255) NOT NULL,
-    logs                    TEXT,
-    rolled_back_at          TIMESTAMPTZ,
-    started_at              TIMESTAMPTZ NOT NULL DEFAULT now(),
-    applied_steps_count     INTEGER NOT NULL DEFAULT 0
-);
-"""
 
 
 def expected_differences(project: str) -> dict[str, str]:
@@ -62,19 +46,8 @@ def test_migrations_build_the_expectation(
 ) -> None:
     """Play migrations/*/migration.sql in folder order, record them, compare object by object."""
     folder = CORPUS / project / "migrations"
-    scripts = sorted(p for p in folder.iterdir() if (p / "migration.sql").is_file())
+    deploy_migrations(scratch_server, fresh_db, folder)
     dsn = scratch_server.dsn(fresh_db)
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.execute(MIGRATIONS_TABLE)
-    run_files(scratch_server, fresh_db, [s / "migration.sql" for s in scripts])
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        for script in scripts:
-            digest = hashlib.sha256((script / "migration.sql").read_bytes()).hexdigest()
-            conn.execute(
-                "INSERT INTO _prisma_migrations (id, checksum, finished_at, migration_name,"
-                " applied_steps_count) VALUES (%s, %s, now(), %s, 1)",
-                (str(uuid.uuid4()), digest, script.name),
-            )
     expectation = expect(CORPUS / project / "schema", migrations=folder)
     # Column order is not compared: migrations append columns, migrate never reorders them.
     found = catalog_diff(expectation.catalog, read_catalog(dsn), positions=False)
