@@ -176,7 +176,8 @@ def resolve_table(ref: PrismaErrorRef, findings: Findings) -> tuple[TableFinding
     if ref.qualifier is None:
         table, why = _pick(candidates)
         return table, (
-            f"The error names no schema; matched on the table name `{name}`: "
+            f"{'The error names no schema' if ref.code else 'No schema given'}; matched on the "
+            f"table name `{name}`: "
             f"{table.qualified}{why}."
         )
     in_schema = [t for t in candidates if t.schema == ref.qualifier]
@@ -212,7 +213,7 @@ def find_table(findings: Findings, name: str) -> tuple[TableFinding, str]:
     qualifier, _, table = name.rpartition(".")
     if not table:
         raise BadInputError(f"not a table name: {name!r}")
-    ref = PrismaErrorRef("P2021", qualifier or None, table, None, raw=name)
+    ref = PrismaErrorRef(None, qualifier or None, table, None, raw=name)
     return resolve_table(ref, findings)
 
 
