@@ -32,31 +32,31 @@ def numpy_module() -> Any:
         return None
 
 
-def count_newlines_py(buf: bytearray, start: int, end: int) -> int:
+def count_newlines_py(buf: bytes | bytearray, start: int, end: int) -> int:
     """Newlines in ``buf[start:end]``, without numpy."""
     return buf.count(b"\n", start, end)
 
 
-def find_end_marker_py(buf: bytearray, start: int, end: int) -> int:
+def find_end_marker_py(buf: bytes | bytearray, start: int, end: int) -> int:
     """Offset of the first ``\\n\\\\.`` in ``buf[start:end]``, or -1, without numpy."""
     return buf.find(END_MARKER, start, end)
 
 
-def count_newlines(buf: bytearray, start: int, end: int) -> int:
+def count_newlines(buf: bytes | bytearray, start: int, end: int) -> int:
     """Newlines in ``buf[start:end]``."""
     if end - start < _BULK or numpy_module() is None:
         return buf.count(b"\n", start, end)
     return count_newlines_np(buf, start, end)
 
 
-def find_end_marker(buf: bytearray, start: int, end: int) -> int:
+def find_end_marker(buf: bytes | bytearray, start: int, end: int) -> int:
     """Offset of the first ``\\n\\\\.`` in ``buf[start:end]``, or -1."""
     if end - start < _BULK or numpy_module() is None:
         return buf.find(END_MARKER, start, end)
     return find_end_marker_np(buf, start, end)
 
 
-def count_newlines_np(buf: bytearray, start: int, end: int) -> int:
+def count_newlines_np(buf: bytes | bytearray, start: int, end: int) -> int:
     """Newlines in ``buf[start:end]``, with numpy."""
     np = numpy_module()
     a = np.frombuffer(buf, dtype=np.uint8)
@@ -66,7 +66,7 @@ def count_newlines_np(buf: bytearray, start: int, end: int) -> int:
     return total
 
 
-def find_end_marker_np(buf: bytearray, start: int, end: int) -> int:
+def find_end_marker_np(buf: bytes | bytearray, start: int, end: int) -> int:
     """Offset of the first ``\\n\\\\.`` in ``buf[start:end]``, or -1, with numpy.
 
     It looks for the rare pair ``\\\\.`` and checks the byte before each hit in Python.

@@ -9,10 +9,12 @@ so reading the blocks in file order is the one method that works for every custo
 
 from __future__ import annotations
 
+import functools
 import struct
 from collections.abc import Iterator
 
 from dumpcheck.errors import DumpFormatError
+from dumpcheck.inventory.archive import _chunkrun
 from dumpcheck.inventory.archive._binary import (
     OFFSET_NO_DATA,
     OFFSET_SET,
@@ -22,10 +24,14 @@ from dumpcheck.inventory.archive._binary import (
     RawEntry,
     read_toc,
 )
+from dumpcheck.inventory.archive._rows import TAIL as _TAIL
+from dumpcheck.inventory.archive._rows import CopyRowCounter
 from dumpcheck.inventory.archive._streams import READ_PIECE, DataStream
 
 BLK_DATA = 1
 BLK_BLOBS = 3
+# Bulk chunk walking checks at most this much at once (numpy slices stay in the L2 cache).
+_RUN_WINDOW = 1 << 20
 
 
 def expected_data(entries: list[RawEntry]) -> set[int]:
@@ -44,16 +50,21 @@ def expected_data(entries: list[RawEntry]) -> set[int]:
     }
 
 
-def _chunks(reader: ByteReader, where: str) -> Iterator[bytes]:
+def _chunks(
+    reader: ByteReader, where: str, counter: CopyRowCounter | None = None
+) -> Iterator[bytes]:
     """The payload of one chunk run, ended by a zero length; partial data before a truncation.
 
     Uncompressed archives hold one chunk per row (compress_none.c writes each WriteData call
     through), so chunk headers are parsed in bulk from READ_PIECE buffers and the payloads are
-    handed on joined, about a buffer at a time, instead of one small chunk per step.
+    handed on joined, about a buffer at a time, instead of one small chunk per step. Given a
+    ``counter`` (uncompressed COPY data that is only counted), runs of chunks that _chunkrun
+    proves are credited to it directly instead of being handed on.
     """
     stream = reader.stream
     head = 1 + reader.int_size
     unpack = struct.Struct("<BI" if reader.int_size == 4 else "<BQ").unpack_from
+    bulk = counter is not None and head == _chunkrun.HEAD
     while True:
         start = stream.tell()
         buf = stream.read(READ_PIECE)
@@ -61,7 +72,25 @@ def _chunks(reader: ByteReader, where: str) -> Iterator[bytes]:
         pos, end = 0, len(buf)
         payloads: list[memoryview] = []
         append = payloads.append
+        next_try = 0 if bulk else end
         while pos + head <= end:
+            if pos >= next_try:
+                assert counter is not None
+                window = min(end, pos + _RUN_WINDOW)
+                count, rows, heads = _chunkrun.verified_run(buf, pos, window)
+                if count:
+                    if payloads:
+                        yield b"".join(payloads)  # the consumer feeds it before the run
+                        payloads.clear()
+                    run_end = int(heads[-1])
+                    tail = _chunkrun.run_tail(buf, heads, count, _TAIL)
+                    counter.add_run(rows, run_end - pos - head * count, tail)
+                    covered, pos = run_end - pos, run_end
+                else:
+                    covered = 0
+                # A short run: walk the rest of the window one chunk at a time first.
+                next_try = pos if 2 * covered >= window - pos + covered else window
+                continue
             sign, length = unpack(buf, pos)
             if sign:
                 raise DumpFormatError(f"{where}: corrupt data chunk length {-length}")
@@ -139,7 +168,16 @@ def iter_blocks(
                 f"{path}: corrupt archive: data block for TOC entry {dump_id}, which the TOC lacks"
             )
         if kind[0] == BLK_DATA:
-            yield DataStream(dump_id, where, compression, False, chunks=_chunks(reader, where))
+            yield DataStream(
+                dump_id,
+                where,
+                compression,
+                False,
+                chunks=_chunks(reader, where),
+                counted_chunks=(
+                    functools.partial(_chunks, reader, where) if compression == "none" else None
+                ),
+            )
         elif kind[0] == BLK_BLOBS:
             yield DataStream(dump_id, where, compression, False, blobs=_blobs(reader, where))
 

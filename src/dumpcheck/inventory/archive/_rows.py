@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import re
 
-_TAIL = 16
+from dumpcheck.inventory.copyscan import count_newlines
+
+TAIL = 16
 _END_MARKER = b"\\."
 
 
@@ -25,9 +27,13 @@ class CopyRowCounter:
 
     def feed(self, piece: bytes) -> None:
         """Account for one decompressed piece."""
-        self.newlines += piece.count(b"\n")
-        self.total += len(piece)
-        self.tail = piece[-_TAIL:] if len(piece) >= _TAIL else (self.tail + piece)[-_TAIL:]
+        self.add_run(count_newlines(piece, 0, len(piece)), len(piece), piece[-TAIL:])
+
+    def add_run(self, newlines: int, size: int, tail: bytes) -> None:
+        """Account for ``size`` bytes holding ``newlines`` newlines and ending with ``tail``."""
+        self.newlines += newlines
+        self.total += size
+        self.tail = tail[-TAIL:] if len(tail) >= TAIL else (self.tail + tail)[-TAIL:]
 
     def _marker_split(self) -> tuple[bool, int]:
         """Whether the data ends with the end marker line, and how many newlines follow it."""

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
 from dumpcheck.inventory.archive._binary import InputTruncated
+from dumpcheck.inventory.archive._rows import CopyRowCounter
 from dumpcheck.inventory.model import Compression
 
 # Raw reads happen in pieces of at most this size, so no table is ever held in memory.
@@ -24,6 +25,9 @@ class DataStream:
     chunks: Iterable[bytes] | None = None  # TABLE DATA and other single streams
     blobs: Iterable[Iterable[bytes]] | None = None  # BLOBS: one raw stream per large object
     missing: str | None = None  # why the data is absent, e.g. "data file 3353.dat.gz is missing"
+    # The chunks again, for COPY data that is only counted: runs of whole rows may be credited
+    # to the counter directly instead of being handed on (uncompressed custom archives).
+    counted_chunks: Callable[[CopyRowCounter], Iterator[bytes]] | None = None
 
 
 def read_file_pieces(stream: BinaryIO, size: int | None = None) -> Iterator[bytes]:

@@ -78,8 +78,11 @@ class _Tally:
         assert stream.chunks is not None
         counter = CopyRowCounter() if raw.copy_stmt else InsertRowCounter()
         truncated = False
+        chunks = stream.chunks
+        if isinstance(counter, CopyRowCounter) and stream.counted_chunks is not None:
+            chunks = stream.counted_chunks(counter)
         try:
-            for piece in self._pieces(stream, stream.chunks):
+            for piece in self._pieces(stream, chunks):
                 counter.feed(piece)
         except InputTruncated:
             truncated = True

@@ -1,0 +1,88 @@
+"""Bulk walking of uncompressed custom-archive chunks gives what the one-by-one walk gives."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dumpcheck.inventory.archive import _chunkrun, _custom
+from dumpcheck.inventory.archive._binary import ByteReader, InputTruncated
+from dumpcheck.inventory.archive._rows import CopyRowCounter
+from dumpcheck.inventory.copyscan import numpy_module
+
+
+def _chunk(payload: bytes) -> bytes:
+    return b"\x00" + len(payload).to_bytes(4, "little") + payload
+
+
+def _count(data: bytes, *, bulk: bool) -> tuple[int, int, bytes, bool]:
+    counter = CopyRowCounter()
+    reader = ByteReader(io.BytesIO(data), "test")
+    chunks = _custom._chunks(reader, "test", counter if bulk else None)
+    truncated = False
+    try:
+        for piece in chunks:
+            counter.feed(piece)
+    except InputTruncated:
+        truncated = True
+    return counter.newlines, counter.total, counter.tail, truncated
+
+
+# Rows as pg_dump writes them, and chunks no pg_dump writes: several rows, none, a header
+# holding a newline byte (length 10 or 266), a payload that starts with a newline.
+_PAYLOADS = st.sampled_from(
+    [
+        b"1\tsome text\t\\N\n",
+        b"22\tmore\n",
+        b"x" * 9 + b"\n",  # length 10: the header's length byte is a newline
+        b"y" * 265 + b"\n",  # length 266
+        b"a\nb\n",
+        b"\nzz",
+        b"no newline",
+        b"\\.\n\n\n",
+    ]
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    payloads=st.lists(
+        st.one_of(_PAYLOADS, st.just(b"r\t1\n"), st.just(b"row\tvalue\n")), max_size=400
+    ),
+    cut=st.one_of(st.none(), st.integers(0, 8000)),
+    window=st.sampled_from([16, 100, 1000, 1 << 20]),
+)
+def test_bulk_walk_matches_chunk_by_chunk(
+    payloads: list[bytes], cut: int | None, window: int
+) -> None:
+    data = b"".join(_chunk(p) for p in payloads) + b"\x00\x00\x00\x00\x00"
+    if cut is not None:
+        data = data[:cut]  # a truncated block
+    saved = _custom._RUN_WINDOW
+    _custom._RUN_WINDOW = window  # small windows: runs and one-by-one walks alternate
+    try:
+        assert _count(data, bulk=True) == _count(data, bulk=False)
+    finally:
+        _custom._RUN_WINDOW = saved
+
+
+def test_bulk_walk_counts_a_large_block() -> None:
+    rows = [b"%d\tvalue %d\t\\N\n" % (i, i) for i in range(200_000)]
+    data = b"".join(_chunk(r) for r in rows) + _chunk(b"\\.\n\n\n") + bytes(5)
+    counter = CopyRowCounter()
+    for piece in _custom._chunks(ByteReader(io.BytesIO(data), "test"), "test", counter):
+        counter.feed(piece)
+    assert (counter.rows, counter.has_end_marker) == (200_000, True)
+    assert counter.total == sum(map(len, rows)) + len(b"\\.\n\n\n")
+
+
+def test_a_run_is_proved_only_with_numpy() -> None:
+    data = b"".join(_chunk(b"row %d\n" % i) for i in range(1000)) + bytes(5)
+    count, rows, heads = _chunkrun.verified_run(data, 0, len(data))
+    if numpy_module() is None:
+        pytest.skip("numpy is not installed: bulk walking is off")
+    assert (count, rows) == (1000, 1000)
+    assert int(heads[-1]) == len(data) - 5
