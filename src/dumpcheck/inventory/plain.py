@@ -10,12 +10,14 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Generator, Iterator
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 from dumpcheck.catalog import QualifiedName
 from dumpcheck.inventory.copyscan import count_newlines, find_end_marker
+from dumpcheck.inventory.plain_insert import InsertScanner, parse_insert_head
 from dumpcheck.inventory.plain_items import (
     CopyBlock,
+    InsertRows,
     MetaCommand,
     ObjectHeader,
     PlainItem,
@@ -25,6 +27,7 @@ from dumpcheck.inventory.plain_items import (
 
 __all__ = [
     "CopyBlock",
+    "InsertRows",
     "MetaCommand",
     "ObjectHeader",
     "PlainItem",
@@ -36,6 +39,10 @@ __all__ = [
 
 READ_SIZE = 1 << 22
 
+# --inserts data: streamed by the inventory (stream_inserts), read whole for a restore.
+_INSERT_HEAD = re.compile(rb"INSERT\s+INTO\s", re.IGNORECASE)
+_INSERT_PEEK = 16
+_MIGRATIONS = "_prisma_migrations"
 # What may change the lexical state in ordinary SQL text.
 _SPECIAL = re.compile(rb"""[;'"$()]|--|/\*""")
 _DOLLAR_TAG = re.compile(rb"\$(?:[A-Za-z_\x80-\xff][A-Za-z0-9_\x80-\xff]*)?\$")
@@ -62,7 +69,8 @@ _PY_ENCODINGS = {"SQL_ASCII": "latin-1", "UTF8": "utf-8", "WIN1252": "cp1252", "
 
 def iter_plain(stream: BinaryIO, read_size: int = READ_SIZE) -> Iterator[PlainItem]:
     """Split a plain dump into statements, COPY blocks and meta-commands, streaming."""
-    return iter(PlainSplitter(stream, read_size))
+    # Without stream_inserts the splitter yields no InsertRows: every INSERT is a Statement.
+    return cast(Iterator[PlainItem], iter(PlainSplitter(stream, read_size)))
 
 
 def _inside_begin_atomic(buf: bytearray, start: int, end: int) -> bool:
@@ -78,7 +86,11 @@ def _inside_begin_atomic(buf: bytearray, start: int, end: int) -> bool:
 class PlainSplitter:
     """The splitter's state: iterate it for items; after iteration its attributes hold the facts."""
 
-    def __init__(self, stream: BinaryIO, read_size: int = READ_SIZE) -> None:
+    def __init__(
+        self, stream: BinaryIO, read_size: int = READ_SIZE, *, stream_inserts: bool = False
+    ) -> None:
+        # stream_inserts: yield InsertRows (counted, not held) instead of INSERT statements.
+        self._stream_inserts = stream_inserts
         self._stream = stream
         self._read_size = read_size
         self._buf = bytearray()
@@ -128,7 +140,7 @@ class PlainSplitter:
 
     # -- main loop ---------------------------------------------------------------------------
 
-    def __iter__(self) -> Iterator[PlainItem]:
+    def __iter__(self) -> Iterator[PlainItem | InsertRows]:
         header: ObjectHeader | None = None
         pos = 0
         while True:
@@ -160,6 +172,18 @@ class PlainSplitter:
                 pos = end + 1
                 yield MetaCommand(word, arg.strip(), line)
                 continue
+            at_insert = False
+            if self._stream_inserts:
+                at_insert, pos = self._at_insert(pos)
+            if at_insert:
+                rows, pos = self._read_insert(pos, header)
+                if rows is not None:
+                    header = None
+                    yield rows
+                    if not rows.terminated:
+                        self.last_line = self._line_at(len(self._buf))
+                        return
+                    continue
             stmt, pos = self._read_statement(pos, header)
             header = None
             target = parse_copy_target(stmt.text) if stmt.terminated else None
@@ -242,6 +266,56 @@ class PlainSplitter:
                 self.encoding = "utf-8"
 
     # -- statements --------------------------------------------------------------------------
+
+    def _at_insert(self, pos: int) -> tuple[bool, int]:
+        """Whether an INSERT statement starts at ``pos`` (reading a few bytes more if needed),
+        and where ``pos`` is after that read."""
+        while len(self._buf) - pos < _INSERT_PEEK and not self._eof:
+            shift = self._fill(pos)
+            if shift < 0:
+                break
+            pos -= shift
+        return _INSERT_HEAD.match(self._buf, pos) is not None, pos
+
+    def _read_insert(
+        self, start: int, header: ObjectHeader | None
+    ) -> tuple[InsertRows | None, int]:
+        """Count the rows of the INSERT at ``start`` without holding it (after its head).
+
+        None (and ``start``) when the statement must be read whole instead: it has no
+        VALUES rows (DEFAULT VALUES), its head does not parse, or it fills _prisma_migrations,
+        whose values the inventory reads.
+        """
+        line = self._line_at(start)
+        scanner = InsertScanner(standard_strings=self.standard_strings)
+        pos = start
+        keep = start  # nothing before the head is dropped until the first row is seen
+        target: tuple[QualifiedName, tuple[str, ...] | None] | None = None
+        head = ""
+        while True:
+            buf = self._buf
+            pos, done = scanner.feed(buf, pos, len(buf), eof=self._eof, start=keep)
+            if scanner.first_row_at >= 0:  # the scanner stops once, after the first row's "("
+                head = self._decode(buf[start : scanner.first_row_at]).rstrip()
+                scanner.first_row_at = -1
+                target = parse_insert_head(head)
+                if target is None or target[0].name == _MIGRATIONS:
+                    return None, start
+                continue
+            if done and target is None:
+                return None, start
+            if done:
+                assert target is not None
+                return InsertRows(head, target[0], target[1], scanner.rows, line, header), pos
+            if target is not None:
+                keep = max(pos - 2, keep)  # two bytes of context: E'' and a$b
+            shift = self._fill(keep)
+            if shift < 0:
+                if target is None:
+                    return None, start
+                rows = InsertRows(head, target[0], target[1], 0, line, header, terminated=False)
+                return rows, len(self._buf)
+            pos, keep, start = pos - shift, keep - shift, start - shift
 
     def _read_statement(self, start: int, header: ObjectHeader | None) -> tuple[Statement, int]:
         """Scan one statement from ``start``; return it and the offset after its ``;``."""

@@ -13,7 +13,13 @@ from dumpcheck.inventory.ddl import DdlReader, qualified, strip_leading_comments
 from dumpcheck.inventory.facts import dump_kind, tables_without_data
 from dumpcheck.inventory.migrations import migrations_from_copy, migrations_from_insert
 from dumpcheck.inventory.model import DumpFacts, DumpInventory, MigrationRow, TocEntry, Unparsed
-from dumpcheck.inventory.plain import CopyBlock, MetaCommand, PlainSplitter, Statement
+from dumpcheck.inventory.plain import (
+    CopyBlock,
+    InsertRows,
+    MetaCommand,
+    PlainSplitter,
+    Statement,
+)
 from dumpcheck.inventory.source import open_plain
 from dumpcheck.inventory.sqltext import (
     TextError,
@@ -59,7 +65,7 @@ def inventory_plain(path: Path, progress: Progress | None = None) -> DumpInvento
     stream = open_plain(path)
     scan = _Scan()
     try:
-        splitter = PlainSplitter(stream)  # type: ignore[arg-type]
+        splitter = PlainSplitter(stream, stream_inserts=True)  # type: ignore[arg-type]
         for item in splitter:
             if progress is not None:
                 progress(stream.compressed_position())
@@ -67,6 +73,8 @@ def inventory_plain(path: Path, progress: Progress | None = None) -> DumpInvento
                 _on_meta(scan, item)
             elif isinstance(item, CopyBlock):
                 _on_copy(scan, item)
+            elif isinstance(item, InsertRows):
+                _on_insert_rows(scan, item)
             else:
                 _on_statement(scan, item)
     finally:
@@ -170,6 +178,19 @@ def _on_insert(scan: _Scan, stmt: Statement, text: str) -> None:
         names = columns or (tuple(draft.columns) if draft else ())
         found = migrations_from_insert(names, text, pos)
         scan.migrations = (scan.migrations or []) + found
+
+
+def _on_insert_rows(scan: _Scan, item: InsertRows) -> None:
+    """An INSERT the splitter counted while streaming (its values were never held)."""
+    if not item.terminated:
+        if scan.stops_at is None:
+            scan.stops_at = f"line {item.line}: statement without its ';' at the end of the dump"
+        return
+    table = item.table
+    if table not in scan.data_tables:
+        _add_entry(scan, Statement(item.head, item.line, item.header), "TABLE DATA", table)
+    scan.rows[table] = scan.rows.get(table, 0) + item.rows
+    scan.data_tables.add(table)
 
 
 def count_insert_rows(text: str, pos: int = 0) -> int:

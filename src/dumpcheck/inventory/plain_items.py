@@ -35,6 +35,19 @@ class Statement:
 
 
 @dataclass(frozen=True)
+class InsertRows:
+    """An INSERT of an ``--inserts`` dump, counted while streaming; its values are not kept."""
+
+    head: str  # the text before the first row: "INSERT INTO s.t (a, b) VALUES"
+    table: QualifiedName
+    columns: tuple[str, ...] | None
+    rows: int
+    line: int
+    header: ObjectHeader | None = None
+    terminated: bool = True  # False: the dump ended before its ';' (rows is then 0)
+
+
+@dataclass(frozen=True)
 class MetaCommand:
     """A psql meta-command line such as ``\\connect db`` or ``\\restrict KEY``."""
 

@@ -1,0 +1,182 @@
+"""Streaming scan of one ``INSERT`` statement of an ``--inserts`` dump: rows counted, text dropped.
+
+pg_dump's ``--inserts`` / ``--rows-per-insert`` / ``--column-inserts`` data is
+``INSERT INTO t [(cols)] [OVERRIDING SYSTEM VALUE] VALUES (...), (...);``. A row is a
+parenthesised group at statement level after ``VALUES``. The scanner follows the lexical rules
+of the splitter (psqlscan.l): quotes with doubled quotes, ``E''`` strings and, with
+standard_conforming_strings off, ``''`` strings with backslash escapes, ``"..."`` identifiers,
+``$tag$`` bodies, ``--`` and nested ``/* */`` comments. It keeps its state between buffers, so
+a 500 MB value is skipped a buffer at a time and never held.
+"""
+
+from __future__ import annotations
+
+import re
+
+from dumpcheck.catalog import QualifiedName
+from dumpcheck.inventory.sqltext import TextError, read_ident_list, read_qualified, skip_ws
+
+_SPECIAL = re.compile(rb"""[;'"$()]|--|/\*""")
+_DOLLAR_TAG = re.compile(rb"\$(?:[A-Za-z_\x80-\xff][A-Za-z0-9_\x80-\xff]*)?\$")
+_TAG_PREFIX = re.compile(rb"\$[A-Za-z0-9_\x80-\xff]*\Z")
+_E_QUOTE_END = re.compile(rb"[\\']")
+_COMMENT_END = re.compile(rb"/\*|\*/")
+_VALUES_END = re.compile(rb"\bVALUES\s*\Z", re.IGNORECASE)
+_INSERT_INTO = re.compile(r"INSERT\s+INTO\s", re.IGNORECASE)
+_IDENT_BYTES = frozenset(
+    b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_$"
+) | frozenset(range(0x80, 0x100))
+
+_NORMAL, _QUOTE, _DOLLAR, _LINE_COMMENT, _BLOCK_COMMENT = range(5)
+
+
+class InsertScanner:
+    """Lexical state of one INSERT statement, fed a buffer at a time; counts VALUES rows."""
+
+    def __init__(self, *, standard_strings: bool) -> None:
+        self.standard_strings = standard_strings
+        self.rows = 0
+        self.depth = 0
+        self.in_values = False
+        self.first_row_at = -1  # offset of the first row's "(" in the buffer it was found in
+        self._mode = _NORMAL
+        self._quote = 0
+        self._backslashes = False
+        self._tag = b""
+        self._comment_depth = 0
+
+    def feed(
+        self, buf: bytearray, pos: int, end: int, *, eof: bool, start: int
+    ) -> tuple[int, bool]:
+        """Scan ``buf[pos:end]``: (offset to resume from, whether the statement's ``;`` was read).
+
+        The bytes from the returned offset on must be fed again with more input after them (at
+        most a few: a token that may continue). ``start`` is where the statement begins in
+        ``buf`` (or how far back the buffer goes): the scanner looks back two bytes at most.
+        After the first row's ``(`` it returns at once with ``first_row_at`` set.
+        """
+        i = pos
+        while i < end:
+            mode = self._mode
+            if mode == _NORMAL:
+                m = _SPECIAL.search(buf, i, end)
+                if m is None:
+                    # A lone "-", "/" or "$" at the end may start a comment or a dollar quote.
+                    if not eof and buf[end - 1] in b"-/":
+                        return end - 1, False
+                    return end, False
+                at = m.start()
+                tok = buf[at]
+                i = m.end()
+                if tok == 0x3B:  # ;
+                    if self.depth == 0:
+                        return i, True
+                elif tok == 0x28:  # (
+                    self.depth += 1
+                    if self.depth == 1 and self.in_values:
+                        self.rows += 1
+                    elif self.depth == 1 and _VALUES_END.search(buf, start, at):
+                        self.in_values = True  # the first row; before it, a column list
+                        self.rows += 1
+                        self.first_row_at = at
+                        return i, False
+                elif tok == 0x29:  # )
+                    self.depth -= 1
+                elif tok == 0x27:  # '
+                    e_string = (
+                        at > start
+                        and buf[at - 1] in b"eE"
+                        and (at - 1 == start or buf[at - 2] not in _IDENT_BYTES)
+                    )
+                    self._enter_quote(0x27, backslashes=e_string or not self.standard_strings)
+                elif tok == 0x22:  # "
+                    self._enter_quote(0x22, backslashes=False)
+                elif tok == 0x24:  # $
+                    if at > start and buf[at - 1] in _IDENT_BYTES:
+                        continue  # a$b: part of a name (scan.l: dolqdelim)
+                    tag = _DOLLAR_TAG.match(buf, at, end)
+                    if tag is None:
+                        if not eof and _TAG_PREFIX.match(buf, at, end):
+                            return at, False  # the tag may continue in the next buffer
+                        continue
+                    self._mode, self._tag = _DOLLAR, bytes(tag.group(0))
+                    i = tag.end()
+                elif m.group(0) == b"--":
+                    self._mode = _LINE_COMMENT
+                else:  # /*
+                    self._mode, self._comment_depth = _BLOCK_COMMENT, 1
+            elif mode == _QUOTE:
+                i = self._in_quote(buf, i, end, eof=eof)
+                if i < 0:
+                    return -i - 1, False
+            elif mode == _DOLLAR:
+                close = buf.find(self._tag, i, end)
+                if close < 0:
+                    # Keep what may be the start of the closing tag.
+                    return (end if eof else max(i, end - len(self._tag) + 1)), False
+                self._mode, i = _NORMAL, close + len(self._tag)
+            elif mode == _LINE_COMMENT:
+                nl = buf.find(b"\n", i, end)
+                if nl < 0:
+                    return end, False
+                self._mode, i = _NORMAL, nl + 1
+            else:
+                m = _COMMENT_END.search(buf, i, end)
+                if m is None:
+                    if not eof and buf[end - 1] in b"/*":
+                        return end - 1, False
+                    return end, False
+                self._comment_depth += 1 if m.group(0) == b"/*" else -1
+                i = m.end()
+                if self._comment_depth == 0:
+                    self._mode = _NORMAL
+        return end, False
+
+    def _enter_quote(self, quote: int, *, backslashes: bool) -> None:
+        self._mode, self._quote, self._backslashes = _QUOTE, quote, backslashes
+
+    def _in_quote(self, buf: bytearray, i: int, end: int, *, eof: bool) -> int:
+        """The offset after the closing quote, or -(offset to resume from) - 1."""
+        quote = self._quote
+        while True:
+            if self._backslashes and quote == 0x27:
+                m = _E_QUOTE_END.search(buf, i, end)
+                j = m.start() if m else -1
+                if j >= 0 and buf[j] == 0x5C:
+                    if j + 1 >= end:
+                        return -(end if eof else j) - 1  # the escaped byte is in the next buffer
+                    i = j + 2
+                    continue
+            else:
+                j = buf.find(bytes((quote,)), i, end)
+            if j < 0:
+                return -end - 1
+            if j + 1 >= end:
+                if eof:
+                    self._mode = _NORMAL
+                    return end
+                return -j - 1  # a doubled quote or the end: the next byte tells
+            if buf[j + 1] == quote:
+                i = j + 2
+                continue
+            self._mode = _NORMAL
+            return j + 1
+
+
+def parse_insert_head(text: str) -> tuple[QualifiedName, tuple[str, ...] | None] | None:
+    """The table and column list of ``INSERT INTO s.t (a, b) ... VALUES``, or None."""
+    m = _INSERT_INTO.match(text)
+    if m is None:
+        return None
+    try:
+        parts, pos = read_qualified(text, m.end())
+        pos = skip_ws(text, pos)
+        columns: tuple[str, ...] | None = None
+        if text.startswith("(", pos):
+            columns, pos = read_ident_list(text, pos)
+    except TextError:
+        return None
+    if not 1 <= len(parts) <= 2:
+        return None
+    schema = parts[0] if len(parts) == 2 else "public"
+    return QualifiedName(schema, parts[-1]), columns
