@@ -76,6 +76,22 @@ def write_plain_dump(path: Path, size: int) -> int:
     return rows
 
 
+def write_inserts_dump(path: Path, size: int) -> int:
+    """An ``--inserts`` dump of about ``size`` bytes, whose first statement holds a 50 MB value."""
+    row = b"INSERT INTO public.t VALUES (%d, 'some text, (with) ''quotes''', '2024-01-01');\n"
+    block = b"".join(row % i for i in range(10_000))
+    with path.open("wb") as f:
+        f.write(_HEADER)
+        f.write(b"CREATE TABLE public.t (id integer, body text, at date);\n\n")
+        f.write(b"INSERT INTO public.t VALUES (0, '" + b"it''s " * (50 << 17) + b"', NULL);\n")
+        rows = 1
+        while f.tell() < size:
+            f.write(block)
+            rows += 10_000
+        f.write(_TRAILER)
+    return rows
+
+
 def write_schema_dump(path: Path, tables: int) -> None:
     """A schema-only plain dump of ``tables`` tables, each with a serial PK and an FK."""
     with path.open("wb") as f:
@@ -149,6 +165,7 @@ def main() -> None:
     """Generate, measure, print."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--size-gb", type=float, default=0.3, help="plain dump size (GB)")
+    parser.add_argument("--inserts-gb", type=float, default=0.1, help="--inserts dump size (GB)")
     parser.add_argument("--tables", type=int, default=10_000, help="tables in the DDL bench")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="dumpcheck-bench-") as tmp:
@@ -168,6 +185,18 @@ def main() -> None:
                 f"rows {child['rows']:,.0f} (expected {rows:,}), complete {child['complete']}"
             )
             path.unlink()
+        inserts = Path(tmp) / "inserts.sql"
+        rows = write_inserts_dump(inserts, int(args.inserts_gb * (1 << 30)))
+        page_cache(inserts)
+        wc = min(time_wc(inserts) for _ in range(3))
+        child = run_child(inserts)
+        size_mb = inserts.stat().st_size / (1 << 20)
+        print(
+            f"--inserts {size_mb:,.0f} MB (one 50 MB value): inventory {child['seconds']:.2f} s "
+            f"({size_mb / child['seconds']:,.0f} MB/s), {child['seconds'] / wc:.2f}x wc -l; "
+            f"peak RSS {child['rss_mb']:.0f} MB; rows {child['rows']:,.0f} (expected {rows:,})"
+        )
+        inserts.unlink()
         schema = Path(tmp) / "schema.sql"
         write_schema_dump(schema, args.tables)
         child = run_child(schema)

@@ -45,13 +45,23 @@ def test_a_huge_value_is_never_held() -> None:
     assert stream.largest < 64 << 10  # the 6 MB value went through a 4 KB window
 
 
-def test_statements_after_one_read_of_the_whole_dump() -> None:
-    dump = b"INSERT INTO t VALUES (1, 'a');\nINSERT INTO t VALUES (2, '');\n"
-    items = list(PlainSplitter(io.BytesIO(dump), read_size=1 << 20, stream_inserts=True))
-    assert [(i.rows, i.line, i.terminated) for i in items if isinstance(i, InsertRows)] == [
-        (1, 1, True),
-        (1, 2, True),
-    ]
+def test_runs_of_simple_inserts_are_counted_together() -> None:
+    dump = (
+        b"INSERT INTO t VALUES (1, 'a');\nINSERT INTO t VALUES (2, '');\n"
+        b"INSERT INTO public.u (a, b) VALUES (-1, 'x''y)');\n"
+        b"INSERT INTO public.u (a, b) VALUES (2, E'\\'');\n"  # an E'' string: the scanner
+        b"INSERT INTO public.u (a, b) VALUES (3, '--');\n"
+    )
+    for read_size in (1 << 20, 7):
+        items = list(PlainSplitter(io.BytesIO(dump), read_size=read_size, stream_inserts=True))
+        assert all(isinstance(i, InsertRows) and i.terminated for i in items)
+        per_table: dict[str, int] = {}
+        for i in items:
+            assert isinstance(i, InsertRows)
+            per_table[i.table.name] = per_table.get(i.table.name, 0) + i.rows
+        assert per_table == {"t": 2, "u": 3}
+        first = items[0]
+        assert isinstance(first, InsertRows) and first.line == 1
 
 
 def test_restore_mode_still_holds_the_statement() -> None:

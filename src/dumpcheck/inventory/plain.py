@@ -42,6 +42,13 @@ READ_SIZE = 1 << 22
 # --inserts data: streamed by the inventory (stream_inserts), read whole for a restore.
 _INSERT_HEAD = re.compile(rb"INSERT\s+INTO\s", re.IGNORECASE)
 _INSERT_PEEK = 16
+# One single-row INSERT with plain values and standard strings, its table and column list
+# unquoted: what pg_dump --inserts writes for most tables. A quote right after a name character
+# (E'', U&'') is not a standard string: such statements go to the scanner.
+_SIMPLE_INSERT = re.compile(
+    rb"INSERT INTO ([A-Za-z0-9_.]+(?: \([A-Za-z0-9_, ]*\))?) VALUES "
+    rb"\((?:[^'\"$();/\-]++|-(?!-)|/(?!\*)|(?<![A-Za-z0-9_&])'(?:[^']++|'')*+')*+\);\n?"
+)
 _MIGRATIONS = "_prisma_migrations"
 # What may change the lexical state in ordinary SQL text.
 _SPECIAL = re.compile(rb"""[;'"$()]|--|/\*""")
@@ -91,6 +98,8 @@ class PlainSplitter:
     ) -> None:
         # stream_inserts: yield InsertRows (counted, not held) instead of INSERT statements.
         self._stream_inserts = stream_inserts
+        self._insert_heads: dict[bytes, tuple[str, QualifiedName, tuple[str, ...] | None]] = {}
+        self._simple_end = 0
         self._stream = stream
         self._read_size = read_size
         self._buf = bytearray()
@@ -286,6 +295,10 @@ class PlainSplitter:
         VALUES rows (DEFAULT VALUES), its head does not parse, or it fills _prisma_migrations,
         whose values the inventory reads.
         """
+        if self.standard_strings:
+            simple = self._read_simple_inserts(start, header)
+            if simple is not None:
+                return simple, self._simple_end
         line = self._line_at(start)
         scanner = InsertScanner(standard_strings=self.standard_strings)
         pos = start
@@ -316,6 +329,34 @@ class PlainSplitter:
                 rows = InsertRows(head, target[0], target[1], 0, line, header, terminated=False)
                 return rows, len(self._buf)
             pos, keep, start = pos - shift, keep - shift, start - shift
+
+    def _read_simple_inserts(self, start: int, header: ObjectHeader | None) -> InsertRows | None:
+        """A run of single-row INSERTs into one table, as pg_dump --inserts writes them.
+
+        One regex reads each whole statement (plain values and standard strings only); the
+        table's head is parsed once. Anything else is left to the scanner (None).
+        """
+        buf = self._buf
+        m = _SIMPLE_INSERT.match(buf, start)
+        if m is None:
+            return None
+        name = bytes(m.group(1))
+        known = self._insert_heads.get(name)
+        if known is None:
+            head = "INSERT INTO " + self._decode(name) + " VALUES"
+            target = parse_insert_head(head)
+            if target is None:
+                return None
+            known = self._insert_heads[name] = (head, target[0], target[1])
+        head, table, columns = known
+        if table.name == _MIGRATIONS:
+            return None
+        line = self._line_at(start)
+        rows, pos = 1, m.end()
+        while (m := _SIMPLE_INSERT.match(buf, pos)) is not None and m.group(1) == name:
+            rows, pos = rows + 1, m.end()
+        self._simple_end = pos
+        return InsertRows(head, table, columns, rows, line, header)
 
     def _read_statement(self, start: int, header: ObjectHeader | None) -> tuple[Statement, int]:
         """Scan one statement from ``start``; return it and the offset after its ``;``."""
