@@ -134,6 +134,14 @@ class CheckConstraint:
 
 
 @dataclass(frozen=True)
+class ExcludeConstraint:
+    """An EXCLUDE constraint, with its definition as pg_get_constraintdef prints it."""
+
+    name: str
+    definition: str  # "EXCLUDE USING gist (room WITH =, during WITH &&)"
+
+
+@dataclass(frozen=True)
 class Table:
     """A table (or view) with everything that hangs off it; ``rows`` is None when unknown."""
 
@@ -147,6 +155,10 @@ class Table:
     checks: tuple[CheckConstraint, ...] = ()
     kind: TableKind = "table"
     rows: int | None = None
+    excludes: tuple[ExcludeConstraint, ...] = ()
+    unlogged: bool = False
+    partition_key: str | None = None  # "RANGE (created_at)" for a partitioned table
+    partition_of: QualifiedName | None = None  # the parent of a partition (ATTACH PARTITION)
 
     @property
     def key(self) -> QualifiedName:
@@ -165,6 +177,37 @@ class Enum:
     schema: str
     name: str
     values: tuple[str, ...]
+
+    @property
+    def key(self) -> QualifiedName:
+        """The (schema, name) key."""
+        return QualifiedName(self.schema, self.name)
+
+
+@dataclass(frozen=True)
+class Domain:
+    """A domain: a base type with optional NOT NULL, default and CHECKs."""
+
+    schema: str
+    name: str
+    base_type: str
+    nullable: bool = True
+    default: str | None = None
+    checks: tuple[str, ...] = ()  # each as pg_get_constraintdef prints it: "CHECK ((VALUE > 0))"
+
+    @property
+    def key(self) -> QualifiedName:
+        """The (schema, name) key."""
+        return QualifiedName(self.schema, self.name)
+
+
+@dataclass(frozen=True)
+class CompositeType:
+    """A composite type (CREATE TYPE ... AS (...)), its attributes in order."""
+
+    schema: str
+    name: str
+    attributes: tuple[tuple[str, str], ...]  # (name, type)
 
     @property
     def key(self) -> QualifiedName:
@@ -196,6 +239,8 @@ class Catalog:
     enums: Mapping[QualifiedName, Enum] = field(default_factory=dict)
     sequences: Mapping[QualifiedName, Sequence] = field(default_factory=dict)
     extensions: frozenset[str] = frozenset()
+    domains: Mapping[QualifiedName, Domain] = field(default_factory=dict)
+    composites: Mapping[QualifiedName, CompositeType] = field(default_factory=dict)
 
     @classmethod
     def build(
@@ -205,13 +250,17 @@ class Catalog:
         sequences: Iterable[Sequence] = (),
         schemas: Iterable[str] = (),
         extensions: Iterable[str] = (),
+        domains: Iterable[Domain] = (),
+        composites: Iterable[CompositeType] = (),
     ) -> Catalog:
         """Build a catalog from objects, deriving the schema set from them."""
         t = {x.key: x for x in tables}
         e = {x.key: x for x in enums}
         s = {x.key: x for x in sequences}
-        names = set(schemas) | {k.schema for k in (*t, *e, *s)}
-        return cls(frozenset(names), t, e, s, frozenset(extensions))
+        d = {x.key: x for x in domains}
+        c = {x.key: x for x in composites}
+        names = set(schemas) | {k.schema for k in (*t, *e, *s, *d, *c)}
+        return cls(frozenset(names), t, e, s, frozenset(extensions), d, c)
 
     def table(self, schema: str, name: str) -> Table | None:
         """The table ``schema.name``, if any."""
