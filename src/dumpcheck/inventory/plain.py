@@ -14,7 +14,7 @@ from typing import BinaryIO, cast
 
 from dumpcheck.catalog import QualifiedName
 from dumpcheck.inventory.copyscan import count_newlines, find_end_marker
-from dumpcheck.inventory.plain_insert import InsertScanner, parse_insert_head
+from dumpcheck.inventory.plain_insert import InsertScanner, parse_insert_head, simple_insert_run
 from dumpcheck.inventory.plain_items import (
     CopyBlock,
     InsertRows,
@@ -24,6 +24,7 @@ from dumpcheck.inventory.plain_items import (
     Statement,
     parse_copy_target,
 )
+from dumpcheck.inventory.plain_lex import SPECIAL, inside_begin_atomic, token_end
 
 __all__ = [
     "CopyBlock",
@@ -42,26 +43,7 @@ READ_SIZE = 1 << 22
 # --inserts data: streamed by the inventory (stream_inserts), read whole for a restore.
 _INSERT_HEAD = re.compile(rb"INSERT\s+INTO\s", re.IGNORECASE)
 _INSERT_PEEK = 16
-# One single-row INSERT with plain values and standard strings, its table and column list
-# unquoted: what pg_dump --inserts writes for most tables. A quote right after a name character
-# (E'', U&'') is not a standard string: such statements go to the scanner.
-_SIMPLE_INSERT = re.compile(
-    rb"INSERT INTO ([A-Za-z0-9_.]+(?: \([A-Za-z0-9_, ]*\))?) VALUES "
-    rb"\((?:[^'\"$();/\-]++|-(?!-)|/(?!\*)|(?<![A-Za-z0-9_&])'(?:[^']++|'')*+')*+\);\n?"
-)
 _MIGRATIONS = "_prisma_migrations"
-# What may change the lexical state in ordinary SQL text.
-_SPECIAL = re.compile(rb"""[;'"$()]|--|/\*""")
-_DOLLAR_TAG = re.compile(rb"\$(?:[A-Za-z_\x80-\xff][A-Za-z0-9_\x80-\xff]*)?\$")
-_TAG_PREFIX = re.compile(rb"\$[A-Za-z0-9_\x80-\xff]*\Z")
-_IDENT_BYTES = frozenset(
-    b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_$"
-) | frozenset(range(0x80, 0x100))
-# SQL-standard function bodies (PG 14+): psql does not end the statement inside BEGIN ... END.
-_ATOMIC_HEAD = re.compile(rb"CREATE\s+(?:OR\s+REPLACE\s+)?(?:FUNCTION|PROCEDURE)\b", re.IGNORECASE)
-_BLOCK_WORD = re.compile(rb"\b(BEGIN|CASE|END)\b", re.IGNORECASE)
-_E_QUOTE_END = re.compile(rb"[\\']")
-_COMMENT_END = re.compile(rb"/\*|\*/")
 _WS = re.compile(rb"[ \t\r\n\f\v]+")
 # pg_dump's object header (pg_backup_archiver.c, _printTocEntry).
 _HEADER = re.compile(
@@ -78,16 +60,6 @@ def iter_plain(stream: BinaryIO, read_size: int = READ_SIZE) -> Iterator[PlainIt
     """Split a plain dump into statements, COPY blocks and meta-commands, streaming."""
     # Without stream_inserts the splitter yields no InsertRows: every INSERT is a Statement.
     return cast(Iterator[PlainItem], iter(PlainSplitter(stream, read_size)))
-
-
-def _inside_begin_atomic(buf: bytearray, start: int, end: int) -> bool:
-    """Whether ``;`` at ``end`` sits inside a BEGIN ATOMIC body (psqlscan.l's begin_depth)."""
-    if not _ATOMIC_HEAD.match(buf, start):
-        return False
-    depth = 0
-    for m in _BLOCK_WORD.finditer(buf, start, end):
-        depth += -1 if m.group(1).upper() == b"END" else 1
-    return depth > 0
 
 
 class PlainSplitter:
@@ -336,11 +308,10 @@ class PlainSplitter:
         One regex reads each whole statement (plain values and standard strings only); the
         table's head is parsed once. Anything else is left to the scanner (None).
         """
-        buf = self._buf
-        m = _SIMPLE_INSERT.match(buf, start)
-        if m is None:
+        run = simple_insert_run(self._buf, start)
+        if run is None:
             return None
-        name = bytes(m.group(1))
+        name, rows, self._simple_end = run
         known = self._insert_heads.get(name)
         if known is None:
             head = "INSERT INTO " + self._decode(name) + " VALUES"
@@ -351,12 +322,7 @@ class PlainSplitter:
         head, table, columns = known
         if table.name == _MIGRATIONS:
             return None
-        line = self._line_at(start)
-        rows, pos = 1, m.end()
-        while (m := _SIMPLE_INSERT.match(buf, pos)) is not None and m.group(1) == name:
-            rows, pos = rows + 1, m.end()
-        self._simple_end = pos
-        return InsertRows(head, table, columns, rows, line, header)
+        return InsertRows(head, table, columns, rows, self._line_at(start), header)
 
     def _read_statement(self, start: int, header: ObjectHeader | None) -> tuple[Statement, int]:
         """Scan one statement from ``start``; return it and the offset after its ``;``."""
@@ -365,15 +331,22 @@ class PlainSplitter:
         depth = 0
         while True:
             buf = self._buf
-            m = _SPECIAL.search(buf, pos)
+            m = SPECIAL.search(buf, pos)
             if m is None:
                 pos = max(pos, len(buf) - 1)  # a lone "-" or "/" may start a comment
                 end = -1
             else:
-                end = self._after_token(m.group(0), m.start(), start)
+                end = token_end(
+                    buf,
+                    m.group(0),
+                    m.start(),
+                    start,
+                    eof=self._eof,
+                    standard_strings=self.standard_strings,
+                )
             if m is not None and end >= 0:
                 tok = m.group(0)
-                if tok == b";" and depth == 0 and not _inside_begin_atomic(buf, start, m.start()):
+                if tok == b";" and depth == 0 and not inside_begin_atomic(buf, start, m.start()):
                     text = self._decode(buf[start : m.end()])
                     return Statement(text, line, header), m.end()
                 depth += 1 if tok == b"(" else -1 if tok == b")" else 0
@@ -387,76 +360,6 @@ class PlainSplitter:
                 return Statement(text, line, header, terminated=False), len(self._buf)
             start -= shift
             pos -= shift
-
-    def _after_token(self, tok: bytes, at: int, start: int) -> int:
-        """The offset after the token at ``at``, or -1 if the buffer ends inside it."""
-        buf = self._buf
-        if tok in (b";", b"(", b")"):
-            return at + 1
-        if tok == b"--":
-            nl = buf.find(b"\n", at)
-            return nl + 1 if nl >= 0 else (len(buf) if self._eof else -1)
-        if tok == b"/*":
-            return self._after_block_comment(at)
-        if tok == b'"':
-            return self._after_quote(at, 0x22, backslashes=False)
-        if tok == b"'":
-            e_string = (
-                at > start
-                and buf[at - 1] in b"eE"
-                and (at - 1 == start or buf[at - 2] not in _IDENT_BYTES)
-            )
-            return self._after_quote(at, 0x27, backslashes=e_string or not self.standard_strings)
-        # "$": a dollar quote only when not inside an identifier such as a$b (scan.l: dolqdelim).
-        if at > start and buf[at - 1] in _IDENT_BYTES:
-            return at + 1
-        m = _DOLLAR_TAG.match(buf, at)
-        if m is None:
-            if not self._eof and _TAG_PREFIX.match(buf, at):
-                return -1
-            return at + 1
-        close = buf.find(m.group(0), m.end())
-        if close < 0:
-            return len(buf) if self._eof else -1
-        return close + len(m.group(0))
-
-    def _after_quote(self, at: int, quote: int, *, backslashes: bool) -> int:
-        buf = self._buf
-        i = at + 1
-        q = bytes((quote,))
-        while True:
-            if backslashes:
-                m = _E_QUOTE_END.search(buf, i)
-                j = m.start() if m else -1
-                if j >= 0 and buf[j] == 0x5C:
-                    if j + 1 >= len(buf):
-                        return len(buf) if self._eof else -1
-                    i = j + 2
-                    continue
-            else:
-                j = buf.find(q, i)
-            if j < 0:
-                return len(buf) if self._eof else -1
-            if j + 1 >= len(buf) and not self._eof:
-                return -1  # cannot tell '' (an escaped quote) from the end yet
-            if j + 1 < len(buf) and buf[j + 1] == quote:
-                i = j + 2
-                continue
-            return j + 1
-
-    def _after_block_comment(self, at: int) -> int:
-        # Block comments nest in PostgreSQL (scan.l: xc with xcdepth).
-        buf = self._buf
-        depth = 0
-        i = at
-        while True:
-            m = _COMMENT_END.search(buf, i)
-            if m is None:
-                return len(buf) if self._eof else -1
-            depth += 1 if m.group(0) == b"/*" else -1
-            i = m.end()
-            if depth == 0:
-                return i
 
     # -- COPY data ---------------------------------------------------------------------------
 

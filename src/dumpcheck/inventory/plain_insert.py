@@ -14,22 +14,27 @@ from __future__ import annotations
 import re
 
 from dumpcheck.catalog import QualifiedName
+from dumpcheck.inventory.plain_lex import (
+    COMMENT_END,
+    DOLLAR_TAG,
+    IDENT_BYTES,
+    SPECIAL,
+    TAG_PREFIX,
+    is_e_string,
+    quote_body,
+)
 from dumpcheck.inventory.sqltext import TextError, read_ident_list, read_qualified, skip_ws
 
-_SPECIAL = re.compile(rb"""[;'"$()]|--|/\*""")
-_DOLLAR_TAG = re.compile(rb"\$(?:[A-Za-z_\x80-\xff][A-Za-z0-9_\x80-\xff]*)?\$")
-_TAG_PREFIX = re.compile(rb"\$[A-Za-z0-9_\x80-\xff]*\Z")
-# String bodies up to the closing quote, each in one regex call (possessive: no backtracking),
-# so that a 500 MB value of doubled quotes costs no Python per quote.
-_STRING_BODY = re.compile(rb"(?:[^']++|'')*+")
-_ESCAPED_BODY = re.compile(rb"(?:[^'\\]++|''|\\.)*+", re.DOTALL)
-_IDENT_BODY = re.compile(rb'(?:[^"]++|"")*+')
-_COMMENT_END = re.compile(rb"/\*|\*/")
 _VALUES_END = re.compile(rb"\bVALUES\s*\Z", re.IGNORECASE)
 _INSERT_INTO = re.compile(r"INSERT\s+INTO\s", re.IGNORECASE)
-_IDENT_BYTES = frozenset(
-    b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_$"
-) | frozenset(range(0x80, 0x100))
+
+# One single-row INSERT with plain values and standard strings, its table and column list
+# unquoted: what pg_dump --inserts writes for most tables. A quote right after a name character
+# (E'', U&'') is not a standard string: such statements go to the scanner.
+_SIMPLE_INSERT = re.compile(
+    rb"INSERT INTO ([A-Za-z0-9_.]+(?: \([A-Za-z0-9_, ]*\))?) VALUES "
+    rb"\((?:[^'\"$();/\-]++|-(?!-)|/(?!\*)|(?<![A-Za-z0-9_&])'(?:[^']++|'')*+')*+\);\n?"
+)
 
 _NORMAL, _QUOTE, _DOLLAR, _LINE_COMMENT, _BLOCK_COMMENT = range(5)
 
@@ -63,7 +68,7 @@ class InsertScanner:
         while i < end:
             mode = self._mode
             if mode == _NORMAL:
-                m = _SPECIAL.search(buf, i, end)
+                m = SPECIAL.search(buf, i, end)
                 if m is None:
                     # A lone "-", "/" or "$" at the end may start a comment or a dollar quote.
                     if not eof and buf[end - 1] in b"-/":
@@ -87,20 +92,16 @@ class InsertScanner:
                 elif tok == 0x29:  # )
                     self.depth -= 1
                 elif tok == 0x27:  # '
-                    e_string = (
-                        at > start
-                        and buf[at - 1] in b"eE"
-                        and (at - 1 == start or buf[at - 2] not in _IDENT_BYTES)
-                    )
-                    self._enter_quote(0x27, backslashes=e_string or not self.standard_strings)
+                    backslashes = is_e_string(buf, at, start) or not self.standard_strings
+                    self._enter_quote(0x27, backslashes=backslashes)
                 elif tok == 0x22:  # "
                     self._enter_quote(0x22, backslashes=False)
                 elif tok == 0x24:  # $
-                    if at > start and buf[at - 1] in _IDENT_BYTES:
+                    if at > start and buf[at - 1] in IDENT_BYTES:
                         continue  # a$b: part of a name (scan.l: dolqdelim)
-                    tag = _DOLLAR_TAG.match(buf, at, end)
+                    tag = DOLLAR_TAG.match(buf, at, end)
                     if tag is None:
-                        if not eof and _TAG_PREFIX.match(buf, at, end):
+                        if not eof and TAG_PREFIX.match(buf, at, end):
                             return at, False  # the tag may continue in the next buffer
                         continue
                     self._mode, self._tag = _DOLLAR, bytes(tag.group(0))
@@ -125,7 +126,7 @@ class InsertScanner:
                     return end, False
                 self._mode, i = _NORMAL, nl + 1
             else:
-                m = _COMMENT_END.search(buf, i, end)
+                m = COMMENT_END.search(buf, i, end)
                 if m is None:
                     if not eof and buf[end - 1] in b"/*":
                         return end - 1, False
@@ -141,11 +142,7 @@ class InsertScanner:
 
     def _in_quote(self, buf: bytearray, i: int, end: int, *, eof: bool) -> int:
         """The offset after the closing quote, or -(offset to resume from) - 1."""
-        body = _STRING_BODY
-        if self._quote == 0x22:
-            body = _IDENT_BODY
-        elif self._backslashes:
-            body = _ESCAPED_BODY
+        body = quote_body(self._quote, backslashes=self._backslashes)
         j = body.match(buf, i, end).end()  # type: ignore[union-attr]  # it matches ""
         if j >= end:
             return -end - 1
@@ -156,6 +153,23 @@ class InsertScanner:
             return -j - 1
         self._mode = _NORMAL
         return j + 1  # the body stops only before a lone closing quote
+
+
+def simple_insert_run(buf: bytearray, start: int) -> tuple[bytes, int, int] | None:
+    """Consecutive simple single-row INSERTs into one table from ``start``, each read with one
+    regex: (the table and column list as written, the number of statements, their end).
+
+    A match is always a whole statement: the regex lexes quotes as psql does, so a buffer that
+    ends inside a statement gives no match (it needs the final ``);``).
+    """
+    m = _SIMPLE_INSERT.match(buf, start)
+    if m is None:
+        return None
+    name = bytes(m.group(1))
+    rows, pos = 1, m.end()
+    while (m := _SIMPLE_INSERT.match(buf, pos)) is not None and m.group(1) == name:
+        rows, pos = rows + 1, m.end()
+    return name, rows, pos
 
 
 def parse_insert_head(text: str) -> tuple[QualifiedName, tuple[str, ...] | None] | None:
