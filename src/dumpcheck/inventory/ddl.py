@@ -28,7 +28,7 @@ from dumpcheck.catalog import (
     Sequence,
     TableKind,
 )
-from dumpcheck.inventory import ddl_alter
+from dumpcheck.inventory import ddl_alter, ddl_types
 from dumpcheck.inventory.ddl_state import DdlState, TableDraft
 from dumpcheck.inventory.model import Unparsed
 from dumpcheck.inventory.sqltext import (
@@ -63,8 +63,9 @@ _CREATE_SEQUENCE = re.compile(
 )
 _CREATE_SCHEMA = re.compile(r"CREATE\s+SCHEMA\s+(?:IF\s+NOT\s+EXISTS\s+)?", re.IGNORECASE)
 _AS_ENUM = re.compile(r"AS\s+ENUM\s*(?=\()", re.IGNORECASE)
+_AS_COMPOSITE = re.compile(r"AS\s*(?=\()", re.IGNORECASE)
 _SEQ_AS = re.compile(r"\bAS\s+(smallint|integer|bigint)\b", re.IGNORECASE)
-_TABLE_CONSTRAINT = re.compile(
+TABLE_CONSTRAINT = re.compile(
     r"(?:CONSTRAINT\s|CHECK\s*\(|PRIMARY\s+KEY|UNIQUE\b|FOREIGN\s+KEY|EXCLUDE\b|LIKE\s)"
 )
 # Column constraint keywords; pg_dump writes keywords in upper case and types in lower case, so
@@ -76,7 +77,6 @@ _COLUMN_KEYWORD = re.compile(
 _EXPR_END = re.compile(r"(?<![\w.\"])(?:CONSTRAINT|NOT NULL|COLLATE|CHECK|COMPRESSION|STORAGE)\b")
 _IDENTITY = re.compile(r"GENERATED\s+(ALWAYS|BY\s+DEFAULT)\s+AS\s+IDENTITY", re.IGNORECASE)
 _GENERATED_EXPR = re.compile(r"GENERATED\s+ALWAYS\s+AS\s*(?=\()", re.IGNORECASE)
-_PARTITION_BY = re.compile(r"\)\s*PARTITION\s+BY\s", re.IGNORECASE)
 _PARTITION_OF = re.compile(r"PARTITION\s+OF\s", re.IGNORECASE)
 # Statement heads that never create or change a catalog object this stage models.
 _NO_CATALOG_EFFECT = re.compile(
@@ -149,7 +149,10 @@ class DdlReader:
         m = _CREATE_TABLE.match(sql)
         if m:
             mod = (m["mod"] or "").strip().upper()
-            self._create_table(sql, m.end(), location, "foreign" if mod == "FOREIGN" else "table")
+            draft = self._create_table(
+                sql, m.end(), location, "foreign" if mod == "FOREIGN" else "table"
+            )
+            draft.unlogged = mod == "UNLOGGED"
             return True
         m = _CREATE_VIEW.match(sql)
         if m:
@@ -165,10 +168,13 @@ class DdlReader:
             parts, pos = read_qualified(sql, m.end())
             key = qualified(parts)
             enum = _AS_ENUM.match(sql, skip_ws(sql, pos))
+            composite = _AS_COMPOSITE.match(sql, skip_ws(sql, pos))
             if enum:
                 self.state.enums[key] = Enum(key.schema, key.name, enum_labels(sql, enum.end()))
+            elif composite:
+                ddl_types.create_composite(self.state, key, sql, composite.end())
             else:
-                # Composite, range and base types: names only (the catalog does not model them).
+                # Range and base types: names only (the catalog does not model them).
                 self.state.types.add(key)
             return True
         m = _CREATE_SEQUENCE.match(sql)
@@ -193,21 +199,29 @@ class DdlReader:
 
     # -- CREATE TABLE ------------------------------------------------------------------------
 
-    def _create_table(self, sql: str, pos: int, location: str, kind: TableKind) -> None:
+    def _create_table(self, sql: str, pos: int, location: str, kind: TableKind) -> TableDraft:
         parts, pos = read_qualified(sql, pos)
         key = qualified(parts)
         draft = self.state.draft(key, location, created=True)
         draft.kind = kind
         rest = skip_ws(sql, pos)
         partition_of = _PARTITION_OF.match(sql, rest)
+        of_type: QualifiedName | None = None
         if partition_of:
             parent_parts, pos = read_qualified(sql, partition_of.end())
             draft.partition_of = qualified(parent_parts)
             rest = skip_ws(sql, pos)
         elif sql.startswith("OF ", rest) or sql.startswith("of ", rest):
-            _, pos = read_qualified(sql, rest + 3)  # a typed table: columns come from the type
+            type_parts, pos = read_qualified(sql, rest + 3)
+            of_type = qualified(type_parts)
             rest = skip_ws(sql, pos)
-        if rest < len(sql) and sql[rest] == "(":
+        has_elements = rest < len(sql) and sql[rest] == "("
+        if of_type is not None:
+            # A typed table: columns come from the composite type, elements add options.
+            open_at = rest if has_elements else None
+            for element in ddl_types.typed_table_columns(self.state, draft, of_type, sql, open_at):
+                ddl_alter.table_constraint(self.state, draft, element)
+        elif has_elements:
             close = matching_paren(sql, rest)
             for start, end in split_top_level(sql, rest + 1, close):
                 self._table_element(draft, sql[start:end])
@@ -215,11 +229,14 @@ class DdlReader:
                 from dumpcheck.inventory.ddl_sqlglot import check_create_table
 
                 check_create_table(sql, key.name, tuple(draft.columns))
-            if _PARTITION_BY.match(sql, close):
-                draft.kind = "partitioned"
+        after = matching_paren(sql, rest) + 1 if has_elements else rest
+        draft.partition_key = ddl_types.partition_key(sql, after)
+        if draft.partition_key is not None:
+            draft.kind = "partitioned"
+        return draft
 
     def _table_element(self, draft: TableDraft, element: str) -> None:
-        if _TABLE_CONSTRAINT.match(element):
+        if TABLE_CONSTRAINT.match(element):
             ddl_alter.table_constraint(self.state, draft, element)
             return
         name, pos = read_ident(element, 0)

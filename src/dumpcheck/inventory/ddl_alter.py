@@ -13,6 +13,7 @@ import re
 
 from dumpcheck.catalog import (
     CheckConstraint,
+    ExcludeConstraint,
     FkAction,
     ForeignKey,
     Index,
@@ -21,6 +22,7 @@ from dumpcheck.catalog import (
     Sequence,
     UniqueConstraint,
 )
+from dumpcheck.inventory import ddl_types
 from dumpcheck.inventory.ddl_state import DdlState, TableDraft
 from dumpcheck.inventory.sqltext import (
     TextError,
@@ -73,7 +75,6 @@ _INDEX_TAIL = re.compile(
     re.IGNORECASE | re.DOTALL,
 )
 _CREATE_EXTENSION = re.compile(r"CREATE\s+EXTENSION\s+(?:IF\s+NOT\s+EXISTS\s+)?", re.IGNORECASE)
-_CREATE_DOMAIN = re.compile(r"CREATE\s+DOMAIN\s+", re.IGNORECASE)
 _GRANT_TO = re.compile(r"\bTO\b", re.IGNORECASE)
 _REVOKE_FROM = re.compile(r"\bFROM\b", re.IGNORECASE)
 _GRANTEE_END = re.compile(r"\s+(?:WITH\s|GRANTED\s+BY\s|CASCADE\b|RESTRICT\b)", re.IGNORECASE)
@@ -129,6 +130,8 @@ def alter(state: DdlState, sql: str, location: str) -> bool:
                 seq.schema, seq.name, owned_by=(table, target[-1]), data_type=seq.data_type
             )
             state.references.append((table, f"sequence {seq_key} is OWNED BY {table}"))
+        return True
+    if ddl_types.alter_domain(state, sql) or ddl_types.attach_index(state, sql):
         return True
     return _ALTER_OTHER.match(sql) is not None
 
@@ -191,11 +194,14 @@ def table_constraint(state: DdlState, draft: TableDraft, element: str) -> None:
         # pg_get_constraintdef's text, e.g. "CHECK ((price > 0))" (with NOT VALID if present).
         draft.checks.append(CheckConstraint(name, squash(body)))
         return
-    if word.startswith(("EXCLUDE", "NOT NUL")):
-        if word.startswith("NOT NUL"):  # PostgreSQL 18: CONSTRAINT name NOT NULL column
-            column, _ = read_ident(body, len("NOT NULL"))
-            draft.set_column(column, nullable=False)
-        return  # EXCLUDE has no catalog counterpart (it is an index-backed constraint)
+    if word.startswith("EXCLUDE"):
+        # pg_get_constraintdef's text: "EXCLUDE USING gist (room WITH =, during WITH &&)".
+        draft.excludes.append(ExcludeConstraint(name, squash(body)))
+        return
+    if word.startswith("NOT NUL"):  # PostgreSQL 18: CONSTRAINT name NOT NULL column
+        column, _ = read_ident(body, len("NOT NULL"))
+        draft.set_column(column, nullable=False)
+        return
     fast = _fast_constraint(name, body)
     if fast is None or state.cross_check:
         from dumpcheck.inventory.ddl_sqlglot import sqlglot_constraint
@@ -335,11 +341,7 @@ def create_other(state: DdlState, sql: str) -> bool:
     if m:
         state.extensions.add(read_ident(sql, m.end())[0])
         return True
-    m = _CREATE_DOMAIN.match(sql)
-    if m:
-        state.types.add(_key(read_qualified(sql, m.end())[0]))
-        return True
-    return False
+    return ddl_types.create_domain(state, sql)
 
 
 def grant(state: DdlState, sql: str) -> bool:

@@ -9,7 +9,10 @@ from dumpcheck.catalog import (
     Catalog,
     CheckConstraint,
     Column,
+    CompositeType,
+    Domain,
     Enum,
+    ExcludeConstraint,
     ForeignKey,
     Index,
     PrimaryKey,
@@ -36,6 +39,9 @@ class TableDraft:
     indexes: list[Index] = field(default_factory=list)
     foreign_keys: list[ForeignKey] = field(default_factory=list)
     checks: list[CheckConstraint] = field(default_factory=list)
+    excludes: list[ExcludeConstraint] = field(default_factory=list)
+    unlogged: bool = False
+    partition_key: str | None = None
     partition_of: QualifiedName | None = None
 
     def set_column(self, name: str, **changes: object) -> None:
@@ -44,19 +50,52 @@ class TableDraft:
             raise ValueError(f"{self.key} has no column {name!r}")
         self.columns[name] = dataclasses.replace(self.columns[name], **changes)  # type: ignore[arg-type]
 
-    def build(self, rows: int | None) -> Table:
-        """The frozen catalog table."""
+    def build(self, rows: int | None, inherited: frozenset[QualifiedName] = frozenset()) -> Table:
+        """The frozen catalog table, without the indexes and checks it ``inherited``."""
+        schema = self.key.schema
+
+        def own(name: str) -> bool:
+            return QualifiedName(schema, name) not in inherited
+
+        pk = self.primary_key if self.primary_key and own(self.primary_key.name) else None
         return Table(
             self.key.schema,
             self.key.name,
             columns=tuple(self.columns.values()),
-            primary_key=self.primary_key,
-            uniques=tuple(self.uniques),
-            indexes=tuple(self.indexes),
+            primary_key=pk,
+            uniques=tuple(u for u in self.uniques if own(u.name)),
+            indexes=tuple(i for i in self.indexes if own(i.name)),
             foreign_keys=tuple(self.foreign_keys),
             checks=tuple(self.checks),
             kind=self.kind,
             rows=rows,
+            excludes=tuple(
+                sorted(
+                    (x for x in self.excludes if own(x.name)),
+                    key=lambda x: x.name,
+                )
+            ),
+            unlogged=self.unlogged,
+            partition_key=self.partition_key,
+            partition_of=self.partition_of,
+        )
+
+
+@dataclass
+class DomainDraft:
+    """A domain being assembled from CREATE DOMAIN and its separate ALTER DOMAIN checks."""
+
+    key: QualifiedName
+    base_type: str
+    nullable: bool = True
+    default: str | None = None
+    checks: list[tuple[str, str]] = field(default_factory=list)  # (name, definition)
+
+    def build(self) -> Domain:
+        """The frozen domain; checks in name order, as pg_dump and pg_constraint list them."""
+        checks = tuple(text for _, text in sorted(self.checks, key=lambda c: c[0]))
+        return Domain(
+            self.key.schema, self.key.name, self.base_type, self.nullable, self.default, checks
         )
 
 
@@ -67,7 +106,11 @@ class DdlState:
     tables: dict[QualifiedName, TableDraft] = field(default_factory=dict)
     enums: dict[QualifiedName, Enum] = field(default_factory=dict)
     sequences: dict[QualifiedName, Sequence] = field(default_factory=dict)
-    types: set[QualifiedName] = field(default_factory=set)  # composite/range/base/domain types
+    types: set[QualifiedName] = field(default_factory=set)  # range and base types: names only
+    domains: dict[QualifiedName, DomainDraft] = field(default_factory=dict)
+    composites: dict[QualifiedName, CompositeType] = field(default_factory=dict)
+    # Indexes named by ALTER INDEX ... ATTACH PARTITION: a partition's copy of its parent's.
+    attached_indexes: set[QualifiedName] = field(default_factory=set)
     schemas: set[str] = field(default_factory=set)
     extensions: set[str] = field(default_factory=set)
     roles: set[str] = field(default_factory=set)
@@ -99,19 +142,25 @@ class DdlState:
         """The catalog of every created table (partitions inherit their parent's columns)."""
         rows = rows or {}
         tables: list[Table] = []
+        attached = frozenset(self.attached_indexes)
         for key, draft in self.tables.items():
             if not draft.created:
                 continue
             parent = self.tables.get(draft.partition_of) if draft.partition_of else None
             if parent is not None and not draft.columns:
                 draft.columns = dict(parent.columns)
-            tables.append(draft.build(rows.get(key)))
+            table = draft.build(rows.get(key), attached)
+            if parent is not None:
+                table = _without_inherited_checks(table, parent)
+            tables.append(table)
         return Catalog.build(
             tables=tables,
             enums=self.enums.values(),
             sequences=self.sequences.values(),
             schemas=self.schemas,
             extensions=self.extensions,
+            domains=(d.build() for d in self.domains.values()),
+            composites=self.composites.values(),
         )
 
     def missing_references(self) -> tuple[tuple[QualifiedName, str], ...]:
@@ -124,3 +173,16 @@ class DdlState:
                 seen.add((key, evidence))
                 out.append((key, evidence))
         return tuple(out)
+
+
+def _without_inherited_checks(table: Table, parent: TableDraft) -> Table:
+    """A partition's CHECKs that merge with its parent's are the parent's.
+
+    pg_dump repeats the parent's CHECKs in each partition's CREATE TABLE; ATTACH PARTITION
+    merges them by name and marks them conislocal = false (tablecmds.c
+    MergeConstraintsIntoExisting), so the restored catalog has them on the parent only.
+    """
+    names = {c.name for c in parent.checks}
+    if not any(c.name in names for c in table.checks):
+        return table
+    return dataclasses.replace(table, checks=tuple(c for c in table.checks if c.name not in names))
