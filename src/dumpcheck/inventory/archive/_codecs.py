@@ -18,7 +18,8 @@ from dumpcheck.errors import DumpFormatError
 from dumpcheck.inventory.model import Compression
 
 # Bound on the decompressed bytes produced per step: memory stays constant whatever the ratio.
-OUT_PIECE = 1 << 20
+# 2 MB, not 1: lz4 measured 0.10 s instead of 0.16 s on 193 MB (gzip and zstd unchanged).
+OUT_PIECE = 1 << 21
 # Compressed input per inflate step (see _Zlib.feed).
 _INFLATE_IN_SLICE = 1 << 16
 # zstandard's decompressobj has no output bound, so its input is fed in slices this big.
