@@ -118,7 +118,7 @@ def test_read_catalog_covers_every_object_kind(
     )
     assert p.indexes == (
         Index("products_desc_idx", ("price DESC", "status NULLS FIRST")),
-        Index("products_lower_idx", ("lower(email::text)",)),
+        Index("products_lower_idx", ("lower((email)::text)",)),
         Index("products_part_key", ("n",), unique=True, predicate="(n > 0)"),
     )
     x = cat.table("other", "x")

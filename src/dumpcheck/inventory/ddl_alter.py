@@ -164,20 +164,28 @@ def _alter_table(state: DdlState, sql: str, pos: int, location: str) -> bool:
         if (ident := _ADD_IDENTITY.match(rest)) is not None:
             kind = "always" if ident[1].upper() == "ALWAYS" else "by default"
             draft.set_column(column, identity=kind, nullable=False)
-            _identity_sequence(state, ident[2] or "", key, column)
+            column_type = draft.columns[column].type
+            _identity_sequence(state, ident[2] or "", key, column, column_type)
             return True
     return _NO_EFFECT_ACTION.match(action) is not None
 
 
-def _identity_sequence(state: DdlState, options: str, table: QualifiedName, column: str) -> None:
+def _identity_sequence(
+    state: DdlState, options: str, table: QualifiedName, column: str, column_type: str
+) -> None:
     m = _SEQUENCE_NAME.search(options)
     if m is None:
         return
     parts, _ = read_qualified(options, m.end())
     key = _key(parts)
     dtype = re.search(r"\bAS\s+(smallint|integer|bigint)\b", options, re.IGNORECASE)
+    # An identity sequence has its column's type and pg_dump writes no AS for it
+    # (pg_dump.c dumpSequence prints AS only for stand-alone sequences).
+    data_type = dtype[1].lower() if dtype else column_type
+    if data_type not in ("smallint", "integer", "bigint"):
+        data_type = "bigint"
     state.sequences[key] = Sequence(
-        key.schema, key.name, owned_by=(table, column), data_type=dtype[1] if dtype else "bigint"
+        key.schema, key.name, owned_by=(table, column), data_type=data_type
     )
 
 

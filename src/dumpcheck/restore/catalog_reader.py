@@ -17,7 +17,10 @@ from dumpcheck.catalog import (
     Catalog,
     CheckConstraint,
     Column,
+    CompositeType,
+    Domain,
     Enum,
+    ExcludeConstraint,
     FkAction,
     ForeignKey,
     Index,
@@ -91,7 +94,11 @@ class _TableParts:
     indexes: list[Index] = field(default_factory=list)
     foreign_keys: list[ForeignKey] = field(default_factory=list)
     checks: list[CheckConstraint] = field(default_factory=list)
+    excludes: list[ExcludeConstraint] = field(default_factory=list)
     rows: int | None = None
+    unlogged: bool = False
+    partition_key: str | None = None
+    partition_of: QualifiedName | None = None
 
 
 def read_catalog(conninfo: str) -> Catalog:
@@ -114,14 +121,11 @@ def _read(conn: psycopg.Connection[Any]) -> Catalog:
         defaults = _rows(cur, "column_defaults")
         constraints = _rows(cur, "constraints")
         indexes = _rows(cur, "indexes")
+        domains = _rows(cur, "domains")
+        composites = _rows(cur, "composites")
         counts = _count_rows(cur, tables)
 
-    parts: dict[int, _TableParts] = {
-        t["oid"]: _TableParts(
-            t["schema"], t["name"], _KINDS[t["relkind"]], rows=counts.get(t["oid"])
-        )
-        for t in tables
-    }
+    parts: dict[int, _TableParts] = {t["oid"]: _table_parts(t, counts) for t in tables}
     _add_columns(parts, columns, defaults)
     _add_constraints(parts, constraints)
     _add_indexes(parts, indexes)
@@ -131,6 +135,41 @@ def _read(conn: psycopg.Connection[Any]) -> Catalog:
         sequences=(_sequence(s) for s in sequences),
         schemas=schemas,
         extensions=extensions,
+        domains=(_domain(d) for d in domains),
+        composites=(
+            CompositeType(
+                c["schema"],
+                c["name"],
+                tuple(zip(c["attribute_names"], c["attribute_types"], strict=True)),
+            )
+            for c in composites
+        ),
+    )
+
+
+def _table_parts(row: dict[str, Any], counts: dict[int, int]) -> _TableParts:
+    parent: QualifiedName | None = None
+    if row["parent_name"] is not None:
+        parent = QualifiedName(row["parent_schema"], row["parent_name"])
+    return _TableParts(
+        row["schema"],
+        row["name"],
+        _KINDS[row["relkind"]],
+        rows=counts.get(row["oid"]),
+        unlogged=bool(row["unlogged"]),
+        partition_key=row["partition_key"],
+        partition_of=parent,
+    )
+
+
+def _domain(row: dict[str, Any]) -> Domain:
+    return Domain(
+        row["schema"],
+        row["name"],
+        row["base_type"],
+        nullable=bool(row["nullable"]),
+        default=row["default_expr"],
+        checks=tuple(row["checks"]),
     )
 
 
@@ -215,6 +254,8 @@ def _add_constraints(parts: dict[int, _TableParts], constraints: list[dict[str, 
                 )
             case "c":
                 table.checks.append(CheckConstraint(c["name"], c["definition"]))
+            case "x":
+                table.excludes.append(ExcludeConstraint(c["name"], c["definition"]))
 
 
 def _add_indexes(parts: dict[int, _TableParts], rows: list[dict[str, Any]]) -> None:
@@ -295,4 +336,8 @@ def _freeze(p: _TableParts) -> Table:
         checks=tuple(sorted(p.checks, key=lambda c: c.name)),
         kind=p.kind,
         rows=p.rows,
+        excludes=tuple(sorted(p.excludes, key=lambda x: x.name)),
+        unlogged=p.unlogged,
+        partition_key=p.partition_key,
+        partition_of=p.partition_of,
     )

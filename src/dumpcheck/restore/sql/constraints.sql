@@ -1,6 +1,6 @@
--- Primary key, unique, foreign key and check constraints (contype p, u, f, c).
--- Exclusion constraints (x) and PG 18's catalogued NOT NULL constraints (n) are not modelled:
--- nullability is read from attnotnull in columns.sql.
+-- Primary key, unique, foreign key, check and exclusion constraints (contype p, u, f, c, x).
+-- PG 18's catalogued NOT NULL constraints (n) are not modelled: nullability is read from
+-- attnotnull in columns.sql.
 -- Column lists come from conkey/confkey, in constraint order (unnest WITH ORDINALITY).
 -- confupdtype/confdeltype letters (src/include/catalog/pg_constraint.h):
 -- a NO ACTION, r RESTRICT, c CASCADE, n SET NULL, d SET DEFAULT.
@@ -29,7 +29,7 @@ JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_catalog.pg_class rc ON rc.oid = con.confrelid
 LEFT JOIN pg_catalog.pg_namespace rn ON rn.oid = rc.relnamespace
 LEFT JOIN pg_catalog.pg_index i ON i.indexrelid = con.conindid AND con.contype IN ('p', 'u')
-WHERE con.contype IN ('p', 'u', 'f', 'c')
+WHERE con.contype IN ('p', 'u', 'f', 'c', 'x')
   -- Only constraints declared on the table itself: a partition's copies of its parent's
   -- PK / UNIQUE / FK and inherited CHECKs have conislocal = false, and pg_dump declares them
   -- once, on the parent (so the dump's catalog has them there only, too).

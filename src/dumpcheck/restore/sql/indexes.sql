@@ -1,8 +1,9 @@
 -- Indexes that do not implement a constraint (PK, UNIQUE and EXCLUDE constraints own theirs,
 -- pg_constraint.conindid), one row per key column (INCLUDE columns are not keys:
 -- only the first indnkeyatts entries of indkey are).
--- pg_get_indexdef(oid, k, true) prints key k without its ordering options (ruleutils.c,
--- attrsOnly), so DESC / NULLS and a non-default operator class are added here from
+-- pg_get_indexdef(oid, k, false) prints key k without its ordering options (ruleutils.c,
+-- attrsOnly), and not pretty-printed: lower((title)::text), exactly the text of pg_dump's
+-- pg_get_indexdef(oid) (pretty mode would print lower(title::text)). So DESC / NULLS and a non-default operator class are added here from
 -- indoption (INDOPTION_DESC = 1, INDOPTION_NULLS_FIRST = 2, src/include/catalog/pg_index.h)
 -- and indclass. A plain column key (indkey <> 0) is its bare attname; 0 marks an expression.
 -- Run with search_path = '' so that names in expressions are qualified as in pg_dump output.
@@ -15,7 +16,7 @@ SELECT i.indrelid AS oid,
            AS nulls_not_distinct,
        k.n AS keyno,
        a.attname AS column_name,
-       pg_catalog.pg_get_indexdef(i.indexrelid, k.n::int, true) AS key_text,
+       pg_catalog.pg_get_indexdef(i.indexrelid, k.n::int, false) AS key_text,
        CASE WHEN opc.opcdefault THEN NULL ELSE opc.opcname END AS opclass,
        (i.indoption[k.n - 1] & 1) = 1 AS descending,
        (i.indoption[k.n - 1] & 2) = 2 AS nulls_first

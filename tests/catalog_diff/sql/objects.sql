@@ -1,0 +1,72 @@
+-- Source schema for the dump-vs-restore differential: every object kind the catalog models,
+-- in the shapes pg_dump must round-trip (domains, composites, EXCLUDE, UNLOGGED, partitions).
+CREATE EXTENSION IF NOT EXISTS citext;
+CREATE EXTENSION IF NOT EXISTS btree_gist;
+CREATE SCHEMA "Sales";
+CREATE TYPE public."Mood" AS ENUM ('sad', 'ok', 'it''s fine');
+CREATE DOMAIN public.posint AS integer NOT NULL DEFAULT 1 CHECK (VALUE > 0) CHECK (VALUE < 1000000);
+CREATE DOMAIN "Sales"."Email" AS public.citext CONSTRAINT email_has_at CHECK (VALUE ~ '@');
+CREATE DOMAIN public.short_text AS character varying(20) COLLATE "C";
+CREATE DOMAIN public.money_amount AS numeric(12,2) DEFAULT 0.00;
+CREATE DOMAIN public.tags AS text[];
+CREATE TYPE public.pair AS (a integer, "B" text, c numeric(10,2), d public."Mood", e timestamp(3) with time zone);
+CREATE TYPE "Sales"."Addr" AS (street text, zip public.short_text, pos public.pair[]);
+CREATE TYPE public.empty_composite AS ();
+CREATE TABLE public.rooms (id integer PRIMARY KEY, name text NOT NULL);
+CREATE TABLE public.bookings (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    room integer NOT NULL REFERENCES public.rooms (id),
+    during tsrange NOT NULL,
+    guest "Sales"."Email",
+    qty public.posint,
+    addr "Sales"."Addr",
+    EXCLUDE USING gist (room WITH =, during WITH &&)
+);
+CREATE TABLE public.slots (
+    id integer,
+    span int4range,
+    CONSTRAINT no_overlap EXCLUDE USING gist (span WITH &&) WHERE (id > 0)
+);
+CREATE UNLOGGED TABLE public.cache (k text PRIMARY KEY, v jsonb, hits integer DEFAULT 0);
+CREATE UNLOGGED TABLE "Sales"."Hot Rows" (id serial, n integer);
+CREATE TABLE public.measurements (
+    id bigint NOT NULL,
+    taken_at timestamp(3) without time zone NOT NULL,
+    city text NOT NULL,
+    v double precision CHECK (v >= 0),
+    PRIMARY KEY (id, taken_at)
+) PARTITION BY RANGE (taken_at);
+CREATE TABLE public.measurements_2024 PARTITION OF public.measurements
+    FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+CREATE TABLE public.measurements_2025 PARTITION OF public.measurements
+    FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
+CREATE TABLE public.measurements_rest PARTITION OF public.measurements DEFAULT;
+CREATE INDEX measurements_city_idx ON public.measurements (city);
+CREATE TABLE "Sales".orders (id integer NOT NULL, region text NOT NULL, total numeric)
+    PARTITION BY LIST (region);
+CREATE TABLE "Sales".orders_eu PARTITION OF "Sales".orders FOR VALUES IN ('eu', 'uk');
+CREATE TABLE "Sales"."Orders US" PARTITION OF "Sales".orders FOR VALUES IN ('us')
+    PARTITION BY HASH (id);
+CREATE TABLE "Sales"."Orders US 0" PARTITION OF "Sales"."Orders US"
+    FOR VALUES WITH (MODULUS 2, REMAINDER 0);
+CREATE TABLE "Sales"."Orders US 1" PARTITION OF "Sales"."Orders US"
+    FOR VALUES WITH (MODULUS 2, REMAINDER 1);
+CREATE TABLE public.hashed (id integer, k text, d date) PARTITION BY HASH (id, lower(k));
+CREATE TABLE public.hashed_0 PARTITION OF public.hashed FOR VALUES WITH (MODULUS 1, REMAINDER 0);
+CREATE TABLE public.multi (a integer, b date) PARTITION BY RANGE (a, b);
+CREATE TABLE public.multi_1 (b date, a integer);
+ALTER TABLE public.multi ATTACH PARTITION public.multi_1 FOR VALUES FROM (0, '2024-01-01') TO (10, '2025-01-01');
+CREATE TABLE public.typed OF public.pair (a PRIMARY KEY);
+INSERT INTO public.rooms VALUES (1, 'blue'), (2, 'red');
+INSERT INTO public.bookings (room, during, guest, qty) VALUES
+    (1, '[2024-01-01 10:00, 2024-01-01 11:00)', 'a@b.c', 2),
+    (1, '[2024-01-01 11:00, 2024-01-01 12:00)', NULL, 3);
+INSERT INTO public.slots VALUES (1, '[1,5)'), (2, '[5,9)');
+INSERT INTO public.cache VALUES ('a', '{"x": 1}', 3);
+INSERT INTO "Sales"."Hot Rows" (n) VALUES (1), (2), (3);
+INSERT INTO public.measurements VALUES
+    (1, '2024-03-01', 'Oslo', 1.5), (2, '2025-03-01', 'Rome', 2), (3, '2030-01-01', 'Lima', 0);
+INSERT INTO "Sales".orders VALUES (1, 'eu', 10), (2, 'us', 20), (3, 'us', 30), (4, 'uk', 5);
+INSERT INTO public.hashed VALUES (1, 'A', '2024-01-01');
+INSERT INTO public.multi VALUES (1, '2024-02-02');
+INSERT INTO public.typed VALUES (1, 'x', 1.5, 'ok', now());
