@@ -36,31 +36,31 @@ def verified_run(buf: bytes, pos: int, end: int) -> tuple[int, int, Any]:
         return 0, 0, None
     a = np.frombuffer(buf, dtype=np.uint8, count=end - pos, offset=pos)
     newlines = np.flatnonzero(a == 0x0A)
-    guess = np.empty(len(newlines) + 1, dtype=np.int64)
-    guess[0] = 0
-    guess[1:] = newlines + 1
-    keep = np.empty(len(guess), dtype=bool)
-    keep[0] = True
-    keep[1:] = np.diff(guess) > HEAD
-    heads = guess[keep]
+    heads = np.empty(len(newlines) + 1, dtype=np.int64)
+    heads[0] = 0
+    heads[1:] = newlines + 1
+    gaps = np.diff(heads)
+    if len(gaps) and gaps.min() <= HEAD:
+        heads = heads[np.concatenate(([True], gaps > HEAD))]
     # Only headers whose five bytes are all in the window can be read.
     heads = heads[: int(np.searchsorted(heads, len(a) - HEAD, side="right"))]
     if len(heads) < 2:
         return 0, 0, None
-    header_bytes = [a[heads + i] for i in range(1, HEAD)]
-    length = header_bytes[0].astype(np.int64)
+    sign = a[heads]
+    length_bytes = [a[heads + i] for i in range(1, HEAD)]  # little-endian
+    length = length_bytes[0].astype(np.int64)
     for i in range(1, HEAD - 1):
-        length |= header_bytes[i].astype(np.int64) << (8 * i)
-    ok = a[heads[:-1]] == 0
+        length |= length_bytes[i].astype(np.int64) << (8 * i)
+    ok = sign[:-1] == 0
     ok &= length[:-1] > 0
     ok &= heads[:-1] + HEAD + length[:-1] == heads[1:]
-    bad = np.flatnonzero(~ok)
-    count = int(bad[0]) if len(bad) else len(ok)
+    count = len(ok) if ok.all() else int(ok.argmin())
     if count == 0:
         return 0, 0, None
     run_end = int(heads[count])
-    rows = int(np.searchsorted(newlines, run_end))  # newlines before the run's end
-    for byte in header_bytes:
+    # The run's newlines, less those that are length bytes of its headers.
+    rows = int(np.searchsorted(newlines, run_end))
+    for byte in length_bytes:
         rows -= int(np.count_nonzero(byte[:count] == 0x0A))
     return count, rows, heads[: count + 1] + pos
 
