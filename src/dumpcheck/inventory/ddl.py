@@ -230,6 +230,8 @@ class DdlReader:
 
                 check_create_table(sql, key.name, tuple(draft.columns))
         after = matching_paren(sql, rest) + 1 if has_elements else rest
+        if has_elements and of_type is None and draft.partition_of is None:
+            ddl_types.inherit_columns(self.state, draft, sql, after)
         draft.partition_key = ddl_types.partition_key(sql, after)
         if draft.partition_key is not None:
             draft.kind = "partitioned"

@@ -10,6 +10,7 @@ pg_get_partkeydef()'s text (pg_dump.c dumpTableSchema). sqlglot 30.30 returns a 
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 from dumpcheck.catalog import Column, CompositeType, QualifiedName
@@ -190,3 +191,40 @@ def attach_index(state: DdlState, sql: str) -> bool:
     child, _ = read_qualified(sql, attach.end())
     state.attached_indexes.add(_key(child))
     return True
+
+
+# No lookahead for the "(": find_keyword searches only up to the next bracket.
+_INHERITS = re.compile(r"INHERITS\b", re.IGNORECASE)
+
+
+def inherit_columns(state: DdlState, draft: TableDraft, sql: str, pos: int) -> None:
+    """``CREATE TABLE child (...) INHERITS (parent, ...)``: the parents' columns come first.
+
+    pg_dump writes only the child's local columns (attislocal); CREATE TABLE puts the
+    inherited ones first, parent by parent, and merges a local column of the same name into
+    the inherited one (tablecmds.c MergeAttributes): NOT NULL from either side, the local
+    default over the inherited one. Identity is not inherited. The parents' columns are taken
+    as they stand at this point of the dump, which is what the restore sees too.
+    """
+    at = find_keyword(sql, _INHERITS, pos)
+    if at < 0:
+        return
+    open_at = skip_ws(sql, at + len("INHERITS"))
+    merged: dict[str, Column] = {}
+    for start, end in split_top_level(sql, open_at + 1, matching_paren(sql, open_at)):
+        parent = state.existing(_key(read_qualified(sql[start:end], 0)[0]))
+        for name, column in parent.columns.items():
+            inherited = dataclasses.replace(column, identity=None)
+            merged[name] = _merge(merged[name], inherited) if name in merged else inherited
+    for name, column in draft.columns.items():
+        merged[name] = _merge(merged[name], column) if name in merged else column
+    draft.columns = merged
+
+
+def _merge(inherited: Column, local: Column) -> Column:
+    return dataclasses.replace(
+        local,
+        nullable=inherited.nullable and local.nullable,
+        default=local.default if local.default is not None else inherited.default,
+        generated=local.generated if local.generated is not None else inherited.generated,
+    )

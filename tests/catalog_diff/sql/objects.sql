@@ -56,7 +56,28 @@ CREATE TABLE public.hashed_0 PARTITION OF public.hashed FOR VALUES WITH (MODULUS
 CREATE TABLE public.multi (a integer, b date) PARTITION BY RANGE (a, b);
 CREATE TABLE public.multi_1 (b date, a integer);
 ALTER TABLE public.multi ATTACH PARTITION public.multi_1 FOR VALUES FROM (0, '2024-01-01') TO (10, '2025-01-01');
-CREATE TABLE public.typed OF public.pair (a PRIMARY KEY);
+CREATE TABLE public.typed OF public.pair (a PRIMARY KEY, "B" WITH OPTIONS DEFAULT 'x');
+-- Edge cases: a domain over a domain, a NOT VALID domain check (pg_dump writes it apart, as
+-- ALTER DOMAIN ... ADD CONSTRAINT), a function default, a collated composite attribute, a
+-- DEFERRABLE exclusion, a partition's own extra index, a UNIQUE on a partitioned table and an
+-- FK to it, and classic inheritance (pg_dump omits inherited columns from the child).
+CREATE DOMAIN public.small_posint AS public.posint CHECK (VALUE < 100);
+CREATE DOMAIN public.stamp AS timestamp(3) with time zone DEFAULT now();
+ALTER DOMAIN public.stamp ADD CONSTRAINT stamp_recent CHECK (VALUE > '2000-01-01') NOT VALID;
+CREATE TYPE public.named AS (label text COLLATE "C", at public.stamp);
+CREATE TABLE public.shifts (
+    who integer,
+    span tstzrange,
+    CONSTRAINT shifts_no_overlap EXCLUDE USING gist (who WITH =, span WITH &&)
+        DEFERRABLE INITIALLY DEFERRED
+);
+CREATE INDEX measurements_2024_v_idx ON public.measurements_2024 (v);
+CREATE TABLE public.codes (code text NOT NULL, y integer NOT NULL, UNIQUE (code, y))
+    PARTITION BY LIST (y);
+CREATE TABLE public.codes_2024 PARTITION OF public.codes FOR VALUES IN (2024);
+CREATE TABLE public.code_uses (code text, y integer, FOREIGN KEY (code, y) REFERENCES public.codes (code, y));
+CREATE TABLE public.base_log (id integer NOT NULL, msg text CHECK (msg <> ''));
+CREATE TABLE public.child_log (extra text) INHERITS (public.base_log);
 INSERT INTO public.rooms VALUES (1, 'blue'), (2, 'red');
 INSERT INTO public.bookings (room, during, guest, qty) VALUES
     (1, '[2024-01-01 10:00, 2024-01-01 11:00)', 'a@b.c', 2),
@@ -70,3 +91,7 @@ INSERT INTO "Sales".orders VALUES (1, 'eu', 10), (2, 'us', 20), (3, 'us', 30), (
 INSERT INTO public.hashed VALUES (1, 'A', '2024-01-01');
 INSERT INTO public.multi VALUES (1, '2024-02-02');
 INSERT INTO public.typed VALUES (1, 'x', 1.5, 'ok', now());
+INSERT INTO public.codes VALUES ('a', 2024);
+INSERT INTO public.code_uses VALUES ('a', 2024);
+INSERT INTO public.child_log VALUES (1, 'm', 'e');
+INSERT INTO public.base_log VALUES (2, 'n');
