@@ -5,6 +5,9 @@ from __future__ import annotations
 from dumpcheck.catalog import (
     CheckConstraint,
     Column,
+    CompositeType,
+    Domain,
+    ExcludeConstraint,
     ForeignKey,
     Index,
     PrimaryKey,
@@ -189,3 +192,124 @@ def test_statements_without_catalog_effect_are_not_unparsed() -> None:
     )
     assert state.unparsed == []
     assert state.roles == {"bob"}
+
+
+def test_domains_keep_pg_dump_spelling() -> None:
+    state = _read(
+        "CREATE DOMAIN public.posint AS integer NOT NULL DEFAULT 1\n"
+        "\tCONSTRAINT posint_check1 CHECK ((VALUE < 1000000))\n"
+        "\tCONSTRAINT posint_check CHECK ((VALUE > 0));",
+        'CREATE DOMAIN public.short_text AS character varying(20) COLLATE pg_catalog."C";',
+        "CREATE DOMAIN public.stamp AS timestamp(3) with time zone DEFAULT now();",
+        "ALTER DOMAIN public.stamp\n    ADD CONSTRAINT stamp_recent CHECK ((VALUE >"
+        " '2000-01-01 00:00:00+00'::timestamp with time zone)) NOT VALID;",
+        'CREATE DOMAIN "Sales"."Email" AS public.citext CONSTRAINT email_nn NOT NULL;',
+    )
+    assert state.unparsed == []
+    domains = state.catalog().domains
+    assert domains[QualifiedName("public", "posint")] == Domain(
+        "public",
+        "posint",
+        "integer",
+        nullable=False,
+        default="1",
+        checks=("CHECK ((VALUE > 0))", "CHECK ((VALUE < 1000000))"),  # in name order
+    )
+    assert domains[QualifiedName("public", "short_text")] == Domain(
+        "public", "short_text", "character varying(20)"
+    )
+    assert domains[QualifiedName("public", "stamp")] == Domain(
+        "public",
+        "stamp",
+        "timestamp(3) with time zone",
+        default="now()",
+        checks=("CHECK ((VALUE > '2000-01-01 00:00:00+00'::timestamp with time zone)) NOT VALID",),
+    )
+    assert domains[QualifiedName("Sales", "Email")] == Domain(
+        "Sales", "Email", "public.citext", nullable=False
+    )
+
+
+def test_composite_types_and_typed_tables() -> None:
+    state = _read(
+        'CREATE TYPE public.pair AS (\n\ta integer,\n\t"B" text COLLATE pg_catalog."C",\n'
+        '\tc public."Mood"[]\n);',
+        "CREATE TYPE public.empty_composite AS (\n);",
+        "CREATE TABLE public.typed OF public.pair (\n    a NOT NULL,\n"
+        "    \"B\" WITH OPTIONS DEFAULT 'x'::text\n);",
+        "ALTER TABLE ONLY public.typed ADD CONSTRAINT typed_pkey PRIMARY KEY (a);",
+    )
+    assert state.unparsed == []
+    catalog = state.catalog()
+    assert catalog.composites[QualifiedName("public", "pair")] == CompositeType(
+        "public", "pair", (("a", "integer"), ("B", "text"), ("c", 'public."Mood"[]'))
+    )
+    assert catalog.composites[QualifiedName("public", "empty_composite")].attributes == ()
+    typed = _table(state, name="typed")
+    assert typed.columns == (
+        Column("a", "integer", nullable=False),
+        Column("B", "text", default="'x'::text"),
+        Column("c", 'public."Mood"[]'),
+    )
+    assert typed.primary_key == PrimaryKey("typed_pkey", ("a",))
+
+
+def test_exclude_unlogged_and_partitions() -> None:
+    state = _read(
+        "CREATE UNLOGGED TABLE public.cache (k text NOT NULL);",
+        "CREATE TABLE public.slots (id integer, span int4range);",
+        "ALTER TABLE ONLY public.slots\n    ADD CONSTRAINT no_overlap EXCLUDE USING gist"
+        " (span WITH &&) WHERE ((id > 0)) DEFERRABLE;",
+        "CREATE TABLE public.m (\n    id bigint NOT NULL,\n    city text,\n"
+        "    CONSTRAINT m_id_check CHECK ((id > 0))\n)\nPARTITION BY HASH (id, lower(city));",
+        "CREATE TABLE public.m_0 (\n    id bigint NOT NULL,\n    city text,\n"
+        "    CONSTRAINT m_id_check CHECK ((id > 0)),\n    CONSTRAINT own CHECK ((id < 9))\n);",
+        "ALTER TABLE ONLY public.m ATTACH PARTITION public.m_0"
+        " FOR VALUES WITH (modulus 1, remainder 0);",
+        "ALTER TABLE ONLY public.m ADD CONSTRAINT m_pkey PRIMARY KEY (id);",
+        "ALTER TABLE ONLY public.m_0 ADD CONSTRAINT m_0_pkey PRIMARY KEY (id);",
+        "CREATE INDEX m_city_idx ON ONLY public.m USING btree (city);",
+        "CREATE INDEX m_0_city_idx ON public.m_0 USING btree (city);",
+        "CREATE INDEX m_0_own_idx ON public.m_0 USING btree (id);",
+        "ALTER INDEX public.m_city_idx ATTACH PARTITION public.m_0_city_idx;",
+        "ALTER INDEX public.m_pkey ATTACH PARTITION public.m_0_pkey;",
+        "CREATE TABLE public.p2 PARTITION OF public.m FOR VALUES WITH (modulus 2, remainder 1)"
+        " PARTITION BY LIST (city);",
+    )
+    assert state.unparsed == []
+    assert _table(state, name="cache").unlogged
+    assert _table(state, name="slots").excludes == (
+        ExcludeConstraint(
+            "no_overlap", "EXCLUDE USING gist (span WITH &&) WHERE ((id > 0)) DEFERRABLE"
+        ),
+    )
+    m = _table(state, name="m")
+    assert (m.kind, m.partition_key, m.partition_of) == (
+        "partitioned",
+        "HASH (id, lower(city))",
+        None,
+    )
+    # The partition's attached index, PK and merged CHECK are its parent's (conislocal false).
+    m_0 = _table(state, name="m_0")
+    assert m_0.partition_of == QualifiedName("public", "m")
+    assert m_0.primary_key is None
+    assert m_0.indexes == (Index("m_0_own_idx", ("id",)),)
+    assert m_0.checks == (CheckConstraint("own", "CHECK ((id < 9))"),)
+    p2 = _table(state, name="p2")
+    assert (p2.kind, p2.partition_key) == ("partitioned", "LIST (city)")
+    assert p2.partition_of == QualifiedName("public", "m")
+    assert [c.name for c in p2.columns] == ["id", "city"]
+
+
+def test_inherits_puts_the_parents_columns_first() -> None:
+    state = _read(
+        "CREATE TABLE public.base (id integer NOT NULL, msg text DEFAULT 'x'::text);",
+        "CREATE TABLE public.child (\n    extra text,\n    msg text NOT NULL\n)\n"
+        "INHERITS (public.base);",
+    )
+    assert state.unparsed == []
+    assert _table(state, name="child").columns == (
+        Column("id", "integer", nullable=False),
+        Column("msg", "text", nullable=False, default="'x'::text"),
+        Column("extra", "text"),
+    )
