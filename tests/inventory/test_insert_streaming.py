@@ -51,6 +51,7 @@ def test_runs_of_simple_inserts_are_counted_together() -> None:
         b"INSERT INTO public.u (a, b) VALUES (-1, 'x''y)');\n"
         b"INSERT INTO public.u (a, b) VALUES (2, E'\\'');\n"  # an E'' string: the scanner
         b"INSERT INTO public.u (a, b) VALUES (3, '--');\n"
+        b"INSERT INTO public.u (a, b) VALUES (4, '), ('), (5, '(('), (6, NULL);\n"  # 3 rows
     )
     for read_size in (1 << 20, 7):
         items = list(PlainSplitter(io.BytesIO(dump), read_size=read_size, stream_inserts=True))
@@ -59,7 +60,7 @@ def test_runs_of_simple_inserts_are_counted_together() -> None:
         for i in items:
             assert isinstance(i, InsertRows)
             per_table[i.table.name] = per_table.get(i.table.name, 0) + i.rows
-        assert per_table == {"t": 2, "u": 3}
+        assert per_table == {"t": 2, "u": 6}
         first = items[0]
         assert isinstance(first, InsertRows) and first.line == 1
 

@@ -28,13 +28,15 @@ from dumpcheck.inventory.sqltext import TextError, read_ident_list, read_qualifi
 _VALUES_END = re.compile(rb"\bVALUES\s*\Z", re.IGNORECASE)
 _INSERT_INTO = re.compile(r"INSERT\s+INTO\s", re.IGNORECASE)
 
-# One single-row INSERT with plain values and standard strings, its table and column list
-# unquoted: what pg_dump --inserts writes for most tables. A quote right after a name character
-# (E'', U&'') is not a standard string: such statements go to the scanner.
-_SIMPLE_INSERT = re.compile(
-    rb"INSERT INTO ([A-Za-z0-9_.]+(?: \([A-Za-z0-9_, ]*\))?) VALUES "
-    rb"\((?:[^'\"$();/\-]++|-(?!-)|/(?!\*)|(?<![A-Za-z0-9_&])'(?:[^']++|'')*+')*+\);\n?"
-)
+# One INSERT whose rows hold plain values and standard strings only, its table and column list
+# unquoted: what pg_dump --inserts / --rows-per-insert writes for most tables. A quote right
+# after a name character (E'', U&'', B'') is not a standard string: such statements, and any
+# with parentheses, dollar quotes or comments in a row, go to the scanner.
+_ROW = rb"\((?:[^'\"$();/\-]++|-(?!-)|/(?!\*)|(?<![A-Za-z0-9_&])'(?:[^']++|'')*+')*+\)"
+_HEAD = rb"INSERT INTO ([A-Za-z0-9_.]+(?: \([A-Za-z0-9_, ]*\))?) VALUES "
+_SINGLE_ROW_INSERT = re.compile(_HEAD + _ROW + rb";\n?")
+_SIMPLE_INSERT = re.compile(_HEAD + rb"(" + _ROW + rb"(?:, " + _ROW + rb")*+);\n?")
+_STRING = re.compile(rb"'(?:[^']++|'')*+'")
 
 _NORMAL, _QUOTE, _DOLLAR, _LINE_COMMENT, _BLOCK_COMMENT = range(5)
 
@@ -156,20 +158,35 @@ class InsertScanner:
 
 
 def simple_insert_run(buf: bytearray, start: int) -> tuple[bytes, int, int] | None:
-    """Consecutive simple single-row INSERTs into one table from ``start``, each read with one
-    regex: (the table and column list as written, the number of statements, their end).
+    """Consecutive simple INSERTs into one table from ``start``, each read with one regex:
+    (the table and column list as written, their rows, the offset after them).
 
     A match is always a whole statement: the regex lexes quotes as psql does, so a buffer that
     ends inside a statement gives no match (it needs the final ``);``).
     """
-    m = _SIMPLE_INSERT.match(buf, start)
-    if m is None:
-        return None
-    name = bytes(m.group(1))
-    rows, pos = 1, m.end()
-    while (m := _SIMPLE_INSERT.match(buf, pos)) is not None and m.group(1) == name:
-        rows, pos = rows + 1, m.end()
-    return name, rows, pos
+    name = b""
+    rows, pos = 0, start
+    while True:
+        m = _SINGLE_ROW_INSERT.match(buf, pos)
+        count = 1
+        if m is None:
+            m = _SIMPLE_INSERT.match(buf, pos)
+            if m is not None:
+                count = _row_count(m.group(2))
+        if m is None or (name and m.group(1) != name):
+            break
+        name = name or bytes(m.group(1))
+        rows += count
+        pos = m.end()
+    return (name, rows, pos) if rows else None
+
+
+def _row_count(values: bytes) -> int:
+    # Outside its strings a simple row list has one "(" per row and no other.
+    rows = values.count(b"(")
+    if rows > 1 and b"'" in values:
+        rows = _STRING.sub(b"", values).count(b"(")
+    return rows
 
 
 def parse_insert_head(text: str) -> tuple[QualifiedName, tuple[str, ...] | None] | None:
