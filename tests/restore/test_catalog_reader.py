@@ -8,7 +8,10 @@ import pytest
 from dumpcheck.catalog import (
     CheckConstraint,
     Column,
+    CompositeType,
+    Domain,
     Enum,
+    ExcludeConstraint,
     ForeignKey,
     Index,
     PrimaryKey,
@@ -164,3 +167,75 @@ def test_read_catalog_counts_exactly_without_analyze(
 def test_read_catalog_of_empty_database(scratch_server: ScratchServer, fresh_db: str) -> None:
     cat = read_catalog(scratch_server.dsn(fresh_db))
     assert cat.tables == {} and cat.schemas == {"public"} and cat.extensions == frozenset()
+    # information_schema's domains (cardinal_number, ...) are system objects.
+    assert cat.domains == {} and cat.composites == {}
+
+
+TYPES_AND_PARTITIONS = """
+CREATE EXTENSION tablefunc;  -- owns composite types (tablefunc_crosstab_2, ...): not ours
+CREATE EXTENSION btree_gist;
+CREATE TYPE mood AS ENUM ('ok');
+CREATE DOMAIN posint AS integer NOT NULL DEFAULT 1 CHECK (VALUE > 0) CHECK (VALUE < 10);
+CREATE DOMAIN stamp AS timestamp(3) with time zone DEFAULT now();
+CREATE TYPE pair AS (a integer, "B" text COLLATE "C", m mood[]);
+CREATE TABLE bookings (
+    room integer,
+    during tsrange,
+    q posint,
+    CONSTRAINT no_overlap EXCLUDE USING gist (room WITH =, during WITH &&) WHERE (room > 0)
+);
+CREATE UNLOGGED TABLE cache (k text);
+CREATE TABLE m (id integer, city text) PARTITION BY HASH (id, lower(city));
+CREATE TABLE m_0 PARTITION OF m FOR VALUES WITH (MODULUS 2, REMAINDER 0) PARTITION BY LIST (city);
+CREATE TABLE m_0_x PARTITION OF m_0 FOR VALUES IN ('x');
+CREATE TABLE base (id integer);
+CREATE TABLE child () INHERITS (base);
+"""
+
+
+def test_read_catalog_domains_composites_excludes_partitions(
+    scratch_server: ScratchServer, fresh_db: str
+) -> None:
+    dsn = scratch_server.dsn(fresh_db)
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(TYPES_AND_PARTITIONS)
+
+    cat = read_catalog(dsn)
+
+    assert dict(cat.domains) == {
+        QualifiedName("public", "posint"): Domain(
+            "public",
+            "posint",
+            "integer",
+            nullable=False,
+            default="1",
+            checks=("CHECK ((VALUE > 0))", "CHECK ((VALUE < 10))"),
+        ),
+        QualifiedName("public", "stamp"): Domain(
+            "public", "stamp", "timestamp(3) with time zone", default="now()"
+        ),
+    }
+    # Only the stand-alone composite: not the row types of tables, not tablefunc's.
+    assert dict(cat.composites) == {
+        QualifiedName("public", "pair"): CompositeType(
+            "public", "pair", (("a", "integer"), ("B", "text"), ("m", "public.mood[]"))
+        )
+    }
+    bookings = cat.table("public", "bookings")
+    assert bookings is not None and bookings.indexes == ()  # the EXCLUDE owns its index
+    assert bookings.excludes == (
+        ExcludeConstraint(
+            "no_overlap", "EXCLUDE USING gist (room WITH =, during WITH &&) WHERE ((room > 0))"
+        ),
+    )
+    assert bookings.column("q") == Column("q", "public.posint")
+    cache = cat.table("public", "cache")
+    assert cache is not None and cache.unlogged
+    m, m_0, m_0_x = (cat.table("public", n) for n in ("m", "m_0", "m_0_x"))
+    assert m is not None and (m.partition_key, m.partition_of) == ("HASH (id, lower(city))", None)
+    assert m_0 is not None and m_0.partition_key == "LIST (city)"
+    assert m_0.partition_of == QualifiedName("public", "m")
+    assert m_0_x is not None and (m_0_x.kind, m_0_x.partition_key) == ("table", None)
+    assert m_0_x.partition_of == QualifiedName("public", "m_0")
+    child = cat.table("public", "child")  # classic inheritance is not a partition
+    assert child is not None and child.partition_of is None and not child.unlogged
