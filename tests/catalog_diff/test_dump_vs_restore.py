@@ -92,7 +92,7 @@ def _expected_restored(dump: Catalog, restored: Catalog) -> Catalog:
     return dataclasses.replace(restored, tables={t.key: t for t in tables})
 
 
-@pytest.mark.parametrize("fmt", ["plain", "custom"])
+@pytest.mark.parametrize("fmt", ["plain", "custom", "directory", "tar"])
 def test_dump_catalog_equals_restored_catalog(source: Source, fmt: str, tmp_path: Path) -> None:
     server = source.server
     dump_path = pg_dump(server, source.database, tmp_path / f"dump.{fmt}", fmt)
