@@ -313,3 +313,17 @@ def test_inherits_puts_the_parents_columns_first() -> None:
         Column("msg", "text", nullable=False, default="'x'::text"),
         Column("extra", "text"),
     )
+
+
+def test_partitions_take_their_parents_identity() -> None:
+    state = _read(
+        "CREATE TABLE public.ev (id bigint NOT NULL, k integer NOT NULL)\nPARTITION BY LIST (k);",
+        "ALTER TABLE public.ev ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (\n"
+        "    SEQUENCE NAME public.ev_id_seq\n);",
+        "CREATE TABLE public.ev_1 (id bigint NOT NULL, k integer NOT NULL);",
+        "ALTER TABLE ONLY public.ev ATTACH PARTITION public.ev_1 FOR VALUES IN (1);",
+    )
+    assert state.unparsed == []
+    assert _table(state, name="ev_1").columns[0] == Column(
+        "id", "bigint", nullable=False, identity="always"
+    )

@@ -152,6 +152,7 @@ class DdlState:
             table = draft.build(rows.get(key), attached)
             if parent is not None:
                 table = _without_inherited_checks(table, parent)
+                table = _with_identity(table, self._identity(parent))
             tables.append(table)
         return Catalog.build(
             tables=tables,
@@ -162,6 +163,14 @@ class DdlState:
             domains=(d.build() for d in self.domains.values()),
             composites=self.composites.values(),
         )
+
+    def _identity(self, draft: TableDraft) -> dict[str, str]:
+        """Identity kinds of ``draft``'s columns, including those it has from its parents."""
+        own: dict[str, str] = {
+            n: c.identity for n, c in draft.columns.items() if c.identity is not None
+        }
+        parent = self.tables.get(draft.partition_of) if draft.partition_of else None
+        return own if parent is None else {**self._identity(parent), **own}
 
     def missing_references(self) -> tuple[tuple[QualifiedName, str], ...]:
         """References to tables the dump never creates: traces of ``--exclude-table``."""
@@ -186,3 +195,21 @@ def _without_inherited_checks(table: Table, parent: TableDraft) -> Table:
     if not any(c.name in names for c in table.checks):
         return table
     return dataclasses.replace(table, checks=tuple(c for c in table.checks if c.name not in names))
+
+
+def _with_identity(table: Table, identity: dict[str, str]) -> Table:
+    """A partition's columns are identity columns where its parent's are (PostgreSQL 17+).
+
+    pg_dump declares the identity on the partitioned table only; ATTACH PARTITION gives the
+    partition's column the same attidentity (tablecmds.c, identity columns on partitioned
+    tables, PostgreSQL 17; earlier majors reject identity on partitioned tables).
+    """
+    if not identity or not any(c.name in identity for c in table.columns):
+        return table
+    columns = tuple(
+        dataclasses.replace(c, identity=identity[c.name])  # type: ignore[arg-type]
+        if c.name in identity and c.identity is None
+        else c
+        for c in table.columns
+    )
+    return dataclasses.replace(table, columns=columns)

@@ -78,6 +78,30 @@ CREATE TABLE public.codes_2024 PARTITION OF public.codes FOR VALUES IN (2024);
 CREATE TABLE public.code_uses (code text, y integer, FOREIGN KEY (code, y) REFERENCES public.codes (code, y));
 CREATE TABLE public.base_log (id integer NOT NULL, msg text CHECK (msg <> ''));
 CREATE TABLE public.child_log (extra text) INHERITS (public.base_log);
+-- PostgreSQL 17+: identity and EXCLUDE on a partitioned table (the partitions get both from
+-- their parent at ATTACH), a partition's own default, NOT VALID CHECK and FK, names that
+-- look like keywords inside a domain, generated columns through inheritance.
+CREATE TABLE public.ev (
+    id bigint GENERATED ALWAYS AS IDENTITY,
+    k integer NOT NULL,
+    during tsrange,
+    note text DEFAULT 'n',
+    twice integer GENERATED ALWAYS AS (k * 2) STORED,
+    CONSTRAINT ev_k_check CHECK (k >= 0) NOT VALID,
+    CONSTRAINT ev_no_overlap EXCLUDE USING gist (k WITH =, during WITH &&)
+) PARTITION BY LIST (k);
+CREATE TABLE public.ev_1 PARTITION OF public.ev FOR VALUES IN (1);
+CREATE TABLE public.ev_2 PARTITION OF public.ev (note DEFAULT 'two') FOR VALUES IN (2);
+CREATE TABLE public.ref (id integer PRIMARY KEY);
+CREATE TABLE public.uses (r integer, k integer) PARTITION BY RANGE (k);
+CREATE TABLE public.uses_1 PARTITION OF public.uses FOR VALUES FROM (0) TO (5);
+ALTER TABLE public.uses ADD CONSTRAINT uses_r_fkey FOREIGN KEY (r) REFERENCES public.ref (id);
+CREATE TABLE public.plainref (r integer);
+ALTER TABLE public.plainref ADD CONSTRAINT plainref_r_fkey FOREIGN KEY (r) REFERENCES public.ref (id) NOT VALID;
+CREATE DOMAIN public."Odd Dom" AS text DEFAULT 'NULL' CHECK (VALUE IS NOT NULL AND VALUE <> 'CHECK');
+CREATE TYPE public."Odd Type" AS ("select" integer, "Mixed" public."Odd Dom", arr integer[]);
+CREATE TABLE public.gbase (a integer, b integer GENERATED ALWAYS AS (a + 1) STORED);
+CREATE TABLE public.gchild (c text) INHERITS (public.gbase);
 INSERT INTO public.rooms VALUES (1, 'blue'), (2, 'red');
 INSERT INTO public.bookings (room, during, guest, qty) VALUES
     (1, '[2024-01-01 10:00, 2024-01-01 11:00)', 'a@b.c', 2),
@@ -95,3 +119,6 @@ INSERT INTO public.codes VALUES ('a', 2024);
 INSERT INTO public.code_uses VALUES ('a', 2024);
 INSERT INTO public.child_log VALUES (1, 'm', 'e');
 INSERT INTO public.base_log VALUES (2, 'n');
+INSERT INTO public.ev (k, during) VALUES (1, '[2024-01-01,2024-01-02)'), (2, NULL);
+INSERT INTO public.ref VALUES (1);
+INSERT INTO public.uses VALUES (1, 1);
