@@ -1,8 +1,9 @@
 """ALTER, GRANT, index and constraint statements of pg_dump output.
 
 sqlglot 30.30 falls back to a raw ``exp.Command`` for OWNER TO, OWNED BY, ATTACH PARTITION,
-ADD GENERATED AS IDENTITY, CREATE EXTENSION and CREATE DOMAIN, and raises on ``ON ONLY``; those
-are read here by small parsers over the statement text. PK, UNIQUE and FK have a fast reader for
+ADD GENERATED AS IDENTITY and CREATE EXTENSION, and raises on ``ON ONLY``; those are read here
+by small parsers over the statement text (CREATE/ALTER DOMAIN and ALTER INDEX ... ATTACH
+PARTITION in :mod:`ddl_types`). PK, UNIQUE and FK have a fast reader for
 pg_get_constraintdef's shapes, with sqlglot (:mod:`ddl_sqlglot`) as fallback and cross-check;
 CHECK keeps pg_get_constraintdef's text verbatim.
 """

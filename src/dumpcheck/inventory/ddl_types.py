@@ -69,6 +69,7 @@ def create_domain(state: DdlState, sql: str) -> bool:
 
 
 def _domain_clauses(draft: DomainDraft, sql: str, pos: int) -> None:
+    """The clauses from ``pos`` on; COLLATE is skipped (the catalog does not model it)."""
     name = ""
     while 0 <= pos < len(sql):
         word = sql[pos:]
@@ -83,9 +84,8 @@ def _domain_clauses(draft: DomainDraft, sql: str, pos: int) -> None:
             nxt = stop
         elif word.startswith("CONSTRAINT"):
             name, nxt = read_ident(sql, pos + len("CONSTRAINT"))
-            continue_at = find_keyword(sql, _DOMAIN_KEYWORD, nxt)
-            pos = continue_at
-            continue  # the name belongs to the clause that follows
+            pos = find_keyword(sql, _DOMAIN_KEYWORD, nxt)
+            continue  # the name belongs to the clause that follows (CHECK or NOT NULL)
         elif word.startswith("CHECK"):
             close = matching_paren(sql, sql.index("(", pos))
             end = find_keyword(sql, _DOMAIN_KEYWORD, close + 1)
