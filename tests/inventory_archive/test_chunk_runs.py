@@ -54,22 +54,28 @@ _PAYLOADS = st.sampled_from(
     ),
     cut=st.one_of(st.none(), st.integers(0, 8000)),
     window=st.sampled_from([16, 100, 1000, 1 << 20]),
+    with_numpy=st.booleans(),
 )
 def test_bulk_walk_matches_chunk_by_chunk(
-    payloads: list[bytes], cut: int | None, window: int
+    payloads: list[bytes], cut: int | None, window: int, with_numpy: bool
 ) -> None:
     data = b"".join(_chunk(p) for p in payloads) + b"\x00\x00\x00\x00\x00"
     if cut is not None:
         data = data[:cut]  # a truncated block
-    saved = _custom._RUN_WINDOW
+    saved = _custom._RUN_WINDOW, _chunkrun.numpy_module
     _custom._RUN_WINDOW = window  # small windows: runs and one-by-one walks alternate
+    if not with_numpy:
+        _chunkrun.numpy_module = lambda: None  # type: ignore[assignment]
     try:
         assert _count(data, bulk=True) == _count(data, bulk=False)
     finally:
-        _custom._RUN_WINDOW = saved
+        _custom._RUN_WINDOW, _chunkrun.numpy_module = saved  # type: ignore[assignment]
 
 
-def test_bulk_walk_counts_a_large_block() -> None:
+@pytest.mark.parametrize("with_numpy", [True, False])
+def test_bulk_walk_counts_a_large_block(with_numpy: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    if not with_numpy:
+        monkeypatch.setattr(_chunkrun, "numpy_module", lambda: None)
     rows = [b"%d\tvalue %d\t\\N\n" % (i, i) for i in range(200_000)]
     data = b"".join(_chunk(r) for r in rows) + _chunk(b"\\.\n\n\n") + bytes(5)
     counter = CopyRowCounter()
@@ -79,10 +85,15 @@ def test_bulk_walk_counts_a_large_block() -> None:
     assert counter.total == sum(map(len, rows)) + len(b"\\.\n\n\n")
 
 
-def test_a_run_is_proved_only_with_numpy() -> None:
+@pytest.mark.parametrize("with_numpy", [True, False])
+def test_a_run_is_proved_whole(with_numpy: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    if with_numpy and numpy_module() is None:
+        pytest.skip("numpy is not installed")
+    if not with_numpy:
+        monkeypatch.setattr(_chunkrun, "numpy_module", lambda: None)
     data = b"".join(_chunk(b"row %d\n" % i) for i in range(1000)) + bytes(5)
-    count, rows, heads = _chunkrun.verified_run(data, 0, len(data))
-    if numpy_module() is None:
-        pytest.skip("numpy is not installed: bulk walking is off")
-    assert (count, rows) == (1000, 1000)
-    assert int(heads[-1]) == len(data) - 5
+    run = _chunkrun.verified_run(data, 0, len(data))
+    assert run is not None
+    assert (run.chunks, run.rows, run.end) == (1000, 1000, len(data) - 5)
+    assert run.tail == b"row 998\nrow 999\n"[-16:]
+    assert run.size == sum(len(b"row %d\n" % i) for i in range(1000))

@@ -24,14 +24,13 @@ from dumpcheck.inventory.archive._binary import (
     RawEntry,
     read_toc,
 )
-from dumpcheck.inventory.archive._rows import TAIL as _TAIL
 from dumpcheck.inventory.archive._rows import CopyRowCounter
 from dumpcheck.inventory.archive._streams import READ_PIECE, DataStream
 
 BLK_DATA = 1
 BLK_BLOBS = 3
-# Bulk chunk walking checks at most this much at once (numpy slices stay in the L2 cache).
-_RUN_WINDOW = 1 << 20
+# Bulk chunk walking checks this much at once; 0: what _chunkrun.window() says (tests set it).
+_RUN_WINDOW = 0
 
 
 def expected_data(entries: list[RawEntry]) -> set[int]:
@@ -76,16 +75,14 @@ def _chunks(
         while pos + head <= end:
             if pos >= next_try:
                 assert counter is not None
-                window = min(end, pos + _RUN_WINDOW)
-                count, rows, heads = _chunkrun.verified_run(buf, pos, window)
-                if count:
+                window = min(end, pos + (_RUN_WINDOW or _chunkrun.window()))
+                run = _chunkrun.verified_run(buf, pos, window)
+                if run is not None:
                     if payloads:
                         yield b"".join(payloads)  # the consumer feeds it before the run
                         payloads.clear()
-                    run_end = int(heads[-1])
-                    tail = _chunkrun.run_tail(buf, heads, count, _TAIL)
-                    counter.add_run(rows, run_end - pos - head * count, tail)
-                    covered, pos = run_end - pos, run_end
+                    counter.add_run(run.rows, run.size, run.tail)
+                    covered, pos = run.end - pos, run.end
                 else:
                     covered = 0
                 # A short run: walk the rest of the window one chunk at a time first.
