@@ -105,3 +105,51 @@ def test_dump_catalog_equals_restored_catalog(source: Source, fmt: str, tmp_path
         assert catalog_differences(inv.catalog, restored) == []
     finally:
         drop_database(server, result.database)
+
+
+@pytest.mark.parametrize("fmt", ["plain", "custom"])
+def test_schema_only_then_data_only(source: Source, fmt: str, tmp_path: Path) -> None:
+    """A --schema-only dump and a --data-only dump restored one after the other."""
+    server = source.server
+    schema = inventory(
+        pg_dump(server, source.database, tmp_path / f"schema.{fmt}", fmt, "--schema-only")
+    )
+    # --disable-triggers: pg_dump orders data by dependency but cannot order rows into an
+    # FK that references a partitioned table; the restore runs as a superuser.
+    data = inventory(
+        pg_dump(
+            server,
+            source.database,
+            tmp_path / f"data.{fmt}",
+            fmt,
+            "--data-only",
+            "--disable-triggers",
+        )
+    )
+    assert schema.unparsed == () and data.unparsed == ()
+    assert (schema.facts.kind, data.facts.kind) == ("schema-only", "data-only")
+    first = restore(schema, server)
+    try:
+        assert [e.message for e in first.errors if e.severity == "fatal"] == []
+        # A schema-only dump carries no rows (every Table.rows is None), and the restored
+        # tables are empty: count(*) is 0 there, None for views.
+        restored = _expected_restored(schema.catalog, first.catalog)
+        assert {t.rows for t in restored.tables.values()} <= {0, None}
+        no_rows = {k: dataclasses.replace(t, rows=None) for k, t in restored.tables.items()}
+        assert (
+            catalog_differences(schema.catalog, dataclasses.replace(restored, tables=no_rows)) == []
+        )
+
+        second = restore(data, server, database=first.database)
+        assert [e.message for e in second.errors if e.severity == "fatal"] == []
+        # A data-only dump creates nothing, so its catalog knows only the tables it has data
+        # for and their row counts (columns, keys and kinds are not in it); those must be the
+        # restored counts.
+        full = second.catalog
+        for key, table in data.catalog.tables.items():
+            assert table.columns == () and key in full.tables
+            assert table.rows == full.tables[key].rows, key
+        with_rows = {k for k, t in full.tables.items() if t.kind == "table"}
+        assert set(data.catalog.tables) == with_rows
+    finally:
+        drop_database(server, first.database)
