@@ -44,6 +44,9 @@ def test_dispatch_matches_reference(data: bytes) -> None:
         copyscan.find_end_marker(buf, 0, len(buf)),
     )
     assert got == _reference(data, 0, len(buf))
+    assert copyscan.find_end_marker_py(buf, 0, len(buf)) == data.find(b"\n\\.")
+    for start in (1, 2, 5):
+        assert copyscan.find_end_marker_py(buf, start, len(buf)) == data.find(b"\n\\.", start)
 
 
 def _rows(dump: bytes, read_size: int) -> list[tuple[int, bool, int, bytes]]:
@@ -63,5 +66,6 @@ def test_pure_python_path_splits_the_same(monkeypatch: pytest.MonkeyPatch) -> No
         assert _rows(dump, read_size) == expected
     monkeypatch.setattr(plain, "count_newlines", copyscan.count_newlines_py)
     monkeypatch.setattr(plain, "find_end_marker", copyscan.find_end_marker_py)
+    monkeypatch.setattr(plain, "scan_step", lambda: 64)  # many steps per buffer
     for read_size in (7, 1 << 12, 1 << 20):
         assert _rows(dump, read_size) == expected

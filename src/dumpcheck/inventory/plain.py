@@ -13,7 +13,7 @@ from collections.abc import Generator, Iterator
 from typing import BinaryIO, cast
 
 from dumpcheck.catalog import QualifiedName
-from dumpcheck.inventory.copyscan import count_newlines, find_end_marker
+from dumpcheck.inventory.copyscan import count_newlines, find_end_marker, scan_step
 from dumpcheck.inventory.plain_insert import InsertScanner, parse_insert_head, simple_insert_run
 from dumpcheck.inventory.plain_items import (
     CopyBlock,
@@ -375,8 +375,12 @@ class PlainSplitter:
         # last byte handed over, so searching "\n\\." from pos - 1 also finds a "\." on the
         # first data line.
         buf, pos, n, line = self._copy_state
+        step = scan_step()
         while True:
-            j, stop = self._end_marker(buf, pos - 1, n)
+            # Scan at most `step` bytes at a time (cache-sized for the pure-Python scans).
+            limit = n if emit else min(n, pos + step)
+            final = limit == n and self._eof  # nothing can follow buf[:limit]
+            j, stop = self._end_marker(buf, pos - 1, limit, final=final)
             if stop >= 0:  # the "\." line: whole rows end at j + 1
                 rows = count_newlines(buf, pos, j + 1)
                 chunk = bytes(memoryview(buf)[pos : j + 1]) if emit and j + 1 > pos else b""
@@ -389,7 +393,7 @@ class PlainSplitter:
                 return
             # No end marker yet: hand over all but the bytes where one may begin (j, or the
             # last three bytes, where a "\n\\." straddling the next read may start).
-            safe = n if self._eof else (j if j >= 0 else max(n - 3, pos))
+            safe = limit if final else (j if j >= 0 else max(limit - 3, pos))
             if safe > pos:
                 rows = count_newlines(buf, pos, safe)
                 chunk = bytes(memoryview(buf)[pos:safe]) if emit else b""
@@ -399,28 +403,31 @@ class PlainSplitter:
                 self._copy_state = (buf, pos, n, line)
                 if emit:
                     yield chunk
-            if self._eof:
+            if final:
                 block.end_line = line
                 self._end_copy(buf, n, n, line)
                 return  # truncated inside the COPY data
+            if limit < n:
+                continue  # the buffer holds more
             buf, pos, n = self._refill_copy(buf, pos, n)
             self._copy_state = (buf, pos, n, line)
 
-    def _end_marker(self, buf: bytearray, search: int, n: int) -> tuple[int, int]:
-        """The first ``\\.`` line from ``search``: (offset of the newline before it, offset
-        after it); (-1, -1) if there is none, (offset, -1) if the buffer ends too early to tell.
+    def _end_marker(self, buf: bytearray, search: int, n: int, *, final: bool) -> tuple[int, int]:
+        """The first ``\\.`` line from ``search`` in ``buf[:n]``: (offset of the newline before
+        it, offset after it); (-1, -1) if there is none, (offset, -1) if ``buf[:n]`` ends too
+        early to tell and is not ``final``.
         """
         while True:
             j = find_end_marker(buf, max(search, 0), n)
             if j < 0:
                 return -1, -1
             if j + 3 >= n:
-                return (j, j + 3) if self._eof else (j, -1)
+                return (j, j + 3) if final else (j, -1)
             after = buf[j + 3]
             if after == 0x0A:
                 return j, j + 4
             if after == 0x0D:  # psql also accepts "\.\r\n" (copy.c handleCopyIn)
-                if j + 4 >= n and not self._eof:
+                if j + 4 >= n and not final:
                     return j, -1
                 return j, j + 5 if j + 4 < n and buf[j + 4] == 0x0A else j + 4
             search = j + 1  # "\." followed by more text is not the end marker
