@@ -3,7 +3,7 @@
 A dump built by the real pg_dump from an SQL source is read twice: by the inventory, from the
 file alone, and by ``read_catalog`` after the restore stage has restored it into a fresh
 database. Both must produce the same catalog, object by object. The few places where the two
-legitimately differ are normalised in :func:`_expected_restored` with the reason; any other
+legitimately differ are normalised in :func:`expected_restored` with the reason; any other
 difference is a bug in one of the two readers.
 """
 
@@ -68,7 +68,7 @@ def _leaf_rows(dump: Catalog, key: QualifiedName) -> int:
     return total
 
 
-def _expected_restored(dump: Catalog, restored: Catalog) -> Catalog:
+def expected_restored(dump: Catalog, restored: Catalog) -> Catalog:
     """The restored catalog with its legitimate differences from the dump's undone."""
     tables: list[Table] = []
     for key, t in restored.tables.items():
@@ -101,7 +101,7 @@ def test_dump_catalog_equals_restored_catalog(source: Source, fmt: str, tmp_path
     result = restore(inv, server)
     try:
         assert [e.message for e in result.errors if e.severity == "fatal"] == []
-        restored = _expected_restored(inv.catalog, result.catalog)
+        restored = expected_restored(inv.catalog, result.catalog)
         assert catalog_differences(inv.catalog, restored) == []
     finally:
         drop_database(server, result.database)
@@ -133,7 +133,7 @@ def test_schema_only_then_data_only(source: Source, fmt: str, tmp_path: Path) ->
         assert [e.message for e in first.errors if e.severity == "fatal"] == []
         # A schema-only dump carries no rows (every Table.rows is None), and the restored
         # tables are empty: count(*) is 0 there, None for views.
-        restored = _expected_restored(schema.catalog, first.catalog)
+        restored = expected_restored(schema.catalog, first.catalog)
         assert {t.rows for t in restored.tables.values()} <= {0, None}
         no_rows = {k: dataclasses.replace(t, rows=None) for k, t in restored.tables.items()}
         assert (

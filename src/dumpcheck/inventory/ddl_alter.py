@@ -331,13 +331,51 @@ def create_index(state: DdlState, sql: str, location: str) -> None:
 
 
 def _index_key(text: str) -> str:
-    """One key as pg_get_indexdef prints it; a lone column becomes its bare name."""
+    """One key as the catalog spells it: ``col``, ``col DESC``, ``col gin_trgm_ops``, ``expr``.
+
+    pg_get_indexdef quotes a column (``"createdAt" DESC``) and qualifies an operator class
+    outside pg_catalog (``title public.gin_trgm_ops``); the catalog keeps the bare column name
+    and the bare opclass name, as the restore reader (attname, pg_opclass.opcname) and Prisma's
+    ``ops:`` argument give them. An expression is kept as printed.
+    """
     text = squash(text)
     try:
-        name, end = read_ident(text, 0)
+        head, pos = _key_head(text)
     except TextError:
         return text
-    return name if end == len(text) else text
+    rest = text[pos:].lstrip()
+    if not rest or _KEY_ORDER.fullmatch(rest):
+        return f"{head} {rest}" if rest else head
+    if rest.startswith("COLLATE"):
+        return text  # the restore reader does not model index collations either
+    try:
+        opclass, end = read_qualified(rest, 0)
+    except TextError:
+        return text
+    order = rest[end:].lstrip()
+    if not _KEY_ORDER.fullmatch(order):
+        return text  # opclass options "(siglen=32)": kept as printed
+    return f"{head} {opclass[-1]}" + (f" {order}" if order else "")
+
+
+def _key_head(text: str) -> tuple[str, int]:
+    """The column (bare) or expression a key starts with, and where it ends.
+
+    ruleutils.c prints an expression key as a function call or wrapped in parentheses.
+    """
+    if text.startswith("("):
+        end = matching_paren(text, 0) + 1
+        return text[:end], end
+    parts, end = read_qualified(text, 0)
+    if end < len(text) and text[end] == "(":
+        close = matching_paren(text, end) + 1
+        return text[:close], close
+    if len(parts) != 1:
+        raise TextError("a qualified name that is not a function call")
+    return parts[0], end
+
+
+_KEY_ORDER = re.compile(r"(?:ASC|DESC)?(?: ?NULLS (?:FIRST|LAST))?")
 
 
 def _is_bare(key: str) -> bool:
