@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dumpcheck.inventory import copyscan, plain
+from dumpcheck.inventory import copyscan, plain_buffer
 from dumpcheck.inventory.plain import CopyBlock, iter_plain
 
 # Bytes that matter to the scans, plus filler; long enough to pass the bulk threshold.
@@ -64,8 +64,8 @@ def test_pure_python_path_splits_the_same(monkeypatch: pytest.MonkeyPatch) -> No
     expected = [(20_000, True, 20_002, body), (0, True, 20_004, b"")]
     for read_size in (7, 1 << 12, 1 << 20):
         assert _rows(dump, read_size) == expected
-    monkeypatch.setattr(plain, "count_newlines", copyscan.count_newlines_py)
-    monkeypatch.setattr(plain, "find_end_marker", copyscan.find_end_marker_py)
-    monkeypatch.setattr(plain, "scan_step", lambda: 64)  # many steps per buffer
+    monkeypatch.setattr(plain_buffer, "count_newlines", copyscan.count_newlines_py)
+    monkeypatch.setattr(plain_buffer, "find_end_marker", copyscan.find_end_marker_py)
+    monkeypatch.setattr(plain_buffer, "scan_step", lambda: 64)  # many steps per buffer
     for read_size in (7, 1 << 12, 1 << 20):
         assert _rows(dump, read_size) == expected

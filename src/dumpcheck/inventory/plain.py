@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Generator, Iterator
+from collections.abc import Iterator
 from typing import BinaryIO, cast
 
 from dumpcheck.catalog import QualifiedName
-from dumpcheck.inventory.copyscan import count_newlines, find_end_marker, scan_step
+from dumpcheck.inventory.plain_buffer import SplitterBuffer
 from dumpcheck.inventory.plain_insert import InsertScanner, parse_insert_head, simple_insert_run
 from dumpcheck.inventory.plain_items import (
     CopyBlock,
@@ -62,62 +62,24 @@ def iter_plain(stream: BinaryIO, read_size: int = READ_SIZE) -> Iterator[PlainIt
     return cast(Iterator[PlainItem], iter(PlainSplitter(stream, read_size)))
 
 
-class PlainSplitter:
+class PlainSplitter(SplitterBuffer):
     """The splitter's state: iterate it for items; after iteration its attributes hold the facts."""
 
     def __init__(
         self, stream: BinaryIO, read_size: int = READ_SIZE, *, stream_inserts: bool = False
     ) -> None:
+        super().__init__(stream, read_size)
         # stream_inserts: yield InsertRows (counted, not held) instead of INSERT statements.
         self._stream_inserts = stream_inserts
         self._insert_heads: dict[bytes, tuple[str, QualifiedName, tuple[str, ...] | None]] = {}
         self._simple_end = 0
-        self._stream = stream
-        self._read_size = read_size
-        self._buf = bytearray()
-        self._eof = False
-        self._line = 1  # line number at offset self._line_pos of the buffer
-        self._line_pos = 0
-        self.bytes_read = 0
         self.standard_strings = True
-        self.encoding = "utf-8"
         self.client_encoding: str | None = None  # as the dump's SET client_encoding names it
         self.comments: list[str] = []  # the "-- Dumped from/by ..." and trailer comments
         # (schema, name) of every "-- Data for Name: ...; Type: TABLE DATA" header, even when no
         # statement follows it (an empty table in an --inserts dump).
         self.data_headers: set[QualifiedName] = set()
         self.last_line = 0
-        self._copy_pos = 0
-        # The fixed buffer COPY data is read into (readinto: no per-read allocation).
-        self._rbuf = bytearray(max(read_size, 16))
-        self._copy_state: tuple[bytearray, int, int, int] = (self._buf, 0, 0, 1)
-
-    # -- buffer ------------------------------------------------------------------------------
-
-    def _fill(self, keep_from: int) -> int:
-        """Drop the buffer before ``keep_from`` and read more; return the shift (-1 at EOF)."""
-        if self._eof:
-            return -1
-        if keep_from > self._line_pos:
-            self._line_at(keep_from)
-        if keep_from:
-            del self._buf[:keep_from]
-            self._line_pos -= keep_from
-        chunk = self._stream.read(max(self._read_size, len(self._buf) // 2))
-        if not chunk:
-            self._eof = True
-            return -1 if keep_from == 0 else keep_from
-        self.bytes_read += len(chunk)
-        self._buf += chunk
-        return keep_from
-
-    def _line_at(self, pos: int) -> int:
-        self._line += self._buf.count(b"\n", self._line_pos, pos)
-        self._line_pos = pos
-        return self._line
-
-    def _decode(self, raw: bytes | bytearray) -> str:
-        return raw.decode(self.encoding, errors="replace")
 
     # -- main loop ---------------------------------------------------------------------------
 
@@ -192,31 +154,9 @@ class PlainSplitter:
                 self.last_line = block.end_line
                 return
 
-    def _drain(self, block: CopyBlock, data: Generator[bytes]) -> None:
-        data.close()  # whatever the consumer left unread is counted, not copied
-        if not block.end_line:
-            for _ in self._copy_data(block, emit=False):
-                pass
-
     def _skip_space(self, pos: int) -> int:
         m = _WS.match(self._buf, pos)
         return m.end() if m else pos
-
-    def _read_line(self, pos: int) -> tuple[int, int]:
-        """Make sure the line at ``pos`` is whole in the buffer: (offset of its end, new pos)."""
-        while True:
-            end = self._buf.find(b"\n", pos)
-            if end >= 0:
-                return end, pos
-            shift = self._fill(pos)
-            if shift < 0:
-                return len(self._buf), pos
-            pos -= shift
-
-    def _find_newline(self, pos: int) -> int:
-        end, newpos = self._read_line(pos)
-        self._copy_pos = newpos
-        return end if end < len(self._buf) else -1
 
     def _on_comment(self, comment: str) -> ObjectHeader | None:
         m = _HEADER.match(comment)
@@ -360,107 +300,3 @@ class PlainSplitter:
                 return Statement(text, line, header, terminated=False), len(self._buf)
             start -= shift
             pos -= shift
-
-    # -- COPY data ---------------------------------------------------------------------------
-
-    def _copy_data(self, block: CopyBlock, *, emit: bool) -> Generator[bytes]:
-        """Yield (or, with emit=False, only count) the data of ``block`` up to its ``\\.`` line.
-
-        The data is scanned a buffer at a time with bulk byte operations (copyscan): the rest
-        of the splitter's buffer first, then whole reads into one fixed buffer, so a 100 GB
-        table costs no per-row work and no copies unless the consumer takes the data. The scan
-        position is saved before every yield, so a second generator (the drain) resumes it.
-        """
-        # buf[pos - 1] is always a newline (the one ending the COPY statement or a row) or the
-        # last byte handed over, so searching "\n\\." from pos - 1 also finds a "\." on the
-        # first data line.
-        buf, pos, n, line = self._copy_state
-        step = scan_step()
-        while True:
-            # Scan at most `step` bytes at a time (cache-sized for the pure-Python scans).
-            limit = n if emit else min(n, pos + step)
-            final = limit == n and self._eof  # nothing can follow buf[:limit]
-            j, stop = self._end_marker(buf, pos - 1, limit, final=final)
-            if stop >= 0:  # the "\." line: whole rows end at j + 1
-                rows = count_newlines(buf, pos, j + 1)
-                chunk = bytes(memoryview(buf)[pos : j + 1]) if emit and j + 1 > pos else b""
-                block.rows += rows
-                block.complete = True
-                block.end_line = line + rows
-                self._end_copy(buf, stop, n, block.end_line + (buf[stop - 1] == 0x0A))
-                if chunk:
-                    yield chunk
-                return
-            # No end marker yet: hand over all but the bytes where one may begin (j, or the
-            # last three bytes, where a "\n\\." straddling the next read may start).
-            safe = limit if final else (j if j >= 0 else max(limit - 3, pos))
-            if safe > pos:
-                rows = count_newlines(buf, pos, safe)
-                chunk = bytes(memoryview(buf)[pos:safe]) if emit else b""
-                block.rows += rows
-                line += rows
-                pos = safe
-                self._copy_state = (buf, pos, n, line)
-                if emit:
-                    yield chunk
-            if final:
-                block.end_line = line
-                self._end_copy(buf, n, n, line)
-                return  # truncated inside the COPY data
-            if limit < n:
-                continue  # the buffer holds more
-            buf, pos, n = self._refill_copy(buf, pos, n)
-            self._copy_state = (buf, pos, n, line)
-
-    def _end_marker(self, buf: bytearray, search: int, n: int, *, final: bool) -> tuple[int, int]:
-        """The first ``\\.`` line from ``search`` in ``buf[:n]``: (offset of the newline before
-        it, offset after it); (-1, -1) if there is none, (offset, -1) if ``buf[:n]`` ends too
-        early to tell and is not ``final``.
-        """
-        while True:
-            j = find_end_marker(buf, max(search, 0), n)
-            if j < 0:
-                return -1, -1
-            if j + 3 >= n:
-                return (j, j + 3) if final else (j, -1)
-            after = buf[j + 3]
-            if after == 0x0A:
-                return j, j + 4
-            if after == 0x0D:  # psql also accepts "\.\r\n" (copy.c handleCopyIn)
-                if j + 4 >= n and not final:
-                    return j, -1
-                return j, j + 5 if j + 4 < n and buf[j + 4] == 0x0A else j + 4
-            search = j + 1  # "\." followed by more text is not the end marker
-
-    def _refill_copy(self, buf: bytearray, pos: int, n: int) -> tuple[bytearray, int, int]:
-        """Move ``buf[pos - 1:n]`` (at most 4 bytes) to the front of the read buffer, read
-        after it: (the read buffer, the new offset of ``pos``, its valid length)."""
-        rbuf = self._rbuf
-        carry = n - (pos - 1)
-        rbuf[:carry] = buf[pos - 1 : n]
-        view = memoryview(rbuf)
-        try:
-            got = self._readinto(view[carry:])
-        finally:
-            view.release()
-        if got == 0:
-            self._eof = True
-        self.bytes_read += got
-        return rbuf, 1, carry + got
-
-    def _readinto(self, view: memoryview) -> int:
-        readinto = getattr(self._stream, "readinto", None)
-        if readinto is not None:
-            return int(readinto(view))
-        data = self._stream.read(len(view))
-        view[: len(data)] = data
-        return len(data)
-
-    def _end_copy(self, buf: bytearray, stop: int, n: int, line: int) -> None:
-        """Hand the bytes after the COPY data back to the statement scanner."""
-        if buf is self._rbuf:
-            self._buf = bytearray(memoryview(buf)[stop:n])
-            stop = 0
-        self._copy_pos = stop
-        self._line = line
-        self._line_pos = stop
