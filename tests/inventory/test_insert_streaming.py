@@ -34,9 +34,9 @@ def test_a_huge_value_is_never_held() -> None:
         b"SELECT 1;\n"
     )
     stream = _Watched(dump)
-    splitter = PlainSplitter(stream, read_size=4096, stream_inserts=True)
+    splitter = PlainSplitter(stream, read_size=4096)
     stream.splitter = splitter
-    items = list(splitter)
+    items = list(splitter.counting_items())
     assert isinstance(items[1], InsertRows)
     assert (items[1].table, items[1].columns) == (QualifiedName("public", "t"), ("a", "b;("))
     assert (items[1].rows, items[1].line, items[1].terminated) == (5, 2, True)
@@ -54,7 +54,7 @@ def test_runs_of_simple_inserts_are_counted_together() -> None:
         b"INSERT INTO public.u (a, b) VALUES (4, '), ('), (5, '(('), (6, NULL);\n"  # 3 rows
     )
     for read_size in (1 << 20, 7):
-        items = list(PlainSplitter(io.BytesIO(dump), read_size=read_size, stream_inserts=True))
+        items = list(PlainSplitter(io.BytesIO(dump), read_size=read_size).counting_items())
         assert all(isinstance(i, InsertRows) and i.terminated for i in items)
         per_table: dict[str, int] = {}
         for i in items:
@@ -74,7 +74,7 @@ def test_restore_mode_still_holds_the_statement() -> None:
 
 def test_truncated_insert() -> None:
     dump = b"INSERT INTO public.t VALUES (1), (2, 'never clo"
-    (item,) = list(PlainSplitter(io.BytesIO(dump), read_size=8, stream_inserts=True))
+    (item,) = list(PlainSplitter(io.BytesIO(dump), read_size=8).counting_items())
     assert isinstance(item, InsertRows)
     assert (item.terminated, item.table) == (False, QualifiedName("public", "t"))
 
@@ -84,13 +84,13 @@ def test_statements_read_whole_when_they_must_be() -> None:
         b"INSERT INTO public.nocols DEFAULT VALUES;\n"
         b"INSERT INTO public._prisma_migrations (id) VALUES ('m1');\n"
     )
-    items = list(PlainSplitter(io.BytesIO(dump), read_size=5, stream_inserts=True))
+    items = list(PlainSplitter(io.BytesIO(dump), read_size=5).counting_items())
     assert [type(i) for i in items] == [Statement, Statement]
 
 
 def test_standard_conforming_strings_off() -> None:
     dump = b"SET standard_conforming_strings = off;\nINSERT INTO t VALUES ('a\\'), (', 1);\n"
-    items = list(PlainSplitter(io.BytesIO(dump), read_size=3, stream_inserts=True))
+    items = list(PlainSplitter(io.BytesIO(dump), read_size=3).counting_items())
     assert isinstance(items[1], InsertRows) and items[1].rows == 1
 
 
@@ -120,7 +120,7 @@ def test_streamed_count_equals_whole_count(
     head = 'INSERT INTO "s;x"."t(" ("a b", c) VALUES ' if columns else "INSERT INTO t VALUES "
     text = head + ", ".join("(" + ", ".join(r) + ")" for r in rows) + ";"
     dump = (text + "\nSELECT 2;\n").encode()
-    items = list(PlainSplitter(io.BytesIO(dump), read_size=read_size, stream_inserts=True))
+    items = list(PlainSplitter(io.BytesIO(dump), read_size=read_size).counting_items())
     assert isinstance(items[0], InsertRows)
     assert items[0].rows == len(rows)
     assert items[1] == Statement("SELECT 2;", 2 + text.count("\n"))

@@ -40,7 +40,7 @@ __all__ = [
 
 READ_SIZE = 1 << 22
 
-# --inserts data: streamed by the inventory (stream_inserts), read whole for a restore.
+# --inserts data: streamed by the inventory (counting_items), read whole for a restore.
 _INSERT_HEAD = re.compile(rb"INSERT\s+INTO\s", re.IGNORECASE)
 _INSERT_PEEK = 16
 _MIGRATIONS = "_prisma_migrations"
@@ -58,19 +58,15 @@ _PY_ENCODINGS = {"SQL_ASCII": "latin-1", "UTF8": "utf-8", "WIN1252": "cp1252", "
 
 def iter_plain(stream: BinaryIO, read_size: int = READ_SIZE) -> Iterator[PlainItem]:
     """Split a plain dump into statements, COPY blocks and meta-commands, streaming."""
-    # Without stream_inserts the splitter yields no InsertRows: every INSERT is a Statement.
-    return cast(Iterator[PlainItem], iter(PlainSplitter(stream, read_size)))
+    return iter(PlainSplitter(stream, read_size))
 
 
 class PlainSplitter(SplitterBuffer):
     """The splitter's state: iterate it for items; after iteration its attributes hold the facts."""
 
-    def __init__(
-        self, stream: BinaryIO, read_size: int = READ_SIZE, *, stream_inserts: bool = False
-    ) -> None:
+    def __init__(self, stream: BinaryIO, read_size: int = READ_SIZE) -> None:
         super().__init__(stream, read_size)
-        # stream_inserts: yield InsertRows (counted, not held) instead of INSERT statements.
-        self._stream_inserts = stream_inserts
+        self._stream_inserts = False
         self._insert_heads: dict[bytes, tuple[str, QualifiedName, tuple[str, ...] | None]] = {}
         self._simple_end = 0
         self.standard_strings = True
@@ -83,7 +79,18 @@ class PlainSplitter(SplitterBuffer):
 
     # -- main loop ---------------------------------------------------------------------------
 
-    def __iter__(self) -> Iterator[PlainItem | InsertRows]:
+    def __iter__(self) -> Iterator[PlainItem]:
+        """Every item; an INSERT comes whole, as a Statement (what a restore runs)."""
+        # _items yields InsertRows only when _stream_inserts is set, which counting_items does.
+        return cast(Iterator[PlainItem], self._items())
+
+    def counting_items(self) -> Iterator[PlainItem | InsertRows]:
+        """Every item, except that INSERTs of --inserts data come as InsertRows: their rows
+        counted while streaming, their values never held (what the inventory needs)."""
+        self._stream_inserts = True
+        return self._items()
+
+    def _items(self) -> Iterator[PlainItem | InsertRows]:
         header: ObjectHeader | None = None
         pos = 0
         while True:

@@ -65,8 +65,8 @@ def inventory_plain(path: Path, progress: Progress | None = None) -> DumpInvento
     stream = open_plain(path)
     scan = _Scan()
     try:
-        splitter = PlainSplitter(stream, stream_inserts=True)  # type: ignore[arg-type]
-        for item in splitter:
+        splitter = PlainSplitter(stream)  # type: ignore[arg-type]
+        for item in splitter.counting_items():
             if progress is not None:
                 progress(stream.compressed_position())
             if isinstance(item, MetaCommand):
