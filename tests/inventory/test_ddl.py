@@ -334,11 +334,14 @@ def test_index_keys_are_bare_like_the_restore_reader() -> None:
         'CREATE TABLE public.t (a integer, "createdAt" text);',
         'CREATE INDEX t_desc ON public.t USING btree ("createdAt" DESC NULLS LAST, a);',
         "CREATE INDEX t_expr ON public.t USING gin (public.f(a) public.gin_trgm_ops);",
-        'CREATE INDEX t_opts ON public.t USING gist ("createdAt" public.gist_trgm_ops(siglen=32));',
+        "CREATE INDEX t_opts ON public.t USING gist"
+        ' ("createdAt" COLLATE "C" public.gist_trgm_ops (siglen=\'32\') DESC);',
     )
     assert state.unparsed == []
     assert _table(state, name="t").indexes == (
         Index("t_desc", ("createdAt DESC NULLS LAST", "a")),
         Index("t_expr", ("public.f(a) gin_trgm_ops",), method="gin"),
-        Index("t_opts", ('"createdAt" public.gist_trgm_ops(siglen=32)',), method="gist"),
+        Index(
+            "t_opts", ("createdAt COLLATE \"C\" gist_trgm_ops (siglen='32') DESC",), method="gist"
+        ),
     )

@@ -344,18 +344,28 @@ def _index_key(text: str) -> str:
     except TextError:
         return text
     rest = text[pos:].lstrip()
+    collate = _KEY_COLLATE.match(rest)
+    if collate:  # kept as printed: "COLLATE "POSIX"" (ruleutils.c generate_collation_name)
+        head += " " + collate[0].rstrip()
+        rest = rest[collate.end() :]
     if not rest or _KEY_ORDER.fullmatch(rest):
         return f"{head} {rest}" if rest else head
-    if rest.startswith("COLLATE"):
-        return text  # the restore reader does not model index collations either
     try:
         opclass, end = read_qualified(rest, 0)
     except TextError:
         return text
+    head += f" {opclass[-1]}"
     order = rest[end:].lstrip()
+    if order.startswith("("):  # opclass options, "(siglen='32')"
+        close = matching_paren(order, 0) + 1
+        head += " " + order[:close]
+        order = order[close:].lstrip()
     if not _KEY_ORDER.fullmatch(order):
-        return text  # opclass options "(siglen=32)": kept as printed
-    return f"{head} {opclass[-1]}" + (f" {order}" if order else "")
+        return text
+    return f"{head} {order}" if order else head
+
+
+_KEY_COLLATE = re.compile(r'COLLATE (?:[\w$]+|"(?:[^"]|"")*")(?:\.(?:[\w$]+|"(?:[^"]|"")*"))?\s*')
 
 
 def _key_head(text: str) -> tuple[str, int]:

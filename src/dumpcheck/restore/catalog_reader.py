@@ -298,14 +298,26 @@ def _add_indexes(parts: dict[int, _TableParts], rows: list[dict[str, Any]]) -> N
 
 
 def _is_bare(key: dict[str, Any]) -> bool:
-    return key["column_name"] is not None and key["opclass"] is None and not key["descending"]
+    return (
+        key["column_name"] is not None
+        and key["opclass"] is None
+        and key["collation"] is None
+        and not key["opclass_options"]
+        and not key["descending"]
+    )
 
 
 def _key_text(key: dict[str, Any]) -> str:
     """One index key as pg_get_indexdef() prints it inside the parentheses."""
     text: str = key["column_name"] if key["column_name"] is not None else key["key_text"]
+    if key["collation"] is not None:
+        text += f" COLLATE {key['collation']}"
     if key["opclass"] is not None:
         text += f" {key['opclass']}"
+    if key["opclass_options"]:
+        # ruleutils.c get_reloptions: name='value', the value always quoted.
+        pairs = (o.split("=", 1) for o in key["opclass_options"])
+        text += " (" + ", ".join(f"{n}='{v.replace(chr(39), chr(39) * 2)}'" for n, v in pairs) + ")"
     # btree's default is ASC NULLS LAST and DESC NULLS FIRST; ruleutils.c prints only the
     # deviation from that default.
     if key["descending"]:

@@ -18,6 +18,17 @@ SELECT i.indrelid AS oid,
        a.attname AS column_name,
        pg_catalog.pg_get_indexdef(i.indexrelid, k.n::int, false) AS key_text,
        CASE WHEN opc.opcdefault THEN NULL ELSE opc.opcname END AS opclass,
+       -- ruleutils.c prints COLLATE for a key whose collation is not its column's, the name
+       -- qualified unless it is in pg_catalog (the only visible schema under search_path '').
+       -- Expression keys are left without: their collation is not readable from SQL.
+       CASE WHEN i.indcollation[k.n - 1] <> 0 AND a.attnum IS NOT NULL
+                 AND i.indcollation[k.n - 1] <> a.attcollation
+            THEN CASE WHEN colln.nspname = 'pg_catalog' THEN pg_catalog.quote_ident(coll.collname)
+                      ELSE pg_catalog.quote_ident(colln.nspname) || '.'
+                           || pg_catalog.quote_ident(coll.collname) END
+       END AS collation,
+       -- Operator class options ("siglen=32") are the index attribute's attoptions.
+       ia.attoptions AS opclass_options,
        (i.indoption[k.n - 1] & 1) = 1 AS descending,
        (i.indoption[k.n - 1] & 2) = 2 AS nulls_first
 FROM pg_catalog.pg_index i
@@ -29,6 +40,9 @@ CROSS JOIN LATERAL generate_series(1, i.indnkeyatts) AS k(n)
 LEFT JOIN pg_catalog.pg_attribute a
        ON a.attrelid = i.indrelid AND a.attnum = i.indkey[k.n - 1] AND i.indkey[k.n - 1] <> 0
 LEFT JOIN pg_catalog.pg_opclass opc ON opc.oid = i.indclass[k.n - 1]
+LEFT JOIN pg_catalog.pg_collation coll ON coll.oid = i.indcollation[k.n - 1]
+LEFT JOIN pg_catalog.pg_namespace colln ON colln.oid = coll.collnamespace
+LEFT JOIN pg_catalog.pg_attribute ia ON ia.attrelid = i.indexrelid AND ia.attnum = k.n
 WHERE c.relkind IN ('r', 'p', 'm')
   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint con
                   WHERE con.conindid = i.indexrelid AND con.contype IN ('p', 'u', 'x'))
