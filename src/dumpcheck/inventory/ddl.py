@@ -28,7 +28,7 @@ from dumpcheck.catalog import (
     Sequence,
     TableKind,
 )
-from dumpcheck.inventory import ddl_alter, ddl_types
+from dumpcheck.inventory import ddl_alter, ddl_index, ddl_types
 from dumpcheck.inventory.ddl_state import DdlState, TableDraft
 from dumpcheck.inventory.model import Unparsed
 from dumpcheck.inventory.sqltext import (
@@ -161,7 +161,7 @@ class DdlReader:
             draft.kind = "matview" if m["mat"] else "view"
             return True
         if _CREATE_INDEX.match(sql):
-            ddl_alter.create_index(self.state, sql, location)
+            ddl_index.create_index(self.state, sql, location)
             return True
         m = _CREATE_TYPE.match(sql)
         if m:
