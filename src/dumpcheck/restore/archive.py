@@ -149,7 +149,7 @@ def failures_from_log(log: RestoreLog, entries: dict[int, TocEntry]) -> list[Fai
     stopped: int | None = None  # id of the failure after which pg_restore gave up
     for err in log.errors:
         if err.toc_id is not None:
-            toc_id: int | None = err.toc_id
+            toc_id: int | None = _confirmed_by_command(err, err.toc_id, entries)
         elif err.server_error:
             toc_id = _headerless_entry(err, log.errors, entries)
         else:
@@ -162,6 +162,20 @@ def failures_from_log(log: RestoreLog, entries: dict[int, TocEntry]) -> list[Fai
     if stopped is not None:
         failures += _never_restored(log, entries, attributed, stopped)
     return failures
+
+
+def _confirmed_by_command(err: LogError, toc_id: int, entries: dict[int, TocEntry]) -> int:
+    """The entry whose SQL is the failed command, when the log's "from TOC entry" line and the
+    error were split by another worker's lines (pg_restore -j writes them separately)."""
+    first = (err.command or "").strip().splitlines()[0:1]
+    if not first or len(first[0]) < 12:
+        return toc_id
+    needle = first[0].strip()
+    named = entries.get(toc_id)
+    if named is None or needle in named.defn:
+        return toc_id
+    owners = [e.dump_id for e in entries.values() if needle in e.defn]
+    return owners[0] if len(owners) == 1 else toc_id
 
 
 def _failure(err: LogError, toc_id: int | None, entry: TocEntry | None) -> Failure:
