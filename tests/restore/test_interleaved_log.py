@@ -1,4 +1,3 @@
-# ruff: noqa: E501
 """pg_restore -j writes "from TOC entry" and the error as two lines; another worker's lines can
 fall between them. The failed command then decides which entry the error belongs to."""
 
