@@ -31,12 +31,13 @@ SOURCES = {
     "pg18": Path(__file__).parent / "sql" / "pg18.sql",
     "rich": Path(__file__).parents[1] / "inventory" / "sql" / "rich.sql",
 }
-# The oldest major each source runs on (pg18.sql has VIRTUAL columns, NOT NULL NOT VALID).
-MIN_MAJOR = {"pg18": 18}
+# The oldest major each source runs on (pg18.sql has VIRTUAL columns and NOT NULL NOT VALID;
+# objects.sql has identity and EXCLUDE on partitioned tables, new in PostgreSQL 17).
+MIN_MAJOR = {"pg18": 18, "objects": 17}
 
 
-# The bundled major, and 17 (whose pg_dump writes NOT NULL and partitions differently).
-MAJORS = (18, 17)
+# The bundled major, 17 (whose pg_dump writes NOT NULL constraints differently) and 15.
+MAJORS = (18, 17, 15)
 
 
 @dataclass(frozen=True)
@@ -215,3 +216,25 @@ def test_pg_dump_options_keep_the_catalogs_equal(
         assert catalog_differences(inv.catalog, restored) == []
     finally:
         drop_database(scratch_server, result.database)
+
+
+@pytest.mark.parametrize("fmt", ["plain", "custom"])
+def test_upgrade_dump_from_15_restored_on_18(
+    scratch_server_for: Callable[[int], ScratchServer], fmt: str, tmp_path: Path
+) -> None:
+    """The usual upgrade path: a PostgreSQL 15 database dumped by pg_dump 18, restored on 18."""
+    old, new = scratch_server_for(15), scratch_server_for(18)
+    assert new.install is not None
+    with source_db(old, SOURCES["rich"].read_text()) as database:
+        dump = pg_dump(
+            old, database, tmp_path / f"dump.{fmt}", fmt, pg_dump=new.install.binary("pg_dump")
+        )
+    inv = inventory(dump)
+    assert inv.unparsed == () and inv.facts.pg_dump_major == 18
+    result = restore(inv, new)
+    try:
+        assert [e.message for e in result.errors if e.severity == "fatal"] == []
+        restored = expected_restored(inv.catalog, result.catalog)
+        assert catalog_differences(inv.catalog, restored) == []
+    finally:
+        drop_database(new, result.database)
