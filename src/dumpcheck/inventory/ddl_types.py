@@ -133,7 +133,7 @@ def typed_table_columns(
     Its columns are the type's attributes (tablecmds.c MergeAttributes); the element list only
     adds column options and table constraints. Returns the table-constraint elements.
     """
-    from dumpcheck.inventory.ddl import parse_column
+    from dumpcheck.inventory.ddl import TABLE_CONSTRAINT, parse_column  # ddl imports this module
 
     composite = state.composites.get(type_key)
     if composite is None:
@@ -143,8 +143,6 @@ def typed_table_columns(
     constraints: list[str] = []
     if open_at is None:
         return constraints
-    from dumpcheck.inventory.ddl import TABLE_CONSTRAINT
-
     close = matching_paren(sql, open_at)
     for start, end in split_top_level(sql, open_at + 1, close):
         element = sql[start:end]
