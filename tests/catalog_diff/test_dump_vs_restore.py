@@ -186,20 +186,13 @@ def objects_db(scratch_server: ScratchServer) -> Iterator[str]:
         yield database
 
 
-PLAIN_LOAD_VIA_ROOT_BUG = pytest.mark.xfail(
-    strict=True,
-    reason="plain reader counts --load-via-partition-root rows for the COPY target (the root), "
-    "not for the partition its TABLE DATA entry names (the custom reader is right)",
-)
-
-
 @pytest.mark.parametrize(
     ("fmt", "options"),
     [
         ("plain", ("--inserts",)),
         ("plain", ("--column-inserts", "--rows-per-insert=3")),
         ("custom", ("--load-via-partition-root",)),
-        pytest.param("plain", ("--load-via-partition-root",), marks=PLAIN_LOAD_VIA_ROOT_BUG),
+        ("plain", ("--load-via-partition-root",)),
         ("plain", ("--no-unlogged-table-data",)),
         ("directory", ("--no-owner", "--no-privileges")),
     ],

@@ -17,6 +17,7 @@ from dumpcheck.inventory.plain import (
     CopyBlock,
     InsertRows,
     MetaCommand,
+    ObjectHeader,
     PlainSplitter,
     Statement,
 )
@@ -113,8 +114,23 @@ def _on_meta(scan: _Scan, item: MetaCommand) -> None:
             scan.database = words[-1].strip('"')
 
 
+def _data_target(written: QualifiedName, header: ObjectHeader | None) -> QualifiedName:
+    """The table whose data this is: with --load-via-partition-root, pg_dump writes a
+    partition's rows as COPY/INSERT into the root, but its "-- Data for Name:" header still
+    names the partition (pg_dump.c dumpTableData_copy), and the rows belong to that entry."""
+    if (
+        header is not None
+        and header.data
+        and header.type == "TABLE DATA"
+        and header.schema not in ("", "-")
+        and header.name
+    ):
+        return QualifiedName(header.schema, header.name)
+    return written
+
+
 def _on_copy(scan: _Scan, block: CopyBlock) -> None:
-    table = block.table
+    table = _data_target(block.table, block.statement.header)
     _add_entry(scan, block.statement, "TABLE DATA", table)
     if table.name == _MIGRATIONS:
         scan.migrations = migrations_from_copy(block.columns, block.data)
@@ -164,6 +180,7 @@ def _on_insert(scan: _Scan, stmt: Statement, text: str) -> None:
         if text.startswith("(", pos):
             columns, pos = read_ident_list(text, pos)
         rows = count_insert_rows(text, pos)
+        table = _data_target(table, stmt.header)
     except TextError as exc:
         # Row values stay private: the statement is named, never quoted.
         withheld = "INSERT INTO ... (values withheld)"
@@ -186,7 +203,7 @@ def _on_insert_rows(scan: _Scan, item: InsertRows) -> None:
         if scan.stops_at is None:
             scan.stops_at = f"line {item.line}: statement without its ';' at the end of the dump"
         return
-    table = item.table
+    table = _data_target(item.table, item.header)
     if table not in scan.data_tables:
         _add_entry(scan, Statement(item.head, item.line, item.header), "TABLE DATA", table)
     scan.rows[table] = scan.rows.get(table, 0) + item.rows
