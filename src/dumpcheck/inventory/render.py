@@ -19,6 +19,10 @@ def _name(key: QualifiedName) -> dict[str, str]:
 def table_flags(inv: DumpInventory, table: Table) -> list[str]:
     """Short words about a table: its kind, and whether its data is there."""
     flags: list[str] = [] if table.kind == "table" else [table.kind]
+    if table.unlogged:
+        flags.append("unlogged")
+    if table.partition_of is not None:
+        flags.append(f"partition of {table.partition_of}")
     if table.key in inv.facts.excluded_table_data:
         flags.append("data excluded")
     elif table.rows is None and table.kind == "table":
@@ -89,6 +93,10 @@ def _table_json(inv: DumpInventory, t: Table) -> dict[str, Any]:
             for f in t.foreign_keys
         ],
         "checks": [{"name": c.name, "expression": c.expression} for c in t.checks],
+        "excludes": [{"name": x.name, "definition": x.definition} for x in t.excludes],
+        "unlogged": t.unlogged,
+        "partition_key": t.partition_key,
+        "partition_of": _name(t.partition_of) if t.partition_of else None,
     }
 
 
@@ -130,6 +138,25 @@ def to_json_data(inv: DumpInventory) -> dict[str, Any]:
                 ),
             }
             for _, s in sorted(cat.sequences.items())
+        ],
+        "domains": [
+            {
+                "schema": d.schema,
+                "name": d.name,
+                "base_type": d.base_type,
+                "nullable": d.nullable,
+                "default": d.default,
+                "checks": list(d.checks),
+            }
+            for _, d in sorted(cat.domains.items())
+        ],
+        "composite_types": [
+            {
+                "schema": c.schema,
+                "name": c.name,
+                "attributes": [{"name": n, "type": t} for n, t in c.attributes],
+            }
+            for _, c in sorted(cat.composites.items())
         ],
         "schemas": sorted(cat.schemas),
         "unparsed": [
