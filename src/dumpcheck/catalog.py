@@ -16,8 +16,9 @@ Spelling rules (every producer must follow them, so that equal things compare eq
   ``nextval('public.products_id_seq'::regclass)``, ``CURRENT_TIMESTAMP``,
   ``'draft'::public."Status"``.
 * Identifiers inside tuples of column names are bare names (never quoted).
-* Index keys are the per-key text of ``pg_get_indexdef()``: a bare column name, optionally
-  followed by `` DESC``/`` NULLS FIRST`` or an operator class, or an expression.
+* Index keys are the per-key text of ``pg_get_indexdef(oid)`` (the non-pretty form, so
+  ``lower((title)::text)``), except that a column name is always bare (``createdAt DESC``) and
+  an operator class is its bare ``opcname`` (``gin_trgm_ops``), as Prisma spells them.
 """
 
 from __future__ import annotations
