@@ -48,6 +48,8 @@ class VerifyOutcome:
 
 
 StageCallback = Callable[[str], None]
+# (what, done, total): "reading" in bytes of the dump file, "restoring" in bytes or items.
+ProgressCallback = Callable[[str, int, int], None]
 
 
 @contextlib.contextmanager
@@ -71,10 +73,16 @@ def _check_paths(options: VerifyOptions) -> None:
         raise BadInputError("--scratch dsn needs --scratch-dsn URL")
 
 
-def verify(options: VerifyOptions, *, on_stage: StageCallback | None = None) -> VerifyOutcome:
+def verify(
+    options: VerifyOptions,
+    *,
+    on_stage: StageCallback | None = None,
+    progress: ProgressCallback | None = None,
+) -> VerifyOutcome:
     """Verify one dump against one Prisma schema; every stage runs for real."""
     from dumpcheck.expect import classify_migrations, expect
     from dumpcheck.inventory import inventory
+    from dumpcheck.inventory.progress import dump_size
     from dumpcheck.restore import restore
     from dumpcheck.scratch import open_scratch
 
@@ -85,7 +93,11 @@ def verify(options: VerifyOptions, *, on_stage: StageCallback | None = None) -> 
             options.prisma, migrations=options.migrations, default_schema=options.default_schema
         )
     with _timed(timings, "inventory", on_stage):
-        inv = inventory(options.dump)
+        size = max(dump_size(options.dump), 1)
+        inv = inventory(
+            options.dump,
+            progress=(lambda n: progress("reading", min(n, size), size)) if progress else None,
+        )
     statuses = classify_migrations(expectation.migrations, inv.prisma_migrations)
     kept: ScratchServer | None = None
     with open_scratch(
@@ -96,7 +108,15 @@ def verify(options: VerifyOptions, *, on_stage: StageCallback | None = None) -> 
         keep=options.keep_scratch,
     ) as server:
         with _timed(timings, "restore", on_stage):
-            restored = restore(inv, server, jobs=options.jobs, no_owner=options.no_owner)
+            restored = restore(
+                inv,
+                server,
+                jobs=options.jobs,
+                no_owner=options.no_owner,
+                progress=(lambda done, total: progress("restoring", done, total))
+                if progress
+                else None,
+            )
         if options.keep_scratch:
             kept = server
         else:

@@ -148,3 +148,21 @@ def test_failed_restore_leaves_no_database_behind(
     with pytest.raises(BadInputError):
         restore(broken, scratch_server)
     assert ours() == before
+
+
+@pytest.mark.parametrize("fmt", ["plain", "custom"])
+def test_progress_reports_reading_and_restoring(scratch_server: ScratchServer, fmt: str) -> None:
+    calls: list[tuple[str, int, int]] = []
+    options = VerifyOptions(
+        dump=DEMO / "dumps" / f"complete{SUFFIXES[fmt]}",
+        prisma=DEMO / "schema.prisma",
+        backend="dsn",
+        scratch_dsn=scratch_server.conninfo,
+    )
+    verify(options, progress=lambda what, done, total: calls.append((what, done, total)))
+    restoring = [c for c in calls if c[0] == "restoring"]
+    assert restoring, calls
+    assert all(0 < done <= total for _, done, total in restoring)
+    assert [d for _, d, _ in restoring] == sorted(d for _, d, _ in restoring)
+    if fmt == "plain":
+        assert restoring[-1][1] == restoring[-1][2]  # the whole file was read

@@ -10,6 +10,7 @@ import click
 
 from dumpcheck.cli import EXIT_CODES_HELP
 from dumpcheck.cli.options import verify_options, write_output
+from dumpcheck.cli.progress import stage_progress
 
 FORMATS = ("text", "json", "markdown", "junit")
 
@@ -30,7 +31,8 @@ def command(fmt: str, output: Path | None, quiet: bool, **kwargs: object) -> int
     from dumpcheck.verify import verify
 
     options = kwargs.pop("_options")
-    outcome = verify(options, on_stage=_stage_printer())  # type: ignore[arg-type]
+    with stage_progress() as progress:
+        outcome = verify(options, on_stage=_stage_printer(), progress=progress)  # type: ignore[arg-type]
     tty = output is None and sys.stdout.isatty()
     width = shutil.get_terminal_size((120, 24)).columns if tty else 120
     text = render(outcome.findings, fmt, color=tty, quiet=quiet, width=width)  # type: ignore[arg-type]

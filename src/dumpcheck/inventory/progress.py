@@ -7,7 +7,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 
-def _size(path: Path) -> int:
+def dump_size(path: Path) -> int:
+    """Bytes of the dump on disk (a directory dump: its files); 0 when unreadable."""
     try:
         if path.is_dir():
             return sum(p.stat().st_size for p in path.iterdir() if p.is_file())
@@ -21,7 +22,7 @@ def progress_bar(
     path: Path, *, enabled: bool, min_bytes: int
 ) -> Iterator[Callable[[int], None] | None]:
     """Yield a callback taking bytes read so far, or None when no bar is wanted."""
-    total = _size(path)
+    total = dump_size(path)
     if not enabled or total < min_bytes:
         yield None
         return

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -102,8 +103,12 @@ def restore_archive(
     *,
     jobs: int | None = None,
     no_owner: bool = False,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ArchiveRun:
-    """Run pg_restore --verbose into ``dsn`` and turn its log into Failures."""
+    """Run pg_restore --verbose into ``dsn`` and turn its log into Failures.
+
+    ``progress(done, total)`` follows the items pg_restore reports creating or loading.
+    """
     install = choose_pg_restore(server, dump.facts.pg_dump_major)
     n = jobs if jobs is not None else default_jobs()
     # --no-password: a server that wants one must fail at once, not wait for a prompt.
@@ -122,7 +127,13 @@ def restore_archive(
     # Never --single-transaction (one failure would roll back every table) and never
     # --exit-on-error (the first harmless OWNER TO failure would stop the restore).
     args.append(dump.facts.path)
-    done = run(install.binary("pg_restore"), args, major=install.major, check=False)
+    done = run(
+        install.binary("pg_restore"),
+        args,
+        major=install.major,
+        check=False,
+        on_stderr_line=_item_counter(dump, progress) if progress is not None else None,
+    )
     tool = f"pg_restore {install.version}" + (f" -j {n}" if n > 1 else "")
     entries = {e.dump_id: e for e in dump.entries}
     log = parse_restore_log(done.stderr)
@@ -136,6 +147,28 @@ def restore_archive(
         printed_errors=len(log.errors),
         summary_errors=int(summary.group(1)) if summary else None,
     )
+
+
+# pg_restore --verbose announces each item it restores (pg_backup_archiver.c _printTocEntry,
+# restore_toc_entry): "creating TABLE ...", "processing data for table ...", "executing ...".
+_ITEM_LINE = re.compile(r"^pg_restore: (?:creating|processing data for|executing) ")
+# Entries that pg_restore applies without announcing them as an item.
+_SILENT = frozenset({"ENCODING", "STDSTRINGS", "SEARCHPATH", "DATABASE"})
+
+
+def _item_counter(
+    dump: DumpInventory, progress: Callable[[int, int], None]
+) -> Callable[[str], None]:
+    total = max(sum(1 for e in dump.entries if e.desc not in _SILENT), 1)
+    seen = 0
+
+    def on_line(line: str) -> None:
+        nonlocal seen
+        if _ITEM_LINE.match(line):
+            seen += 1
+            progress(min(seen, total), total)
+
+    return on_line
 
 
 _SUMMARY = re.compile(r"^pg_restore: warning: errors ignored on restore: (\d+)$", re.MULTILINE)

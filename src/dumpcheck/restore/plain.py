@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO, cast
@@ -63,9 +64,17 @@ class PlainRun:
 
 
 def restore_plain(
-    dump: DumpInventory, server: ScratchServer, dsn: str, *, no_owner: bool = False
+    dump: DumpInventory,
+    server: ScratchServer,
+    dsn: str,
+    *,
+    no_owner: bool = False,
+    progress: Callable[[int], None] | None = None,
 ) -> PlainRun:
-    """Replay the plain dump at ``dump.facts.path`` into the database at ``dsn``."""
+    """Replay the plain dump at ``dump.facts.path`` into the database at ``dsn``.
+
+    ``progress`` is called after each statement with the bytes of the file read so far.
+    """
     result = PlainRun()
     dump_dbs: set[str] = {dump.facts.database} if dump.facts.database else set()
     header: ObjectHeader | None = None
@@ -88,6 +97,8 @@ def restore_plain(
                 _copy(item, header, session, result)
             else:
                 _statement(item, header, session, dump_dbs, result, no_owner=no_owner)
+            if progress is not None:
+                progress(stream.compressed_position())
     return result
 
 

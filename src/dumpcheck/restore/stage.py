@@ -7,10 +7,12 @@ import dataclasses
 import os
 import re
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from dumpcheck.errors import BadInputError, BinaryNotFoundError, ScratchServerError
 from dumpcheck.inventory.model import DumpInventory
+from dumpcheck.inventory.progress import dump_size
 from dumpcheck.restore.archive import restore_archive
 from dumpcheck.restore.catalog_reader import read_catalog
 from dumpcheck.restore.classify import Failure, classify
@@ -47,8 +49,13 @@ def restore(
     database: str | None = None,
     jobs: int | None = None,
     no_owner: bool = False,
+    progress: Callable[[int, int], None] | None = None,
 ) -> RestoreResult:
-    """Restore ``dump`` into a new database on ``server`` (or ``database``) and report."""
+    """Restore ``dump`` into a new database on ``server`` (or ``database``) and report.
+
+    ``progress(done, total)`` is called as the restore advances (bytes for plain dumps,
+    items for archives).
+    """
     _check_readable(dump)
     started = time.monotonic()
     findings, created_roles = prepare_server(server, dump.facts)
@@ -56,7 +63,9 @@ def restore(
     try:
         if database is None:
             database = _new_database(server, dump.facts.encoding)
-        result = _restore_into(dump, server, database, jobs, no_owner, findings, created_roles)
+        result = _restore_into(
+            dump, server, database, jobs, no_owner, findings, created_roles, progress
+        )
     except BaseException:
         # A failed restore leaves nothing behind on the server: not its database, not its roles.
         with contextlib.suppress(Exception):
@@ -75,6 +84,7 @@ def _restore_into(
     no_owner: bool,
     findings: list[PreflightFinding],
     created_roles: list[str],
+    progress: Callable[[int, int], None] | None,
 ) -> RestoreResult:
     dsn = server.dsn(database)
     failures: list[Failure]
@@ -82,14 +92,21 @@ def _restore_into(
     if created_roles:
         extra["created_roles"] = ",".join(created_roles)
     if dump.facts.format == "plain":
-        plain = restore_plain(dump, server, dsn, no_owner=no_owner)
+        size = max(dump_size(Path(dump.facts.path)), 1)
+        plain = restore_plain(
+            dump,
+            server,
+            dsn,
+            no_owner=no_owner,
+            progress=(lambda n: progress(min(n, size), size)) if progress is not None else None,
+        )
         failures, tool = plain.failures, "psycopg statement driver"
         log = "\n".join(plain.log)
         extra.update(
             statements=str(plain.statements), copies=str(plain.copies), skipped=str(plain.skipped)
         )
     else:
-        run = restore_archive(dump, server, dsn, jobs=jobs, no_owner=no_owner)
+        run = restore_archive(dump, server, dsn, jobs=jobs, no_owner=no_owner, progress=progress)
         failures, tool, log = run.failures, run.tool, run.log
         extra["pg_restore_exit"] = str(run.returncode)
         extra["pg_restore_errors_printed"] = str(run.printed_errors)
