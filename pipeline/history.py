@@ -28,16 +28,23 @@ class RunRecord:
         return json.dumps(self.__dict__, sort_keys=True)
 
 
-def last_record(history: Path) -> RunRecord | None:
-    """The newest readable record, skipping a torn last line (a run killed mid-write)."""
+def last_record(history: Path, *, with_verdicts: bool = False) -> RunRecord | None:
+    """The newest readable record, skipping a torn last line (a run killed mid-write).
+
+    ``with_verdicts`` skips runs that ended in an error (exit 2 or 3): they judged no table, so
+    comparing with one would report every table as new.
+    """
     if not history.exists():
         return None
     for line in reversed(history.read_text(encoding="utf-8").splitlines()):
         try:
             data: dict[str, Any] = json.loads(line)
-            return RunRecord(**data)
+            record = RunRecord(**data)
         except (ValueError, TypeError):
             continue
+        if with_verdicts and record.error is not None:
+            continue
+        return record
     return None
 
 

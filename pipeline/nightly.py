@@ -51,21 +51,31 @@ def make_run_dir(runs: Path) -> Path:
     raise DumpcheckError(f"cannot create a run directory under {runs}")
 
 
-def run_job(options: VerifyOptions, runs: Path, metrics: Path | None, quiet: bool) -> int:
+def run_job(
+    options: VerifyOptions,
+    runs: Path,
+    metrics: Path | None,
+    quiet: bool,
+    dump_command: str | None = None,
+) -> int:
     """One nightly run; returns the exit code."""
     from dumpcheck.report import render
 
     start = time.time()
     run_dir = make_run_dir(runs)
     history = runs / "history.jsonl"
-    previous = last_record(history)
+    previous = last_record(history, with_verdicts=True)
     try:
+        # Inside the try: a failing --dump-command is a failed night, recorded like any other.
+        if dump_command:
+            options = replace(options, dump=newest_dump(dump_command))
         outcome = verify(options)
     except DumpcheckError as exc:
         write_error(run_dir, exc)
+        dump = str(options.dump) if options.dump != Path() else f"--dump-command {dump_command}"
         record = RunRecord(
             _now(),
-            str(options.dump),
+            dump,
             str(run_dir),
             exc.exit_code,
             round(time.time() - start, 3),
@@ -128,11 +138,9 @@ def main(
     """Entry point."""
     options = kwargs.pop("_options")
     assert isinstance(options, VerifyOptions)
-    if dump_command:
-        options = replace(options, dump=newest_dump(dump_command))
-    elif options.dump == Path():  # --dump not given
+    if not dump_command and options.dump == Path():  # --dump not given
         raise BadInputError("give --dump PATH or --dump-command CMD")
-    return run_job(options, runs_dir, metrics, quiet)
+    return run_job(options, runs_dir, metrics, quiet, dump_command)
 
 
 def entry(argv: list[str] | None = None) -> None:

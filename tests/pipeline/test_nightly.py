@@ -91,3 +91,26 @@ def test_changes_wording() -> None:
         "new: public.c unexpected",
     ]
     assert changes(prev, dict(prev.verdicts)) == ["no change since the last run"]
+
+
+def test_failing_dump_command_is_recorded_and_next_changes_skip_failed_runs(
+    scratch_server: ScratchServer, tmp_path: Path
+) -> None:
+    runs = tmp_path / "runs"
+    metrics = tmp_path / "dumpcheck.prom"
+    common = ["--prisma", str(DEMO / "schema.prisma"), "--runs-dir", str(runs)]
+    common += ["--scratch-dsn", scratch_server.conninfo, "--metrics", str(metrics)]
+    first = nightly("--dump", str(DEMO / "dumps/products_never_dumped.dump"), *common)
+    assert first.returncode == 1, first.stderr
+    failed = nightly("--dump-command", "echo no backup >&2; exit 4", *common)
+    assert failed.returncode == 2 and "Traceback" not in failed.stderr
+    history = [json.loads(line) for line in (runs / "history.jsonl").read_text().splitlines()]
+    assert history[1]["exit_code"] == 2 and "no backup" in history[1]["error"]
+    assert history[1]["dump"].startswith("--dump-command ")
+    assert (Path(history[1]["run_dir"]) / "error.txt").is_file()
+    assert "dumpcheck_last_run_exit_code 2" in metrics.read_text()
+    # The failed night judged nothing: the next run compares with the last one that did.
+    third = nightly("--dump", str(DEMO / "dumps/complete.dump"), *common)
+    assert third.returncode == 0, third.stderr
+    assert "fixed: public.products ok (was never_in_dump)" in third.stdout
+    assert "new table" not in third.stdout
