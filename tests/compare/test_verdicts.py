@@ -151,3 +151,65 @@ def test_m2m_unique_index_equals_primary_key() -> None:
     )
     assert verdicts(run([new_style], [old_style])) == {"_CategoryToPost": "ok"}
     assert verdicts(run([old_style], [new_style])) == {"_CategoryToPost": "ok"}
+
+
+def test_failed_foreign_key_in_the_dump_is_failed_restore_not_drift() -> None:
+    fk_error = RestoreError(
+        7,
+        "other",
+        'insert or update on table "products" violates foreign key constraint',
+        "23503",
+        statement="ALTER TABLE ONLY public.products ADD CONSTRAINT products_categoryId_fkey ...",
+        location="line 300",
+        object_type="FK CONSTRAINT",
+        object_name="public.products products_categoryId_fkey",
+        table=QualifiedName("public", "products"),
+    )
+    without_fk = replace(PRODUCTS, foreign_keys=())
+    f = run([CATEGORIES, PRODUCTS], [CATEGORIES, PRODUCTS], [CATEGORIES, without_fk], (fk_error,))
+    products = next(t for t in f.tables if t.name == "products")
+    assert products.verdict == "failed_restore"
+    assert [d.kind for d in products.differences] == ["foreign_key"]
+    assert products.errors[0].sqlstate == "23503"
+    # A real difference with no failed statement behind it stays drift.
+    assert verdicts(run([PRODUCTS], [PRODUCTS], [without_fk])) == {"products": "drift"}
+
+
+def test_failed_primary_key_lists_the_secondary_errors_it_caused() -> None:
+    pk_error = RestoreError(
+        3,
+        "fatal",
+        'could not create unique index "categories_pkey"',
+        "23505",
+        location="line 200",
+        object_type="CONSTRAINT",
+        object_name="public.categories categories_pkey",
+        table=QualifiedName("public", "categories"),
+    )
+    fk_error = RestoreError(
+        4,
+        "secondary",
+        'there is no unique constraint matching given keys for referenced table "categories"',
+        "42830",
+        location="line 300",
+        object_type="FK CONSTRAINT",
+        object_name="public.products products_categoryId_fkey",
+        table=QualifiedName("public", "products"),
+        root_cause_id=3,
+    )
+    f = run([CATEGORIES], [CATEGORIES], errors=(pk_error, fk_error))
+    categories = f.tables[0]
+    assert categories.verdict == "failed_restore"
+    assert any(
+        e.startswith("Secondary error on public.products: FK CONSTRAINT") and "line 300" in e
+        for e in categories.evidence
+    )
+
+
+def test_data_only_dump_says_why_its_tables_failed_to_restore() -> None:
+    from dumpcheck.inventory.model import DumpFacts
+
+    facts = DumpFacts(path="x.dump", format="plain", kind="data-only")
+    products = run([PRODUCTS], [PRODUCTS], [], facts=facts).tables[0]
+    assert products.verdict == "failed_restore"
+    assert any(e.startswith("The dump is data-only") for e in products.evidence)

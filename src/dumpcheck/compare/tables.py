@@ -96,7 +96,16 @@ def judge_table(
         actual = restored if restored is not None else dumped
         if expected is not None:
             differences = table_differences(expected, actual, ctx)
-        if expected is None:
+        if differences and ctx.restore is not None and _ddl_failed(errors):
+            # The dump has the constraint or index (its statement is in the dump) and the
+            # restore failed to create it: a restore failure, not a schema that disagrees.
+            verdict = "failed_restore"
+            evidence = _failed_restore_evidence(key, errors, ctx)
+            evidence.append(
+                f"{len(differences)} difference(s) from the Prisma schema come from statements "
+                "that are in the dump but failed in the restore."
+            )
+        elif expected is None:
             verdict = "unexpected"
             evidence = [f"{key} is in the dump but no Prisma model maps to it."]
         elif differences:
@@ -133,6 +142,11 @@ def _has_fatal(errors: Sequence[RestoreError]) -> bool:
     return any(
         e.severity == "fatal" and e.object_type in {"CONSTRAINT", "INDEX", "TABLE"} for e in errors
     )
+
+
+def _ddl_failed(errors: Sequence[RestoreError]) -> bool:
+    # Any statement but the data load (rows_lost covers COPY): ADD CONSTRAINT, CREATE INDEX...
+    return any(e.object_type != "TABLE DATA" for e in errors)
 
 
 def _never_in_dump_evidence(key: QualifiedName, ctx: TableContext) -> list[str]:
@@ -181,6 +195,21 @@ def _failed_restore_evidence(
             finding.name in (r.object_name or "") for r in roots
         ):
             evidence.append(finding.message)
+    # Secondary errors elsewhere: e.g. a failed PRIMARY KEY makes every FK to the table fail.
+    own = {e.id for e in errors} | {r.id for r in roots}
+    for other in ctx.restore.errors:
+        if other.table != key and other.root_cause_id in own and other.severity != "harmless":
+            what = f"{other.object_type or 'statement'} {other.object_name or ''}".strip()
+            evidence.append(
+                f"Secondary error on {other.table or 'another object'}: {what} failed "
+                f"at {other.location}: {other.message}"
+            )
+    if ctx.inventory.facts.kind == "data-only":
+        evidence.append(
+            "The dump is data-only: it holds the rows but no CREATE TABLE, so it restores only "
+            "into a database that already has the tables (`dumpcheck expect SCHEMA --format sql` "
+            "prints the DDL Prisma expects)."
+        )
     if not errors:
         evidence.append("No restore error names this table; check the restore log.")
     return evidence
