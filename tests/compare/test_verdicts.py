@@ -2,7 +2,15 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from dumpcheck.catalog import Column, ForeignKey, Index, PrimaryKey, QualifiedName, Table
+from dumpcheck.catalog import (
+    Catalog,
+    Column,
+    ForeignKey,
+    Index,
+    PrimaryKey,
+    QualifiedName,
+    Table,
+)
 from dumpcheck.restore.model import RestoreError
 from tests.compare.helpers import run, verdicts
 
@@ -213,3 +221,60 @@ def test_data_only_dump_says_why_its_tables_failed_to_restore() -> None:
     products = run([PRODUCTS], [PRODUCTS], [], facts=facts).tables[0]
     assert products.verdict == "failed_restore"
     assert any(e.startswith("The dump is data-only") for e in products.evidence)
+
+
+def test_m2m_evidence_says_which_prisma_generation_made_it() -> None:
+    from dumpcheck.catalog import UniqueConstraint
+    from dumpcheck.compare import compare
+    from dumpcheck.expect.model import Expectation
+    from dumpcheck.inventory.model import DumpFacts, DumpInventory
+
+    cols = (Column("A", "text", nullable=False), Column("B", "text", nullable=False))
+    key = QualifiedName("public", "_CategoryToPost")
+    expected = Table(
+        "public", key.name, columns=cols, primary_key=PrimaryKey(f"{key.name}_AB_pkey", ("A", "B"))
+    )
+    old_style = Table(
+        "public",
+        key.name,
+        columns=cols,
+        uniques=(UniqueConstraint(f"{key.name}_AB_unique", ("A", "B")),),
+    )
+    exp = Expectation(
+        catalog=Catalog.build([expected]),
+        models={key: key.name},
+        join_table_style={key: "pkey"},
+    )
+    inv = DumpInventory(
+        facts=DumpFacts(path="x", format="plain"), catalog=Catalog.build([old_style])
+    )
+    (finding,) = compare(exp, inv, None).tables
+    assert finding.verdict == "ok"
+    assert finding.evidence == (
+        "Implicit many-to-many table, Prisma < 6 style: unique index _CategoryToPost_AB_unique "
+        "on (A, B).",
+    )
+
+
+def test_a_view_prisma_declares_is_not_unexpected() -> None:
+    from dumpcheck.compare import compare
+    from dumpcheck.expect.model import Expectation
+    from dumpcheck.inventory.model import DumpFacts, DumpInventory
+
+    view = Table("public", "product_stats", columns=(Column("id", "text"),), kind="view")
+    other_view = replace(view, name="ad_hoc_view")
+    exp = Expectation(
+        catalog=Catalog.build([CATEGORIES]),
+        models={CATEGORIES.key: "Category"},
+        views={view.key: "ProductStats"},
+    )
+    inv = DumpInventory(
+        facts=DumpFacts(path="x", format="plain"),
+        catalog=Catalog.build([CATEGORIES, view, other_view]),
+    )
+    found = {t.name: (t.model, t.verdict) for t in compare(exp, inv, None).tables}
+    assert found == {
+        "categories": ("Category", "ok"),
+        "product_stats": ("ProductStats", "ok"),
+        "ad_hoc_view": (None, "unexpected"),
+    }

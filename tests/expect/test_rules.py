@@ -147,6 +147,8 @@ def test_views_are_not_created_but_ignored_models_are() -> None:
     )
     assert set(e.catalog.tables) == {QualifiedName("public", "I")}
     assert [c.name for c in e.catalog.tables[QualifiedName("public", "I")].columns] == ["id", "x"]
+    # Not created, but recorded: a dump that has the view is not showing an unexpected table.
+    assert e.views == {QualifiedName("public", "V"): "V"}
 
 
 def test_multi_schema_requires_schema_attributes() -> None:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from dumpcheck.catalog import QualifiedName
+from dataclasses import replace
+
+from dumpcheck.catalog import QualifiedName, Table
+from dumpcheck.compare.constraints import join_table_style
 from dumpcheck.compare.enums import enum_differences
 from dumpcheck.compare.findings import (
     DumpFinding,
@@ -57,12 +60,20 @@ def compare(
     for key in sorted(expectation.catalog.tables):
         if expectation.catalog.tables[key].kind in {"view", "matview"}:
             continue  # prisma migrate never creates views
-        tables.append(
-            judge_table(key, expectation.catalog.tables[key], expectation.models.get(key), ctx)
+        finding = judge_table(
+            key, expectation.catalog.tables[key], expectation.models.get(key), ctx
         )
+        if key in expectation.join_table_style:
+            finding = _with_join_style(finding, actual.tables.get(key))
+        tables.append(finding)
     for key in sorted(inventory.catalog.tables):
-        if key not in expectation.catalog.tables:
-            tables.append(judge_table(key, None, None, ctx))
+        if key in expectation.catalog.tables:
+            continue
+        finding = judge_table(key, None, None, ctx)
+        view_model = expectation.views.get(key)
+        if view_model is not None:
+            finding = _declared_view(finding, view_model)
+        tables.append(finding)
     facts = inventory.facts
     summary = DumpSummary(
         path=facts.path,
@@ -82,6 +93,27 @@ def compare(
         dump_findings=_dump_findings(inventory, restore, migrations, scratch),
         strict=strict,
         prisma=prisma,
+    )
+
+
+def _with_join_style(finding: TableFinding, actual: Table | None) -> TableFinding:
+    # Both generations of implicit m2m tables are accepted; say which one the dump has.
+    style = join_table_style(actual) if actual is not None else None
+    if style is None or finding.verdict not in {"ok", "drift"}:
+        return finding
+    return replace(finding, evidence=(*finding.evidence, f"Implicit many-to-many table, {style}."))
+
+
+def _declared_view(finding: TableFinding, model: str) -> TableFinding:
+    # A Prisma `view` block: the client reads it, migrate never creates it
+    # (sql_schema_calculator.rs skips views), so the dump having it is expected, not extra.
+    if finding.verdict != "unexpected":
+        return replace(finding, model=model)
+    return replace(
+        finding,
+        model=model,
+        verdict="ok",
+        evidence=(f"Prisma declares it as view {model}; migrate does not create views.",),
     )
 
 

@@ -39,6 +39,16 @@ def compare_primary_key(expected: Table, actual: Table) -> list[Difference]:
     ]
 
 
+def join_table_style(actual: Table) -> str | None:
+    """Which Prisma generation made an implicit m2m table: the `_AB_pkey` or `_AB_unique` one."""
+    if actual.primary_key is not None and actual.primary_key.columns == ("A", "B"):
+        return f"Prisma >= 6 style: primary key {actual.primary_key.name} on (A, B)"
+    unique = next((u for u in actual.uniques if u.columns == ("A", "B")), None)
+    if unique is not None:
+        return f"Prisma < 6 style: unique index {unique.name} on (A, B)"
+    return None
+
+
 def _is_m2m(table: Table) -> bool:
     return table.name.startswith("_") and {c.name for c in table.columns} == {"A", "B"}
 

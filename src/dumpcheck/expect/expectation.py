@@ -73,9 +73,11 @@ def build_expectation(
     ds = read_datasource(ast)
     symbols = resolve(ast, ds, default_schema)
     drafts: list[tuple[TableDraft, str]] = []
+    views: dict[QualifiedName, str] = {}
     for model in symbols.models.values():
         fields = model_columns(ast, symbols, model)
         if model.is_view:
+            views[model.key] = model.name
             continue  # migrate never creates views (sql_schema_calculator.rs skips them)
         draft = TableDraft(model)
         add_columns(ast, symbols, draft, fields)
@@ -119,4 +121,5 @@ def build_expectation(
         index_order=index_order,
         default_schema=default_schema,
         column_ddl=column_ddl,
+        views=views,
     )

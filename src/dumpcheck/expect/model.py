@@ -44,3 +44,6 @@ class Expectation:
     index_order: dict[QualifiedName, tuple[str, ...]] = field(default_factory=dict)
     default_schema: str = "public"  # the connection's schema (?schema= of the URL)
     column_ddl: dict[QualifiedName, dict[str, tuple[str, str | None]]] = field(default_factory=dict)
+    # Prisma `view` blocks: migrate never creates them, but a dump that has them is not showing
+    # an unexpected table. view -> model name.
+    views: dict[QualifiedName, str] = field(default_factory=dict)
