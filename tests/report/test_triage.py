@@ -267,6 +267,16 @@ def test_column_status_other_shapes() -> None:
     assert errored.in_dump is None
 
 
+def test_column_status_column_in_neither_schema_nor_table() -> None:
+    categories = replace(
+        drift().tables[1], expected_columns=("id", "name"), restored_columns=("id", "name")
+    )
+    unknown = column_status(categories, "profit2")
+    assert (unknown.expected, unknown.in_dump, unknown.restored) == (False, False, False)
+    assert "Neither this Prisma schema nor the restored table" in unknown.sentence
+    assert "restored as Prisma expects" in column_status(categories, "name").sentence
+
+
 EXPLAIN_CASES: dict[str, Callable[[], tuple[Findings, str]]] = {
     "incident": lambda: (demo(), PASTED),
     "p2022_profit": lambda: (

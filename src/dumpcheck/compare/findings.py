@@ -65,6 +65,9 @@ class TableFinding:
     errors: tuple[ErrorRef, ...] = ()
     evidence: tuple[str, ...] = ()
     differences: tuple[Difference, ...] = ()
+    # Column names, for triage of a P2022 (None: no such table on that side).
+    expected_columns: tuple[str, ...] | None = None
+    restored_columns: tuple[str, ...] | None = None
 
     @property
     def qualified(self) -> str:

@@ -133,6 +133,8 @@ def judge_table(
         errors=refs,
         evidence=tuple(evidence),
         differences=tuple(differences),
+        expected_columns=tuple(c.name for c in expected.columns) if expected else None,
+        restored_columns=tuple(c.name for c in restored.columns) if restored else None,
     )
 
 

@@ -93,6 +93,21 @@ def column_status(table: TableFinding, column: str) -> ColumnStatus:
             table.restored,
             f"No Prisma model maps to this table, so nothing is known about column `{column}`.",
         )
+    if (
+        table.expected_columns is not None
+        and column not in table.expected_columns
+        and table.restored_columns is not None
+        and column not in table.restored_columns
+    ):
+        return ColumnStatus(
+            column,
+            False,
+            False,
+            False,
+            f"Neither this Prisma schema nor the restored table has a column `{column}`: the "
+            "client that raised P2022 was generated from another schema (run `prisma generate` "
+            "from this one), or the column name in the error is not this table's.",
+        )
     return ColumnStatus(
         column,
         True,
