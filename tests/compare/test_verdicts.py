@@ -278,3 +278,11 @@ def test_a_view_prisma_declares_is_not_unexpected() -> None:
         "product_stats": ("ProductStats", "ok"),
         "ad_hoc_view": (None, "unexpected"),
     }
+
+
+def test_table_in_another_schema_names_the_schema_option() -> None:
+    in_app = replace(CATEGORIES, schema="app")
+    (categories, app_categories) = run([CATEGORIES], [in_app]).tables
+    assert (categories.verdict, app_categories.verdict) == ("never_in_dump", "unexpected")
+    assert any("exists in another schema: app.categories" in e for e in categories.evidence)
+    assert any("verify again with `--schema app`" in e for e in categories.evidence)

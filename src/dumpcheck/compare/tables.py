@@ -163,7 +163,13 @@ def _never_in_dump_evidence(key: QualifiedName, ctx: TableContext) -> list[str]:
     elsewhere = [t for t in catalog.find_tables(key.name) if t.key != key]
     if elsewhere:
         names = ", ".join(str(t.key) for t in elsewhere)
-        evidence.append(f"A table of that name exists in another schema: {names}.")
+        schema = elsewhere[0].key.schema
+        # Prisma looks in one schema (DATABASE_URL's ?schema=, default public): a table there
+        # under another schema is the same table read with the wrong default schema.
+        evidence.append(
+            f"A table of that name exists in another schema: {names}. If the application's "
+            f"DATABASE_URL has `?schema={schema}`, verify again with `--schema {schema}`."
+        )
     for missing, trace in facts.excluded_traces:
         if missing == key:
             evidence.append(f"Trace of an excluded table: {trace}.")
