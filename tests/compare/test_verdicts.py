@@ -286,3 +286,33 @@ def test_table_in_another_schema_names_the_schema_option() -> None:
     assert (categories.verdict, app_categories.verdict) == ("never_in_dump", "unexpected")
     assert any("exists in another schema: app.categories" in e for e in categories.evidence)
     assert any("verify again with `--schema app`" in e for e in categories.evidence)
+
+
+def test_enum_of_the_same_name_in_another_schema_is_not_compared() -> None:
+    from dumpcheck.catalog import Enum
+    from dumpcheck.compare import compare
+    from dumpcheck.expect.model import Expectation
+    from dumpcheck.inventory.model import DumpFacts, DumpInventory
+
+    role = Enum("public", "Role", ("USER", "ADMIN"))
+    users = Table(
+        "public",
+        "users",
+        columns=(Column("id", "integer", False), Column("role", 'public."Role"', False)),
+        primary_key=PrimaryKey("users_pkey", ("id",)),
+    )
+    exp = Expectation(catalog=Catalog.build([users], enums=[role]), models={users.key: "User"})
+    other = Enum("audit", "Role", ("X",))
+    for enums in ([role, other], [other, role]):
+        inv = DumpInventory(
+            facts=DumpFacts(path="x", format="plain"), catalog=Catalog.build([users], enums=enums)
+        )
+        assert verdicts(compare(exp, inv, None)) == {"users": "ok"}
+    changed = Enum("public", "Role", ("USER",))
+    inv = DumpInventory(
+        facts=DumpFacts(path="x", format="plain"), catalog=Catalog.build([users], enums=[changed])
+    )
+    (finding,) = compare(exp, inv, None).tables
+    assert [(d.kind, d.expected, d.actual) for d in finding.differences] == [
+        ("enum", "USER, ADMIN", "USER")
+    ]

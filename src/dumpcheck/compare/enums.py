@@ -2,31 +2,56 @@
 
 from __future__ import annotations
 
-from dumpcheck.catalog import Catalog, Table
+import re
+
+from dumpcheck.catalog import Catalog, Enum, QualifiedName, Table
 from dumpcheck.compare.findings import Difference
-from dumpcheck.compare.normalize import normalize_type
+
+# A column type naming an enum: `public."Role"`, `"Role"`, `shop."Status"[]`, `role`.
+_TYPE_NAME = re.compile(
+    r'^(?:(?P<schema>"(?:[^"]|"")+"|[^".\[]+)\.)?(?P<name>"(?:[^"]|"")+"|[^".\[]+)'
+)
 
 
-def enum_differences(expected: Catalog, actual: Catalog) -> dict[str, Difference]:
-    """Differences per enum, keyed by its unqualified normalised name."""
-    diffs: dict[str, Difference] = {}
-    actual_by_name = {k.name: e for k, e in actual.enums.items()}
+def _unquote(ident: str) -> str:
+    return ident[1:-1].replace('""', '"') if ident.startswith('"') else ident
+
+
+def _counterpart(key: QualifiedName, actual: Catalog) -> Enum | None:
+    # The same schema first: a database may hold enums of one name in several schemas
+    # (one per app or tenant), and only the one Prisma uses is comparable.
+    if key in actual.enums:
+        return actual.enums[key]
+    same_name = [e for k, e in actual.enums.items() if k.name == key.name]
+    return same_name[0] if len(same_name) == 1 else None
+
+
+def enum_differences(expected: Catalog, actual: Catalog) -> dict[QualifiedName, Difference]:
+    """Differences per expected enum, keyed by its (schema, name)."""
+    diffs: dict[QualifiedName, Difference] = {}
     for key, exp in expected.enums.items():
-        act = actual_by_name.get(key.name)
+        act = _counterpart(key, actual)
         if act is None:
-            diffs[key.name] = Difference("enum", key.name, ", ".join(exp.values), None)
+            diffs[key] = Difference("enum", key.name, ", ".join(exp.values), None)
         elif act.values != exp.values:
-            diffs[key.name] = Difference(
-                "enum", key.name, ", ".join(exp.values), ", ".join(act.values)
-            )
+            diffs[key] = Difference("enum", key.name, ", ".join(exp.values), ", ".join(act.values))
     return diffs
 
 
-def enum_differences_for(table: Table, diffs: dict[str, Difference]) -> list[Difference]:
+def enum_differences_for(table: Table, diffs: dict[QualifiedName, Difference]) -> list[Difference]:
     """The enum differences that concern one table's columns."""
     found: list[Difference] = []
     for column in table.columns:
-        name = normalize_type(column.type).removesuffix("[]").strip('"')
-        if name in diffs and diffs[name] not in found:
-            found.append(diffs[name])
+        m = _TYPE_NAME.match(column.type.strip())
+        if m is None:
+            continue
+        name = _unquote(m["name"])
+        schema = _unquote(m["schema"]) if m["schema"] else None
+        keys = [k for k in diffs if k.name == name and (schema is None or k.schema == schema)]
+        if len(keys) > 1:
+            # Unqualified: the type resolves through search_path, i.e. the table's own schema.
+            keys = [k for k in keys if k.schema == table.schema] or keys[:1]
+        for key in keys[:1]:
+            if diffs[key] not in found:
+                found.append(diffs[key])
     return found

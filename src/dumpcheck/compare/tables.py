@@ -25,7 +25,7 @@ class TableContext:
 
     inventory: DumpInventory
     restore: RestoreResult | None
-    enum_diffs: dict[str, Difference]
+    enum_diffs: dict[QualifiedName, Difference]
     migration_evidence: Callable[[QualifiedName], str | None]
 
 
