@@ -11,13 +11,20 @@ from dumpcheck.compare.findings import VERDICTS
 def render_metrics(
     counts: dict[str, int], exit_code: int, finished_at: float, last_success: float | None
 ) -> str:
-    """The textfile body; ``last_success`` is kept from the previous file when this run failed."""
-    lines = [
-        "# HELP dumpcheck_tables Tables per verdict in the last dumpcheck run.",
-        "# TYPE dumpcheck_tables gauge",
-    ]
-    for verdict in VERDICTS:
-        lines.append(f'dumpcheck_tables{{verdict="{verdict}"}} {counts.get(verdict, 0)}')
+    """The textfile body; ``last_success`` is kept from the previous file when this run failed.
+
+    A run that ended in an error (empty ``counts``) judged no table: it writes no
+    ``dumpcheck_tables`` at all rather than zeros, which would clear an alert such as
+    ``dumpcheck_tables{verdict="never_in_dump"} > 0`` while nothing was checked.
+    """
+    lines: list[str] = []
+    if counts:
+        lines += [
+            "# HELP dumpcheck_tables Tables per verdict in the last dumpcheck run.",
+            "# TYPE dumpcheck_tables gauge",
+        ]
+        for verdict in VERDICTS:
+            lines.append(f'dumpcheck_tables{{verdict="{verdict}"}} {counts.get(verdict, 0)}')
     lines += [
         "# HELP dumpcheck_last_run_exit_code Exit code of the last dumpcheck run.",
         "# TYPE dumpcheck_last_run_exit_code gauge",

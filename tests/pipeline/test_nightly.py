@@ -108,7 +108,10 @@ def test_failing_dump_command_is_recorded_and_next_changes_skip_failed_runs(
     assert history[1]["exit_code"] == 2 and "no backup" in history[1]["error"]
     assert history[1]["dump"].startswith("--dump-command ")
     assert (Path(history[1]["run_dir"]) / "error.txt").is_file()
-    assert "dumpcheck_last_run_exit_code 2" in metrics.read_text()
+    prom = metrics.read_text()
+    assert "dumpcheck_last_run_exit_code 2" in prom
+    # Nothing was judged: no per-verdict zeros that would clear a never_in_dump alert.
+    assert "dumpcheck_tables" not in prom
     # The failed night judged nothing: the next run compares with the last one that did.
     third = nightly("--dump", str(DEMO / "dumps/complete.dump"), *common)
     assert third.returncode == 0, third.stderr
