@@ -316,3 +316,17 @@ def test_enum_of_the_same_name_in_another_schema_is_not_compared() -> None:
     assert [(d.kind, d.expected, d.actual) for d in finding.differences] == [
         ("enum", "USER, ADMIN", "USER")
     ]
+
+
+def test_beta_scratch_server_version_does_not_crash_the_version_check() -> None:
+    from dumpcheck.compare import compare
+    from dumpcheck.compare.findings import ScratchInfo, VersionMismatch
+    from dumpcheck.expect.model import Expectation
+    from dumpcheck.inventory.model import DumpFacts, DumpInventory
+
+    facts = DumpFacts(path="x", format="plain", pg_dump_version="18.1")
+    inv = DumpInventory(facts=facts, catalog=Catalog.build([CATEGORIES]))
+    exp = Expectation(catalog=Catalog.build([CATEGORIES]), models={CATEGORIES.key: "Category"})
+    for version, mismatch in (("19beta1", False), ("17devel", True), ("18.1 (Debian)", False)):
+        found = compare(exp, inv, None, scratch=ScratchInfo("dsn", version)).dump_findings
+        assert any(isinstance(f, VersionMismatch) for f in found) is mismatch, version

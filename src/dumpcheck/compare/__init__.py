@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from dumpcheck.catalog import QualifiedName, Table
@@ -129,8 +130,10 @@ def _dump_findings(
         found.append(DumpTruncated(facts.stops_at or "an unknown point"))
     if facts.kind in ("schema-only", "data-only"):
         found.append(DumpKindFinding(facts.kind))
-    if scratch is not None and facts.pg_dump_major is not None:
-        server_major = int(scratch.server_version.split(".")[0])
+    # server_version is SHOW server_version: "18.6", but also "19beta1" or "17.2 (Debian ...)".
+    major = re.match(r"\d+", scratch.server_version) if scratch is not None else None
+    if scratch is not None and major is not None and facts.pg_dump_major is not None:
+        server_major = int(major.group())
         if server_major < facts.pg_dump_major:
             found.append(
                 VersionMismatch(
