@@ -330,3 +330,34 @@ def test_beta_scratch_server_version_does_not_crash_the_version_check() -> None:
     for version, mismatch in (("19beta1", False), ("17devel", True), ("18.1 (Debian)", False)):
         found = compare(exp, inv, None, scratch=ScratchInfo("dsn", version)).dump_findings
         assert any(isinstance(f, VersionMismatch) for f in found) is mismatch, version
+
+
+def test_fk_failure_after_the_referenced_table_lost_rows_points_at_that_loss() -> None:
+    copy_error = RestoreError(
+        1,
+        "fatal",
+        'invalid input syntax for type integer: "…"',
+        "22P02",
+        statement="INSERT INTO public.categories VALUES …",
+        object_type="TABLE DATA",
+        table=CATEGORIES.key,
+    )
+    fk_error = RestoreError(
+        2,
+        "other",
+        'insert or update on table "products" violates foreign key constraint '
+        '"products_categoryId_fkey"',
+        "23503",
+        object_type="FK CONSTRAINT",
+        table=PRODUCTS.key,
+    )
+    restored = [replace(CATEGORIES, rows=2), replace(PRODUCTS, foreign_keys=())]
+    f = run([CATEGORIES, PRODUCTS], [CATEGORIES, PRODUCTS], restored, (copy_error, fk_error))
+    categories, products = f.tables
+    assert (categories.verdict, products.verdict) == ("rows_lost", "failed_restore")
+    assert categories.evidence[1] == 'INSERT error: invalid input syntax for type integer: "…"'
+    assert any(
+        e.startswith("products_categoryId_fkey refers to public.categories, which lost rows")
+        and "(3 in the dump, 2 restored)" in e
+        for e in products.evidence
+    )

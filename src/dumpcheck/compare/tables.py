@@ -90,7 +90,11 @@ def judge_table(
         verdict = "rows_lost"
         evidence = [
             f"The dump holds {dump_rows} rows for {key}; the restored table has {restored_rows}.",
-            *(f"COPY error: {e.message}" for e in errors if e.object_type == "TABLE DATA"),
+            *(
+                f"{_load_kind(e)} error: {e.message}"
+                for e in errors
+                if e.object_type == "TABLE DATA"
+            ),
         ]
     else:
         actual = restored if restored is not None else dumped
@@ -138,6 +142,11 @@ def judge_table(
     )
 
 
+def _load_kind(error: RestoreError) -> str:
+    # pg_dump --inserts / --column-inserts load rows with INSERT statements, not COPY.
+    return "INSERT" if (error.statement or "").lstrip().upper().startswith("INSERT") else "COPY"
+
+
 def _has_fatal(errors: Sequence[RestoreError]) -> bool:
     # A failed PRIMARY KEY or UNIQUE makes the table unusable for Prisma even when its rows
     # are present (issue: duplicate PK keeps rows but loses the PK and the FKs to it).
@@ -149,6 +158,36 @@ def _has_fatal(errors: Sequence[RestoreError]) -> bool:
 def _ddl_failed(errors: Sequence[RestoreError]) -> bool:
     # Any statement but the data load (rows_lost covers COPY): ADD CONSTRAINT, CREATE INDEX...
     return any(e.object_type != "TABLE DATA" for e in errors)
+
+
+def _lost_referenced_rows(
+    key: QualifiedName, errors: Sequence[RestoreError], ctx: TableContext
+) -> list[str]:
+    # A foreign key that fails with 23503 right after the referenced table lost rows in its
+    # COPY is usually that loss, not bad data in the dump: point at it.
+    assert ctx.restore is not None
+    dumped = ctx.inventory.catalog.tables.get(key)
+    if dumped is None:
+        return []
+    found: list[str] = []
+    for error in errors:
+        if error.sqlstate != "23503":
+            continue
+        for fk in dumped.foreign_keys:
+            if f'"{fk.name}"' not in error.message:
+                continue
+            ref_dumped = ctx.inventory.catalog.tables.get(fk.ref_table)
+            ref_restored = ctx.restore.catalog.tables.get(fk.ref_table)
+            if ref_dumped is None or ref_dumped.rows is None:
+                continue
+            restored_rows = ref_restored.rows if ref_restored is not None else 0
+            if (restored_rows or 0) < ref_dumped.rows:
+                found.append(
+                    f"{fk.name} refers to {fk.ref_table}, which lost rows in the restore "
+                    f"({ref_dumped.rows} in the dump, {restored_rows or 0} restored): the "
+                    "missing referenced rows are likely among them; fix that table first."
+                )
+    return found
 
 
 def _never_in_dump_evidence(key: QualifiedName, ctx: TableContext) -> list[str]:
@@ -212,6 +251,7 @@ def _failed_restore_evidence(
                 f"Secondary error on {other.table or 'another object'}: {what} failed "
                 f"at {other.location}: {other.message}"
             )
+    evidence.extend(_lost_referenced_rows(key, errors, ctx))
     if ctx.inventory.facts.kind == "data-only":
         evidence.append(
             "The dump is data-only: it holds the rows but no CREATE TABLE, so it restores only "
