@@ -361,3 +361,14 @@ def test_fk_failure_after_the_referenced_table_lost_rows_points_at_that_loss() -
         and "(3 in the dump, 2 restored)" in e
         for e in products.evidence
     )
+
+
+def test_never_in_dump_names_the_dump_kind() -> None:
+    from dumpcheck.inventory.model import DumpFacts
+
+    full = run([CATEGORIES, PRODUCTS], [CATEGORIES]).tables[1]
+    assert "The dump is a full dump (schema and data)" in " ".join(full.evidence)
+    facts = DumpFacts(path="x.dump", format="plain", kind="schema-only")
+    schema_only = run([CATEGORIES, PRODUCTS], [CATEGORIES], facts=facts).tables[1]
+    assert schema_only.verdict == "never_in_dump"
+    assert any(e.startswith("The dump is schema-only") for e in schema_only.evidence)

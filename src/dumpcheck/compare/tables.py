@@ -214,6 +214,15 @@ def _never_in_dump_evidence(key: QualifiedName, ctx: TableContext) -> list[str]:
             evidence.append(f"Trace of an excluded table: {trace}.")
     if facts.kind == "data-only":
         evidence.append("The dump is data-only: it creates no tables at all.")
+    elif facts.kind == "schema-only":
+        evidence.append(
+            "The dump is schema-only: it creates every table pg_dump included (without rows), "
+            "so this one was left out of it, not lost with the data."
+        )
+    else:
+        evidence.append(
+            "The dump is a full dump (schema and data): pg_dump wrote no CREATE TABLE for it."
+        )
     if not facts.complete:
         evidence.append(
             f"The dump is truncated (it stops at {facts.stops_at}); the table may have come later."
