@@ -372,3 +372,19 @@ def test_never_in_dump_names_the_dump_kind() -> None:
     schema_only = run([CATEGORIES, PRODUCTS], [CATEGORIES], facts=facts).tables[1]
     assert schema_only.verdict == "never_in_dump"
     assert any(e.startswith("The dump is schema-only") for e in schema_only.evidence)
+
+
+def test_an_unrelated_failed_statement_does_not_turn_drift_into_failed_restore() -> None:
+    policy_error = RestoreError(
+        9,
+        "other",
+        'role "reporting" does not exist',
+        "42704",
+        statement="CREATE POLICY p ON public.products TO reporting USING (true);",
+        object_type="POLICY",
+        object_name="public.products p",
+        table=PRODUCTS.key,
+    )
+    without_fk = replace(PRODUCTS, foreign_keys=())
+    f = run([PRODUCTS], [PRODUCTS], [without_fk], (policy_error,))
+    assert verdicts(f) == {"products": "drift"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -100,14 +101,17 @@ def judge_table(
         actual = restored if restored is not None else dumped
         if expected is not None:
             differences = table_differences(expected, actual, ctx)
-        if differences and ctx.restore is not None and _ddl_failed(errors):
+        explained = [d for d in differences if _failed_statement_for(d, errors)]
+        if explained and ctx.restore is not None:
             # The dump has the constraint or index (its statement is in the dump) and the
             # restore failed to create it: a restore failure, not a schema that disagrees.
             verdict = "failed_restore"
             evidence = _failed_restore_evidence(key, errors, ctx)
+            rest = len(differences) - len(explained)
             evidence.append(
-                f"{len(differences)} difference(s) from the Prisma schema come from statements "
-                "that are in the dump but failed in the restore."
+                f"{len(explained)} difference(s) from the Prisma schema come from statements "
+                "that are in the dump but failed in the restore"
+                + (f"; {rest} other(s) are drift." if rest else ".")
             )
         elif expected is None:
             verdict = "unexpected"
@@ -155,9 +159,20 @@ def _has_fatal(errors: Sequence[RestoreError]) -> bool:
     )
 
 
-def _ddl_failed(errors: Sequence[RestoreError]) -> bool:
-    # Any statement but the data load (rows_lost covers COPY): ADD CONSTRAINT, CREATE INDEX...
-    return any(e.object_type != "TABLE DATA" for e in errors)
+def _failed_statement_for(diff: Difference, errors: Sequence[RestoreError]) -> bool:
+    # A failed ADD CONSTRAINT / CREATE INDEX / SET DEFAULT naming the missing object. Only a
+    # statement that names it counts: a failed GRANT or POLICY on the table explains nothing.
+    if diff.actual is not None:
+        return False  # the object exists, only differently: not a statement that failed
+    # The name as pg_dump writes it: quoted or bare, never as part of a longer identifier.
+    named = re.compile(rf'(?<![\w"$]){re.escape(diff.object)}(?![\w"$])|"{re.escape(diff.object)}"')
+    for e in errors:
+        if e.object_type == "TABLE DATA":
+            continue
+        words = (e.object_name or "").replace('"', "").split()
+        if diff.object in words or named.search(e.statement or "") or named.search(e.message):
+            return True
+    return False
 
 
 def _lost_referenced_rows(
