@@ -388,3 +388,30 @@ def test_an_unrelated_failed_statement_does_not_turn_drift_into_failed_restore()
     without_fk = replace(PRODUCTS, foreign_keys=())
     f = run([PRODUCTS], [PRODUCTS], [without_fk], (policy_error,))
     assert verdicts(f) == {"products": "drift"}
+
+
+def test_history_in_the_dump_without_a_migrations_folder_is_not_called_absent() -> None:
+    from dumpcheck.compare import compare
+    from dumpcheck.expect.model import Expectation
+    from dumpcheck.inventory.model import DumpFacts, DumpInventory, MigrationRow
+
+    rows = (
+        MigrationRow("20240101_init", "c1", "2024-01-01", None),
+        MigrationRow("20240102_add_products", "c2", "2024-01-02", None),
+    )
+    inv = DumpInventory(
+        facts=DumpFacts(path="x", format="plain"),
+        catalog=Catalog.build([CATEGORIES]),
+        prisma_migrations=rows,
+    )
+    exp = Expectation(
+        catalog=Catalog.build([CATEGORIES, PRODUCTS]),
+        models={CATEGORIES.key: "Category", PRODUCTS.key: "Product"},
+    )
+    products = next(t for t in compare(exp, inv, None).tables if t.name == "products")
+    assert products.verdict == "never_in_dump"
+    assert products.evidence[0] == (
+        "The dump's `_prisma_migrations` records 2 applied migration(s), but no migrations "
+        "folder was found (give --migrations DIR), so which one creates `products` is not "
+        "known; by its name, `20240102_add_products` may be the one."
+    )

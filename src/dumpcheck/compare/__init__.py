@@ -41,13 +41,17 @@ def compare(
     prisma: str = "",
 ) -> Findings:
     """Every table gets a verdict with evidence; the dump gets its own findings."""
-    from dumpcheck.expect import migration_evidence
+    from dumpcheck.expect import migration_evidence, recorded_history_evidence
 
     has_history = bool(expectation.migrations) or inventory.prisma_migrations is not None
+    recorded = inventory.prisma_migrations
 
     def evidence(key: QualifiedName) -> str | None:
         if not has_history:
             return None
+        if not expectation.migrations and recorded is not None:
+            # The dump has a history but we have no folder to read it with.
+            return recorded_history_evidence(key, recorded)
         return migration_evidence(key, migrations)
 
     actual = restore.catalog if restore is not None else inventory.catalog

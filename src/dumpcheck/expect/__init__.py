@@ -6,7 +6,11 @@ from pathlib import Path
 
 from dumpcheck.errors import BadInputError
 from dumpcheck.expect.expectation import build_expectation, legacy_join_table
-from dumpcheck.expect.history import classify_migrations, migration_evidence
+from dumpcheck.expect.history import (
+    classify_migrations,
+    migration_evidence,
+    recorded_history_evidence,
+)
 from dumpcheck.expect.loader import default_schema as url_schema
 from dumpcheck.expect.loader import load_schema
 from dumpcheck.expect.migrations import list_migrations
@@ -21,6 +25,7 @@ __all__ = [
     "expect",
     "legacy_join_table",
     "migration_evidence",
+    "recorded_history_evidence",
     "render_sql",
 ]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from dumpcheck.catalog import QualifiedName
@@ -61,6 +62,27 @@ def _removers(table: QualifiedName, statuses: tuple[MigrationStatus, ...]) -> li
         for s in statuses
         if table in s.migration.drops or any(old == table for old, _ in s.migration.renames)
     ]
+
+
+def recorded_history_evidence(table: QualifiedName, rows: tuple[MigrationRow, ...]) -> str:
+    """What the dump's `_prisma_migrations` says about ``table`` when no migrations folder is known.
+
+    Without the folder's migration.sql files nothing proves which migration creates the table;
+    the recorded names are still worth showing (Prisma names folders after what they do).
+    """
+    name = table.name if table.schema == "public" else f"{table.schema}.{table.name}"
+    applied = [r.migration_name for r in rows if r.finished_at and not r.rolled_back_at]
+    text = (
+        f"The dump's `_prisma_migrations` records {len(applied)} applied migration(s), but no "
+        f"migrations folder was found (give --migrations DIR), so which one creates `{name}` "
+        "is not known"
+    )
+    words = re.compile(rf"(?<![a-z0-9]){re.escape(table.name.lower())}(?![a-z0-9])")
+    named = [m for m in applied if words.search(m.lower())]
+    if named:
+        shown = ", ".join(f"`{m}`" for m in named[:3])
+        return text + f"; by its name, {shown} may be the one."
+    return text + "."
 
 
 def migration_evidence(table: QualifiedName, statuses: tuple[MigrationStatus, ...]) -> str:
