@@ -242,6 +242,10 @@ def test_find_table_from_the_command_line() -> None:
     assert find_table(demo(), "public.categories")[0].name == "categories"
     with pytest.raises(BadInputError):
         find_table(demo(), "public.")
+    # The model name, as the application code spells it.
+    table, reading = find_table(demo(), "Product")
+    assert table.name == "products"
+    assert reading == "No table is named `Product`; model Product maps to public.products."
 
 
 def test_column_status_missing_column() -> None:

@@ -165,9 +165,9 @@ def resolve_table(ref: PrismaErrorRef, findings: Findings) -> tuple[TableFinding
         by_model = _by_model(ref, findings.tables)
         if len(by_model) == 1:
             table = by_model[0]
+            source = "the invocation's model" if ref.code else "model"
             return table, (
-                f"No table is named `{name}`; the invocation's model {table.model} maps to "
-                f"{table.qualified}."
+                f"No table is named `{name}`; {source} {table.model} maps to {table.qualified}."
             )
         close = difflib.get_close_matches(name, sorted({t.name for t in findings.tables}), n=3)
         hint = f"; did you mean {', '.join(close)}?" if close else ""
@@ -213,7 +213,8 @@ def find_table(findings: Findings, name: str) -> tuple[TableFinding, str]:
     qualifier, _, table = name.rpartition(".")
     if not table:
         raise BadInputError(f"not a table name: {name!r}")
-    ref = PrismaErrorRef(None, qualifier or None, table, None, raw=name)
+    # `explain DUMP Product` names the model, as the application code does: try it as one too.
+    ref = PrismaErrorRef(None, qualifier or None, table, None, raw=name, model=table)
     return resolve_table(ref, findings)
 
 
