@@ -204,3 +204,20 @@ def test_missing_paths_are_bad_input(tmp_path: Path) -> None:
     (tmp_path / "s.prisma").write_text("model A {\n  id Int @id\n}\n")
     with pytest.raises(BadInputError, match="migrations folder not found"):
         expect(tmp_path / "s.prisma", migrations=tmp_path / "missing")
+
+
+def test_one_table_sql_brings_the_enums_it_uses_and_accepts_the_model_name() -> None:
+    from dumpcheck.expect import render_sql
+
+    e = expectation_of(
+        "enum Role {\n  USER\n  ADMIN\n}\nenum Unused {\n  X\n}\n"
+        'model User {\n  id Int @id\n  roles Role[]\n  @@map("users")\n}\n'
+        "model Post {\n  id Int @id\n}\n"
+    )
+    users = render_sql(e, "User")
+    assert users == render_sql(e, "users")
+    assert users.index("CREATE TYPE \"Role\" AS ENUM ('USER', 'ADMIN');") < users.index(
+        'CREATE TABLE "users"'
+    )
+    assert "Unused" not in users
+    assert "CREATE TYPE" not in render_sql(e, "Post")

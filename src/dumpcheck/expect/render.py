@@ -6,7 +6,15 @@ schemas, enums, tables (PK inline), then indexes, then foreign keys, each under 
 
 from __future__ import annotations
 
-from dumpcheck.catalog import ForeignKey, Index, QualifiedName, Table, UniqueConstraint
+from dumpcheck.catalog import (
+    Catalog,
+    Enum,
+    ForeignKey,
+    Index,
+    QualifiedName,
+    Table,
+    UniqueConstraint,
+)
 from dumpcheck.errors import BadInputError
 from dumpcheck.expect.model import Expectation
 
@@ -71,13 +79,26 @@ def _create_table(expectation: Expectation, table: Table, default_schema: str) -
     return f"CREATE TABLE {_table_ref(table.key, default_schema)} (\n{body}\n);"
 
 
+def _enums_used(catalog: Catalog, tables: list[Table]) -> list[Enum]:
+    spelled = {c.type.removesuffix("[]").replace('"', "") for t in tables for c in t.columns}
+    return [
+        e for e in catalog.enums.values() if e.name in spelled or f"{e.schema}.{e.name}" in spelled
+    ]
+
+
 def render_sql(expectation: Expectation, table: str | None = None) -> str:
     """DDL for the whole expectation, or for the one table called ``table``."""
     catalog = expectation.catalog
     default_schema = expectation.default_schema
     tables = [t for t in catalog.tables.values() if t.name != "_prisma_migrations"]
     if table is not None:
-        tables = [t for t in tables if table in (t.name, str(t.key), f"{t.schema}.{t.name}")]
+        names = (table, table.removeprefix(f"{default_schema}."))
+        tables = [
+            t
+            for t in tables
+            if table in (t.name, str(t.key), f"{t.schema}.{t.name}")
+            or expectation.models.get(t.key) in names  # the model name, as the code spells it
+        ]
         if not tables:
             raise BadInputError(f"no table {table!r} in the Prisma schema")
     chunks: list[str] = []
@@ -90,6 +111,15 @@ def render_sql(expectation: Expectation, table: str | None = None) -> str:
             labels = ", ".join(_sql_string(v) for v in enum.values)
             ref = _table_ref(enum.key, default_schema)
             chunks.append(f"-- CreateEnum\nCREATE TYPE {ref} AS ENUM ({labels});")
+    else:
+        # One table's DDL must run on its own: the enums its columns use come with it.
+        for enum in _enums_used(catalog, tables):
+            labels = ", ".join(_sql_string(v) for v in enum.values)
+            ref = _table_ref(enum.key, default_schema)
+            chunks.append(
+                "-- CreateEnum (used by this table; skip it if the database has the type already)"
+                f"\nCREATE TYPE {ref} AS ENUM ({labels});"
+            )
     for t in tables:
         chunks.append("-- CreateTable\n" + _create_table(expectation, t, default_schema))
     for t in tables:
