@@ -5,6 +5,9 @@ Nothing here decides a verdict; it turns a verdict and its evidence into next st
 
 from __future__ import annotations
 
+import shlex
+
+from dumpcheck.catalog import quote_ident
 from dumpcheck.compare.findings import (
     DumpFinding,
     DumpKindFinding,
@@ -37,13 +40,14 @@ _SQLSTATE_HINT = {
 
 def next_steps(findings: Findings, table: TableFinding) -> list[str]:
     """What to do about this table, as imperative sentences."""
-    name = table.qualified
     schema_path = findings.prisma or "SCHEMA"
     verdict = table.verdict
     if verdict == "never_in_dump":
-        database = findings.dump.database or "<database>"
+        database = shlex.quote(findings.dump.database) if findings.dump.database else "<database>"
+        # psql folds an unquoted \d pattern to lower case: `\d public.Thing` finds nothing.
+        pattern = shlex.quote(f"\\d {quote_ident(table.schema)}.{quote_ident(table.name)}")
         return [
-            f"Check whether production has it: `psql -d {database} -c '\\d {name}'`.",
+            f"Check whether production has it: `psql -d {database} -c {pattern}`.",
             "Get a dump that includes it: look for `-T`/`--exclude-table`, `-t`/`--table` or "
             "`-n`/`--schema` options in the pg_dump command, and check that the dump was taken "
             "after the migration that creates it.",
