@@ -15,3 +15,13 @@ def test_psql_check_quotes_mixed_case_names_and_the_database() -> None:
     assert (
         steps[0] == "Check whether production has it: `psql -d 'my db' -c '\\d public.\"Thing\"'`."
     )
+
+
+def test_expect_command_is_shell_quoted() -> None:
+    table = TableFinding("public", "Odd Name", "Odd", "never_in_dump", False, False, None, None)
+    dump = DumpSummary("x.dump", "custom", "gzip", "18.1", "18.1", "db", True, "full")
+    findings = Findings(dump=dump, scratch=None, tables=(table,), dump_findings=(), prisma="a b/s")
+    assert (
+        "`dumpcheck expect 'a b/s' --format sql --table 'Odd Name'`"
+        in next_steps(findings, table)[2]
+    )
