@@ -51,8 +51,8 @@ def next_steps(findings: Findings, table: TableFinding) -> list[str]:
             "Get a dump that includes it: look for `-T`/`--exclude-table`, `-t`/`--table` or "
             "`-n`/`--schema` options in the pg_dump command, and check that the dump was taken "
             "after the migration that creates it.",
-            f"If only its structure is needed for now, `dumpcheck expect {shlex.quote(schema_path)} "
-            f"--format sql --table {shlex.quote(table.name)}` prints the DDL Prisma expects; "
+            "If only its structure is needed for now, "
+            f"`dumpcheck expect {shlex.quote(schema_path)} --format sql --table {shlex.quote(table.name)}` prints the DDL Prisma expects; "
             "the table will be empty.",
         ]
     if verdict == "failed_restore":
