@@ -52,7 +52,8 @@ def next_steps(findings: Findings, table: TableFinding) -> list[str]:
             "`-n`/`--schema` options in the pg_dump command, and check that the dump was taken "
             "after the migration that creates it.",
             "If only its structure is needed for now, "
-            f"`dumpcheck expect {shlex.quote(schema_path)} --format sql --table {shlex.quote(table.name)}` prints the DDL Prisma expects; "
+            f"`dumpcheck expect {shlex.quote(schema_path)} --format sql "
+            f"--table {shlex.quote(table.name)}` prints the DDL Prisma expects; "
             "the table will be empty.",
         ]
     if verdict == "failed_restore":
