@@ -415,3 +415,19 @@ def test_history_in_the_dump_without_a_migrations_folder_is_not_called_absent() 
         "folder was found (give --migrations DIR), so which one creates `products` is not "
         "known; by its name, `20240102_add_products` may be the one."
     )
+
+
+def test_a_missing_column_is_drift_even_when_a_failed_statement_names_it() -> None:
+    index_error = RestoreError(
+        5,
+        "other",
+        'column "createdAt" does not exist',
+        "42703",
+        statement='CREATE INDEX products_created_idx ON public.products USING btree ("createdAt");',
+        object_type="INDEX",
+        object_name="public.products products_created_idx",
+        table=PRODUCTS.key,
+    )
+    without_column = replace(PRODUCTS, columns=PRODUCTS.columns[:2])
+    f = run([PRODUCTS], [PRODUCTS], [without_column], (index_error,))
+    assert verdicts(f) == {"products": "drift"}

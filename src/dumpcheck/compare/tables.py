@@ -159,11 +159,15 @@ def _has_fatal(errors: Sequence[RestoreError]) -> bool:
     )
 
 
+# What pg_dump creates after CREATE TABLE, each in its own statement that can fail alone.
+_SEPARATE_STATEMENTS = {"primary_key", "unique", "index", "foreign_key", "default"}
+
+
 def _failed_statement_for(diff: Difference, errors: Sequence[RestoreError]) -> bool:
     # A failed ADD CONSTRAINT / CREATE INDEX / SET DEFAULT naming the missing object. Only a
     # statement that names it counts: a failed GRANT or POLICY on the table explains nothing.
-    if diff.actual is not None:
-        return False  # the object exists, only differently: not a statement that failed
+    if diff.actual is not None or diff.kind not in _SEPARATE_STATEMENTS:
+        return False  # it exists, only differently; or CREATE TABLE itself made it
     # The name as pg_dump writes it: quoted or bare, never as part of a longer identifier.
     named = re.compile(rf'(?<![\w"$]){re.escape(diff.object)}(?![\w"$])|"{re.escape(diff.object)}"')
     for e in errors:
