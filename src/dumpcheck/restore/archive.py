@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
-from collections.abc import Callable
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from dumpcheck.catalog import QualifiedName, quote_ident
 from dumpcheck.errors import BinaryNotFoundError
@@ -126,14 +130,14 @@ def restore_archive(
         args.append("--disable-triggers")
     # Never --single-transaction (one failure would roll back every table) and never
     # --exit-on-error (the first harmless OWNER TO failure would stop the restore).
-    args.append(dump.facts.path)
-    done = run(
-        install.binary("pg_restore"),
-        args,
-        major=install.major,
-        check=False,
-        on_stderr_line=_item_counter(dump, progress) if progress is not None else None,
-    )
+    with _restorable_path(dump) as path:
+        done = run(
+            install.binary("pg_restore"),
+            [*args, str(path)],
+            major=install.major,
+            check=False,
+            on_stderr_line=_item_counter(dump, progress) if progress is not None else None,
+        )
     tool = f"pg_restore {install.version}" + (f" -j {n}" if n > 1 else "")
     entries = {e.dump_id: e for e in dump.entries}
     log = parse_restore_log(done.stderr)
@@ -147,6 +151,46 @@ def restore_archive(
         printed_errors=len(log.errors),
         summary_errors=int(summary.group(1)) if summary else None,
     )
+
+
+TAR_BLOCK = 512
+
+
+@contextlib.contextmanager
+def _restorable_path(dump: DumpInventory) -> Iterator[Path]:
+    """The file to hand pg_restore: the dump itself, or for a truncated tar a padded copy.
+
+    pg_restore spins forever on a tar archive that ends inside a member (pg_backup_tar.c:
+    _tarPositionTo skips members with reads whose short count it ignores, and _tarGetHeader
+    then keeps reading at EOF; seen with 18.6, also through stdin). A copy zero-filled to the
+    end of that member plus the two zero blocks that end a tar archive makes it stop with
+    "could not find header for file ..." instead, which is attributed like any truncation.
+    The zeros are a sparse extension (ftruncate), so they cost no disk.
+    """
+    path = Path(dump.facts.path)
+    if dump.facts.format != "tar" or dump.facts.complete:
+        yield path
+        return
+    with tempfile.TemporaryDirectory(prefix="dumpcheck-tar-") as tmp:
+        copy = Path(tmp) / path.name
+        shutil.copyfile(path, copy)
+        with copy.open("r+b") as stream:
+            end = tar_padded_end(stream, copy.stat().st_size)
+            stream.truncate(end + 2 * TAR_BLOCK)
+        yield copy
+
+
+def tar_padded_end(stream: BinaryIO, size: int) -> int:
+    """Where the tar member that ``size`` bytes cut short would end (a block boundary)."""
+    pos = 0
+    while pos + TAR_BLOCK <= size:
+        stream.seek(pos)
+        header = stream.read(TAR_BLOCK)
+        field = header[124:136].rstrip(b"\0 ").lstrip(b" ")
+        if not header.strip(b"\0") or not field or not all(48 <= c <= 55 for c in field):
+            break  # end-of-archive or a header we cannot trust: pad from here
+        pos += TAR_BLOCK + -(-int(field, 8) // TAR_BLOCK) * TAR_BLOCK
+    return max(pos, -(-size // TAR_BLOCK) * TAR_BLOCK)
 
 
 # pg_restore --verbose announces each item it restores (pg_backup_archiver.c _printTocEntry,
