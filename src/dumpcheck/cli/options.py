@@ -37,7 +37,11 @@ def _decorate(
     )
     @click.option("--migrations", type=click.Path(path_type=Path), help="Default: beside it.")
     @click.option("--schema", "default_schema", help="Default Postgres schema (else public).")
-    @click.option("--pg-version", type=int, help="Scratch server major (default: from the dump).")
+    @click.option(
+        "--pg-version",
+        type=click.IntRange(min=1),
+        help="Scratch server major (default: from the dump).",
+    )
     @click.option(
         "--scratch",
         type=click.Choice(["local", "dsn", "docker"]),
@@ -50,7 +54,9 @@ def _decorate(
         "creates and drops its own dumpcheck_<random> database there.",
     )
     @click.option("--keep-scratch", is_flag=True, help="Leave the restored server running.")
-    @click.option("--jobs", "-j", type=int, help="pg_restore -j (default: min(cores, 4)).")
+    @click.option(
+        "--jobs", "-j", type=click.IntRange(min=1), help="pg_restore -j (default: min(cores, 4))."
+    )
     @click.option("--no-owner", is_flag=True, help="Pass --no-owner to pg_restore.")
     @click.option("--strict", is_flag=True, help="Tables not in the Prisma schema fail too.")
     @functools.wraps(func)
