@@ -6,7 +6,9 @@ a compressed stream that simply ends early is a truncated dump, reported by ``tr
 
 from __future__ import annotations
 
+import errno
 import io
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -19,10 +21,20 @@ LZ4_MAGIC = b"\x04\x22\x4d\x18"
 
 
 def check_readable(path: Path) -> None:
-    """A one-line BadInputError for a path that does not exist or cannot be read."""
-    if not path.exists():
-        raise BadInputError(f"{path}: no such file or directory")
-    if path.is_file() and path.stat().st_size == 0:
+    """A one-line BadInputError for a path that does not exist, cannot be read, or is neither a
+    regular file nor a directory (a FIFO would block the reader forever; a device never ends)."""
+    try:
+        st = path.stat()
+    except OSError as exc:
+        if exc.errno == errno.ENOENT:
+            raise BadInputError(f"{path}: no such file or directory") from exc
+        if exc.errno == errno.ELOOP:
+            raise BadInputError(f"{path}: a symbolic link loop, not a dump") from exc
+        raise BadInputError(f"{path}: {exc.strerror or exc}") from exc
+    if not (stat.S_ISREG(st.st_mode) or stat.S_ISDIR(st.st_mode)):
+        kind = "a FIFO" if stat.S_ISFIFO(st.st_mode) else "not a regular file"
+        raise BadInputError(f"{path}: {kind}; give the path of a dump file or directory")
+    if stat.S_ISREG(st.st_mode) and st.st_size == 0:
         raise DumpFormatError(f"{path}: empty file (zero bytes), not a dump")
 
 

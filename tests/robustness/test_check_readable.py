@@ -1,0 +1,36 @@
+"""check_readable: a path that is no dump file or directory is a one-line BadInputError."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from dumpcheck.errors import BadInputError, DumpFormatError
+from dumpcheck.inventory.source import check_readable
+
+
+def test_fifo_is_refused_without_opening_it(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    with pytest.raises(BadInputError, match="a FIFO"):
+        check_readable(fifo)  # opening it would block until a writer comes
+
+
+def test_symlink_loop_is_named(tmp_path: Path) -> None:
+    (tmp_path / "a").symlink_to(tmp_path / "b")
+    (tmp_path / "b").symlink_to(tmp_path / "a")
+    with pytest.raises(BadInputError, match="symbolic link loop"):
+        check_readable(tmp_path / "a")
+
+
+def test_missing_empty_and_fine(tmp_path: Path) -> None:
+    with pytest.raises(BadInputError, match="no such file"):
+        check_readable(tmp_path / "nope")
+    (tmp_path / "empty").write_bytes(b"")
+    with pytest.raises(DumpFormatError, match="empty file"):
+        check_readable(tmp_path / "empty")
+    (tmp_path / "ok.sql").write_text("--\n")
+    check_readable(tmp_path / "ok.sql")
+    check_readable(tmp_path)
