@@ -126,7 +126,11 @@ class DdlReader:
             return
         try:
             handled = self._dispatch(sql, location)
-        except (TextError, ValueError, IndexError) as exc:  # sqlglot's errors are ValueErrors
+        except (
+            TextError,
+            ValueError,
+            IndexError,
+        ) as exc:  # ddl_sqlglot: ValueError for sqlglot
             self.state.unparsed.append(Unparsed(location, shorten(sql), _reason(exc)))
             return
         if not handled:

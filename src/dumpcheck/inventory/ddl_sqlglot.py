@@ -27,9 +27,22 @@ _FK_ACTIONS: dict[str, FkAction] = {
 _BIT_VARYING = re.compile(r"\bbit varying\b")
 
 
+def _parse(sql: str) -> exp.Expr:
+    """sqlglot's tree for one statement; its errors as ValueError, the DDL reader's contract.
+
+    sqlglot's ParseError and TokenError derive from SqlglotError(Exception), not ValueError, and
+    a corrupt dump (a flipped bit inside a quoted name) reaches them; the reader records
+    ValueErrors as unparsed statements instead of crashing.
+    """
+    try:
+        return sqlglot.parse_one(sql, read="postgres")
+    except sqlglot.errors.SqlglotError as exc:
+        raise ValueError(f"sqlglot: {exc}") from exc
+
+
 def check_create_table(sql: str, table_name: str, columns: tuple[str, ...]) -> None:
     """sqlglot must read the same table name and column names as the fast reader."""
-    tree = sqlglot.parse_one(_BIT_VARYING.sub("varbit", sql), read="postgres")
+    tree = _parse(_BIT_VARYING.sub("varbit", sql))
     table = tree.find(exp.Table)
     if not isinstance(tree, exp.Create) or table is None or _ident(table.this) != table_name:
         raise ValueError("sqlglot read a different table name")
@@ -42,7 +55,7 @@ def check_create_table(sql: str, table_name: str, columns: tuple[str, ...]) -> N
 
 def check_index(sql: str, table_name: str) -> None:
     """sqlglot must read the same table for a CREATE INDEX (given without ONLY or its tail)."""
-    checked = sqlglot.parse_one(sql, read="postgres")
+    checked = _parse(sql)
     index_node = checked.this if isinstance(checked, exp.Create) else None
     table_node = index_node.args.get("table") if isinstance(index_node, exp.Index) else None
     if not isinstance(table_node, exp.Table) or _ident(table_node.this) != table_name:
@@ -51,7 +64,7 @@ def check_index(sql: str, table_name: str) -> None:
 
 def sqlglot_constraint(name: str, element: str) -> Constraint:
     """A PK, UNIQUE or FK table constraint read by sqlglot."""
-    tree = sqlglot.parse_one(f"ALTER TABLE x ADD {element}", read="postgres")
+    tree = _parse(f"ALTER TABLE x ADD {element}")
     constraint = tree.find(exp.Constraint)
     kinds = constraint.expressions if constraint is not None else []
     if len(kinds) != 1:
