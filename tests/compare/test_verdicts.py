@@ -431,3 +431,20 @@ def test_a_missing_column_is_drift_even_when_a_failed_statement_names_it() -> No
     without_column = replace(PRODUCTS, columns=PRODUCTS.columns[:2])
     f = run([PRODUCTS], [PRODUCTS], [without_column], (index_error,))
     assert verdicts(f) == {"products": "drift"}
+
+
+def test_errors_are_listed_in_dump_order_whatever_order_pg_restore_reported_them() -> None:
+    def err(i: int, location: str) -> RestoreError:
+        return RestoreError(
+            i,
+            "secondary",
+            "relation does not exist",
+            "42P01",
+            location=location,
+            object_type="TABLE DATA",
+            table=PRODUCTS.key,
+        )
+
+    shuffled = (err(1, "TOC 2580"), err(2, "TOC 221"), err(3, "TOC 2430"))
+    f = run([PRODUCTS], [PRODUCTS], [], shuffled)
+    assert [e.location for e in f.tables[0].errors] == ["TOC 221", "TOC 2430", "TOC 2580"]

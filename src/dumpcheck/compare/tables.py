@@ -45,7 +45,18 @@ def table_differences(expected: Table, actual: Table, ctx: TableContext) -> list
 def _errors_for(key: QualifiedName, restore: RestoreResult | None) -> list[RestoreError]:
     if restore is None:
         return []
-    return [e for e in restore.errors if e.table == key and e.severity != "harmless"]
+    found = [e for e in restore.errors if e.table == key and e.severity != "harmless"]
+    # pg_restore -j reports errors in whatever order its workers finish; list them in dump
+    # order (TOC id, or line of a plain dump) so that two runs of one dump report alike.
+    return sorted(found, key=_dump_order)
+
+
+_POSITION = re.compile(r"^(?:TOC|line) (\d+)")
+
+
+def _dump_order(error: RestoreError) -> tuple[int, int]:
+    m = _POSITION.match(error.location or "")
+    return (0, int(m.group(1))) if m else (1, error.id)
 
 
 def _error_ref(error: RestoreError, restore: RestoreResult) -> ErrorRef:
