@@ -283,7 +283,7 @@ def _failed_restore_evidence(
             evidence.append(finding.message)
     # Secondary errors elsewhere: e.g. a failed PRIMARY KEY makes every FK to the table fail.
     own = {e.id for e in errors} | {r.id for r in roots}
-    for other in ctx.restore.errors:
+    for other in sorted(ctx.restore.errors, key=_dump_order):
         if other.table != key and other.root_cause_id in own and other.severity != "harmless":
             what = f"{other.object_type or 'statement'} {other.object_name or ''}".strip()
             evidence.append(
