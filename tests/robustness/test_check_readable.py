@@ -45,3 +45,13 @@ def test_sqlglot_errors_are_value_errors() -> None:
         sqlglot_constraint("x", 'CONSTRAINT x UNIQUE ("na)')
     with pytest.raises(ValueError, match="sqlglot"):
         sqlglot_constraint("x", "CONSTRAINT x UNIQUE ((((")
+
+
+def test_unterminated_quote_is_recorded_as_unparsed() -> None:
+    """Recording an unparsable statement must not itself trip on the quote that broke it."""
+    from dumpcheck.inventory.ddl import DdlReader, shorten
+
+    assert shorten('ALTER TABLE "a\n   b') == 'ALTER TABLE "a b'
+    reader = DdlReader()
+    reader.feed('CREATE TABLE public.t (\n    "na\x9ame integer\n);', "line 1")
+    assert len(reader.state.unparsed) == 1

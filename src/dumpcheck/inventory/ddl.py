@@ -109,7 +109,12 @@ def qualified(parts: list[str]) -> QualifiedName:
 
 def shorten(text: str, limit: int = 300) -> str:
     """A statement squashed to one line and cut to ``limit`` characters."""
-    one = squash(text)
+    try:
+        one = squash(text)
+    except TextError:
+        # An unterminated quote (a corrupt statement): this runs while recording that very
+        # statement as unparsed, so it must not raise; collapse all whitespace instead.
+        one = " ".join(text.split())
     return one if len(one) <= limit else one[: limit - 1] + "…"
 
 
