@@ -62,14 +62,12 @@ def test_bulk_walk_matches_chunk_by_chunk(
     data = b"".join(_chunk(p) for p in payloads) + b"\x00\x00\x00\x00\x00"
     if cut is not None:
         data = data[:cut]  # a truncated block
-    saved = _custom._RUN_WINDOW, _chunkrun.numpy_module
-    _custom._RUN_WINDOW = window  # small windows: runs and one-by-one walks alternate
-    if not with_numpy:
-        _chunkrun.numpy_module = lambda: None  # type: ignore[assignment]
-    try:
+    # A context, not the monkeypatch fixture: hypothesis runs many examples per test call.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_custom, "_RUN_WINDOW", window)  # runs and one-by-one walks alternate
+        if not with_numpy:
+            patch.setattr(_chunkrun, "numpy_module", lambda: None)
         assert _count(data, bulk=True) == _count(data, bulk=False)
-    finally:
-        _custom._RUN_WINDOW, _chunkrun.numpy_module = saved  # type: ignore[assignment]
 
 
 @pytest.mark.parametrize("with_numpy", [True, False])
