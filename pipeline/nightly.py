@@ -9,6 +9,7 @@ this same code.
 
 from __future__ import annotations
 
+import os
 import shlex
 import subprocess
 import sys
@@ -51,6 +52,15 @@ def make_run_dir(runs: Path) -> Path:
     raise DumpcheckError(f"cannot create a run directory under {runs}")
 
 
+def _check_metrics_path(metrics: Path | None) -> None:
+    """A metrics file we could not write would fail the run after it is recorded as done."""
+    if metrics is None:
+        return
+    folder = metrics.parent
+    if not folder.is_dir() or not os.access(folder, os.W_OK):
+        raise BadInputError(f"--metrics {metrics}: its folder {folder} is missing or not writable")
+
+
 def run_job(
     options: VerifyOptions,
     runs: Path,
@@ -61,6 +71,7 @@ def run_job(
     """One nightly run; returns the exit code."""
     from dumpcheck.report import render
 
+    _check_metrics_path(metrics)
     start = time.time()
     run_dir = make_run_dir(runs)
     history = runs / "history.jsonl"

@@ -117,3 +117,20 @@ def test_failing_dump_command_is_recorded_and_next_changes_skip_failed_runs(
     assert third.returncode == 0, third.stderr
     assert "fixed: public.products ok (was never_in_dump)" in third.stdout
     assert "new table" not in third.stdout
+
+
+def test_unwritable_metrics_folder_is_refused_before_the_run(tmp_path: Path) -> None:
+    runs = tmp_path / "runs"
+    result = nightly(
+        "--dump",
+        str(DEMO / "dumps/complete.dump"),
+        "--prisma",
+        str(DEMO / "schema.prisma"),
+        "--runs-dir",
+        str(runs),
+        "--metrics",
+        str(tmp_path / "missing" / "dumpcheck.prom"),
+    )
+    assert result.returncode == 2
+    assert "--metrics" in result.stderr and "Traceback" not in result.stderr
+    assert not runs.exists()
