@@ -1,0 +1,161 @@
+"""Ctrl-C and SIGTERM during a restore: the documented exit code, one line, and no scratch
+directory, server or database left behind."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from dumpcheck.scratch.model import ScratchServer
+from tests.robustness._harness import ROOT, SCHEMA, our_databases
+
+# pg_sleep stands in for a long COPY; the header is what pg_dump writes (tests/e2e/test_cli.py).
+SLOW_DUMP = (
+    "--\n-- PostgreSQL database dump\n--\n\n-- Dumped from database version 18.1\n"
+    "-- Dumped by pg_dump version 18.1\n\nSELECT pg_catalog.pg_sleep(60);\n"
+)
+
+
+def _children(pid: int) -> list[int]:
+    """The child processes of ``pid``, whichever of its threads started them."""
+    kids: list[int] = []
+    for path in Path(f"/proc/{pid}/task").glob("*/children"):
+        try:
+            kids += [int(p) for p in path.read_text().split()]
+        except OSError:
+            continue
+    return kids
+
+
+def _postmaster(pid: int) -> tuple[int, Path] | None:
+    """The postmaster process ``pid`` started and its /tmp/dumpcheck-* directory."""
+    for child in _children(pid):
+        try:
+            argv = Path(f"/proc/{child}/cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"-D" in argv:
+            data = Path(argv[argv.index(b"-D") + 1].decode())
+            return child, data.parent
+    return None
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    stat = Path(f"/proc/{pid}/stat")
+    try:
+        return stat.read_text().split()[2] != "Z"
+    except OSError:
+        return False
+
+
+def _start(dump: Path, *extra: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "dumpcheck", "verify", str(dump), "--prisma", str(SCHEMA), *extra],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        # A shell's background job ignores SIGINT and the child would inherit that: give it
+        # the default disposition an interactive Ctrl-C meets.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+
+
+def _wait_for(predicate: object, timeout: float, proc: subprocess.Popen[str]) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"verify ended early ({proc.returncode}): {proc.communicate()[1]!r}")
+        if predicate():  # type: ignore[operator]
+            return
+        time.sleep(0.1)
+    pytest.fail("timed out waiting for the restore to start")
+
+
+def _restoring(proc: subprocess.Popen[str]) -> bool:
+    """True once the restore's pg_sleep runs: a backend of our postmaster titled
+    "postgres: postgres dumpcheck_<random> [local] SELECT"."""
+    found = _postmaster(proc.pid)
+    if found is None:
+        return False
+    for backend in _children(found[0]):
+        try:
+            title = Path(f"/proc/{backend}/cmdline").read_bytes()
+        except OSError:
+            continue
+        if b" dumpcheck_" in title and title.rstrip(b"\0 ").endswith(b"SELECT"):
+            return True
+    return False
+
+
+@pytest.mark.parametrize(
+    ("sig", "code"),
+    # SIGINT is Ctrl-C: KeyboardInterrupt, mapped to 130 (cli/__init__.py, run_command).
+    # SIGTERM raises SystemExit(128 + 15) while a scratch server is open (scratch/signals.py).
+    [(signal.SIGINT, 130), (signal.SIGTERM, 143)],
+)
+def test_signal_during_restore_cleans_up(tmp_path: Path, sig: int, code: int) -> None:
+    tmp_path.chmod(0o755)
+    dump = tmp_path / "slow.sql"
+    dump.write_text(SLOW_DUMP)
+    dump.chmod(0o644)
+    proc = _start(dump)
+    try:
+        _wait_for(lambda: _restoring(proc), 90, proc)
+        found = _postmaster(proc.pid)
+        assert found is not None
+        postmaster, scratch = found
+        assert scratch.name.startswith("dumpcheck-"), scratch
+        started = time.monotonic()
+        proc.send_signal(sig)
+        _, stderr = proc.communicate(timeout=30)
+        took = time.monotonic() - started
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == code, stderr
+    assert "Traceback" not in stderr
+    lines = stderr.strip().splitlines()
+    if sig == signal.SIGINT:
+        assert lines == ["dumpcheck: interrupted"], stderr
+    else:
+        # SystemExit(143) leaves run_command without a message: a supervisor asked us to stop.
+        assert lines == [], stderr
+    assert took < 15, f"cleanup took {took:.1f} s"
+    assert not scratch.exists(), f"{scratch} left behind"
+    assert not _alive(postmaster), "the scratch postgres outlived dumpcheck"
+
+
+def test_sigint_with_scratch_dsn_drops_its_database(
+    tmp_path: Path, scratch_server: ScratchServer
+) -> None:
+    """On a server dumpcheck did not start, Ctrl-C still drops the dumpcheck_ database."""
+    tmp_path.chmod(0o755)
+    dump = tmp_path / "slow.sql"
+    dump.write_text(SLOW_DUMP)
+    dump.chmod(0o644)
+    before = our_databases(scratch_server)
+    proc = _start(dump, "--scratch-dsn", scratch_server.conninfo)
+    try:
+        _wait_for(lambda: bool(our_databases(scratch_server) - before), 60, proc)
+        time.sleep(1)  # let the restore reach pg_sleep
+        proc.send_signal(signal.SIGINT)
+        _, stderr = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 130, stderr
+    assert stderr.strip().splitlines() == ["dumpcheck: interrupted"]
+    assert our_databases(scratch_server) == before
