@@ -3,6 +3,7 @@ directory, server or database left behind."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -10,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from dumpcheck.scratch.model import ScratchServer
@@ -158,4 +160,61 @@ def test_sigint_with_scratch_dsn_drops_its_database(
             proc.wait()
     assert proc.returncode == 130, stderr
     assert stderr.strip().splitlines() == ["dumpcheck: interrupted"]
+    assert our_databases(scratch_server) == before
+
+
+def _slow_archive(server: ScratchServer, database: str, out: Path) -> None:
+    """A custom archive whose restore sleeps in pg_restore's COPY: a CHECK constraint calls a
+    function that sleeps unless the session sets dc.fast (only the setup here does)."""
+    with psycopg.connect(server.dsn(database), autocommit=True) as conn:
+        conn.execute(
+            "CREATE FUNCTION public.slow_ok() RETURNS boolean LANGUAGE sql AS "
+            "$$ SELECT CASE WHEN current_setting('dc.fast', true) = '1' THEN true "
+            "ELSE pg_catalog.pg_sleep(60) IS NOT NULL END $$"
+        )
+        conn.execute(
+            "CREATE TABLE public.categories (id text PRIMARY KEY CHECK (public.slow_ok()))"
+        )
+        conn.execute("SET dc.fast = '1'")
+        conn.execute("INSERT INTO public.categories VALUES ('a')")
+    assert server.install is not None
+    subprocess.run(
+        [str(server.install.binary("pg_dump")), "-Fc", "-f", str(out), server.dsn(database)],
+        check=True,
+        capture_output=True,
+    )
+    out.chmod(0o644)
+
+
+def test_sigint_during_pg_restore_stops_it_and_drops_the_database(
+    tmp_path: Path, scratch_server: ScratchServer, fresh_db: str
+) -> None:
+    """Ctrl-C while pg_restore loads data: pg_restore dies with us, the database is dropped."""
+    tmp_path.chmod(0o755)
+    dump = tmp_path / "slow.dump"
+    _slow_archive(scratch_server, fresh_db, dump)
+    before = our_databases(scratch_server)
+    proc = _start(dump, "--scratch-dsn", scratch_server.conninfo)
+
+    def pg_restore_pids() -> list[int]:
+        pids = []
+        for child in _children(proc.pid):
+            with contextlib.suppress(OSError):
+                if b"pg_restore" in Path(f"/proc/{child}/cmdline").read_bytes():
+                    pids.append(child)
+        return pids
+
+    try:
+        _wait_for(lambda: bool(pg_restore_pids()), 60, proc)
+        restorers = pg_restore_pids()
+        time.sleep(1.5)  # let it reach the COPY that sleeps
+        proc.send_signal(signal.SIGINT)
+        _, stderr = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 130, stderr
+    assert stderr.strip().splitlines() == ["dumpcheck: interrupted"]
+    assert not any(_alive(pid) for pid in restorers), "pg_restore outlived dumpcheck"
     assert our_databases(scratch_server) == before
