@@ -125,7 +125,7 @@ def _directory_variants(stem: str, root: Path) -> Iterator[tuple[str, Path]]:
     biggest = max(
         (p for p in src.glob("*.dat") if p.name != "toc.dat"), key=lambda p: p.stat().st_size
     )
-    variants: list[tuple[str, Callable[[Path], None]]] = [
+    variants: list[tuple[str, Callable[[Path], object]]] = [
         (f"toc.dat cut at {c}", lambda d, c=c: (d / "toc.dat").write_bytes(toc[:c]))  # type: ignore[misc]
         for c in cut_points("toc.dat", toc, spaced=6)
     ]
