@@ -55,3 +55,20 @@ def test_unterminated_quote_is_recorded_as_unparsed() -> None:
     reader = DdlReader()
     reader.feed('CREATE TABLE public.t (\n    "na\x9ame integer\n);', "line 1")
     assert len(reader.state.unparsed) == 1
+
+
+@pytest.mark.parametrize(
+    ("version", "major"),
+    [
+        ("18.1", 18),
+        ("18beta1", 18),
+        ("17devel", 17),
+        ("9.6.24", 9),
+        ("\x8d\x9as", None),
+        ("", None),
+    ],
+)
+def test_pg_dump_major_of_odd_versions(version: str, major: int | None) -> None:
+    from dumpcheck.inventory.model import DumpFacts
+
+    assert DumpFacts(path="x", format="plain", pg_dump_version=version).pg_dump_major == major

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -70,9 +71,10 @@ class DumpFacts:
     @property
     def pg_dump_major(self) -> int | None:
         """The major version of the pg_dump that wrote the dump."""
-        if not self.pg_dump_version:
-            return None
-        return int(self.pg_dump_version.split(".")[0])
+        # Leading digits only: pre-releases print "18beta1" / "17devel" (PG_VERSION), and a
+        # corrupt archive header can hold anything; no digits means unknown, not a crash.
+        digits = re.match(r"\d+", self.pg_dump_version or "")
+        return int(digits.group()) if digits else None
 
 
 @dataclass(frozen=True)
