@@ -8,6 +8,7 @@ import io
 import os
 import random
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -273,3 +274,40 @@ def test_explain_known_table_still_answers(
     result: Result = run_cli(capsys, *args)
     assert result.code == 0, result.stderr
     assert "categories" in result.stdout
+
+
+@pytest.mark.parametrize("name", ["complete.dump", "complete.dir"])
+def test_garbage_pg_dump_version_in_archive_header(
+    capsys: pytest.CaptureFixture[str],
+    scratch_server: ScratchServer,
+    tmp_path: Path,
+    name: str,
+) -> None:
+    """A corrupt version string in the header ("18.6" -> 4 random bytes): found by a random
+    byte sweep of directory dumps, it crashed verify in pg_dump_major."""
+    tmp_path.chmod(0o755)
+    src = DUMPS / name
+    if src.is_dir():
+        target = tmp_path / name
+        shutil.copytree(src, target)
+        target.chmod(0o755)
+        for p in target.iterdir():
+            p.chmod(0o644)
+        file = target / "toc.dat"
+    else:
+        target = file = tmp_path / name
+        shutil.copyfile(src, file)
+        file.chmod(0o644)
+    data = file.read_bytes()
+    stream = io.BytesIO(data)
+    header = read_header(ByteReader(stream), name)
+    assert header.pg_dump_version == "18.6"
+    at = data.rindex(b"18.6", 0, stream.tell())  # the last string of the header
+    file.write_bytes(data[:at] + b"\x8d\x9as\xff" + data[at + 4 :])
+    before = our_databases(scratch_server)
+    for argv in (
+        ["inventory", str(target)],
+        ["verify", str(target), "--prisma", str(SCHEMA), "--scratch-dsn", scratch_server.conninfo],
+    ):
+        assert_contract(run_cli(capsys, *argv), (0, 1, 2), f"{argv[0]} {name}")
+    assert our_databases(scratch_server) == before
