@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 import shutil
@@ -25,6 +26,7 @@ from dumpcheck.restore.pglog import (
 )
 from dumpcheck.scratch.model import PgInstall, ScratchServer
 from dumpcheck.scratch.runner import run
+from dumpcheck.scratch.sweep import OWNER_FILE, SCRATCH_PREFIX
 
 MAX_DEFAULT_JOBS = 4
 
@@ -171,7 +173,9 @@ def _restorable_path(dump: DumpInventory) -> Iterator[Path]:
     if dump.facts.format != "tar" or dump.facts.complete:
         yield path
         return
-    with tempfile.TemporaryDirectory(prefix="dumpcheck-tar-") as tmp:
+    with tempfile.TemporaryDirectory(prefix=f"{SCRATCH_PREFIX}tar-") as tmp:
+        # The owner file lets the next run's sweep delete the copy if we are SIGKILLed.
+        (Path(tmp) / OWNER_FILE).write_text(json.dumps({"pid": os.getpid()}))
         copy = Path(tmp) / path.name
         shutil.copyfile(path, copy)
         with copy.open("r+b") as stream:
