@@ -19,6 +19,7 @@ Exit codes:
   1  findings (a table is missing, failed, lost rows or drifted; a truncated dump)
   2  bad input or usage (missing path, not a dump, broken Prisma schema)
   3  environment failure (no server binaries, scratch server failed, disk full)
+  130 interrupted (Ctrl-C), 143 terminated (SIGTERM); the scratch server is cleaned up
 """
 
 
@@ -61,6 +62,11 @@ def run_command(command: click.Command, argv: list[str] | None, prog_name: str) 
     except (KeyboardInterrupt, click.exceptions.Abort):
         click.echo("dumpcheck: interrupted", err=True)
         sys.exit(130)
+    except SystemExit as exc:
+        # SIGTERM arrives as SystemExit(143) once the scratch server is cleaned up.
+        if exc.code == 143:
+            click.echo("dumpcheck: terminated", err=True)
+        raise
     except click.ClickException as exc:
         exc.show()
         sys.exit(EXIT_BAD_INPUT)
