@@ -3,9 +3,11 @@ fall between them. The failed command then decides which entry the error belongs
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from dumpcheck.inventory.model import TocEntry
 from dumpcheck.restore.archive import failures_from_log
-from dumpcheck.restore.pglog import parse_restore_log
+from dumpcheck.restore.pglog import parse_restore_log, repair_interleaved
 
 ENTRIES = {
     10: TocEntry(
@@ -40,3 +42,50 @@ def test_a_matching_command_keeps_the_named_entry() -> None:
     )
     [failure] = failures_from_log(log, ENTRIES)
     assert failure.toc_id == 20
+
+
+LOGS = Path(__file__).resolve().parent / "logs"
+
+
+def test_real_interleaved_log_is_repaired() -> None:
+    """A real pg_restore -j 2 log of a data-only dump into an empty database (PG 18.6)."""
+    text = (LOGS / "interleaved_j2_data_only.log").read_text()
+    log = parse_restore_log(text)
+    assert len(log.errors) == 6
+    assert all(e.server_error for e in log.errors)
+    assert [e.message for e in log.errors] == [
+        'relation "public.b" does not exist',
+        'relation "public.b" does not exist',
+        'relation "public.a" does not exist',
+        'relation "public.a" does not exist',
+        'relation "public.b" does not exist',
+        'relation "public.a" does not exist',
+    ]
+    assert [e.command for e in log.errors] == [
+        "ALTER TABLE public.b DISABLE TRIGGER ALL;",
+        "COPY public.b (id, a_id) FROM stdin;",
+        "ALTER TABLE public.a DISABLE TRIGGER ALL;",
+        "COPY public.a (id, v) FROM stdin;",
+        "ALTER TABLE public.b ENABLE TRIGGER ALL;",
+        "ALTER TABLE public.a ENABLE TRIGGER ALL;",
+    ]
+
+
+def test_repair_leaves_a_clean_log_alone() -> None:
+    clean = (
+        "pg_restore: from TOC entry 20; 1259 16391 TABLE orders postgres\n"
+        "pg_restore: error: could not execute query: ERROR:  boom\n"
+        "Command was: CREATE TABLE public.orders (\n    id integer\n);\n"
+    )
+    assert repair_interleaved(clean) == clean.rstrip("\n")
+
+
+def test_headerless_data_errors_go_to_their_tables_data_entry() -> None:
+    """Another real -j 2 log, where a "from TOC entry" line lost its prefix to another worker."""
+    entries = {
+        2572: TocEntry(2572, "TABLE DATA", "a", "public"),
+        2573: TocEntry(2573, "TABLE DATA", "b", "public"),
+    }
+    log = parse_restore_log((LOGS / "interleaved_j2_data_only_2.log").read_text())
+    failures = failures_from_log(log, entries)
+    assert [f.toc_id for f in failures] == [2572, 2572, 2573, 2572, 2573, 2573]

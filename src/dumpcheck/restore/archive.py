@@ -343,6 +343,10 @@ def _copy_table(err: LogError, entry: TocEntry | None) -> QualifiedName | None:
     return None
 
 
+_DATA_COMMAND = re.compile(
+    r"^(?:COPY\s+(?P<name>\S+)\s|ALTER\s+TABLE\s+(?:ONLY\s+)?(?P<name2>\S+)\s+"
+    r"(?:ENABLE|DISABLE)\s+TRIGGER\s+ALL)"
+)
 _OWNER_TARGET = re.compile(r"^ALTER\s+\w+(?:\s+\w+)?\s+(?P<name>.+?)\s+OWNER\s+TO\s", re.DOTALL)
 
 
@@ -355,6 +359,19 @@ def _headerless_entry(
     Under -j the workers' lines interleave, so prefer a recently failed entry whose object the
     command names (its OWNER TO), and fall back to the latest entry that printed a header.
     """
+    data = _DATA_COMMAND.match(err.command or "")
+    if data:
+        # COPY and the trigger toggles of --disable-triggers belong to the table's TABLE DATA
+        # entry (pg_backup_archiver.c _disableTriggersIfNecessary, _printTocEntry).
+        name = data["name"] or data["name2"]
+        owners = [
+            e.dump_id
+            for e in entries.values()
+            if e.desc == "TABLE DATA"
+            and name in (f"{quote_ident(e.namespace)}.{quote_ident(e.tag)}", quote_ident(e.tag))
+        ]
+        if len(owners) == 1:
+            return owners[0]
     earlier = [e.toc_id for e in reversed(errors[: err.seq - 1]) if e.toc_id is not None]
     if not earlier:
         return None

@@ -65,8 +65,40 @@ class RestoreLog:
     finished: set[int]  # "finished item N" (parallel) or a later item started (serial)
 
 
+# Under -j, pg_restore's worker processes share stderr and each message is written in pieces
+# (progname, level, text: src/common/logging.c pg_log_generic_v), so pieces of two messages can
+# interleave: "pg_restore:pg_restore: error:  could not ...", "pg_restore: error: pg_restore:could
+# not ...", or a line " error: could not ..." whose prefix ended the line before.
+_DOUBLE_PREFIX = re.compile(r"^ ?pg_restore: ?pg_restore: ?|^ pg_restore: ")
+_INNER_PREFIX = re.compile(r"^(pg_restore: (?:error|warning|detail|hint): )pg_restore: ?")
+_ORPHAN_LEVEL = re.compile(r"^ (error|warning): ")
+# A --verbose progress message whose "pg_restore: " went to another line (pg_backup_archiver.c,
+# pg_backup_db.c): it must not be read as the continuation of a failed command's text.
+_ORPHAN_INFO = re.compile(
+    r"^(?:processing data for table |processing item |launching item |finished item "
+    r"|(?:enabling|disabling) triggers for |creating [A-Z]|executing [A-Z]|while PROCESSING TOC"
+    r"|from TOC entry \d+; )"
+)
+
+
+def repair_interleaved(text: str) -> str:
+    """Undo the line-level damage of concurrent pg_restore workers writing to one stderr."""
+    lines: list[str] = []
+    for line in text.splitlines():
+        line = _DOUBLE_PREFIX.sub("pg_restore: ", line)
+        line = _INNER_PREFIX.sub(r"\1", line)
+        line = _ORPHAN_LEVEL.sub(r"pg_restore: \1: ", line)
+        if _ORPHAN_INFO.match(line):
+            line = "pg_restore: " + line
+        if line.startswith("pg_restore: error:  "):
+            line = "pg_restore: error: " + line[len("pg_restore: error:  ") :].lstrip()
+        lines.append(line)
+    return "\n".join(lines)
+
+
 def parse_restore_log(text: str) -> RestoreLog:
     """Every ``pg_restore: error:`` of a --verbose log, in order, with its fields."""
+    text = repair_interleaved(text)
     errors: list[LogError] = []
     started: list[int] = []
     finished: set[int] = set()
