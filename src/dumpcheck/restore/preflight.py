@@ -7,20 +7,11 @@ from collections.abc import Iterable
 import psycopg
 from psycopg import sql
 
-from dumpcheck.errors import ScratchServerError
 from dumpcheck.inventory.model import DumpFacts
 from dumpcheck.restore.model import PreflightFinding
+from dumpcheck.scratch.databases import connect_maintenance
 from dumpcheck.scratch.faults import classify_db_error
 from dumpcheck.scratch.model import ScratchServer
-
-
-def _connect(server: ScratchServer) -> psycopg.Connection[tuple[object, ...]]:
-    try:
-        return psycopg.connect(server.conninfo, autocommit=True, connect_timeout=10)
-    except psycopg.OperationalError as exc:
-        raise ScratchServerError(
-            f"cannot connect to the scratch server: {' '.join(str(exc).split())}"
-        ) from exc
 
 
 def prepare_server(
@@ -28,7 +19,7 @@ def prepare_server(
 ) -> tuple[list[PreflightFinding], list[str]]:
     """Create missing roles as NOLOGIN and check extensions: (findings, roles created)."""
     findings: list[PreflightFinding] = []
-    with _connect(server) as conn:
+    with connect_maintenance(server) as conn:
         created, role_findings = _create_roles(conn, facts.roles)
         findings += role_findings
         findings += _missing_extensions(conn, facts.extensions)

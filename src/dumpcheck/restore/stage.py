@@ -19,7 +19,7 @@ from dumpcheck.restore.classify import Failure, classify
 from dumpcheck.restore.model import PreflightFinding, RestoreResult
 from dumpcheck.restore.plain import restore_plain
 from dumpcheck.restore.preflight import prepare_server
-from dumpcheck.scratch.databases import drop_database, drop_roles
+from dumpcheck.scratch.databases import create_database, drop_database, drop_roles
 from dumpcheck.scratch.faults import disk_full_error, log_tail, server_died_error
 from dumpcheck.scratch.model import ScratchServer
 
@@ -62,7 +62,7 @@ def restore(
     own_database = database is None
     try:
         if database is None:
-            database = _new_database(server, dump.facts.encoding)
+            database = create_database(server, dump.facts.encoding)
         result = _restore_into(
             dump, server, database, jobs, no_owner, findings, created_roles, progress
         )
@@ -126,38 +126,6 @@ def _restore_into(
         extra=extra,
         created_roles=tuple(created_roles),
     )
-
-
-def _new_database(server: ScratchServer, encoding: str | None) -> str:
-    """A fresh ``dumpcheck_<random>`` database in the dump's encoding.
-
-    A dump of a SQL_ASCII or LATIN1 database holds bytes that a UTF8 database rejects
-    ("invalid byte sequence for encoding "UTF8""), failures production never had; locale C
-    goes with every server encoding (CREATE DATABASE refuses a mismatched one).
-    """
-    from dumpcheck.scratch import create_database
-
-    if encoding is None or encoding.upper() in ("UTF8", "UTF-8", "UNICODE"):
-        return create_database(server)
-    import psycopg
-    from psycopg import sql
-
-    from dumpcheck.scratch.databases import new_database_name
-    from dumpcheck.scratch.faults import classify_db_error
-
-    name = new_database_name()
-    try:
-        with psycopg.connect(server.conninfo, autocommit=True, connect_timeout=10) as conn:
-            conn.execute(
-                sql.SQL(
-                    "CREATE DATABASE {} TEMPLATE template0 ENCODING {} LC_COLLATE 'C' LC_CTYPE 'C'"
-                ).format(sql.Identifier(name), sql.Literal(encoding))
-            )
-    except psycopg.Error as exc:
-        raise classify_db_error(exc) or ScratchServerError(
-            f"cannot create a {encoding} database on the scratch server: {exc}"
-        ) from exc
-    return name
 
 
 def _check_readable(dump: DumpInventory) -> None:

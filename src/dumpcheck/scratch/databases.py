@@ -29,7 +29,7 @@ def is_our_database(name: str) -> bool:
     return bool(_OURS.match(name))
 
 
-def _connect_maintenance(server: ScratchServer) -> psycopg.Connection[tuple[Any, ...]]:
+def connect_maintenance(server: ScratchServer) -> psycopg.Connection[tuple[Any, ...]]:
     import psycopg
 
     try:
@@ -40,23 +40,34 @@ def _connect_maintenance(server: ScratchServer) -> psycopg.Connection[tuple[Any,
         ) from exc
 
 
-def create_database(server: ScratchServer) -> str:
-    """Create an empty ``dumpcheck_<random>`` database (from template0, UTF8); return its name."""
+def create_database(server: ScratchServer, encoding: str | None = None) -> str:
+    """Create an empty ``dumpcheck_<random>`` database (from template0); return its name.
+
+    ``encoding`` is the dump's: a dump of a SQL_ASCII or LATIN1 database holds bytes that a
+    UTF8 database rejects ("invalid byte sequence for encoding "UTF8""), failures production
+    never had. Locale C goes with every server encoding (CREATE DATABASE refuses a mismatch).
+    """
     import psycopg
     from psycopg import sql
 
     name = new_database_name()
-    with _connect_maintenance(server) as conn:
+    utf8 = encoding is None or encoding.upper() in ("UTF8", "UTF-8", "UNICODE")
+    # template0: a restore must start from an empty database, as pg_dump documents.
+    statement = (
+        sql.SQL("CREATE DATABASE {} TEMPLATE template0 ENCODING 'UTF8'").format(
+            sql.Identifier(name)
+        )
+        if utf8
+        else sql.SQL(
+            "CREATE DATABASE {} TEMPLATE template0 ENCODING {} LC_COLLATE 'C' LC_CTYPE 'C'"
+        ).format(sql.Identifier(name), sql.Literal(encoding))
+    )
+    with connect_maintenance(server) as conn:
         try:
-            # template0: a restore must start from an empty database, as pg_dump documents.
-            conn.execute(
-                sql.SQL("CREATE DATABASE {} TEMPLATE template0 ENCODING 'UTF8'").format(
-                    sql.Identifier(name)
-                )
-            )
+            conn.execute(statement)
         except psycopg.Error as exc:
             raise classify_db_error(exc) or ScratchServerError(
-                f"cannot create database {name} on the scratch server: {exc}"
+                f"cannot create database {name} ({encoding or 'UTF8'}) on the scratch server: {exc}"
             ) from exc
     return name
 
@@ -68,7 +79,7 @@ def drop_database(server: ScratchServer, name: str) -> None:
 
     if not is_our_database(name):
         raise ScratchServerError(f"refusing to drop {name!r}: dumpcheck did not create it")
-    with _connect_maintenance(server) as conn:
+    with connect_maintenance(server) as conn:
         try:
             conn.execute(
                 sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
@@ -89,7 +100,7 @@ def drop_roles(server: ScratchServer, roles: Iterable[str]) -> None:
     names = list(roles)
     if not names:
         return
-    with _connect_maintenance(server) as conn:
+    with connect_maintenance(server) as conn:
         for name in names:
             with contextlib.suppress(psycopg.Error):
                 conn.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(name)))
