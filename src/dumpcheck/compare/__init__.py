@@ -22,7 +22,7 @@ from dumpcheck.compare.findings import (
     UnparsedStatements,
     VersionMismatch,
 )
-from dumpcheck.compare.tables import TableContext, judge_table
+from dumpcheck.compare.tables import ErrorIndex, TableContext, judge_table
 from dumpcheck.expect.model import Expectation, MigrationStatus
 from dumpcheck.inventory.model import DumpInventory
 from dumpcheck.restore.model import RestoreResult
@@ -60,6 +60,7 @@ def compare(
         restore=restore,
         enum_diffs=enum_differences(expectation.catalog, actual),
         migration_evidence=evidence,
+        errors=ErrorIndex.of(restore),
     )
     tables: list[TableFinding] = []
     for key in sorted(expectation.catalog.tables):

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections import defaultdict
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from dumpcheck.catalog import QualifiedName, Table
@@ -21,6 +22,36 @@ from dumpcheck.restore.model import RestoreError, RestoreResult
 
 
 @dataclass(frozen=True)
+class ErrorIndex:
+    """The restore errors looked up by table, id and root cause, built once per compare.
+
+    A data-only dump into an empty database fails every table; scanning every error for every
+    table would make compare quadratic in the size of the dump.
+    """
+
+    by_table: Mapping[QualifiedName, tuple[RestoreError, ...]]  # not harmless, dump order
+    by_id: Mapping[int, RestoreError]
+    by_root: Mapping[int, tuple[RestoreError, ...]]  # dump order
+
+    @classmethod
+    def of(cls, restore: RestoreResult | None) -> ErrorIndex:
+        """Index the errors of one restore (empty without a restore)."""
+        errors = sorted(restore.errors, key=_dump_order) if restore is not None else []
+        by_table: dict[QualifiedName, list[RestoreError]] = defaultdict(list)
+        by_root: dict[int, list[RestoreError]] = defaultdict(list)
+        for e in errors:
+            if e.table is not None and e.severity != "harmless":
+                by_table[e.table].append(e)
+            if e.root_cause_id is not None:
+                by_root[e.root_cause_id].append(e)
+        return cls(
+            {k: tuple(v) for k, v in by_table.items()},
+            {e.id: e for e in errors},
+            {k: tuple(v) for k, v in by_root.items()},
+        )
+
+
+@dataclass(frozen=True)
 class TableContext:
     """Everything compare knows that is not per table."""
 
@@ -28,6 +59,7 @@ class TableContext:
     restore: RestoreResult | None
     enum_diffs: dict[QualifiedName, Difference]
     migration_evidence: Callable[[QualifiedName], str | None]
+    errors: ErrorIndex
 
 
 def table_differences(expected: Table, actual: Table, ctx: TableContext) -> list[Difference]:
@@ -42,15 +74,6 @@ def table_differences(expected: Table, actual: Table, ctx: TableContext) -> list
     ]
 
 
-def _errors_for(key: QualifiedName, restore: RestoreResult | None) -> list[RestoreError]:
-    if restore is None:
-        return []
-    found = [e for e in restore.errors if e.table == key and e.severity != "harmless"]
-    # pg_restore -j reports errors in whatever order its workers finish; list them in dump
-    # order (TOC id, or line of a plain dump) so that two runs of one dump report alike.
-    return sorted(found, key=_dump_order)
-
-
 _POSITION = re.compile(r"^(?:TOC|line) (\d+)")
 
 
@@ -59,10 +82,10 @@ def _dump_order(error: RestoreError) -> tuple[int, int]:
     return (0, int(m.group(1))) if m else (1, error.id)
 
 
-def _error_ref(error: RestoreError, restore: RestoreResult) -> ErrorRef:
+def _error_ref(error: RestoreError, index: ErrorIndex) -> ErrorRef:
     root = None
     if error.root_cause_id is not None and error.root_cause_id != error.id:
-        cause = next((e for e in restore.errors if e.id == error.root_cause_id), None)
+        cause = index.by_id.get(error.root_cause_id)
         if cause is not None:
             what = f"{cause.object_type} {cause.object_name}" if cause.object_type else "statement"
             root = f"{what} failed: {cause.message}"
@@ -85,8 +108,10 @@ def judge_table(
     """The verdict for one table (expected, or only in the dump)."""
     dumped = ctx.inventory.catalog.tables.get(key)
     restored = ctx.restore.catalog.tables.get(key) if ctx.restore else None
-    errors = _errors_for(key, ctx.restore)
-    refs = tuple(_error_ref(e, ctx.restore) for e in errors) if ctx.restore else ()
+    # pg_restore -j reports errors in whatever order its workers finish; they are listed in
+    # dump order (TOC id, or line of a plain dump) so that two runs of one dump report alike.
+    errors = list(ctx.errors.by_table.get(key, ()))
+    refs = tuple(_error_ref(e, ctx.errors) for e in errors)
     dump_rows = dumped.rows if dumped else None
     restored_rows = restored.rows if restored else None
     evidence: list[str] = []
@@ -265,7 +290,7 @@ def _failed_restore_evidence(
 ) -> list[str]:
     assert ctx.restore is not None
     evidence: list[str] = [f"{key} is in the dump but the restore did not create it intact."]
-    by_id = {e.id: e for e in ctx.restore.errors}
+    by_id = ctx.errors.by_id
     roots: list[RestoreError] = []
     for e in errors:
         root = by_id.get(e.root_cause_id) if e.root_cause_id is not None else None
@@ -283,8 +308,9 @@ def _failed_restore_evidence(
             evidence.append(finding.message)
     # Secondary errors elsewhere: e.g. a failed PRIMARY KEY makes every FK to the table fail.
     own = {e.id for e in errors} | {r.id for r in roots}
-    for other in sorted(ctx.restore.errors, key=_dump_order):
-        if other.table != key and other.root_cause_id in own and other.severity != "harmless":
+    caused = {o.id: o for i in own for o in ctx.errors.by_root.get(i, ())}
+    for other in sorted(caused.values(), key=_dump_order):
+        if other.table != key and other.severity != "harmless":
             what = f"{other.object_type or 'statement'} {other.object_name or ''}".strip()
             evidence.append(
                 f"Secondary error on {other.table or 'another object'}: {what} failed "
