@@ -87,7 +87,7 @@ def test_start_answer_stop_removes_everything() -> None:
                     conn.execute(
                         "select name, setting from pg_settings where name in"
                         " ('fsync','full_page_writes','synchronous_commit','wal_level',"
-                        "  'autovacuum','listen_addresses','max_wal_senders')"
+                        "  'autovacuum','listen_addresses','max_wal_senders','data_checksums')"
                     ).fetchall()
                 )
             assert processes_in(root)
@@ -101,6 +101,7 @@ def test_start_answer_stop_removes_everything() -> None:
         "autovacuum": "off",
         "listen_addresses": "",
         "max_wal_senders": "0",
+        "data_checksums": "off",  # initdb 18 turns them on unless told not to
     }
     assert not root.exists()
     assert not pid_alive(pid)
