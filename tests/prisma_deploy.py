@@ -13,23 +13,9 @@ from pathlib import Path
 
 import psycopg
 
+from dumpcheck.expect import prisma_migrations_sql
 from dumpcheck.scratch.model import ScratchServer
 from tests.expect.oracle import run_files
-
-# The table the schema engine creates before the first migration (prisma-engines
-# schema-engine/connectors/sql-schema-connector/src/flavour/postgres.rs).
-MIGRATIONS_TABLE = """
-CREATE TABLE _prisma_migrations (
-    id                      VARCHAR(36) PRIMARY KEY NOT NULL,
-    checksum                VARCHAR(64) NOT NULL,
-    finished_at             TIMESTAMPTZ,
-    migration_name          VARCHAR(255) NOT NULL,
-    logs                    TEXT,
-    rolled_back_at          TIMESTAMPTZ,
-    started_at              TIMESTAMPTZ NOT NULL DEFAULT now(),
-    applied_steps_count     INTEGER NOT NULL DEFAULT 0
-);
-"""
 
 
 def deploy_migrations(server: ScratchServer, db: str, folder: Path) -> list[Path]:
@@ -37,7 +23,7 @@ def deploy_migrations(server: ScratchServer, db: str, folder: Path) -> list[Path
     scripts = sorted(p for p in folder.iterdir() if (p / "migration.sql").is_file())
     dsn = server.dsn(db)
     with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.execute(MIGRATIONS_TABLE)
+        conn.execute(prisma_migrations_sql())
     run_files(server, db, [s / "migration.sql" for s in scripts])
     with psycopg.connect(dsn, autocommit=True) as conn:
         for script in scripts:

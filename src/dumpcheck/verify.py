@@ -80,7 +80,7 @@ def verify(
     progress: ProgressCallback | None = None,
 ) -> VerifyOutcome:
     """Verify one dump against one Prisma schema; every stage runs for real."""
-    from dumpcheck.expect import classify_migrations, expect
+    from dumpcheck.expect import base_schema_sql, classify_migrations, expect
     from dumpcheck.inventory import inventory
     from dumpcheck.inventory.progress import dump_size
     from dumpcheck.restore import restore
@@ -113,6 +113,9 @@ def verify(
                 server,
                 jobs=options.jobs,
                 no_owner=options.no_owner,
+                # A data-only dump has rows but no tables: load it into the ones Prisma defines,
+                # as the application's own database would have them.
+                base_schema=base_schema_sql(expectation) if inv.facts.kind == "data-only" else None,
                 progress=(lambda done, total: progress("restoring", done, total))
                 if progress
                 else None,

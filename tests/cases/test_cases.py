@@ -110,12 +110,13 @@ def test_no_false_positive(
     name: str, scratch_server: ScratchServer, fresh_db: str, tmp_path: Path
 ) -> None:
     """The database the schema itself describes, dumped and verified, is all ok."""
+    spec = json.loads((CASES / name / "case.json").read_text())
     schema = CASES / name / "schema.prisma"
     ddl = render_sql(expect(schema))
     with psycopg.connect(scratch_server.dsn(fresh_db), autocommit=True) as conn:
         conn.execute(ddl.encode())
     dump = tmp_path / "clean.dump"
-    _pg_dump(scratch_server, fresh_db, ["-Fc"], dump)
+    _pg_dump(scratch_server, fresh_db, spec.get("twin_args", ["-Fc"]), dump)
     outcome = verify(
         VerifyOptions(dump=dump, prisma=schema, backend="dsn", scratch_dsn=scratch_server.conninfo)
     )

@@ -89,3 +89,17 @@ def test_headerless_data_errors_go_to_their_tables_data_entry() -> None:
     log = parse_restore_log((LOGS / "interleaved_j2_data_only_2.log").read_text())
     failures = failures_from_log(log, entries)
     assert [f.toc_id for f in failures] == [2572, 2572, 2573, 2572, 2573, 2573]
+
+
+def test_orphan_progress_line_with_its_space_is_not_part_of_a_command() -> None:
+    """The tail of a real -j 2 log (PG 18.6, data-only into the Prisma tables): the second
+    worker's "pg_restore:" landed inside an error line, and its " finished item ..." came after
+    the failed command, with the space that follows the colon."""
+    log = parse_restore_log((LOGS / "interleaved_j2_data_only_3.log").read_text())
+    assert [e.command for e in log.errors] == [
+        'COPY public.products (id, title, "categoryId", legacy_sku) FROM stdin;',
+        "ALTER TABLE public.audit_log DISABLE TRIGGER ALL;",
+        "COPY public.audit_log (id, action) FROM stdin;",
+        "ALTER TABLE public.audit_log ENABLE TRIGGER ALL;",
+    ]
+    assert {2588, 2590, 2591, 2598} <= log.finished

@@ -134,7 +134,8 @@ def _dump_findings(
     if not facts.complete:
         found.append(DumpTruncated(facts.stops_at or "an unknown point"))
     if facts.kind in ("schema-only", "data-only"):
-        found.append(DumpKindFinding(facts.kind))
+        into = restore is not None and restore.into_prisma_schema
+        found.append(DumpKindFinding(facts.kind, into_prisma_schema=into))
     # server_version is SHOW server_version: "18.6", but also "19beta1" or "17.2 (Debian ...)".
     major = re.match(r"\d+", scratch.server_version) if scratch is not None else None
     if scratch is not None and major is not None and facts.pg_dump_major is not None:

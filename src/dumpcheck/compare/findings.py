@@ -87,6 +87,8 @@ class DumpKindFinding:
     """The dump carries only the schema or only the data."""
 
     kind: Literal["schema-only", "data-only"]
+    # data-only, loaded into the tables the Prisma schema defines (restore.base)
+    into_prisma_schema: bool = False
 
 
 @dataclass(frozen=True)

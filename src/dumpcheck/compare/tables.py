@@ -120,6 +120,14 @@ def judge_table(
     if dumped is None:
         verdict = "never_in_dump"
         evidence = _never_in_dump_evidence(key, ctx)
+    elif expected is None and restored is None and ctx.restore and ctx.restore.into_prisma_schema:
+        # Its rows had no table to go into: the Prisma schema the data-only dump was loaded
+        # into has none. That is the dump having an extra table, not a restore failure.
+        verdict = "unexpected"
+        evidence = [
+            f"{key} is in the dump ({dump_rows} rows) but no Prisma model maps to it, so the "
+            "tables the data-only dump was loaded into have no place for its rows."
+        ]
     elif ctx.restore is not None and (restored is None or _has_fatal(errors)):
         verdict = "failed_restore"
         evidence = _failed_restore_evidence(key, errors, ctx)
@@ -268,7 +276,11 @@ def _never_in_dump_evidence(key: QualifiedName, ctx: TableContext) -> list[str]:
         if missing == key:
             evidence.append(f"Trace of an excluded table: {trace}.")
     if facts.kind == "data-only":
-        evidence.append("The dump is data-only: it creates no tables at all.")
+        evidence.append(
+            "The dump is data-only and has no data for it: pg_dump writes a data section for "
+            "every table it dumps, even an empty one, so this table was left out (-t, -T, "
+            "--exclude-table-data) or did not exist in the source."
+        )
     elif facts.kind == "schema-only":
         evidence.append(
             "The dump is schema-only: it creates every table pg_dump included (without rows), "
@@ -317,7 +329,12 @@ def _failed_restore_evidence(
                 f"at {other.location}: {other.message}"
             )
     evidence.extend(_lost_referenced_rows(key, errors, ctx))
-    if ctx.inventory.facts.kind == "data-only":
+    if ctx.restore.into_prisma_schema:
+        evidence.append(
+            "The dump is data-only: dumpcheck loaded it into the tables the Prisma schema "
+            "defines, so the error is the dump's rows not fitting those tables."
+        )
+    elif ctx.inventory.facts.kind == "data-only":
         evidence.append(
             "The dump is data-only: it holds the rows but no CREATE TABLE, so it restores only "
             "into a database that already has the tables (`dumpcheck expect SCHEMA --format sql` "

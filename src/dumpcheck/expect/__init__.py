@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from dumpcheck.errors import BadInputError
+from dumpcheck.expect.base import base_schema_sql, prisma_migrations_sql
 from dumpcheck.expect.expectation import build_expectation, legacy_join_table
 from dumpcheck.expect.history import (
     classify_migrations,
@@ -21,10 +22,12 @@ __all__ = [
     "Expectation",
     "Migration",
     "MigrationStatus",
+    "base_schema_sql",
     "classify_migrations",
     "expect",
     "legacy_join_table",
     "migration_evidence",
+    "prisma_migrations_sql",
     "recorded_history_evidence",
     "render_sql",
 ]

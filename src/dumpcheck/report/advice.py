@@ -109,6 +109,8 @@ def dump_next_step(finding: DumpFinding) -> str | None:
             f"Get a complete dump: this one stops at {finding.stops_at} "
             "(a full disk, a killed pg_dump or an interrupted copy)."
         )
+    if isinstance(finding, DumpKindFinding) and finding.into_prisma_schema:
+        return None  # a data-only dump for a database the migrations built is fine as it is
     if isinstance(finding, DumpKindFinding):
         flag = "-s/--schema-only" if finding.kind == "schema-only" else "-a/--data-only"
         return f"Get a full dump: this one was taken with {flag}."

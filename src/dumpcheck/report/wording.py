@@ -233,6 +233,11 @@ def describe_dump_finding(finding: DumpFinding) -> str:
     if isinstance(finding, DumpKindFinding):
         if finding.kind == "schema-only":
             return "The dump is schema-only: it holds no rows, so every table restores empty."
+        if finding.into_prisma_schema:
+            return (
+                "The dump is data-only: it creates no tables, so dumpcheck loaded its rows into "
+                "the tables the Prisma schema defines (as `prisma migrate` builds them)."
+            )
         return "The dump is data-only: it creates no tables, so it restores only into a schema."
     if isinstance(finding, VersionMismatch):
         return one_line(

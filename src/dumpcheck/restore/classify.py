@@ -61,7 +61,7 @@ def table_of(f: Failure) -> QualifiedName | None:
         return QualifiedName(ns, f.tag)
     for sql in (f.defn, f.statement):
         if sql:
-            found = _table_in_sql(sql)
+            found = _table_in_sql(sql, ns)
             if found is not None:
                 return found
     return None
@@ -76,7 +76,9 @@ _TABLE_SQL = re.compile(
 )
 
 
-def _table_in_sql(sql: str) -> QualifiedName | None:
+def _table_in_sql(sql: str, schema: str = "public") -> QualifiedName | None:
+    # An unqualified name is in the object's own schema (pg_dump always qualifies; the
+    # Prisma DDL a data-only dump loads into does not, and runs with its schema first).
     m = _TABLE_SQL.match(sql)
     if m is None:
         return None
@@ -88,7 +90,7 @@ def _table_in_sql(sql: str) -> QualifiedName | None:
         return QualifiedName(parts[0], parts[1])
     if len(parts) == 2:
         return QualifiedName(parts[0], parts[1])
-    return QualifiedName("public", parts[0]) if len(parts) == 1 else None
+    return QualifiedName(schema, parts[0]) if len(parts) == 1 else None
 
 
 # -- harmless -------------------------------------------------------------------------------

@@ -51,3 +51,5 @@ class RestoreResult:
     server_died: bool = False
     extra: dict[str, str] = field(default_factory=dict)
     created_roles: tuple[str, ...] = ()  # NOLOGIN roles made for the dump; dropped afterwards
+    # A data-only dump was loaded into the tables the Prisma schema defines (restore.base).
+    into_prisma_schema: bool = False

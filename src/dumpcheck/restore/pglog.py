@@ -73,9 +73,11 @@ _DOUBLE_PREFIX = re.compile(r"^ ?pg_restore: ?pg_restore: ?|^ pg_restore: ")
 _INNER_PREFIX = re.compile(r"^(pg_restore: (?:error|warning|detail|hint): )pg_restore: ?")
 _ORPHAN_LEVEL = re.compile(r"^ (error|warning): ")
 # A --verbose progress message whose "pg_restore: " went to another line (pg_backup_archiver.c,
-# pg_backup_db.c): it must not be read as the continuation of a failed command's text.
+# pg_backup_db.c), with or without the space after the colon ("pg_restore: error: pg_restore:"
+# then, after the failed command, " finished item 2598 ..."): it must not be read as the
+# continuation of a failed command's text.
 _ORPHAN_INFO = re.compile(
-    r"^(?:processing data for table |processing item |launching item |finished item "
+    r"^ ?(?:processing data for table |processing item |launching item |finished item "
     r"|(?:enabling|disabling) triggers for |creating [A-Z]|executing [A-Z]|while PROCESSING TOC"
     r"|from TOC entry \d+; )"
 )
@@ -89,7 +91,7 @@ def repair_interleaved(text: str) -> str:
         line = _INNER_PREFIX.sub(r"\1", line)
         line = _ORPHAN_LEVEL.sub(r"pg_restore: \1: ", line)
         if _ORPHAN_INFO.match(line):
-            line = "pg_restore: " + line
+            line = "pg_restore: " + line.lstrip(" ")
         if line.startswith("pg_restore: error:  "):
             line = "pg_restore: error: " + line[len("pg_restore: error:  ") :].lstrip()
         lines.append(line)

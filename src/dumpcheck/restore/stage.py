@@ -14,6 +14,7 @@ from dumpcheck.errors import BadInputError, BinaryNotFoundError, ScratchServerEr
 from dumpcheck.inventory.model import DumpInventory
 from dumpcheck.inventory.progress import dump_size
 from dumpcheck.restore.archive import restore_archive
+from dumpcheck.restore.base import apply_base_schema
 from dumpcheck.restore.catalog_reader import read_catalog
 from dumpcheck.restore.classify import Failure, classify
 from dumpcheck.restore.model import PreflightFinding, RestoreResult
@@ -49,10 +50,13 @@ def restore(
     database: str | None = None,
     jobs: int | None = None,
     no_owner: bool = False,
+    base_schema: str | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> RestoreResult:
     """Restore ``dump`` into a new database on ``server`` (or ``database``) and report.
 
+    ``base_schema`` is SQL run before the dump (the Prisma schema's DDL, for a data-only dump
+    that needs its tables to exist); its failures are reported like the dump's own.
     ``progress(done, total)`` is called as the restore advances (bytes for plain dumps,
     items for archives).
     """
@@ -64,7 +68,7 @@ def restore(
         if database is None:
             database = create_database(server, dump.facts.encoding)
         result = _restore_into(
-            dump, server, database, jobs, no_owner, findings, created_roles, progress
+            dump, server, database, jobs, no_owner, findings, created_roles, base_schema, progress
         )
     except BaseException:
         # A failed restore leaves nothing behind on the server: not its database, not its roles.
@@ -84,11 +88,13 @@ def _restore_into(
     no_owner: bool,
     findings: list[PreflightFinding],
     created_roles: list[str],
+    base_schema: str | None,
     progress: Callable[[int, int], None] | None,
 ) -> RestoreResult:
     dsn = server.dsn(database)
     failures: list[Failure]
     extra: dict[str, str] = {}
+    base_failures = apply_base_schema(dsn, base_schema) if base_schema is not None else []
     if created_roles:
         extra["created_roles"] = ",".join(created_roles)
     if dump.facts.format == "plain":
@@ -114,7 +120,10 @@ def _restore_into(
             extra["pg_restore_errors_summary"] = str(run.summary_errors)
         _raise_for_input(run.failures, dump)
     _raise_for_environment(failures, server, log)
-    errors = classify(failures, {e.dump_id: e for e in dump.entries})
+    if base_schema is not None:
+        extra["base_schema_errors"] = str(len(base_failures))
+        log = "".join(f"{f.location}: ERROR: {f.message}\n" for f in base_failures) + log
+    errors = classify([*base_failures, *failures], {e.dump_id: e for e in dump.entries})
     catalog = read_catalog(dsn)
     return RestoreResult(
         database=database,
@@ -125,6 +134,7 @@ def _restore_into(
         tool=tool,
         extra=extra,
         created_roles=tuple(created_roles),
+        into_prisma_schema=base_schema is not None,
     )
 
 
