@@ -17,7 +17,9 @@ import psycopg
 from dumpcheck.inventory.plain import Statement, iter_plain
 from dumpcheck.inventory.sqltext import TextError, read_qualified
 from dumpcheck.restore.classify import Failure
+from dumpcheck.restore.plain import server_failure
 from dumpcheck.scratch.faults import classify_db_error
+from dumpcheck.scratch.model import ScratchServer
 
 LOCATION = "Prisma DDL"
 
@@ -33,7 +35,7 @@ _KINDS = (
 _COMMENTS = re.compile(r"^(?:\s*--[^\n]*\n)*\s*")
 
 
-def apply_base_schema(dsn: str, sql: str) -> list[Failure]:
+def apply_base_schema(server: ScratchServer, dsn: str, sql: str) -> list[Failure]:
     """Run ``sql`` in one session at ``dsn``; every failed statement becomes a Failure.
 
     Disk full and a lost server raise (EnvironmentFailure), as in the dump's own restore.
@@ -51,9 +53,8 @@ def apply_base_schema(dsn: str, sql: str) -> list[Failure]:
             try:
                 conn.execute(text.encode("utf-8"))
             except psycopg.Error as exc:
-                mapped = classify_db_error(exc)
-                if mapped is not None:
-                    raise mapped from exc
+                if classify_db_error(exc) is not None or conn.broken:
+                    raise server_failure(server, exc) from exc
                 failures.append(_failure(exc, text, number, search_path))
     return failures
 
