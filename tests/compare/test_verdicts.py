@@ -448,3 +448,17 @@ def test_errors_are_listed_in_dump_order_whatever_order_pg_restore_reported_them
     shuffled = (err(1, "TOC 2580"), err(2, "TOC 221"), err(3, "TOC 2430"))
     f = run([PRODUCTS], [PRODUCTS], [], shuffled)
     assert [e.location for e in f.tables[0].errors] == ["TOC 221", "TOC 2430", "TOC 2580"]
+
+
+def test_foreign_key_to_a_same_named_table_in_another_schema_is_drift() -> None:
+    # Prisma's multiSchema: products -> public.categories expected, the dump has the FK point
+    # at audit.categories. Same columns, same table name, another table.
+    elsewhere = replace(PRODUCTS.foreign_keys[0], ref_table=QualifiedName("audit", "categories"))
+    dumped = replace(PRODUCTS, foreign_keys=(elsewhere,))
+    f = run([CATEGORIES, PRODUCTS], [CATEGORIES, dumped])
+    assert verdicts(f)["products"] == "drift"
+    products = next(t for t in f.tables if t.name == "products")
+    assert [(d.expected, d.actual) for d in products.differences] == [
+        ("(categoryId) REFERENCES categories(id) ON DELETE RESTRICT ON UPDATE CASCADE", None),
+        (None, "(categoryId) REFERENCES audit.categories(id) ON DELETE RESTRICT ON UPDATE CASCADE"),
+    ]

@@ -77,12 +77,15 @@ def compare_uniques(expected: Table, actual: Table) -> list[Difference]:
 
 
 def _fk_signature(fk: ForeignKey) -> tuple[object, ...]:
-    return (fk.columns, fk.ref_table.name, fk.ref_columns)
+    # The target with its schema: with several schemas (Prisma's multiSchema) a table of the
+    # same name elsewhere is another table.
+    return (fk.columns, fk.ref_table, fk.ref_columns)
 
 
-def _fk_text(fk: ForeignKey) -> str:
+def _fk_text(fk: ForeignKey, schema: str) -> str:
+    target = fk.ref_table.name if fk.ref_table.schema == schema else str(fk.ref_table)
     return (
-        f"{_cols(fk.columns)} REFERENCES {fk.ref_table.name}{_cols(fk.ref_columns)} "
+        f"{_cols(fk.columns)} REFERENCES {target}{_cols(fk.ref_columns)} "
         f"ON DELETE {fk.on_delete} ON UPDATE {fk.on_update}"
     )
 
@@ -90,6 +93,7 @@ def _fk_text(fk: ForeignKey) -> str:
 def compare_foreign_keys(expected: Table, actual: Table) -> list[Difference]:
     """Foreign keys, matched by columns and target, then compared by their actions."""
     diffs: list[Difference] = []
+    schema = expected.schema
     actual_by_sig = {_fk_signature(fk): fk for fk in actual.foreign_keys}
     expected_sigs = set()
     for exp in expected.foreign_keys:
@@ -97,10 +101,12 @@ def compare_foreign_keys(expected: Table, actual: Table) -> list[Difference]:
         expected_sigs.add(sig)
         act = actual_by_sig.get(sig)
         if act is None:
-            diffs.append(Difference("foreign_key", exp.name, _fk_text(exp), None))
+            diffs.append(Difference("foreign_key", exp.name, _fk_text(exp, schema), None))
         elif (exp.on_delete, exp.on_update) != (act.on_delete, act.on_update):
-            diffs.append(Difference("foreign_key", exp.name, _fk_text(exp), _fk_text(act)))
+            diffs.append(
+                Difference("foreign_key", exp.name, _fk_text(exp, schema), _fk_text(act, schema))
+            )
     for act in actual.foreign_keys:
         if _fk_signature(act) not in expected_sigs:
-            diffs.append(Difference("foreign_key", act.name, None, _fk_text(act)))
+            diffs.append(Difference("foreign_key", act.name, None, _fk_text(act, schema)))
     return diffs
