@@ -92,6 +92,10 @@ def test_schema_only_data_only(rich_db: SourceDb, tmp_path: Path) -> None:
             if kind == "data-only":
                 users = inv.catalog.table("public", "users")
                 assert users is not None and users.rows == rich_db.counts[("public", "users")]
+                # The COPY column list: every column but the generated one, in table order.
+                columns = inv.data_columns[QualifiedName("public", "users")]
+                assert columns[:3] == ("id", "email", "status"), fmt
+                assert "doubled" not in columns
 
 
 def test_exclusions_leave_traces(rich_db: SourceDb, tmp_path: Path) -> None:

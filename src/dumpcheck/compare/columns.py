@@ -48,3 +48,19 @@ def _same_default(exp: Column, act: Column) -> bool:
     if exp.identity != act.identity:
         return False
     return normalize_default(exp.default) == normalize_default(act.default)
+
+
+def columns_missing_from_data(expected: Table, data_columns: tuple[str, ...]) -> list[Difference]:
+    """Expected columns a data-only dump's COPY leaves out: the source table lacks them.
+
+    pg_dump lists every column it dumps in the COPY (or INSERT) of a table, except generated
+    ones, which Prisma never creates. A data-only dump has no CREATE TABLE, so this list is all
+    it says about the source's columns; the rows still load (the missing column takes its
+    default), which would hide the difference.
+    """
+    present = set(data_columns)
+    return [
+        Difference("missing_column", c.name, _describe(c), None)
+        for c in expected.columns
+        if c.name not in present
+    ]

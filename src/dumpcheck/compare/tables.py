@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from dumpcheck.catalog import QualifiedName, Table
-from dumpcheck.compare.columns import compare_columns
+from dumpcheck.compare.columns import columns_missing_from_data, compare_columns
 from dumpcheck.compare.constraints import (
     compare_foreign_keys,
     compare_primary_key,
@@ -145,6 +145,10 @@ def judge_table(
         actual = restored if restored is not None else dumped
         if expected is not None:
             differences = table_differences(expected, actual, ctx)
+            if ctx.restore is not None and ctx.restore.into_prisma_schema:
+                listed = ctx.inventory.data_columns.get(key)
+                if listed:
+                    differences += columns_missing_from_data(expected, listed)
         explained = [d for d in differences if _failed_statement_for(d, errors)]
         if explained and ctx.restore is not None:
             # The dump has the constraint or index (its statement is in the dump) and the
@@ -163,6 +167,12 @@ def judge_table(
         elif differences:
             verdict = "drift"
             evidence = [f"{len(differences)} difference(s) between the Prisma schema and {key}."]
+            if ctx.restore is not None and ctx.restore.into_prisma_schema:
+                evidence.append(
+                    "The dump is data-only: its COPY column list is all it says about the source "
+                    "table, and a column missing from it means the source table lacks it (its "
+                    "rows loaded with the column's default)."
+                )
         else:
             verdict = "ok"
     facts = ctx.inventory.facts

@@ -106,7 +106,20 @@ def inventory_archive(path: Path, progress: Callable[[int], None] | None = None)
         unparsed=tuple(state.unparsed),
         prisma_migrations=_migrations(path, scan, ddl),
         locations={k: d.location for k, d in state.tables.items() if d.created},
+        data_columns=_data_columns(scan, data_entries),
     )
+
+
+def _data_columns(
+    scan: ArchiveScan, data_entries: list[TocEntry]
+) -> dict[QualifiedName, tuple[str, ...]]:
+    # Each data entry's COPY statement (its copyStmt in the TOC) names the columns it loads.
+    found: dict[QualifiedName, tuple[str, ...]] = {}
+    for e in data_entries:
+        target = parse_copy_target(scan.copy_statements.get(e.dump_id, "").strip())
+        if target is not None and target[1]:
+            found[QualifiedName(e.namespace, e.tag)] = tuple(target[1])
+    return found
 
 
 def _size(path: Path) -> int:

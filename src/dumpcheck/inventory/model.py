@@ -87,3 +87,6 @@ class DumpInventory:
     unparsed: tuple[Unparsed, ...] = ()
     prisma_migrations: tuple[MigrationRow, ...] | None = None  # None: no such table data
     locations: dict[QualifiedName, str] = field(default_factory=dict)  # where each table is
+    # The column list of each table's COPY (or INSERT with names), as pg_dump wrote it. In a
+    # data-only dump it is the only trace of the source table's columns.
+    data_columns: dict[QualifiedName, tuple[str, ...]] = field(default_factory=dict)

@@ -51,6 +51,7 @@ class _Scan:
 
     ddl: DdlReader = field(default_factory=DdlReader)
     rows: dict[QualifiedName, int] = field(default_factory=dict)
+    data_columns: dict[QualifiedName, tuple[str, ...]] = field(default_factory=dict)
     data_tables: set[QualifiedName] = field(default_factory=set)
     entries: list[TocEntry] = field(default_factory=list)
     migrations: list[MigrationRow] | None = None
@@ -132,6 +133,8 @@ def _data_target(written: QualifiedName, header: ObjectHeader | None) -> Qualifi
 def _on_copy(scan: _Scan, block: CopyBlock) -> None:
     table = _data_target(block.table, block.statement.header)
     _add_entry(scan, block.statement, "TABLE DATA", table)
+    if block.columns:
+        scan.data_columns[table] = tuple(block.columns)
     if table.name == _MIGRATIONS:
         scan.migrations = migrations_from_copy(block.columns, block.data)
     block.finish()
@@ -188,6 +191,8 @@ def _on_insert(scan: _Scan, stmt: Statement, text: str) -> None:
         return
     if table not in scan.data_tables:
         _add_entry(scan, stmt, "TABLE DATA", table)
+        if columns:
+            scan.data_columns[table] = tuple(columns)
     scan.rows[table] = scan.rows.get(table, 0) + rows
     scan.data_tables.add(table)
     if table.name == _MIGRATIONS:
@@ -288,6 +293,7 @@ def _result(
         unparsed=tuple(state.unparsed),
         prisma_migrations=tuple(scan.migrations) if scan.migrations is not None else None,
         locations=locations,
+        data_columns=scan.data_columns,
     )
 
 
