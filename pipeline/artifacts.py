@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dumpcheck.errors import DumpcheckError
 from dumpcheck.jsonable import dumps
 from dumpcheck.report.redact import scrub_log
 from dumpcheck.verify import VerifyOutcome
@@ -38,6 +37,6 @@ def write_artifacts(run_dir: Path, outcome: VerifyOutcome) -> list[Path]:
     return written
 
 
-def write_error(run_dir: Path, error: DumpcheckError) -> None:
+def write_error(run_dir: Path, exit_code: int, message: str) -> None:
     """What went wrong, for a run that produced no report."""
-    _write(run_dir / "error.txt", f"exit {error.exit_code}: {error.one_line()}\n")
+    _write(run_dir / "error.txt", f"exit {exit_code}: {message}\n")

@@ -9,6 +9,7 @@ this same code.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shlex
 import subprocess
@@ -22,7 +23,8 @@ import click
 
 from dumpcheck.cli import EXIT_CODES_HELP, run_command
 from dumpcheck.cli.options import verify_options
-from dumpcheck.errors import BadInputError, DumpcheckError
+from dumpcheck.errors import EXIT_ENVIRONMENT, BadInputError, DumpcheckError
+from dumpcheck.scratch.signals import SIGTERM_EXIT_CODE, sigterm_as_exit
 from dumpcheck.verify import VerifyOptions, verify
 from pipeline.artifacts import write_artifacts, write_error
 from pipeline.history import RunRecord, append_record, changes, last_record, verdict_map
@@ -68,7 +70,19 @@ def run_job(
     quiet: bool,
     dump_command: str | None = None,
 ) -> int:
-    """One nightly run; returns the exit code."""
+    """One nightly run; returns the exit code. Every run leaves a history line, also one that
+    ends in an error, a Ctrl-C, a SIGTERM (systemd's or cron's timeout) or a full disk."""
+    with sigterm_as_exit():
+        return _run_job(options, runs, metrics, quiet, dump_command)
+
+
+def _run_job(
+    options: VerifyOptions,
+    runs: Path,
+    metrics: Path | None,
+    quiet: bool,
+    dump_command: str | None,
+) -> int:
     from dumpcheck.report import render
 
     _check_metrics_path(metrics)
@@ -76,29 +90,41 @@ def run_job(
     run_dir = make_run_dir(runs)
     history = runs / "history.jsonl"
     previous = last_record(history, with_verdicts=True)
+    dump = str(options.dump) if options.dump != Path() else f"--dump-command {dump_command}"
+
+    def failed(code: int, message: str) -> None:
+        # Best effort: on a full disk the history line may not fit either.
+        record = RunRecord(
+            _now(), dump, str(run_dir), code, round(time.time() - start, 3), {}, {}, message
+        )
+        with contextlib.suppress(OSError):
+            append_record(history, record)
+        with contextlib.suppress(OSError):
+            write_error(run_dir, code, message)
+        with contextlib.suppress(OSError):
+            _metrics(metrics, {}, code)
+
     try:
         # Inside the try: a failing --dump-command is a failed night, recorded like any other.
         if dump_command:
             options = replace(options, dump=newest_dump(dump_command))
+            dump = str(options.dump)
         outcome = verify(options)
+        write_artifacts(run_dir, outcome)
     except DumpcheckError as exc:
-        write_error(run_dir, exc)
-        dump = str(options.dump) if options.dump != Path() else f"--dump-command {dump_command}"
-        record = RunRecord(
-            _now(),
-            dump,
-            str(run_dir),
-            exc.exit_code,
-            round(time.time() - start, 3),
-            {},
-            {},
-            exc.one_line(),
-        )
-        append_record(history, record)
-        _metrics(metrics, {}, exc.exit_code)
+        failed(exc.exit_code, exc.one_line())
+        raise
+    except KeyboardInterrupt:
+        failed(130, "interrupted (Ctrl-C)")
+        raise
+    except SystemExit as exc:
+        if exc.code == SIGTERM_EXIT_CODE:
+            failed(SIGTERM_EXIT_CODE, "terminated (SIGTERM)")
+        raise
+    except OSError as exc:
+        failed(EXIT_ENVIRONMENT, f"{exc.strerror or exc}: {exc.filename or run_dir}")
         raise
     findings = outcome.findings
-    write_artifacts(run_dir, outcome)
     code = findings.exit_code()
     verdicts = verdict_map(findings)
     record = RunRecord(

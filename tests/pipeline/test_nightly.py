@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import errno
 import json
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+import pytest
 from pipeline.history import RunRecord, changes
 
 from dumpcheck.scratch.model import ScratchServer
+from dumpcheck.verify import VerifyOptions
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "fixtures" / "demo"
@@ -134,3 +139,48 @@ def test_unwritable_metrics_folder_is_refused_before_the_run(tmp_path: Path) -> 
     assert result.returncode == 2
     assert "--metrics" in result.stderr and "Traceback" not in result.stderr
     assert not runs.exists()
+
+
+def _history(runs: Path) -> list[dict[str, object]]:
+    return [json.loads(line) for line in (runs / "history.jsonl").read_text().splitlines()]
+
+
+def test_sigterm_and_ctrl_c_leave_a_history_line(tmp_path: Path) -> None:
+    # systemd's TimeoutStopSec or a Ctrl-C while the backup is still being fetched.
+    for sig, code, words in ((signal.SIGTERM, 143, "terminated"), (signal.SIGINT, 130, "Ctrl-C")):
+        runs = tmp_path / f"runs{code}"
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "pipeline.nightly", "--dump-command", "sleep 60",
+             "--prisma", str(DEMO / "schema.prisma"), "--runs-dir", str(runs)],
+            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        deadline = time.monotonic() + 30
+        while not (runs.is_dir() and any(runs.iterdir())) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        time.sleep(0.5)
+        proc.send_signal(sig)
+        _, stderr = proc.communicate(timeout=30)
+        assert proc.returncode == code, stderr
+        assert "Traceback" not in stderr
+        [record] = _history(runs)
+        assert record["exit_code"] == code and words in str(record["error"])
+        assert (Path(str(record["run_dir"])) / "error.txt").read_text().startswith(f"exit {code}")
+
+
+def test_full_disk_while_writing_artifacts_is_recorded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pipeline import nightly
+
+    def no_space(run_dir: Path, outcome: object) -> list[Path]:
+        raise OSError(errno.ENOSPC, "No space left on device", str(run_dir / "report.json"))
+
+    monkeypatch.setattr(nightly, "verify", lambda options: object())
+    monkeypatch.setattr(nightly, "write_artifacts", no_space)
+    runs = tmp_path / "runs"
+    options = VerifyOptions(dump=tmp_path / "x.dump", prisma=DEMO / "schema.prisma")
+    with pytest.raises(OSError):
+        nightly.run_job(options, runs, None, quiet=True)
+    [record] = _history(runs)
+    assert record["exit_code"] == 3
+    assert record["error"] == f"No space left on device: {record['run_dir']}/report.json"
