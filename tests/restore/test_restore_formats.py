@@ -38,6 +38,7 @@ def _assert_clean(result: RestoreResult) -> None:
     [
         ("custom", (), True),
         ("directory", (), True),
+        ("directory", ("--jobs=2",), True),  # pg_dump's own workers write the data files
         ("tar", (), False),  # pg_restore cannot read a tar archive in parallel
         ("plain", ("--compress=gzip",), False),
         ("plain", ("--compress=zstd",), False),
@@ -54,7 +55,9 @@ def test_formats_and_compressions_restore_clean(
 ) -> None:
     with source_db(scratch_server, SQL) as src:
         dump = pg_dump(scratch_server, src, tmp_path / f"f.{fmt}", fmt, *extra)
-    result = restore(inventory_of(dump), scratch_server, database=fresh_db, jobs=2)
+    inv = inventory_of(dump)
+    assert {t.name: t.rows for t in inv.catalog.tables.values()} == {"a": 50, "b": 20}
+    result = restore(inv, scratch_server, database=fresh_db, jobs=2)
     _assert_clean(result)
     if fmt != "plain":
         assert result.tool.endswith(" -j 2") is parallel
