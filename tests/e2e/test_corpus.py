@@ -88,3 +88,38 @@ def test_listed_drift_is_really_reported(
     team = next(t for t in outcome.findings.tables if t.name == "TeamCollection")
     assert team.verdict == "drift"
     assert [d.object for d in team.differences] == ["TeamCollection_title_trgm_idx"]
+
+
+@pytest.mark.parametrize("project", PROJECTS)
+def test_corpus_data_only_dump_loads_into_the_prisma_tables(
+    project: str, scratch_server: ScratchServer, fresh_db: str, tmp_path: Path
+) -> None:
+    """pg_dump -a of the migrated database: every table it has data for loads into the tables
+    the Prisma schema defines, and every column its COPY lists exists there."""
+    folder = CORPUS / project / "migrations"
+    deploy_migrations(scratch_server, fresh_db, folder)
+    dump = tmp_path / f"{project}-data.dump"
+    assert scratch_server.install is not None
+    run(
+        scratch_server.install.binary("pg_dump"),
+        ["-Fc", "--data-only", "-f", str(dump), "-d", scratch_server.dsn(fresh_db)],
+        major=scratch_server.major,
+    )
+    outcome = verify(
+        VerifyOptions(
+            dump=dump,
+            prisma=CORPUS / project / "schema",
+            migrations=folder,
+            backend="dsn",
+            scratch_dsn=scratch_server.conninfo,
+        )
+    )
+    assert outcome.restore is not None and outcome.restore.into_prisma_schema
+    assert outcome.restore.errors == ()
+    not_ok = {
+        t.qualified: (t.verdict, t.differences)
+        for t in outcome.findings.tables
+        if t.verdict != "ok"
+    }
+    assert not_ok == {}
+    assert all(s.state == "applied" for s in outcome.migrations)

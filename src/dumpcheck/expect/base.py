@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from importlib import resources
 
 from dumpcheck.expect.model import Expectation
 from dumpcheck.expect.render import render_sql
+
+_CITEXT = re.compile(r"(?<![\w$])citext\b")
 
 
 def prisma_migrations_sql() -> str:
@@ -23,11 +26,41 @@ def base_schema_sql(expectation: Expectation) -> str:
     unqualified (render_sql), and the engine runs them with that schema first on the search path
     (the datasource URL's ``?schema=``), so the script sets it the same way.
     """
-    schema = '"' + expectation.default_schema.replace('"', '""') + '"'
+    schema = _q(expectation.default_schema)
+    extensions = "".join(
+        f"-- CreateExtension (needed by the schema, created by its migrations)\n"
+        f"CREATE EXTENSION IF NOT EXISTS {_q(name)};\n\n"
+        for name in needed_extensions(expectation)
+    )
     return (
         f"CREATE SCHEMA IF NOT EXISTS {schema};\n"
         f"SET search_path TO {schema};\n\n"
+        + extensions
         + render_sql(expectation)
         + "\n"
         + prisma_migrations_sql()
     )
+
+
+def needed_extensions(expectation: Expectation) -> list[str]:
+    """Extensions the tables need that the schema does not declare (render_sql creates those).
+
+    Prisma only writes CREATE EXTENSION for a datasource's ``extensions = [...]``; projects
+    without it add the extension in a hand-edited migration (citext for ``@db.Citext``, pg_trgm
+    for ``gin_trgm_ops``), so the database their migrations build has it.
+    """
+    declared = set(expectation.catalog.extensions)
+    wanted: dict[str, None] = {}
+    for migration in expectation.migrations:
+        for name in migration.extensions:
+            wanted[name] = None
+    uses_citext = any(
+        _CITEXT.search(c.type) for t in expectation.catalog.tables.values() for c in t.columns
+    )
+    if uses_citext:
+        wanted["citext"] = None  # @db.Citext: the type comes from the extension
+    return [name for name in wanted if name not in declared]
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from pathlib import Path
 
 import sqlglot
@@ -32,8 +33,25 @@ def list_migrations(folder: Path, default_schema: str = "public") -> tuple[Migra
         data = script.read_bytes()
         text = data.decode("utf-8", errors="replace")
         creates, drops, renames = table_changes(text, default_schema)
-        out.append(Migration(sub.name, hashlib.sha256(data).hexdigest(), creates, drops, renames))
+        digest = hashlib.sha256(data).hexdigest()
+        out.append(Migration(sub.name, digest, creates, drops, renames, extensions_created(text)))
     return tuple(out)
+
+
+# CREATE EXTENSION [IF NOT EXISTS] name, at the start of a line (after any comment lines).
+_CREATE_EXTENSION = re.compile(
+    r'^\s*CREATE\s+EXTENSION\s+(?:IF\s+NOT\s+EXISTS\s+)?(?:"((?:[^"]|"")+)"|([\w$-]+))',
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
+def extensions_created(sql: str) -> tuple[str, ...]:
+    """The extensions a migration script creates, in order, each once."""
+    found: dict[str, None] = {}
+    for m in _CREATE_EXTENSION.finditer(sql):
+        name = m.group(1).replace('""', '"') if m.group(1) else m.group(2).lower()
+        found[name] = None
+    return tuple(found)
 
 
 def _name(table: exp.Table, default_schema: str) -> QualifiedName:

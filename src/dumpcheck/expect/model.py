@@ -19,6 +19,9 @@ class Migration:
     creates: tuple[QualifiedName, ...] = ()
     drops: tuple[QualifiedName, ...] = ()
     renames: tuple[tuple[QualifiedName, QualifiedName], ...] = ()
+    # CREATE EXTENSION names, in order: migrations often add the extensions a schema needs
+    # (citext for @db.Citext, pg_trgm for gin_trgm_ops) without the schema declaring them.
+    extensions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
