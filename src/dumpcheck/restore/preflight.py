@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 import psycopg
@@ -17,12 +18,14 @@ from dumpcheck.scratch.model import ScratchServer
 def prepare_server(
     server: ScratchServer, facts: DumpFacts
 ) -> tuple[list[PreflightFinding], list[str]]:
-    """Create missing roles as NOLOGIN and check extensions: (findings, roles created)."""
+    """Create missing roles as NOLOGIN and check the server's version: (findings, roles created).
+
+    The dump's extensions are checked in the restore database (check_extensions), once it exists.
+    """
     findings: list[PreflightFinding] = []
     with connect_maintenance(server) as conn:
         created, role_findings = _create_roles(conn, facts.roles)
         findings += role_findings
-        findings += _missing_extensions(conn, facts.extensions)
     dump_major = facts.pg_dump_major
     if dump_major is not None and dump_major > server.major:
         findings.append(
@@ -80,25 +83,68 @@ def _create_roles(
     return created, findings
 
 
-def _missing_extensions(
-    conn: psycopg.Connection[tuple[object, ...]], extensions: Iterable[str]
-) -> list[PreflightFinding]:
+def check_extensions(dsn: str, extensions: Iterable[str]) -> list[PreflightFinding]:
+    """The extensions the dump needs that the server cannot create, checked in ``dsn``.
+
+    pg_available_extensions only lists control files: an extension can be listed and still fail
+    when its library cannot load (the embedded wheel's uuid-ossp without libossp-uuid16:
+    "could not load library ... libossp-uuid.so.16"). So each listed one is also created, in a
+    transaction that is rolled back, in the restore database that dumpcheck itself created.
+    """
     wanted = sorted(set(extensions))
     if not wanted:
         return []
-    available = {
-        str(r[0])
-        for r in conn.execute(
-            "SELECT name FROM pg_catalog.pg_available_extensions WHERE name = ANY(%s)", (wanted,)
+    findings: list[PreflightFinding] = []
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        available = {
+            str(r[0])
+            for r in conn.execute(
+                "SELECT name FROM pg_catalog.pg_available_extensions WHERE name = ANY(%s)",
+                (wanted,),
+            )
+        }
+        for name in wanted:
+            if name not in available:
+                findings.append(
+                    PreflightFinding(
+                        "missing_extension",
+                        name,
+                        f"extension {name} is not available on the scratch server: every object "
+                        "that needs it will fail to restore",
+                    )
+                )
+                continue
+            problem = _create_fails(conn, name)
+            if problem is not None:
+                findings.append(PreflightFinding("missing_extension", name, problem))
+    return findings
+
+
+def _create_fails(conn: psycopg.Connection[tuple[object, ...]], name: str) -> str | None:
+    try:
+        with conn.transaction(force_rollback=True):
+            conn.execute(
+                sql.SQL("CREATE EXTENSION IF NOT EXISTS {} CASCADE").format(sql.Identifier(name))
+            )
+    except psycopg.Error as exc:
+        env = classify_db_error(exc)
+        if env is not None:
+            raise env from exc
+        message = exc.diag.message_primary or " ".join(str(exc).split())
+        library = _MISSING_LIBRARY.search(message)
+        advice = (
+            f" (the system library {library.group(1)} is missing where the server runs"
+            + ("; Debian: apt-get install libossp-uuid16" if name == "uuid-ossp" else "")
+            + ")"
+            if library
+            else ""
         )
-    }
-    return [
-        PreflightFinding(
-            "missing_extension",
-            name,
-            f"extension {name} is not available on the scratch server: every object that "
-            f"needs it will fail to restore",
+        return (
+            f"extension {name} is on the scratch server but cannot be created: {message}{advice};"
+            " every object that needs it will fail to restore"
         )
-        for name in wanted
-        if name not in available
-    ]
+    return None
+
+
+# dfmgr.c: could not load library "...": libossp-uuid.so.16: cannot open shared object file
+_MISSING_LIBRARY = re.compile(r'could not load library "[^"]*": ([^:]+): cannot open shared')

@@ -19,7 +19,7 @@ from dumpcheck.restore.catalog_reader import read_catalog
 from dumpcheck.restore.classify import Failure, classify
 from dumpcheck.restore.model import PreflightFinding, RestoreResult
 from dumpcheck.restore.plain import restore_plain
-from dumpcheck.restore.preflight import prepare_server
+from dumpcheck.restore.preflight import check_extensions, prepare_server
 from dumpcheck.scratch.databases import create_database, drop_database, drop_roles
 from dumpcheck.scratch.faults import disk_full_error, log_tail, server_died_error
 from dumpcheck.scratch.model import ScratchServer
@@ -94,6 +94,7 @@ def _restore_into(
     dsn = server.dsn(database)
     failures: list[Failure]
     extra: dict[str, str] = {}
+    findings = [*findings, *check_extensions(dsn, dump.facts.extensions)]
     base_failures = apply_base_schema(server, dsn, base_schema) if base_schema is not None else []
     if created_roles:
         extra["created_roles"] = ",".join(created_roles)
