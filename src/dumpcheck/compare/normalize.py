@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 # A schema qualifier in front of an identifier: `public.`, `"my schema".`. pg_dump and a
 # catalog read under search_path='' qualify; Prisma's own DDL and a default search_path do not.
@@ -57,12 +58,33 @@ def normalize_default(default: str | None) -> str | None:
     # Prisma's now() is stored as CURRENT_TIMESTAMP; both mean transaction start time.
     if d.lower() in {"now()", "current_timestamp", "transaction_timestamp()"}:
         return "CURRENT_TIMESTAMP"
+    d = _utc_timestamptz(d)
     d = _TRIVIAL_CAST.sub("", d)
     # An enum literal: 'A'::"Role" and 'A'::Role differ only in optional quoting.
     d = re.sub(r'::"([a-z_][a-z0-9_$]*)"$', r"::\1", d)
     if re.fullmatch(r"'-?\d+(\.\d+)?'", d):
         d = d[1:-1]
     return d
+
+
+# A timestamptz constant as ruleutils.c prints it: in the session's TimeZone, so the same
+# instant reads '2024-01-01 05:30:00+05:30' on a server in Asia/Kolkata and
+# '2024-01-01 00:00:00+00' in UTC (Prisma's DDL writes UTC literals).
+_TIMESTAMPTZ_LITERAL = re.compile(
+    r"'(?P<value>\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)?[+-]\d\d(?::\d\d){0,2})'"
+    r"(?P<cast>::timestamp(?:\(\d\))? with time zone)$"
+)
+
+
+def _utc_timestamptz(default: str) -> str:
+    m = _TIMESTAMPTZ_LITERAL.fullmatch(default)
+    if m is None:
+        return default
+    try:
+        instant = datetime.fromisoformat(m["value"]).astimezone(UTC)
+    except ValueError:
+        return default
+    return f"'{instant.isoformat(sep=' ')}'{m['cast']}"
 
 
 def _balanced(text: str) -> bool:

@@ -112,6 +112,10 @@ def read_catalog(conninfo: str) -> Catalog:
 def _read(conn: psycopg.Connection[Any]) -> Catalog:
     with conn.cursor() as cur:
         cur.execute(_SEARCH_PATH)
+        # pg_get_expr prints a timestamptz constant in the session's TimeZone, which comes from
+        # the server's postgresql.conf (initdb copies the machine's zone) or PGTZ; read in UTC,
+        # as Prisma writes its literals, so defaults read alike on every machine.
+        cur.execute("SET TIME ZONE 'UTC'")
         schemas = [r["schema"] for r in _rows(cur, "schemas")]
         tables = _rows(cur, "tables")
         columns = _rows(cur, "columns")
