@@ -45,14 +45,15 @@ def test_scratch_server_in_another_zone_reports_no_drift(
         ["-Fc", "-f", str(dump), "-d", scratch_server.dsn(fresh_db)],
         major=scratch_server.major,
     )
-    # A scratch server of its own, started in Asia/Kolkata (UTC+05:30), as on such a laptop.
+    # A scratch server of its own, started in Asia/Kolkata (UTC+05:30), as on such a laptop,
+    # by a user whose PGDATESTYLE prints dates the European way.
     result = subprocess.run(
         [sys.executable, "-m", "dumpcheck", "verify", str(dump), "--prisma", str(schema)],
         capture_output=True,
         text=True,
         timeout=300,
         cwd=ROOT,
-        env={**os.environ, "TZ": "Asia/Kolkata"},
+        env={**os.environ, "TZ": "Asia/Kolkata", "PGDATESTYLE": "SQL, DMY"},
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "1 ok" in result.stdout

@@ -116,6 +116,10 @@ def _read(conn: psycopg.Connection[Any]) -> Catalog:
         # the server's postgresql.conf (initdb copies the machine's zone) or PGTZ; read in UTC,
         # as Prisma writes its literals, so defaults read alike on every machine.
         cur.execute("SET TIME ZONE 'UTC'")
+        # Date and interval constants print in DateStyle / IntervalStyle, which a user's
+        # PGDATESTYLE or PGOPTIONS can change; pg_dump writes them as ISO / postgres.
+        cur.execute("SET DateStyle = 'ISO, MDY'")
+        cur.execute("SET IntervalStyle = 'postgres'")
         schemas = [r["schema"] for r in _rows(cur, "schemas")]
         tables = _rows(cur, "tables")
         columns = _rows(cur, "columns")
