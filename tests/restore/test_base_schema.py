@@ -9,7 +9,7 @@ import pytest
 from tests.restore.dumps import inventory_of, pg_dump, source_db
 
 from dumpcheck.catalog import QualifiedName
-from dumpcheck.expect import base_schema_sql, expect, prisma_migrations_sql
+from dumpcheck.expect import base_schema_sql, expect, prisma_migrations_sql, render_sql
 from dumpcheck.expect.expectation import migrations_table
 from dumpcheck.restore import restore
 from dumpcheck.restore.base import describe
@@ -121,3 +121,54 @@ def test_failures_of_the_prisma_ddl_are_root_causes_of_the_data_that_needed_them
     assert copy.root_cause_id == extension.id
     assert result.catalog.table("public", "Post") is not None
     assert "Prisma DDL statement 2: ERROR:" in result.log
+
+
+CYCLE_SCHEMA = """
+datasource db {
+  provider = "postgresql"
+  url      = env("DATABASE_URL")
+}
+
+model User {
+  id         Int    @id
+  favoriteId Int?   @unique
+  favorite   Post?  @relation("favorite", fields: [favoriteId], references: [id])
+  posts      Post[] @relation("author")
+}
+
+model Post {
+  id        Int   @id
+  authorId  Int
+  author    User  @relation("author", fields: [authorId], references: [id])
+  favoredBy User? @relation("favorite")
+}
+"""
+
+
+@pytest.mark.parametrize("fmt", ["plain", "custom"])
+def test_tables_whose_foreign_keys_form_a_cycle_load(
+    scratch_server: ScratchServer, fresh_db: str, tmp_path: Path, fmt: str
+) -> None:
+    """A user's favourite post, a post's author: whichever table's COPY comes first refers to
+    rows not loaded yet. pg_dump warns about such dumps and advises --disable-triggers."""
+    (tmp_path / "schema.prisma").write_text(CYCLE_SCHEMA)
+    expectation = expect(tmp_path / "schema.prisma")
+    source = (
+        render_sql(expectation)
+        + 'INSERT INTO "User" VALUES (1, NULL); INSERT INTO "Post" VALUES (1, 1);'
+        + 'UPDATE "User" SET "favoriteId" = 1;'
+    )
+    with source_db(scratch_server, source) as src:
+        dump = pg_dump(scratch_server, src, tmp_path / f"t.{fmt}", fmt, "--data-only")
+    result = restore(
+        inventory_of(dump),
+        scratch_server,
+        database=fresh_db,
+        base_schema=base_schema_sql(expectation),
+    )
+    assert result.errors == ()
+    assert {t.name: t.rows for t in result.catalog.tables.values()} == {
+        "User": 1,
+        "Post": 1,
+        "_prisma_migrations": 0,
+    }

@@ -78,7 +78,13 @@ def restore_plain(
     result = PlainRun()
     dump_dbs: set[str] = {dump.facts.database} if dump.facts.database else set()
     header: ObjectHeader | None = None
-    with open_plain(Path(dump.facts.path)) as stream, _Session(server, dsn) as session:
+    # A data-only dump loads into tables that already have their foreign keys, one COPY at a
+    # time: when the keys form a cycle (a user's favourite post, a post's author), the first
+    # table's COPY refers to rows not loaded yet. pg_dump warns and advises --disable-triggers,
+    # which the archive path passes to pg_restore; here session_replication_role = replica
+    # skips the FK triggers the same way.
+    replica = dump.facts.kind == "data-only"
+    with open_plain(Path(dump.facts.path)) as stream, _Session(server, dsn, replica) as session:
         splitter = PlainSplitter(cast(BinaryIO, stream))
         session.splitter = splitter
         for item in splitter:
@@ -105,9 +111,10 @@ def restore_plain(
 class _Session:
     """The connection to the restore database; reopened on ``\\connect``."""
 
-    def __init__(self, server: ScratchServer, dsn: str) -> None:
+    def __init__(self, server: ScratchServer, dsn: str, replica: bool = False) -> None:
         self.server = server
         self.dsn = dsn
+        self.replica = replica
         self.conn: psycopg.Connection[Any] | None = None
         self.splitter: PlainSplitter | None = None
 
@@ -141,6 +148,8 @@ class _Session:
             raise server_failure(self.server, exc) from exc
         # pg_dump repeats SET statements verbatim; preparing them gains nothing.
         self.conn.prepare_threshold = None
+        if self.replica:
+            self.conn.execute("SET session_replication_role = replica")
 
     @property
     def connection(self) -> psycopg.Connection[Any]:
