@@ -103,3 +103,17 @@ def test_orphan_progress_line_with_its_space_is_not_part_of_a_command() -> None:
         "ALTER TABLE public.audit_log ENABLE TRIGGER ALL;",
     ]
     assert {2588, 2590, 2591, 2598} <= log.finished
+
+
+def test_a_level_whose_message_came_after_another_workers_lines() -> None:
+    """A real -j 2 log (pg_dump 18 into PostgreSQL 15, under load): worker A printed
+    "pg_restore: error: ", worker B its whole error, then A's "could not execute query" line
+    came without a prefix, after B's failed command."""
+    log = parse_restore_log((LOGS / "interleaved_j2_initializing.log").read_text())
+    assert [(e.message, e.command) for e in log.errors] == [
+        (
+            'unrecognized configuration parameter "transaction_timeout"',
+            "SET transaction_timeout = 0;",
+        )
+    ] * 4
+    assert all(e.server_error for e in log.errors)

@@ -83,13 +83,35 @@ _ORPHAN_INFO = re.compile(
 )
 
 
+# A level whose own text went elsewhere: "pg_restore: error: " and then another worker's
+# "while PROCESSING TOC:" or "from TOC entry ..." on the same line. The text of that error comes
+# later, on a line of its own without any prefix (_ORPHAN_BODY), often after the other worker's
+# failed command.
+_LEVEL_WITHOUT_TEXT = re.compile(
+    r"^pg_restore: (?P<level>error|warning): (?=while [A-Z ]+:|from TOC entry \d+; |"
+    r"(?:processing|launching|finished) item |processing data for table |"
+    r"(?:enabling|disabling) triggers for |creating [A-Z]|executing [A-Z]|error: |warning: )"
+)
+_ORPHAN_BODY = re.compile(
+    r"^(?:could not execute query: (?:ERROR|FATAL|PANIC): |COPY failed for table )"
+)
+
+
 def repair_interleaved(text: str) -> str:
     """Undo the line-level damage of concurrent pg_restore workers writing to one stderr."""
     lines: list[str] = []
+    waiting: list[str] = []  # levels printed without their text, oldest first
     for line in text.splitlines():
         line = _DOUBLE_PREFIX.sub("pg_restore: ", line)
         line = _INNER_PREFIX.sub(r"\1", line)
         line = _ORPHAN_LEVEL.sub(r"pg_restore: \1: ", line)
+        lone = _LEVEL_WITHOUT_TEXT.match(line)
+        if lone is not None:
+            waiting.append(lone["level"])
+            line = "pg_restore: " + line[lone.end() :]
+        elif _ORPHAN_BODY.match(line):
+            # Never SQL of a failed command: the text of a level printed earlier.
+            line = f"pg_restore: {waiting.pop(0) if waiting else 'error'}: {line}"
         if _ORPHAN_INFO.match(line):
             line = "pg_restore: " + line.lstrip(" ")
         if line.startswith("pg_restore: error:  "):
