@@ -45,6 +45,7 @@ def _table_json(inv: DumpInventory, t: Table) -> dict[str, Any]:
         "kind": t.kind,
         "rows": t.rows,
         "location": inv.locations.get(t.key),
+        "data_columns": list(cols) if (cols := inv.data_columns.get(t.key)) else None,
         "flags": table_flags(inv, t),
         "columns": [
             {
@@ -203,7 +204,11 @@ def to_text(inv: DumpInventory, *, width: int = 120) -> str:
         grid.add_column(heading, justify=justify)  # type: ignore[arg-type]
     for _, t in sorted(inv.catalog.tables.items()):
         rows = "" if t.rows is None else f"{t.rows:,}"
-        grid.add_row(t.schema, t.name, str(len(t.columns)), rows, ", ".join(table_flags(inv, t)))
+        columns = str(len(t.columns))
+        if not t.columns and inv.data_columns.get(t.key):
+            # No CREATE TABLE (a data-only dump): count the columns its COPY loads.
+            columns = f"{len(inv.data_columns[t.key])} in data"
+        grid.add_row(t.schema, t.name, columns, rows, ", ".join(table_flags(inv, t)))
     console.print(grid)
     for line in fact_lines(inv):
         console.print(line, markup=False)
