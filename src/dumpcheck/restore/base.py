@@ -17,8 +17,7 @@ import psycopg
 from dumpcheck.inventory.plain import Statement, iter_plain
 from dumpcheck.inventory.sqltext import TextError, read_qualified
 from dumpcheck.restore.classify import Failure
-from dumpcheck.restore.plain import server_failure
-from dumpcheck.scratch.faults import classify_db_error
+from dumpcheck.scratch.faults import classify_db_error, server_failure
 from dumpcheck.scratch.model import ScratchServer
 
 LOCATION = "Prisma DDL"
@@ -42,7 +41,11 @@ def apply_base_schema(server: ScratchServer, dsn: str, sql: str) -> list[Failure
     """
     failures: list[Failure] = []
     search_path = "public"
-    with psycopg.connect(dsn, autocommit=True) as conn:
+    try:
+        conn = psycopg.connect(dsn, autocommit=True)
+    except psycopg.OperationalError as exc:
+        raise server_failure(server, exc) from exc
+    with conn:
         for number, item in enumerate(iter_plain(io.BytesIO(sql.encode("utf-8"))), start=1):
             if not isinstance(item, Statement):
                 continue

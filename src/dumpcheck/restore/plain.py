@@ -9,7 +9,6 @@ accepted the COPY, and every failure keeps its SQLSTATE, message, detail and hin
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +17,7 @@ from typing import Any, BinaryIO, cast
 import psycopg
 from psycopg.pq import TransactionStatus
 
-from dumpcheck.errors import BadInputError, EnvironmentFailure, ScratchServerError
+from dumpcheck.errors import BadInputError
 from dumpcheck.inventory.model import DumpInventory
 from dumpcheck.inventory.plain import (
     CopyBlock,
@@ -29,7 +28,7 @@ from dumpcheck.inventory.plain import (
 )
 from dumpcheck.inventory.source import open_plain
 from dumpcheck.restore.classify import Failure
-from dumpcheck.scratch.faults import classify_db_error, log_tail, server_died_error
+from dumpcheck.scratch.faults import classify_db_error, server_failure
 from dumpcheck.scratch.model import ScratchServer
 
 # Statements that would act outside the database we restore into (pg_dump --create writes them).
@@ -155,26 +154,6 @@ class _Session:
     def connection(self) -> psycopg.Connection[Any]:
         assert self.conn is not None
         return self.conn
-
-
-def server_failure(server: ScratchServer, exc: BaseException) -> EnvironmentFailure:
-    """The environment error behind a lost connection: disk full, or the server died."""
-    mapped = classify_db_error(exc)
-    if mapped is not None:
-        return mapped
-    # The session breaks a moment before the postmaster is gone for good: give it that moment.
-    deadline = time.monotonic() + 3
-    while True:
-        died = server_died_error(server)
-        if died is not None:
-            return died
-        if time.monotonic() > deadline:
-            break
-        time.sleep(0.1)
-    return ScratchServerError(
-        f"the scratch server stopped answering during the restore "
-        f"({' '.join(str(exc).split())}); server log tail: {log_tail(server.log_path)}"
-    )
 
 
 def _failure(

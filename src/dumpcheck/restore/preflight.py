@@ -11,7 +11,7 @@ from psycopg import sql
 from dumpcheck.inventory.model import DumpFacts
 from dumpcheck.restore.model import PreflightFinding
 from dumpcheck.scratch.databases import connect_maintenance
-from dumpcheck.scratch.faults import classify_db_error
+from dumpcheck.scratch.faults import classify_db_error, server_failure
 from dumpcheck.scratch.model import ScratchServer
 
 
@@ -83,7 +83,9 @@ def _create_roles(
     return created, findings
 
 
-def check_extensions(dsn: str, extensions: Iterable[str]) -> list[PreflightFinding]:
+def check_extensions(
+    server: ScratchServer, dsn: str, extensions: Iterable[str]
+) -> list[PreflightFinding]:
     """The extensions the dump needs that the server cannot create, checked in ``dsn``.
 
     pg_available_extensions only lists control files: an extension can be listed and still fail
@@ -95,7 +97,11 @@ def check_extensions(dsn: str, extensions: Iterable[str]) -> list[PreflightFindi
     if not wanted:
         return []
     findings: list[PreflightFinding] = []
-    with psycopg.connect(dsn, autocommit=True) as conn:
+    try:
+        conn = psycopg.connect(dsn, autocommit=True)
+    except psycopg.OperationalError as exc:
+        raise server_failure(server, exc) from exc
+    with conn:
         available = {
             str(r[0])
             for r in conn.execute(

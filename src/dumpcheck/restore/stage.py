@@ -94,7 +94,7 @@ def _restore_into(
     dsn = server.dsn(database)
     failures: list[Failure]
     extra: dict[str, str] = {}
-    findings = [*findings, *check_extensions(dsn, dump.facts.extensions)]
+    findings = [*findings, *check_extensions(server, dsn, dump.facts.extensions)]
     base_failures = apply_base_schema(server, dsn, base_schema) if base_schema is not None else []
     if created_roles:
         extra["created_roles"] = ",".join(created_roles)

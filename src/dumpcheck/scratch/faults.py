@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 
 from dumpcheck.errors import DiskFullError, EnvironmentFailure, ScratchServerError
@@ -78,3 +79,23 @@ def check_server_alive(server: ScratchServer) -> None:
     error = server_died_error(server)
     if error is not None:
         raise error
+
+
+def server_failure(server: ScratchServer, exc: BaseException) -> EnvironmentFailure:
+    """The environment error behind a lost connection: disk full, or the server died."""
+    mapped = classify_db_error(exc)
+    if mapped is not None:
+        return mapped
+    # The session breaks a moment before the postmaster is gone for good: give it that moment.
+    deadline = time.monotonic() + 3
+    while True:
+        died = server_died_error(server)
+        if died is not None:
+            return died
+        if time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    return ScratchServerError(
+        f"the scratch server stopped answering during the restore "
+        f"({' '.join(str(exc).split())}); server log tail: {log_tail(server.log_path)}"
+    )
