@@ -117,3 +117,41 @@ def test_a_level_whose_message_came_after_another_workers_lines() -> None:
         )
     ] * 4
     assert all(e.server_error for e in log.errors)
+
+
+def test_levels_and_prefixes_split_every_way_still_give_each_error_its_command() -> None:
+    """Two real -j 2 logs (data-only into the Prisma tables, machine under load): an "error:"
+    line that lost its prefix and space, "pg_restore:  finished item" with the space of another
+    worker, and an "error:  executing SEQUENCE SET" whose text is progress, not an error."""
+    for name in ("interleaved_j2_data_only_4.log", "interleaved_j2_data_only_5.log"):
+        log = parse_restore_log((LOGS / name).read_text())
+        assert [e.command for e in log.errors] == [
+            'COPY public.products (id, title, "categoryId", legacy_sku) FROM stdin;',
+            "ALTER TABLE public.audit_log DISABLE TRIGGER ALL;",
+            "COPY public.audit_log (id, action) FROM stdin;",
+            "ALTER TABLE public.audit_log ENABLE TRIGGER ALL;",
+        ], name
+        assert all(e.server_error for e in log.errors), name
+        assert 2587 in log.finished, name
+
+
+def test_heavily_interleaved_log_attributes_every_error_to_the_entry_its_command_names() -> None:
+    """A real -j 2 log under load (data-only into an empty database): prefixes split from
+    their text ("pg_restore:pg_restore:  from TOC entry", " pg_restore:error:  error: ...", a
+    bare "could not execute query" line). Every error still pairs its message with its command,
+    and the command decides the entry even where a wrong "from TOC entry" line came first."""
+    entries = {
+        2587: TocEntry(2587, "TABLE DATA", "categories", "public"),
+        2588: TocEntry(2588, "TABLE DATA", "products", "public"),
+        2590: TocEntry(2590, "TABLE DATA", "tags", "public"),
+        2591: TocEntry(2591, "TABLE DATA", "audit_log", "public"),
+        2598: TocEntry(2598, "SEQUENCE SET", "tags_id_seq", "public"),
+    }
+    log = parse_restore_log((LOGS / "interleaved_j2_data_only_6.log").read_text())
+    assert len(log.errors) == 13
+    failures = failures_from_log(log, entries)
+    for f in failures:
+        entry = entries[f.toc_id or 0]
+        relation = f.message.split('"')[1]  # relation "public.x" does not exist
+        assert relation == f"public.{entry.tag}", (f.statement, f.toc_id)
+        assert f"public.{entry.tag}" in (f.statement or ""), (f.statement, f.toc_id)

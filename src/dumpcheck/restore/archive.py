@@ -266,6 +266,9 @@ def failures_from_log(log: RestoreLog, entries: dict[int, TocEntry]) -> list[Fai
 def _confirmed_by_command(err: LogError, toc_id: int, entries: dict[int, TocEntry]) -> int:
     """The entry whose SQL is the failed command, when the log's "from TOC entry" line and the
     error were split by another worker's lines (pg_restore -j writes them separately)."""
+    named_by_data = _data_entry_of(err.command, entries)
+    if named_by_data is not None:
+        return named_by_data
     first = (err.command or "").strip().splitlines()[0:1]
     if not first or len(first[0]) < 12:
         return toc_id
@@ -365,6 +368,36 @@ _DATA_COMMAND = re.compile(
     r"^(?:COPY\s+(?P<name>\S+)\s|ALTER\s+TABLE\s+(?:ONLY\s+)?(?P<name2>\S+)\s+"
     r"(?:ENABLE|DISABLE)\s+TRIGGER\s+ALL)"
 )
+_SETVAL = re.compile(r"^SELECT\s+pg_catalog\.setval\('(?P<name>(?:[^']|'')+)'")
+
+
+def _data_entry_of(command: str | None, entries: dict[int, TocEntry]) -> int | None:
+    """The one entry a data command belongs to, whatever TOC header the log put before it.
+
+    COPY and the trigger toggles of --disable-triggers belong to the table's TABLE DATA entry
+    (pg_backup_archiver.c _disableTriggersIfNecessary, _printTocEntry); setval to the sequence's
+    SEQUENCE SET entry. The command names its object, so under -j, where a worker's "from TOC
+    entry" line can land before another worker's error, the command decides.
+    """
+    text = (command or "").strip()
+    data = _DATA_COMMAND.match(text)
+    if data:
+        name = data["name"] or data["name2"]
+        wanted = "TABLE DATA"
+    else:
+        seq = _SETVAL.match(text)
+        if seq is None:
+            return None
+        name, wanted = seq["name"].replace("''", "'"), "SEQUENCE SET"
+    owners = [
+        e.dump_id
+        for e in entries.values()
+        if e.desc == wanted
+        and name in (f"{quote_ident(e.namespace)}.{quote_ident(e.tag)}", quote_ident(e.tag))
+    ]
+    return owners[0] if len(owners) == 1 else None
+
+
 _OWNER_TARGET = re.compile(r"^ALTER\s+\w+(?:\s+\w+)?\s+(?P<name>.+?)\s+OWNER\s+TO\s", re.DOTALL)
 
 
@@ -377,19 +410,9 @@ def _headerless_entry(
     Under -j the workers' lines interleave, so prefer a recently failed entry whose object the
     command names (its OWNER TO), and fall back to the latest entry that printed a header.
     """
-    data = _DATA_COMMAND.match(err.command or "")
-    if data:
-        # COPY and the trigger toggles of --disable-triggers belong to the table's TABLE DATA
-        # entry (pg_backup_archiver.c _disableTriggersIfNecessary, _printTocEntry).
-        name = data["name"] or data["name2"]
-        owners = [
-            e.dump_id
-            for e in entries.values()
-            if e.desc == "TABLE DATA"
-            and name in (f"{quote_ident(e.namespace)}.{quote_ident(e.tag)}", quote_ident(e.tag))
-        ]
-        if len(owners) == 1:
-            return owners[0]
+    named_by_data = _data_entry_of(err.command, entries)
+    if named_by_data is not None:
+        return named_by_data
     earlier = [e.toc_id for e in reversed(errors[: err.seq - 1]) if e.toc_id is not None]
     if not earlier:
         return None

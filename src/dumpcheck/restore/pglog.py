@@ -67,32 +67,26 @@ class RestoreLog:
 
 # Under -j, pg_restore's worker processes share stderr and each message is written in pieces
 # (progname, level, text: src/common/logging.c pg_log_generic_v), so pieces of two messages can
-# interleave: "pg_restore:pg_restore: error:  could not ...", "pg_restore: error: pg_restore:could
-# not ...", or a line " error: could not ..." whose prefix ended the line before.
-_DOUBLE_PREFIX = re.compile(r"^ ?pg_restore: ?pg_restore: ?|^ pg_restore: ")
-_INNER_PREFIX = re.compile(r"^(pg_restore: (?:error|warning|detail|hint): )pg_restore: ?")
-_ORPHAN_LEVEL = re.compile(r"^ (error|warning): ")
-# A --verbose progress message whose "pg_restore: " went to another line (pg_backup_archiver.c,
-# pg_backup_db.c), with or without the space after the colon ("pg_restore: error: pg_restore:"
-# then, after the failed command, " finished item 2598 ..."): it must not be read as the
-# continuation of a failed command's text.
-_ORPHAN_INFO = re.compile(
-    r"^ ?(?:processing data for table |processing item |launching item |finished item "
-    r"|(?:enabling|disabling) triggers for |creating [A-Z]|executing [A-Z]|while PROCESSING TOC"
-    r"|from TOC entry \d+; )"
+# interleave in every way seen in tests/restore/logs: "pg_restore:pg_restore: error: ...",
+# "pg_restore: error: pg_restore:could not ...", " pg_restore:disabling triggers for t", a line
+# " error: could not ..." or "error: ..." whose prefix ended another line, a level whose text
+# comes lines later ("pg_restore: error: pg_restore: while PROCESSING TOC:" ... then a bare
+# "could not execute query: ..."), and a progress message with no prefix at all.
+#
+# So each line is taken apart: its "pg_restore:" pieces are dropped, and what is left is read
+# as a level, a progress message, the text of a waiting level, or (otherwise) a line that
+# continues a message (Command was:, DETAIL:, the lines of a multi-line command).
+_PROGNAME = re.compile(r"\s*pg_restore:\s*")
+_LEVEL = re.compile(r"^(?P<level>error|warning|detail|hint):\s*")
+# A --verbose progress message (pg_backup_archiver.c, pg_backup_db.c, parallel.c).
+_PROGRESS = re.compile(
+    r"^(?:processing data for table |processing item \d|launching item \d|finished item \d"
+    r"|(?:enabling|disabling) triggers for |creating [A-Z]|executing [A-Z]|while [A-Z ]+:$"
+    r"|from TOC entry \d+; |connecting to database|entering main parallel loop"
+    r"|finished main parallel loop|entering restore_toc_entries|implied data-only restore)"
 )
-
-
-# A level whose own text went elsewhere: "pg_restore: error: " and then another worker's
-# "while PROCESSING TOC:" or "from TOC entry ..." on the same line. The text of that error comes
-# later, on a line of its own without any prefix (_ORPHAN_BODY), often after the other worker's
-# failed command.
-_LEVEL_WITHOUT_TEXT = re.compile(
-    r"^pg_restore: (?P<level>error|warning): (?=while [A-Z ]+:|from TOC entry \d+; |"
-    r"(?:processing|launching|finished) item |processing data for table |"
-    r"(?:enabling|disabling) triggers for |creating [A-Z]|executing [A-Z]|error: |warning: )"
-)
-_ORPHAN_BODY = re.compile(
+# The text of an error, never SQL of a failed command.
+_ERROR_TEXT = re.compile(
     r"^(?:could not execute query: (?:ERROR|FATAL|PANIC): |COPY failed for table )"
 )
 
@@ -101,22 +95,33 @@ def repair_interleaved(text: str) -> str:
     """Undo the line-level damage of concurrent pg_restore workers writing to one stderr."""
     lines: list[str] = []
     waiting: list[str] = []  # levels printed without their text, oldest first
-    for line in text.splitlines():
-        line = _DOUBLE_PREFIX.sub("pg_restore: ", line)
-        line = _INNER_PREFIX.sub(r"\1", line)
-        line = _ORPHAN_LEVEL.sub(r"pg_restore: \1: ", line)
-        lone = _LEVEL_WITHOUT_TEXT.match(line)
-        if lone is not None:
-            waiting.append(lone["level"])
-            line = "pg_restore: " + line[lone.end() :]
-        elif _ORPHAN_BODY.match(line):
-            # Never SQL of a failed command: the text of a level printed earlier.
-            line = f"pg_restore: {waiting.pop(0) if waiting else 'error'}: {line}"
-        if _ORPHAN_INFO.match(line):
-            line = "pg_restore: " + line.lstrip(" ")
-        if line.startswith("pg_restore: error:  "):
-            line = "pg_restore: error: " + line[len("pg_restore: error:  ") :].lstrip()
-        lines.append(line)
+    for raw in text.splitlines():
+        has_progname = "pg_restore:" in raw
+        core = _PROGNAME.sub(" ", raw).strip() if has_progname else raw.strip()
+        level: str | None = None
+        while (m := _LEVEL.match(core)) is not None:
+            if level is not None:
+                waiting.append(level)  # "error: error: x": the first one's text is elsewhere
+            level, core = m["level"], core[m.end() :]
+        if level is not None and (not core or _PROGRESS.match(core)):
+            waiting.append(level)  # its text comes later; the rest of this line is another's
+            level = None
+        if level is not None:
+            lines.append(f"pg_restore: {level}: {core}")
+        elif _PROGRESS.match(core):
+            lines.append(f"pg_restore: {core}")
+        elif _ERROR_TEXT.match(core):
+            lines.append(f"pg_restore: {waiting.pop(0) if waiting else 'error'}: {core}")
+        elif not core:
+            if not has_progname:
+                lines.append(raw)  # a blank line ends a failed command's text; a lone prefix goes
+        elif _PROGNAME.match(raw):
+            lines.append(f"pg_restore: {core}")  # a message of a kind not listed above
+        elif has_progname:
+            # A line of a failed command (or DETAIL) with a stray prefix of another worker.
+            lines.append(_PROGNAME.sub(" ", raw).rstrip())
+        else:
+            lines.append(raw)
     return "\n".join(lines)
 
 
