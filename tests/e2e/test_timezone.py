@@ -1,5 +1,6 @@
-"""A machine outside UTC: its scratch server prints timestamptz defaults in its own zone
-(initdb copies the machine's), and that must not read as drift from Prisma's UTC literals."""
+"""The user's environment does not leak into the verdicts. A machine outside UTC: its scratch
+server prints timestamptz defaults in its own zone (initdb copies the machine's), and that must
+not read as drift from Prisma's UTC literals; nor may PGDATESTYLE or PGOPTIONS change them."""
 
 from __future__ import annotations
 
@@ -46,14 +47,21 @@ def test_scratch_server_in_another_zone_reports_no_drift(
         major=scratch_server.major,
     )
     # A scratch server of its own, started in Asia/Kolkata (UTC+05:30), as on such a laptop,
-    # by a user whose PGDATESTYLE prints dates the European way.
+    # by a user whose PGDATESTYLE prints dates the European way and whose PGOPTIONS sets a
+    # statement timeout.
     result = subprocess.run(
         [sys.executable, "-m", "dumpcheck", "verify", str(dump), "--prisma", str(schema)],
         capture_output=True,
         text=True,
         timeout=300,
         cwd=ROOT,
-        env={**os.environ, "TZ": "Asia/Kolkata", "PGDATESTYLE": "SQL, DMY"},
+        env={
+            **os.environ,
+            "TZ": "Asia/Kolkata",
+            "PGDATESTYLE": "SQL, DMY",
+            # A timeout meant for the user's own sessions must not reach the scratch server's.
+            "PGOPTIONS": "-c statement_timeout=1",
+        },
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "1 ok" in result.stdout

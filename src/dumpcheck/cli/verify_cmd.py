@@ -39,7 +39,7 @@ def command(fmt: str, output: Path | None, quiet: bool, **kwargs: object) -> int
     write_output(text, output)
     if outcome.kept_server is not None and outcome.restore is not None:
         dsn = outcome.kept_server.dsn(outcome.restore.database)
-        click.echo(f"scratch server kept; connect with: psql '{dsn}'", err=True)
+        click.echo(f"scratch server kept; connect with: psql {psql_conninfo(dsn)}", err=True)
         if outcome.kept_server.pid is not None:
             click.echo(
                 f"stop it with: kill -INT {outcome.kept_server.pid} "
@@ -57,3 +57,14 @@ def _stage_printer() -> object:
         click.echo(f"dumpcheck: {stage}...", err=True)
 
     return show
+
+
+def psql_conninfo(dsn: str) -> str:
+    """``dsn`` as one shell word for psql, without the ``options=''`` that shields our own
+    sessions from PGOPTIONS (its quotes would break a hand-quoted string)."""
+    import shlex
+
+    from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+    parts = {k: v for k, v in conninfo_to_dict(dsn).items() if k != "options" or v}
+    return shlex.quote(make_conninfo(**parts))  # type: ignore[arg-type]

@@ -267,7 +267,9 @@ def local_server(install: PgInstall, *, keep: bool = False) -> Iterator[ScratchS
         _initdb(cluster, owner)
         proc = _start(cluster, owner, keep)
         _wait_ready(cluster, proc)
-        conninfo = f"host={root} port={PORT} user={SUPERUSER}"
+        # options='' overrides the user's PGOPTIONS (libpq reads it only when the conninfo has
+        # no options): a statement_timeout set for their own work would cut our COPYs short.
+        conninfo = f"host={root} port={PORT} user={SUPERUSER} options=''"
         server = ScratchServer(
             backend="local",
             major=install.major,

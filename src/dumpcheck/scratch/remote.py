@@ -118,7 +118,8 @@ def docker_server(
         ) from exc
     from psycopg.conninfo import make_conninfo
 
-    conninfo = make_conninfo(host=host, port=port, user="postgres", password=password)
+    # options='' keeps the user's PGOPTIONS out of our container's sessions (see local.py).
+    conninfo = make_conninfo(host=host, port=port, user="postgres", password=password, options="")
     try:
         server_major, version = probe(make_conninfo(conninfo, dbname="postgres"), "the container")
         yield ScratchServer(
