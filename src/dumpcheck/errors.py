@@ -41,12 +41,14 @@ class SourceLocation:
     line: int
     column: int
     source_line: str = ""
+    caret_column: int | None = None  # where the caret goes when source_line is a cut window
 
     def caret(self) -> str:
         """The offending line with a caret under the column."""
         if not self.source_line:
             return ""
-        return f"{self.source_line}\n{' ' * max(self.column - 1, 0)}^"
+        column = self.caret_column if self.caret_column is not None else self.column
+        return f"{self.source_line}\n{' ' * max(column - 1, 0)}^"
 
 
 class SchemaParseError(BadInputError):

@@ -12,12 +12,16 @@ import re
 import shutil
 import subprocess
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from dumpcheck.catalog import Catalog, Table
+from dumpcheck.expect.model import Expectation
+from dumpcheck.restore.spelling import server_spellings
 from dumpcheck.scratch.model import ScratchServer
+from dumpcheck.verify import dbgenerated_defaults
 
 ORACLE = Path(__file__).resolve().parents[1] / "oracle"
 # The corpus is read where it lies, beside the repository (../shared/corpus), never copied in.
@@ -42,7 +46,9 @@ def ensure_engine() -> None:
     """Install the pinned @prisma/schema-engine-wasm into tests/oracle if it is missing."""
     if shutil.which("node") is None or shutil.which("npm") is None:
         _missing_tool("node and npm are needed")
-    if (ORACLE / "node_modules" / "@prisma" / "schema-engine-wasm").is_dir():
+    modules = ORACLE / "node_modules"
+    wanted = ("@prisma/schema-engine-wasm", "@prisma/adapter-pg", "pg")
+    if all((modules / name / "package.json").is_file() for name in wanted):
         return
     cmd = ["npm", "ci"] if (ORACLE / "package-lock.json").exists() else ["npm", "install"]
     done = subprocess.run(
@@ -64,11 +70,17 @@ def for_engine(text: str) -> str:
     return _PREVIEW_LINE.sub(keep_known, text)
 
 
-def engine_sql(schemas: dict[str, list[tuple[str, str]]]) -> dict[str, dict[str, str]]:
-    """Run the engine's diff (empty -> schema, as SQL) for many schemas in one node process."""
+def engine_sql(
+    schemas: dict[str, list[tuple[str, str]]], *, raw: bool = False
+) -> dict[str, dict[str, str]]:
+    """Run the engine's diff (empty -> schema, as SQL) for many schemas in one node process.
+
+    ``raw`` hands the schemas over as written; otherwise Prisma 5/6 datasource URLs and retired
+    preview flags are taken out first (Prisma 7 rejects them, dumpcheck reads them).
+    """
     ensure_engine()
     payload = [
-        {"name": name, "files": [[path, for_engine(text)] for path, text in files]}
+        {"name": name, "files": [[path, text if raw else for_engine(text)] for path, text in files]}
         for name, files in schemas.items()
     ]
     done = subprocess.run(
@@ -118,6 +130,33 @@ def run_files(server: ScratchServer, db: str, files: Iterable[Path]) -> None:
         raise AssertionError(f"psql failed: {done.stderr[-3000:]}")
 
 
+def server_spelled(expectation: Expectation, server: ScratchServer, db: str) -> Catalog:
+    """The expected catalog with each dbgenerated() default as the server spells it."""
+    spellings = server_spellings(
+        server.dsn(db), dbgenerated_defaults(expectation), expectation.default_schema
+    )
+    tables = []
+    for table in expectation.catalog.tables.values():
+        columns = tuple(
+            replace(c, default=spellings.get((table.key, c.name), c.default)) for c in table.columns
+        )
+        tables.append(replace(table, columns=columns))
+    return replace(expectation.catalog, tables={t.key: t for t in tables})
+
+
+def _unqualified_like(expected: Table, actual: Table) -> Table:
+    """An Unsupported("ltree") column is spelled as written; format_type qualifies the type
+    with the schema its extension lives in, which the schema does not say."""
+    spelled = {c.name: c.type for c in expected.columns}
+    columns = []
+    for c in actual.columns:
+        want = spelled.get(c.name)
+        if want is not None and "." not in want and "." in c.type and c.type.endswith(want):
+            c = replace(c, type=want)
+        columns.append(c)
+    return replace(actual, columns=tuple(columns))
+
+
 def _table_lines(t: Table, positions: bool) -> dict[str, str]:
     out: dict[str, str] = {}
     for i, c in enumerate(t.columns):
@@ -155,7 +194,7 @@ def catalog_diff(
         if exp is None:
             diffs.append(f"{key}: table present but not expected")
             continue
-        el, al = _table_lines(exp, positions), _table_lines(act, positions)
+        el, al = _table_lines(exp, positions), _table_lines(_unqualified_like(exp, act), positions)
         for obj in sorted(set(el) | set(al)):
             if el.get(obj) != al.get(obj):
                 diffs.append(f"{key}: {obj}: expected {el.get(obj)} got {al.get(obj)}")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from dumpcheck.expect import base_schema_sql, expect
-from dumpcheck.expect.base import needed_extensions
-from dumpcheck.expect.migrations import extensions_created
+from dumpcheck.expect.history import extensions_created
+from dumpcheck.expect.render import needed_extensions
 
 SCHEMA = """
 datasource db {

@@ -63,7 +63,7 @@ def test_bad_schema_exits_2_with_location_and_caret(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     lines = result.stderr.splitlines()
-    assert lines[0] == f"dumpcheck: error: {bad}:5:14: unknown attribute @foo on field 'id'"
+    assert lines[0] == f'dumpcheck: error: {bad}:5:14: Attribute not known: "@foo".'
     assert lines[1:] == ["  id Int @id @foo", " " * 13 + "^"]
 
 

@@ -14,7 +14,7 @@ import pytest
 
 from dumpcheck.catalog import Catalog
 from dumpcheck.expect import expect, render_sql
-from dumpcheck.expect.loader import schema_files
+from dumpcheck.expect.psl import schema_files
 from dumpcheck.restore import read_catalog
 from dumpcheck.scratch import create_database, drop_database
 from dumpcheck.scratch.model import ScratchServer

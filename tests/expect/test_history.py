@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dumpcheck.catalog import QualifiedName
 from dumpcheck.expect import classify_migrations, migration_evidence
-from dumpcheck.expect.migrations import table_changes
+from dumpcheck.expect.history import table_changes
 from dumpcheck.expect.model import Migration
 from dumpcheck.inventory.model import MigrationRow
 

@@ -9,15 +9,15 @@ import pytest
 from dumpcheck.catalog import QualifiedName
 from dumpcheck.errors import BadInputError
 from dumpcheck.expect import expect, legacy_join_table
-from dumpcheck.expect.defaults import jsonb_output, rust_float
-from dumpcheck.expect.names import (
+from dumpcheck.expect.psl.constraint_names import (
     clip_bytes,
     foreign_key_name,
     index_name,
     primary_key_name,
-    serial_sequence_name,
     unique_index_name,
 )
+from dumpcheck.expect.rules.literals import jsonb_output
+from dumpcheck.expect.rules.names import serial_sequence_name
 from tests.expect.helpers import expectation_of
 
 
@@ -92,8 +92,14 @@ def test_jsonb_output_normalises_like_postgres() -> None:
         jsonb_output("{")
 
 
-def test_rust_float_display() -> None:
-    assert [rust_float(v) for v in (1.0, 1.5, -2.0, 0.1)] == ["1", "1.5", "-2", "0.1"]
+def test_float_and_decimal_defaults_keep_their_spelling() -> None:
+    # Prisma 7 writes the number as the schema spells it; PostgreSQL keeps that constant.
+    e = expectation_of(
+        "model T {\n  id Int @id\n  f Float @default(10.0)\n  d Decimal @default(1.50)\n"
+        '  s Decimal @default("2.5")\n  n Float @default(-0.5)\n}\n'
+    )
+    defaults = {c.name: c.default for c in e.catalog.tables[QualifiedName("public", "T")].columns}
+    assert defaults == {"id": None, "f": "10.0", "d": "1.50", "s": "2.5", "n": "'-0.5'::numeric"}
 
 
 def test_relations_default_actions_and_relation_mode() -> None:
@@ -143,10 +149,13 @@ def test_implicit_many_to_many_join_table() -> None:
 
 def test_views_are_not_created_but_ignored_models_are() -> None:
     e = expectation_of(
-        "view V {\n  id Int @unique\n}\nmodel I {\n  id Int @id\n  x Int @ignore\n  @@ignore\n}\n"
+        'generator c {\n  provider = "prisma-client-js"\n  previewFeatures = ["views"]\n}\n'
+        "view V {\n  id Int @unique\n}\nmodel I {\n  id Int @id\n  x Int\n  @@ignore\n}\n"
+        "model J {\n  id Int @id\n  y Int @ignore\n}\n"
     )
-    assert set(e.catalog.tables) == {QualifiedName("public", "I")}
+    assert set(e.catalog.tables) == {QualifiedName("public", "I"), QualifiedName("public", "J")}
     assert [c.name for c in e.catalog.tables[QualifiedName("public", "I")].columns] == ["id", "x"]
+    assert [c.name for c in e.catalog.tables[QualifiedName("public", "J")].columns] == ["id", "y"]
     # Not created, but recorded: a dump that has the view is not showing an unexpected table.
     assert e.views == {QualifiedName("public", "V"): "V"}
 
@@ -155,7 +164,7 @@ def test_multi_schema_requires_schema_attributes() -> None:
     ds = 'datasource db {\n  provider = "postgresql"\n  schemas = ["a", "b"]\n}\n'
     e = expectation_of(ds + 'model M {\n  id Int @id\n  @@schema("b")\n}\n', datasource=False)
     assert set(e.catalog.tables) == {QualifiedName("b", "M")}
-    assert {"a", "b", "public"} <= e.catalog.schemas
+    assert e.catalog.schemas == {"b"}  # the engine creates the schemas that hold objects
 
 
 def test_default_schema_from_url_and_dotenv(

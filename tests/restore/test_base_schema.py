@@ -10,7 +10,7 @@ from tests.restore.dumps import inventory_of, pg_dump, source_db
 
 from dumpcheck.catalog import QualifiedName
 from dumpcheck.expect import base_schema_sql, expect, prisma_migrations_sql, render_sql
-from dumpcheck.expect.expectation import migrations_table
+from dumpcheck.expect.rules import migrations_table
 from dumpcheck.restore import restore
 from dumpcheck.restore.base import describe
 from dumpcheck.restore.catalog_reader import read_catalog

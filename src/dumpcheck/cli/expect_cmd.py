@@ -39,7 +39,7 @@ def command(
     SCHEMA is a .prisma file or a folder of .prisma files (or with a prisma.config.ts).
     """
     from dumpcheck.expect import expect, render_sql
-    from dumpcheck.expect.render_text import render_text, to_json
+    from dumpcheck.expect.render import render_text, to_json
 
     expectation = expect(schema, migrations=migrations, default_schema=default_schema)
     if fmt == "sql":

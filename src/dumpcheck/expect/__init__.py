@@ -1,22 +1,26 @@
-"""The expect stage: the database `prisma migrate` builds, from a Prisma schema and its history."""
+"""The expect stage: the database `prisma migrate` builds, from a Prisma schema and its history.
+
+The trip is one way: ``psl`` reads the files and resolves the schema (Prisma's grammar and
+validations), ``rules`` turn the resolved schema into the catalog (Prisma's SQL schema
+calculator), ``history`` lists the migrations, and ``render`` writes the result out.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from dumpcheck.errors import BadInputError
-from dumpcheck.expect.base import base_schema_sql, prisma_migrations_sql
-from dumpcheck.expect.expectation import build_expectation, legacy_join_table
 from dumpcheck.expect.history import (
     classify_migrations,
+    list_migrations,
     migration_evidence,
     recorded_history_evidence,
 )
-from dumpcheck.expect.loader import default_schema as url_schema
-from dumpcheck.expect.loader import load_schema
-from dumpcheck.expect.migrations import list_migrations
 from dumpcheck.expect.model import Expectation, Migration, MigrationStatus
-from dumpcheck.expect.render import render_sql
+from dumpcheck.expect.psl import default_schema as url_schema
+from dumpcheck.expect.psl import load_schema, resolve
+from dumpcheck.expect.render import base_schema_sql, prisma_migrations_sql, render_sql
+from dumpcheck.expect.rules import build_expectation, legacy_join_table
 
 __all__ = [
     "Expectation",
@@ -50,4 +54,5 @@ def expect(
         raise BadInputError(f"migrations folder not found: {migrations}")
     folder = Path(migrations) if migrations is not None else source.migrations_dir
     history = list_migrations(folder, schema) if folder.is_dir() else ()
-    return build_expectation(source.ast, schema, history, tuple(str(f) for f in source.files))
+    files = tuple(str(f) for f in source.files)
+    return build_expectation(resolve(source.ast, schema, files), history, files)

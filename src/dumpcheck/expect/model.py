@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from dumpcheck.catalog import Catalog, QualifiedName
+from dumpcheck.expect.psl.schema import ResolvedSchema
 
 MigrationState = Literal["applied", "failed", "rolled_back", "edited", "not_applied"]
 
@@ -33,6 +34,16 @@ class MigrationStatus:
 
 
 @dataclass(frozen=True)
+class ColumnOrigin:
+    """What Prisma's differ knows of an expected column beyond its catalog entry."""
+
+    scalar: str  # the Prisma type: String, Int, ..., "Enum" or "Unsupported"
+    # How the default was written: "value", "now", "autoincrement", "dbgenerated",
+    # "dbgenerated_any" (a bare dbgenerated()), or None (none, or one the client computes).
+    default: str | None = None
+
+
+@dataclass(frozen=True)
 class Expectation:
     """The database `prisma migrate` builds, plus where each table comes from."""
 
@@ -50,3 +61,11 @@ class Expectation:
     # Prisma `view` blocks: migrate never creates them, but a dump that has them is not showing
     # an unexpected table. view -> model name.
     views: dict[QualifiedName, str] = field(default_factory=dict)
+    # Each index's keys as Prisma writes them ("a" DESC, "b" jsonb_path_ops), and a partial
+    # index's WHERE, for render_sql: table -> index -> text.
+    index_ddl: dict[QualifiedName, dict[str, tuple[str, ...]]] = field(default_factory=dict)
+    index_predicates: dict[QualifiedName, dict[str, str]] = field(default_factory=dict)
+    resolved: ResolvedSchema | None = None
+    column_origins: dict[QualifiedName, dict[str, ColumnOrigin]] = field(
+        default_factory=dict
+    )  # what the rules read (None for a hand-built one)

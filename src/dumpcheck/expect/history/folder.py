@@ -14,7 +14,7 @@ from sqlglot.errors import SqlglotError
 from dumpcheck.catalog import QualifiedName
 from dumpcheck.errors import BadInputError
 from dumpcheck.expect.model import Migration
-from dumpcheck.expect.names import pg_ident
+from dumpcheck.expect.psl.constraint_names import pg_ident
 
 
 def list_migrations(folder: Path, default_schema: str = "public") -> tuple[Migration, ...]:

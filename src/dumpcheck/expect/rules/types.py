@@ -8,6 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from dumpcheck.catalog import quote_ident
+from dumpcheck.expect.psl.schema import EnumDef, ScalarField
+from dumpcheck.expect.rules.literals import ColumnType
+
 # Scalar -> (format_type spelling, DDL spelling in Prisma's migration SQL).
 SCALARS: dict[str, tuple[str, str]] = {
     "String": ("text", "TEXT"),
@@ -81,3 +85,23 @@ def unsupported_type(text: str) -> str:
     """``Unsupported("...")``: the type as written, lower-cased when it is a plain name."""
     stripped = text.strip()
     return stripped.lower() if stripped.replace("_", "").isalnum() else stripped
+
+
+def column_type(fld: ScalarField, enum: EnumDef | None, default_schema: str) -> ColumnType:
+    """The element type of a scalar, enum or Unsupported field, in both spellings."""
+    is_list = fld.arity == "list"
+    if fld.unsupported is not None:
+        return ColumnType(
+            unsupported_type(fld.unsupported), fld.unsupported, "Unsupported", is_list
+        )
+    if enum is not None:
+        # Prisma qualifies a type outside the connection's schema (postgres_renderer.rs).
+        ddl = f'"{enum.db_name}"'
+        if enum.schema != default_schema:
+            ddl = f'"{enum.schema}"."{enum.db_name}"'
+        canonical = f"{quote_ident(enum.schema)}.{quote_ident(enum.db_name)}"
+        return ColumnType(canonical, ddl, "Enum", is_list)
+    canonical, ddl = SCALARS[fld.type]
+    if fld.native is not None:
+        canonical, ddl = native_type(fld.native.name, fld.native.args)
+    return ColumnType(canonical, ddl, fld.type, is_list)

@@ -1,13 +1,16 @@
-"""Names Prisma gives database objects, and how PostgreSQL truncates identifiers."""
+"""The names Prisma gives keys, indexes and foreign keys when ``map:`` does not name them.
+
+psl-core ``datamodel_connector/constraint_names.rs``: ``<table>_pkey``,
+``<table>_<columns>_key``, ``<table>_<columns>_idx``, ``<table>_<columns>_fkey``, built from
+the database names and cut so that the whole name fits PostgreSQL's 63 bytes.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from dumpcheck.catalog import quote_ident
-
 # PostgreSQL's NAMEDATALEN - 1 (src/include/pg_config_manual.h); Prisma uses the same limit
-# (psl builtin_connectors/postgres_datamodel_connector.rs: max_identifier_length() == 63).
+# (postgres_datamodel_connector.rs: max_identifier_length() == 63).
 MAX_IDENT = 63
 
 
@@ -25,7 +28,7 @@ def pg_ident(name: str) -> str:
 
 
 def primary_key_name(table: str) -> str:
-    """``<table>_pkey`` (psl-core datamodel_connector/constraint_names.rs primary_key_name)."""
+    """``<table>_pkey`` (constraint_names.rs primary_key_name)."""
     return _with_suffix(table, "_pkey")
 
 
@@ -54,26 +57,3 @@ def join_table_object_name(relation: str, suffix: str) -> str:
     """``_<relation><suffix>`` for a join table's PK, index and FKs (``_AB_pkey``, ``_B_index``,
     ``_A_fkey``): the stem is cut so the suffix fits in 63 bytes, as the schema engine does."""
     return _with_suffix("_" + relation, suffix)
-
-
-def serial_sequence_name(table: str, column: str) -> str:
-    """The sequence PostgreSQL creates for a serial column (makeObjectName in indexcmds.c).
-
-    ChooseRelationName -> makeObjectName(table, column, "seq"): while the two names do not
-    fit in 63 - len("_seq") - 1 bytes, the longer one loses a byte; then each is clipped on
-    a character boundary (pg_mbcliplen).
-    """
-    label = "seq"
-    avail = MAX_IDENT - len(label) - 2
-    n1, n2 = len(table.encode()), len(column.encode())
-    while n1 + n2 > avail:
-        if n1 > n2:
-            n1 -= 1
-        else:
-            n2 -= 1
-    return f"{clip_bytes(table, n1)}_{clip_bytes(column, n2)}_{label}"
-
-
-def qualified(schema: str, name: str) -> str:
-    """``schema.name`` with each part quoted as quote_ident() would."""
-    return f"{quote_ident(schema)}.{quote_ident(name)}"

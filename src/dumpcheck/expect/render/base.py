@@ -6,16 +6,14 @@ import re
 from importlib import resources
 
 from dumpcheck.expect.model import Expectation
-from dumpcheck.expect.render import render_sql
+from dumpcheck.expect.render.sql import render_sql
 
 _CITEXT = re.compile(r"(?<![\w$])citext\b")
 
 
 def prisma_migrations_sql() -> str:
     """Prisma's own DDL for ``_prisma_migrations`` (unqualified: it goes to the default schema)."""
-    return (resources.files("dumpcheck.expect") / "sql" / "prisma_migrations.sql").read_text(
-        "utf-8"
-    )
+    return (resources.files("dumpcheck.expect.render") / "prisma_migrations.sql").read_text("utf-8")
 
 
 def base_schema_sql(expectation: Expectation) -> str:

@@ -9,8 +9,8 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from dumpcheck.errors import BadInputError
-from dumpcheck.expect.ast import Call, SchemaAst, Str
-from dumpcheck.expect.parser import parse_text
+from dumpcheck.expect.psl.ast import Call, SchemaAst, Str
+from dumpcheck.expect.psl.grammar import parse_file
 
 _SKIP_DIRS = frozenset({"node_modules", "migrations", ".git"})
 # `schema: 'prisma/schema.prisma'` or `schema: path.join(__dirname, "prisma")`.
@@ -75,7 +75,7 @@ def load_schema(path: Path) -> SchemaSource:
         except OSError as exc:
             raise BadInputError(f"{file}: cannot read: {exc.strerror}") from None
         sources[str(file)] = text
-        blocks.extend(parse_text(text, str(file)))
+        blocks.extend(parse_file(text, str(file)))
     migrations = root / "migrations"
     if path.is_dir():
         configured = _config_path(path, _CONFIG_MIGRATIONS)

@@ -39,16 +39,21 @@ def _key_sql(key: str) -> str:
     return _q(column) + (f" {rest}" if rest else "")
 
 
-def _index_sql(table: Table, index: Index | UniqueConstraint, default_schema: str) -> str:
+def _index_sql(
+    expectation: Expectation, table: Table, index: Index | UniqueConstraint, default_schema: str
+) -> str:
     if isinstance(index, UniqueConstraint):
         keys, unique, method = index.columns, True, "btree"
     else:
         keys, unique, method = index.keys, index.unique, index.method
     using = "" if method == "btree" else f" USING {method.upper()} "
-    cols = ", ".join(_key_sql(k) for k in keys)
+    written = expectation.index_ddl.get(table.key, {}).get(index.name)
+    cols = ", ".join(written) if written else ", ".join(_key_sql(k) for k in keys)
     ref = _table_ref(table.key, default_schema)
     head = "CREATE UNIQUE INDEX" if unique else "CREATE INDEX"
-    return f"{head} {_q(index.name)} ON {ref}{using}({cols});"
+    where = expectation.index_predicates.get(table.key, {}).get(index.name)
+    tail = f" WHERE {where}" if where else ""
+    return f"{head} {_q(index.name)} ON {ref}{using}({cols}){tail};"
 
 
 def _fk_sql(table: Table, fk: ForeignKey, default_schema: str) -> str:
@@ -86,6 +91,24 @@ def _enums_used(catalog: Catalog, tables: list[Table]) -> list[Enum]:
     ]
 
 
+def _extensions(expectation: Expectation) -> list[str]:
+    # postgres_renderer.rs render_create_extension: WITH SCHEMA and VERSION when declared.
+    if expectation.resolved is None:
+        return [
+            f"CREATE EXTENSION IF NOT EXISTS {_q(e)};"
+            for e in sorted(expectation.catalog.extensions)
+        ]
+    out = []
+    for ext in expectation.resolved.datasource.extensions:
+        text = f"CREATE EXTENSION IF NOT EXISTS {_q(ext.name)}"
+        if ext.schema:
+            text += f" WITH SCHEMA {_q(ext.schema)}"
+        if ext.version:
+            text += f" VERSION {_q(ext.version)}"
+        out.append(text + ";")
+    return out
+
+
 def render_sql(expectation: Expectation, table: str | None = None) -> str:
     """DDL for the whole expectation, or for the one table called ``table``."""
     catalog = expectation.catalog
@@ -105,8 +128,8 @@ def render_sql(expectation: Expectation, table: str | None = None) -> str:
     if table is None:
         for schema in sorted(catalog.schemas):
             chunks.append(f"-- CreateSchema\nCREATE SCHEMA IF NOT EXISTS {_q(schema)};")
-        for ext in sorted(catalog.extensions):
-            chunks.append(f"-- CreateExtension\nCREATE EXTENSION IF NOT EXISTS {_q(ext)};")
+        for ext_sql in _extensions(expectation):
+            chunks.append(f"-- CreateExtension\n{ext_sql}")
         for enum in catalog.enums.values():
             labels = ", ".join(_sql_string(v) for v in enum.values)
             ref = _table_ref(enum.key, default_schema)
@@ -128,7 +151,7 @@ def render_sql(expectation: Expectation, table: str | None = None) -> str:
         for idx in sorted(
             every, key=lambda i: (order.index(i.name) if i.name in order else len(order), i.name)
         ):
-            chunks.append("-- CreateIndex\n" + _index_sql(t, idx, default_schema))
+            chunks.append("-- CreateIndex\n" + _index_sql(expectation, t, idx, default_schema))
     for t in tables:
         for fk in t.foreign_keys:
             chunks.append("-- AddForeignKey\n" + _fk_sql(t, fk, default_schema))

@@ -1,4 +1,8 @@
-"""The syntax tree of a Prisma schema, as the parser reads it (no rules applied yet)."""
+"""The syntax tree of a Prisma schema, as the grammar reads it (no name resolved, no rule applied).
+
+Mirrors prisma-engines ``psl/schema-ast/src/ast``: top-level blocks, fields, attributes with
+positional, named and empty arguments, and the five kinds of expression.
+"""
 
 from __future__ import annotations
 
@@ -17,7 +21,7 @@ class Pos(NamedTuple):
 
 @dataclass(frozen=True)
 class Str:
-    """A string literal, with its escapes already resolved."""
+    """A string literal, with its escapes resolved (JSON escapes, as parse_expression.rs)."""
 
     value: str
     pos: Pos
@@ -25,7 +29,7 @@ class Str:
 
 @dataclass(frozen=True)
 class Num:
-    """A number literal, kept as written (``-1``, ``2.5``)."""
+    """A numeric literal, kept as written (``-1``, ``2.50``): Prisma writes it back verbatim."""
 
     text: str
     pos: Pos
@@ -33,7 +37,7 @@ class Num:
 
 @dataclass(frozen=True)
 class Ident:
-    """A bare identifier (``Cascade``, ``true``, ``ADMIN``) or a dotted path."""
+    """A constant: a bare identifier (``Cascade``, ``true``, ``ADMIN``) or a dotted path."""
 
     name: str
     pos: Pos
@@ -54,17 +58,26 @@ class Call:
     name: str
     args: tuple[Arg, ...]
     pos: Pos
+    trailing_comma: bool = False
 
 
-Value = Str | Num | Ident | Array | Call
+@dataclass(frozen=True)
+class Obj:
+    """``{ key: value, ... }``: an object expression (a partial index's ``where:``)."""
+
+    entries: tuple[Arg, ...]
+    pos: Pos
+
+
+Value = Str | Num | Ident | Array | Call | Obj
 
 
 @dataclass(frozen=True)
 class Arg:
-    """One argument; ``name`` is None for a positional one."""
+    """One argument; ``name`` is None for a positional one, ``value`` None for ``name:``."""
 
     name: str | None
-    value: Value
+    value: Value | None
     pos: Pos
 
 
@@ -75,6 +88,8 @@ class Attribute:
     name: str
     args: tuple[Arg, ...]
     pos: Pos
+    trailing_comma: bool = False
+    has_parens: bool = False
 
     def arg(self, name: str, position: int | None = 0) -> Arg | None:
         """The argument called ``name``, else the positional one at ``position``."""
@@ -95,6 +110,7 @@ class FieldType:
     optional: bool = False
     is_list: bool = False
     unsupported: str | None = None
+    pos: Pos | None = None
 
 
 @dataclass(frozen=True)
@@ -113,10 +129,10 @@ class Field:
 
 @dataclass(frozen=True)
 class Property:
-    """``key = value`` inside a datasource or generator block."""
+    """``key = value`` inside a datasource or generator block (``value`` None: ``key =``)."""
 
     key: str
-    value: Value
+    value: Value | None
     pos: Pos
 
 
@@ -130,6 +146,7 @@ class Block:
     fields: tuple[Field, ...] = ()
     attributes: tuple[Attribute, ...] = ()
     properties: tuple[Property, ...] = ()
+    name_pos: Pos | None = None
 
     def attribute(self, name: str) -> Attribute | None:
         """The first block attribute called ``name``."""
@@ -142,7 +159,7 @@ class Block:
 
 @dataclass(frozen=True)
 class SchemaAst:
-    """Every block of every file, plus each file's text for error carets."""
+    """Every block of every file, in file order, plus each file's text for error carets."""
 
     blocks: tuple[Block, ...]
     sources: dict[str, str] = field(default_factory=dict)

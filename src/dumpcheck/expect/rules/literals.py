@@ -1,4 +1,4 @@
-"""Column defaults: Prisma's DDL for ``@default(...)`` and how pg_get_expr() prints it back.
+"""Literal defaults in both spellings: Prisma's DDL and what pg_get_expr() prints back.
 
 Prisma writes the DDL (prisma-engines schema-engine/connectors/sql-schema-connector/src/
 sql_renderer/postgres_renderer.rs, render_default); PostgreSQL parses it, coerces it to the

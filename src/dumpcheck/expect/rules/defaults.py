@@ -1,0 +1,86 @@
+"""Column defaults: what ``@default(...)`` puts in the database, in both spellings.
+
+sql_schema_calculator.rs: only literals, ``now()``, ``dbgenerated("...")`` and
+``autoincrement()`` reach the database; ``uuid()``, ``cuid()``, ``nanoid()`` and ``ulid()`` are
+computed by the client. The DDL is postgres_renderer.rs render_default; the printed form is
+what PostgreSQL stores and pg_get_expr() prints (rules/literals.py).
+"""
+
+from __future__ import annotations
+
+from dumpcheck.expect.psl.ast import Array, Ident, Num, Str, Value
+from dumpcheck.expect.psl.schema import Default, EnumDef
+from dumpcheck.expect.rules.literals import (
+    ColumnType,
+    Literal,
+    bytes_hex,
+    datetime_ddl,
+    datetime_literal,
+    datetime_output,
+    ddl_array,
+    jsonb_output,
+    number_literal,
+    printed_array,
+    printed_scalar,
+    sql_string,
+)
+
+
+def column_default(
+    default: Default, ctype: ColumnType, enum: EnumDef | None
+) -> tuple[str, str] | None:
+    """(pg_get_expr spelling, Prisma's DDL) of a default; None when the database gets none.
+
+    ``autoincrement()`` is not handled here: it makes a serial column (rules/columns.py).
+    """
+    if default.kind == "now":
+        return "CURRENT_TIMESTAMP", "CURRENT_TIMESTAMP"
+    if default.kind == "dbgenerated":
+        # Written verbatim; PostgreSQL may re-spell it when it stores it (compare knows).
+        expr = default.expression
+        return (expr, expr) if expr else None
+    if default.kind != "value" or default.value is None:
+        return None
+    value = default.value
+    if ctype.is_list:
+        assert isinstance(value, Array)
+        items = [_literal(v, ctype, enum) for v in value.items]
+        return printed_array(items, ctype), ddl_array(items, ctype)
+    lit = _literal(value, ctype, enum)
+    return printed_scalar(lit, ctype), lit.ddl
+
+
+def _literal(value: Value, ctype: ColumnType, enum: EnumDef | None) -> Literal:
+    scalar = ctype.scalar
+    if enum is not None:
+        assert isinstance(value, Ident)
+        label = dict(enum.values)[value.name]
+        return Literal(sql_string(label), "string", label)
+    if scalar == "Boolean":
+        assert isinstance(value, Ident)
+        return Literal(value.name, "bool", value.name)
+    if scalar in ("Int", "BigInt"):
+        assert isinstance(value, Num)
+        return number_literal(str(int(value.text)))
+    if isinstance(value, Num):
+        # Float and Decimal: Prisma 7 writes the number as the schema spells it (10.0 stays
+        # 10.0), and PostgreSQL keeps that numeric constant under the cast to the column type.
+        return number_literal(value.text)
+    assert isinstance(value, Str)
+    if scalar == "Decimal":
+        return number_literal(value.value)
+    return _string_literal(value.value, ctype)
+
+
+def _string_literal(text: str, ctype: ColumnType) -> Literal:
+    if ctype.scalar == "DateTime":
+        moment = datetime_literal(text)
+        return Literal(
+            sql_string(datetime_ddl(moment)), "string", datetime_output(moment, ctype.canonical)
+        )
+    if ctype.scalar == "Bytes":
+        hexed = bytes_hex(text)
+        return Literal(sql_string(hexed), "string", hexed)
+    if ctype.scalar == "Json" and ctype.canonical == "jsonb":
+        return Literal(sql_string(text), "string", jsonb_output(text))
+    return Literal(sql_string(text), "string", text)
