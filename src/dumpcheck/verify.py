@@ -5,12 +5,14 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from dumpcheck.catalog import QualifiedName
 from dumpcheck.compare import compare
-from dumpcheck.compare.findings import Findings, ScratchInfo
+from dumpcheck.compare.findings import ExpectationDisagreement, Findings, ScratchInfo
 from dumpcheck.errors import BadInputError
+from dumpcheck.expect.crosscheck import CrossCheck
 from dumpcheck.expect.model import Expectation, MigrationStatus
 from dumpcheck.inventory.model import DumpInventory
 from dumpcheck.restore.model import RestoreResult
@@ -32,6 +34,7 @@ class VerifyOptions:
     jobs: int | None = None
     no_owner: bool = False
     strict: bool = False
+    expect_check: bool = False  # also ask the project's own Prisma for its DDL
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,22 @@ def _check_paths(options: VerifyOptions) -> None:
         raise BadInputError("--scratch dsn needs --scratch-dsn URL")
 
 
+def dbgenerated_defaults(
+    expectation: Expectation,
+) -> list[tuple[QualifiedName, str, str, str]]:
+    """Every expected dbgenerated("...") default: (table, column, type, expression)."""
+    out = []
+    for key, origins in expectation.column_origins.items():
+        table = expectation.catalog.tables.get(key)
+        if table is None:
+            continue
+        for column in table.columns:
+            origin = origins.get(column.name)
+            if origin is not None and origin.default == "dbgenerated" and column.default:
+                out.append((key, column.name, column.type, column.default))
+    return out
+
+
 def verify(
     options: VerifyOptions,
     *,
@@ -84,6 +103,7 @@ def verify(
     from dumpcheck.inventory import inventory
     from dumpcheck.inventory.progress import dump_size
     from dumpcheck.restore import restore
+    from dumpcheck.restore.spelling import server_spellings
     from dumpcheck.scratch import open_scratch
 
     _check_paths(options)
@@ -98,6 +118,12 @@ def verify(
             options.dump,
             progress=(lambda n: progress("reading", min(n, size), size)) if progress else None,
         )
+    checked = None
+    if options.expect_check:
+        from dumpcheck.expect.crosscheck import cross_check
+
+        with _timed(timings, "expect-check", on_stage):
+            checked = cross_check(expectation, options.prisma)
     statuses = classify_migrations(expectation.migrations, inv.prisma_migrations)
     kept: ScratchServer | None = None
     with open_scratch(
@@ -120,6 +146,11 @@ def verify(
                 if progress
                 else None,
             )
+        spellings = server_spellings(
+            server.dsn(restored.database),
+            dbgenerated_defaults(expectation),
+            expectation.default_schema,
+        )
         if options.keep_scratch:
             kept = server
         else:
@@ -140,5 +171,18 @@ def verify(
             scratch=ScratchInfo(server.backend, server.server_version),
             strict=options.strict,
             prisma=str(options.prisma),
+            spellings=spellings,
         )
+    if checked is not None:
+        findings = _with_cross_check(findings, checked)
     return VerifyOutcome(findings, expectation, inv, restored, statuses, kept, timings)
+
+
+def _with_cross_check(findings: Findings, checked: CrossCheck) -> Findings:
+    if checked.skipped is not None:
+        return replace(findings, notes=(*findings.notes, checked.skipped))
+    if not checked.disagreements:
+        note = f"--expect-check: {checked.prisma} writes the same DDL as dumpcheck expects."
+        return replace(findings, notes=(*findings.notes, note))
+    finding = ExpectationDisagreement(str(checked.prisma), checked.disagreements)
+    return replace(findings, dump_findings=(*findings.dump_findings, finding))

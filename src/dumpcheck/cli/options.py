@@ -58,7 +58,18 @@ def _decorate(
         "--jobs", "-j", type=click.IntRange(min=1), help="pg_restore -j (default: min(cores, 4))."
     )
     @click.option("--no-owner", is_flag=True, help="Pass --no-owner to pg_restore.")
-    @click.option("--strict", is_flag=True, help="Tables not in the Prisma schema fail too.")
+    @click.option(
+        "--strict",
+        is_flag=True,
+        help="Fail on everything: tables not in the Prisma schema, and differences Prisma's "
+        "own differ treats as no change (notes).",
+    )
+    @click.option(
+        "--expect-check",
+        is_flag=True,
+        help="Also ask the project's own Prisma (node_modules/.bin/prisma) for its DDL and "
+        "report any object where it disagrees with dumpcheck's expectation.",
+    )
     @functools.wraps(func)
     def wrapper(**kwargs: Any) -> Any:
         backend: Backend = kwargs.pop("scratch") or ("dsn" if kwargs["scratch_dsn"] else "local")
@@ -74,6 +85,7 @@ def _decorate(
             jobs=kwargs.pop("jobs"),
             no_owner=kwargs.pop("no_owner"),
             strict=kwargs.pop("strict"),
+            expect_check=kwargs.pop("expect_check"),
         )
         return func(**kwargs)
 

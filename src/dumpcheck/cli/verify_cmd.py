@@ -37,6 +37,9 @@ def command(fmt: str, output: Path | None, quiet: bool, **kwargs: object) -> int
     width = shutil.get_terminal_size((120, 24)).columns if tty else 120
     text = render(outcome.findings, fmt, color=tty, quiet=quiet, width=width)  # type: ignore[arg-type]
     write_output(text, output)
+    for note in outcome.findings.notes:
+        if note.startswith("--expect-check:"):
+            click.echo(f"dumpcheck: {note}", err=True)
     if outcome.kept_server is not None and outcome.restore is not None:
         dsn = outcome.kept_server.dsn(outcome.restore.database)
         click.echo(f"scratch server kept; connect with: psql {psql_conninfo(dsn)}", err=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import replace
 
 from dumpcheck.catalog import QualifiedName, Table
@@ -39,6 +40,7 @@ def compare(
     scratch: ScratchInfo | None = None,
     strict: bool = False,
     prisma: str = "",
+    spellings: Mapping[tuple[QualifiedName, str], str] | None = None,
 ) -> Findings:
     """Every table gets a verdict with evidence; the dump gets its own findings."""
     from dumpcheck.expect import migration_evidence, recorded_history_evidence
@@ -61,6 +63,9 @@ def compare(
         enum_diffs=enum_differences(expectation.catalog, actual),
         migration_evidence=evidence,
         errors=ErrorIndex.of(restore),
+        origins=expectation.column_origins,
+        spellings=spellings or {},
+        strict=strict,
     )
     tables: list[TableFinding] = []
     for key in sorted(expectation.catalog.tables):

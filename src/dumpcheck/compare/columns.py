@@ -1,10 +1,38 @@
-"""Compare columns: presence, type, nullability and default."""
+"""Compare columns: presence, type, nullability and default, by Prisma's differ.
+
+sql_schema_differ/column.rs (all_changes) and flavour/postgres/schema_differ.rs
+(column_type_change): a difference Prisma reports is drift; one it treats as no change is a
+note (compare/equivalences.py says which rule and why).
+"""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
+from dataclasses import replace
+
 from dumpcheck.catalog import Column, Table
+from dumpcheck.compare.defaults import Parsed, autoincrement_changed, defaults_match, family, parse
+from dumpcheck.compare.equivalences import (
+    ARRAY_NULLABILITY,
+    DBGENERATED_SPELLING,
+    DEFAULT_SPELLING,
+    SEQUENCE_NAME,
+    TIME_PRECISION,
+    UNSUPPORTED_TYPE,
+)
 from dumpcheck.compare.findings import Difference
 from dumpcheck.compare.normalize import normalize_default, normalize_type
+from dumpcheck.expect.model import ColumnOrigin
+
+_SCALAR_OF = {
+    "integer": "Int", "smallint": "Int", "oid": "Int", "bigint": "BigInt",
+    "double precision": "Float", "real": "Float", "numeric": "Decimal", "money": "Decimal",
+    "boolean": "Boolean", "jsonb": "Json", "json": "Json", "bytea": "Bytes", "date": "DateTime",
+}  # fmt: skip
+_TIME = re.compile(
+    r"^(?P<base>timestamp|time)(?:\((?P<p>\d)\))?(?P<zone> with(?:out)? time zone)(?P<list>\[\])?$"
+)
 
 
 def _describe(column: Column) -> str:
@@ -13,41 +41,153 @@ def _describe(column: Column) -> str:
     return f"{column.type}{null}{default}"
 
 
-def compare_columns(expected: Table, actual: Table) -> list[Difference]:
-    """Every column difference between the expected and the actual table."""
-    diffs: list[Difference] = []
+def guess_origin(column: Column) -> ColumnOrigin:
+    """For a hand-built expectation: the Prisma scalar and default kind its column implies."""
+    base = re.sub(r"\(.*?\)", "", column.type.removesuffix("[]")).strip()
+    if base.startswith("timestamp") or base.startswith("time"):
+        scalar = "DateTime"
+    else:
+        scalar = _SCALAR_OF.get(base, "String" if "." not in base else "Enum")
+    default = column.default
+    kind = None
+    if default is not None:
+        if default.startswith("nextval("):
+            kind = "autoincrement"
+        elif default.upper() in ("CURRENT_TIMESTAMP", "NOW()"):
+            kind = "now"
+        else:
+            kind = (
+                "value"
+                if parse(default, family(scalar, column.type), False).kind == "value"
+                else ("dbgenerated")
+            )
+    return ColumnOrigin(scalar, kind)
+
+
+def compare_columns(
+    expected: Table,
+    actual: Table,
+    origins: Mapping[str, ColumnOrigin],
+    spellings: Mapping[str, str] | None = None,
+) -> tuple[list[Difference], list[Difference]]:
+    """(drift, notes): every column difference, split by whether Prisma reports it."""
+    drift: list[Difference] = []
+    notes: list[Difference] = []
     actual_by_name = {c.name: c for c in actual.columns}
     expected_names = {c.name for c in expected.columns}
     for exp in expected.columns:
         act = actual_by_name.get(exp.name)
         if act is None:
-            diffs.append(Difference("missing_column", exp.name, _describe(exp), None))
+            drift.append(Difference("missing_column", exp.name, _describe(exp), None))
             continue
-        if normalize_type(exp.type) != normalize_type(act.type):
-            diffs.append(Difference("type", exp.name, exp.type, act.type))
+        origin = origins.get(exp.name) or guess_origin(exp)
+        _compare_type(exp, act, origin, drift, notes)
         if exp.nullable != act.nullable:
-            diffs.append(
-                Difference(
-                    "nullability",
-                    exp.name,
-                    "NULL" if exp.nullable else "NOT NULL",
-                    "NULL" if act.nullable else "NOT NULL",
-                )
+            diff = Difference(
+                "nullability",
+                exp.name,
+                "NULL" if exp.nullable else "NOT NULL",
+                "NULL" if act.nullable else "NOT NULL",
             )
-        if not _same_default(exp, act):
-            diffs.append(Difference("default", exp.name, exp.default, act.default))
+            is_array = exp.type.endswith("[]") or act.type.endswith("[]")
+            (notes if is_array else drift).append(
+                _noted(diff, ARRAY_NULLABILITY) if is_array else diff
+            )
+        spelled = (spellings or {}).get(exp.name)
+        if origin.default == "dbgenerated" and spelled is not None:
+            _compare_spelled(exp, act, spelled, drift, notes)
+        else:
+            _compare_default(exp, act, origin, drift, notes)
     for act in actual.columns:
         if act.name not in expected_names:
-            diffs.append(Difference("extra_column", act.name, None, _describe(act)))
-    return diffs
+            drift.append(Difference("extra_column", act.name, None, _describe(act)))
+    return drift, notes
 
 
-def _same_default(exp: Column, act: Column) -> bool:
-    # An identity column has no default expression in pg_attrdef; Prisma never makes one,
-    # but a hand-made table may use one where Prisma expects a serial.
-    if exp.identity != act.identity:
+def _noted(diff: Difference, reason: str) -> Difference:
+    return replace(diff, reason=reason)
+
+
+def _compare_type(
+    exp: Column, act: Column, origin: ColumnOrigin, drift: list[Difference], notes: list[Difference]
+) -> None:
+    a, b = normalize_type(exp.type), normalize_type(act.type)
+    if a == b:
+        return
+    diff = Difference("type", exp.name, exp.type, act.type)
+    if origin.scalar == "Unsupported":
+        notes.append(_noted(diff, UNSUPPORTED_TYPE))
+    elif _same_time_type(a, b):
+        notes.append(_noted(diff, TIME_PRECISION))
+    else:
+        drift.append(diff)
+
+
+def _same_time_type(expected: str, actual: str) -> bool:
+    # postgres schema_differ: a timestamp/time precision of None on the Prisma side matches any;
+    # the database's bare type is precision 6 (information_schema.datetime_precision).
+    e, a = _TIME.match(expected), _TIME.match(actual)
+    if e is None or a is None:
         return False
-    return normalize_default(exp.default) == normalize_default(act.default)
+    if (e["base"], e["zone"], e["list"]) != (a["base"], a["zone"], a["list"]):
+        return False
+    if e["p"] is None:
+        return True
+    return e["p"] == (a["p"] or "6")
+
+
+def _compare_default(
+    exp: Column, act: Column, origin: ColumnOrigin, drift: list[Difference], notes: list[Difference]
+) -> None:
+    fam = family(origin.scalar, act.type)
+    is_list = exp.type.endswith("[]")
+    expected = _expected_default(exp, origin, is_list)
+    actual = parse(act.default, fam, is_list)
+    diff = Difference("default", exp.name, exp.default, act.default)
+    if autoincrement_changed(expected, actual, act.identity is not None):
+        drift.append(diff)
+        return
+    if not defaults_match(expected, actual, fam):
+        drift.append(diff)
+        return
+    if normalize_default(exp.default) == normalize_default(act.default) and (
+        exp.identity == act.identity
+    ):
+        return
+    reason = SEQUENCE_NAME if expected.kind == "sequence" else DEFAULT_SPELLING
+    notes.append(_noted(diff, reason))
+
+
+def _compare_spelled(
+    exp: Column, act: Column, spelled: str, drift: list[Difference], notes: list[Difference]
+) -> None:
+    # A dbgenerated() default, set on a scratch column by the same server: the database has the
+    # default the schema asks for exactly when pg_get_expr prints the two alike.
+    diff = Difference("default", exp.name, exp.default, act.default)
+    if normalize_default(spelled) != normalize_default(act.default):
+        drift.append(diff)
+    elif (exp.default or "").lower() != (act.default or "").lower():
+        notes.append(_noted(diff, DBGENERATED_SPELLING))
+
+
+def _expected_default(exp: Column, origin: ColumnOrigin, is_list: bool) -> Parsed:
+    kind = origin.default
+    if kind is None or (exp.default is None and kind != "dbgenerated_any"):
+        return Parsed("none")
+    if kind == "dbgenerated_any":
+        return Parsed("any")
+    if kind == "autoincrement":
+        return Parsed("sequence")
+    if kind == "now":
+        return Parsed("now")
+    if kind == "dbgenerated":
+        return Parsed("dbgenerated", text=exp.default or "")
+    # A literal Prisma writes: read as Prisma holds it (a uuid column's literal is a string
+    # to Prisma even though the describer reads the database's as an expression).
+    fam = family(origin.scalar, "text")
+    if fam == "DateTime":
+        return Parsed("value", exp.default)  # Prisma holds a DateTime literal as a value
+    return parse(exp.default, fam, is_list)
 
 
 def columns_missing_from_data(expected: Table, data_columns: tuple[str, ...]) -> list[Difference]:

@@ -1,8 +1,17 @@
-"""Compare primary keys, unique rules and foreign keys."""
+"""Compare primary keys and foreign keys, by Prisma's differ.
+
+sql_schema_differ.rs: a primary key is the same when its columns are, in order, and its name
+is compared too (a different name is a RenamePrimaryKey step). Foreign keys are matched by
+columns, referenced table and columns, ON DELETE and ON UPDATE; a matched pair with another
+name is a RenameForeignKey step, except on implicit many-to-many tables.
+"""
 
 from __future__ import annotations
 
-from dumpcheck.catalog import ForeignKey, Table, UniqueConstraint
+from dataclasses import replace
+
+from dumpcheck.catalog import ForeignKey, Table
+from dumpcheck.compare.equivalences import FK_TARGET_SCHEMA, JOIN_TABLE_FK_NAME
 from dumpcheck.compare.findings import Difference
 
 
@@ -11,22 +20,11 @@ def _cols(columns: tuple[str, ...]) -> str:
 
 
 def compare_primary_key(expected: Table, actual: Table) -> list[Difference]:
-    """The primary key: same columns in the same order (names may differ only by style)."""
+    """The primary key: the same columns in the same order, and the same name."""
     exp, act = expected.primary_key, actual.primary_key
     if exp is None and act is None:
         return []
-    if exp is not None and act is not None and exp.columns == act.columns:
-        return []
-    # Prisma < 6 made implicit m2m tables with a unique index `_AB_unique` instead of a PK;
-    # Prisma >= 6 makes `_AB_pkey`. Both enforce the same rule.
-    if _is_m2m(expected) and (
-        (exp is not None and act is None and any(u.columns == exp.columns for u in actual.uniques))
-        or (
-            act is not None
-            and exp is None
-            and any(u.columns == act.columns for u in expected.uniques)
-        )
-    ):
+    if exp is not None and act is not None and (exp.columns, exp.name) == (act.columns, act.name):
         return []
     named = exp or act
     return [
@@ -45,41 +43,22 @@ def join_table_style(actual: Table) -> str | None:
         return f"Prisma >= 6 style: primary key {actual.primary_key.name} on (A, B)"
     unique = next((u for u in actual.uniques if u.columns == ("A", "B")), None)
     if unique is not None:
-        return f"Prisma < 6 style: unique index {unique.name} on (A, B)"
+        return (
+            f"Prisma < 6 style: unique index {unique.name} on (A, B); Prisma 6 and later build a "
+            "primary key `_AB_pkey` instead, and `prisma migrate dev` writes the migration that "
+            "converts it"
+        )
     return None
 
 
-def _is_m2m(table: Table) -> bool:
-    return table.name.startswith("_") and {c.name for c in table.columns} == {"A", "B"}
-
-
-def compare_uniques(expected: Table, actual: Table) -> list[Difference]:
-    """Unique rules, matched by column list; a UNIQUE constraint equals a unique index."""
-    diffs: list[Difference] = []
-    actual_by_cols: dict[tuple[str, ...], UniqueConstraint] = {u.columns: u for u in actual.uniques}
-    act_pk = actual.primary_key.columns if actual.primary_key else None
-    for exp in expected.uniques:
-        if exp.columns in actual_by_cols:
-            continue
-        # `_AB_unique` expected but the table has `_AB_pkey` on the same columns (Prisma >= 6).
-        if _is_m2m(expected) and act_pk == exp.columns:
-            continue
-        diffs.append(Difference("unique", exp.name, f"UNIQUE {_cols(exp.columns)}", None))
-    expected_cols = {u.columns for u in expected.uniques}
-    exp_pk = expected.primary_key.columns if expected.primary_key else None
-    for act in actual.uniques:
-        if act.columns in expected_cols:
-            continue
-        if _is_m2m(expected) and exp_pk == act.columns:
-            continue
-        diffs.append(Difference("unique", act.name, None, f"UNIQUE {_cols(act.columns)}"))
-    return diffs
+def is_join_table(table: Table) -> bool:
+    """An implicit many-to-many table: ``_Name`` with exactly columns A and B."""
+    return table.name.startswith("_") and [c.name for c in table.columns] == ["A", "B"]
 
 
 def _fk_signature(fk: ForeignKey) -> tuple[object, ...]:
-    # The target with its schema: with several schemas (Prisma's multiSchema) a table of the
-    # same name elsewhere is another table.
-    return (fk.columns, fk.ref_table, fk.ref_columns)
+    # The referenced table by name: the differ matches foreign keys without the schema.
+    return (fk.columns, fk.ref_table.name, fk.ref_columns, fk.on_delete, fk.on_update)
 
 
 def _fk_text(fk: ForeignKey, schema: str) -> str:
@@ -90,23 +69,47 @@ def _fk_text(fk: ForeignKey, schema: str) -> str:
     )
 
 
-def compare_foreign_keys(expected: Table, actual: Table) -> list[Difference]:
-    """Foreign keys, matched by columns and target, then compared by their actions."""
-    diffs: list[Difference] = []
+def compare_foreign_keys(
+    expected: Table, actual: Table
+) -> tuple[list[Difference], list[Difference]]:
+    """(drift, notes) for the foreign keys."""
+    drift: list[Difference] = []
+    notes: list[Difference] = []
     schema = expected.schema
-    actual_by_sig = {_fk_signature(fk): fk for fk in actual.foreign_keys}
-    expected_sigs = set()
+    join = is_join_table(expected) and is_join_table(actual)
+    remaining = list(actual.foreign_keys)
     for exp in expected.foreign_keys:
-        sig = _fk_signature(exp)
-        expected_sigs.add(sig)
-        act = actual_by_sig.get(sig)
-        if act is None:
-            diffs.append(Difference("foreign_key", exp.name, _fk_text(exp, schema), None))
-        elif (exp.on_delete, exp.on_update) != (act.on_delete, act.on_update):
-            diffs.append(
-                Difference("foreign_key", exp.name, _fk_text(exp, schema), _fk_text(act, schema))
+        # The same name first: two keys of one shape (two relations over the same columns)
+        # pair up by name, not by the order they come in.
+        same = [a for a in remaining if _fk_signature(a) == _fk_signature(exp)]
+        match = next((a for a in same if a.name == exp.name), same[0] if same else None)
+        if match is None:
+            # The same key with other actions: one difference (Prisma drops and re-adds it).
+            other = next(
+                (a for a in remaining if _fk_signature(a)[:3] == _fk_signature(exp)[:3]), None
             )
-    for act in actual.foreign_keys:
-        if _fk_signature(act) not in expected_sigs:
-            diffs.append(Difference("foreign_key", act.name, None, _fk_text(act, schema)))
-    return diffs
+            if other is not None:
+                remaining.remove(other)
+            actual_text = _fk_text(other, schema) if other is not None else None
+            drift.append(Difference("foreign_key", exp.name, _fk_text(exp, schema), actual_text))
+            continue
+        remaining.remove(match)
+        if match.ref_table != exp.ref_table:
+            notes.append(
+                Difference(
+                    "foreign_key",
+                    exp.name,
+                    str(exp.ref_table),
+                    str(match.ref_table),
+                    FK_TARGET_SCHEMA,
+                )
+            )
+        if match.name != exp.name:
+            diff = Difference("foreign_key", exp.name, exp.name, match.name)
+            if join:
+                notes.append(replace(diff, reason=JOIN_TABLE_FK_NAME))
+            else:
+                drift.append(diff)
+    for act in remaining:
+        drift.append(Difference("foreign_key", act.name, None, _fk_text(act, schema)))
+    return drift, notes

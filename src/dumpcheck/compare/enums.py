@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from dumpcheck.catalog import Catalog, Enum, QualifiedName, Table
+from dumpcheck.compare.equivalences import ENUM_ORDER
 from dumpcheck.compare.findings import Difference
 
 # A column type naming an enum: `public."Role"`, `"Role"`, `shop."Status"[]`, `role`.
@@ -34,7 +35,11 @@ def enum_differences(expected: Catalog, actual: Catalog) -> dict[QualifiedName, 
         if act is None:
             diffs[key] = Difference("enum", key.name, ", ".join(exp.values), None)
         elif act.values != exp.values:
-            diffs[key] = Difference("enum", key.name, ", ".join(exp.values), ", ".join(act.values))
+            # Prisma compares the values as a set: the same values in another order are a note.
+            reason = ENUM_ORDER if sorted(act.values) == sorted(exp.values) else None
+            diffs[key] = Difference(
+                "enum", key.name, ", ".join(exp.values), ", ".join(act.values), reason
+            )
     return diffs
 
 

@@ -36,6 +36,8 @@ class Difference:
     object: str  # column, constraint or index name
     expected: str | None
     actual: str | None
+    # Set on a note: the rule of Prisma's differ that makes this no change to Prisma.
+    reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,8 @@ class TableFinding:
     errors: tuple[ErrorRef, ...] = ()
     evidence: tuple[str, ...] = ()
     differences: tuple[Difference, ...] = ()
+    # Differences Prisma's differ treats as no change (each with its reason); --strict fails them.
+    notes: tuple[Difference, ...] = ()
     # Column names, for triage of a P2022 (None: no such table on that side).
     expected_columns: tuple[str, ...] | None = None
     restored_columns: tuple[str, ...] | None = None
@@ -130,6 +134,14 @@ class MigrationProblem:
     state: Literal["failed", "rolled_back", "edited", "not_applied"]
 
 
+@dataclass(frozen=True)
+class ExpectationDisagreement:
+    """--expect-check: the project's own Prisma writes other DDL than dumpcheck expects."""
+
+    prisma: str  # the prisma binary asked
+    objects: tuple[str, ...]  # one line per object on which the two disagree
+
+
 DumpFinding = (
     DumpTruncated
     | DumpKindFinding
@@ -138,6 +150,7 @@ DumpFinding = (
     | MissingRole
     | UnparsedStatements
     | MigrationProblem
+    | ExpectationDisagreement
 )
 
 

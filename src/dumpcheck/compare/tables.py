@@ -5,18 +5,15 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from dumpcheck.catalog import QualifiedName, Table
 from dumpcheck.compare.columns import columns_missing_from_data, compare_columns
-from dumpcheck.compare.constraints import (
-    compare_foreign_keys,
-    compare_primary_key,
-    compare_uniques,
-)
+from dumpcheck.compare.constraints import compare_foreign_keys, compare_primary_key
 from dumpcheck.compare.enums import enum_differences_for
 from dumpcheck.compare.findings import Difference, ErrorRef, TableFinding, Verdict
 from dumpcheck.compare.indexes import compare_indexes
+from dumpcheck.expect.model import ColumnOrigin
 from dumpcheck.inventory.model import DumpInventory
 from dumpcheck.restore.model import RestoreError, RestoreResult
 
@@ -60,18 +57,31 @@ class TableContext:
     enum_diffs: dict[QualifiedName, Difference]
     migration_evidence: Callable[[QualifiedName], str | None]
     errors: ErrorIndex
+    origins: Mapping[QualifiedName, Mapping[str, ColumnOrigin]] = field(default_factory=dict)
+    # PostgreSQL's own spelling of each expected dbgenerated() default (restore/spelling.py).
+    spellings: Mapping[tuple[QualifiedName, str], str] = field(default_factory=dict)
+    strict: bool = False
 
 
-def table_differences(expected: Table, actual: Table, ctx: TableContext) -> list[Difference]:
-    """Every structural difference, by kind of object."""
-    return [
-        *compare_columns(expected, actual),
+def table_differences(
+    expected: Table, actual: Table, ctx: TableContext
+) -> tuple[list[Difference], list[Difference]]:
+    """(drift, notes): every structural difference, by kind of object."""
+    origins = ctx.origins.get(expected.key, {})
+    spelled = {c: s for (t, c), s in ctx.spellings.items() if t == expected.key}
+    col_drift, col_notes = compare_columns(expected, actual, origins, spelled)
+    idx_drift, idx_notes = compare_indexes(expected, actual)
+    fk_drift, fk_notes = compare_foreign_keys(expected, actual)
+    enums = enum_differences_for(expected, ctx.enum_diffs)
+    drift = [
+        *col_drift,
         *compare_primary_key(expected, actual),
-        *compare_uniques(expected, actual),
-        *compare_indexes(expected, actual),
-        *compare_foreign_keys(expected, actual),
-        *enum_differences_for(expected, ctx.enum_diffs),
+        *idx_drift,
+        *fk_drift,
+        *(e for e in enums if e.reason is None),
     ]
+    notes = [*col_notes, *idx_notes, *fk_notes, *(e for e in enums if e.reason is not None)]
+    return drift, notes
 
 
 _POSITION = re.compile(r"^(?:TOC|line) (\d+)")
@@ -116,6 +126,7 @@ def judge_table(
     restored_rows = restored.rows if restored else None
     evidence: list[str] = []
     differences: list[Difference] = []
+    notes: list[Difference] = []
     verdict: Verdict
     if dumped is None:
         verdict = "never_in_dump"
@@ -144,7 +155,10 @@ def judge_table(
     else:
         actual = restored if restored is not None else dumped
         if expected is not None:
-            differences = table_differences(expected, actual, ctx)
+            differences, notes = table_differences(expected, actual, ctx)
+            if ctx.strict and notes:
+                # --strict: what Prisma treats as no change still fails the table.
+                differences, notes = [*differences, *notes], []
             if ctx.restore is not None and ctx.restore.into_prisma_schema:
                 listed = ctx.inventory.data_columns.get(key)
                 if listed:
@@ -175,6 +189,11 @@ def judge_table(
                 )
         else:
             verdict = "ok"
+            if notes:
+                evidence.append(
+                    f"{len(notes)} difference(s) that Prisma's own differ treats as no change "
+                    "(listed as notes; --strict makes them fail)."
+                )
     facts = ctx.inventory.facts
     if not facts.complete and verdict in {"drift", "rows_lost", "failed_restore"}:
         evidence.append(
@@ -195,6 +214,7 @@ def judge_table(
         errors=refs,
         evidence=tuple(evidence),
         differences=tuple(differences),
+        notes=tuple(notes),
         expected_columns=tuple(c.name for c in expected.columns) if expected else None,
         restored_columns=tuple(c.name for c in restored.columns) if restored else None,
     )

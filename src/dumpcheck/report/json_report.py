@@ -58,6 +58,16 @@ def table_dict(table: TableFinding) -> dict[str, Any]:
             {"kind": d.kind, "object": d.object, "expected": d.expected, "actual": d.actual}
             for d in table.differences
         ],
+        "notes": [
+            {
+                "kind": d.kind,
+                "object": d.object,
+                "expected": d.expected,
+                "actual": d.actual,
+                "reason": d.reason,
+            }
+            for d in table.notes
+        ],
     }
 
 

@@ -255,6 +255,20 @@ def render_markdown(findings: Findings) -> str:
             if isinstance(finding, UnparsedStatements):
                 lines += [f"  - {code(example)}" for example in wording.unparsed_examples(finding)]
         lines.append("")
+    noted = [t for t in wording.ordered(findings.tables) if t.notes and t.verdict == "ok"]
+    if noted:
+        lines += [
+            "## Differences Prisma sees no change in",
+            "",
+            "These tables are ok as `prisma migrate diff` compares them; `--strict` fails them.",
+            "",
+        ]
+        for t in noted:
+            lines += [
+                f"- {code(t.qualified)}:",
+                *[f"  - {wording.describe_note(n)}" for n in t.notes],
+            ]
+        lines.append("")
     if findings.notes:
         lines += ["## Notes", "", *[f"- {note}" for note in findings.notes], ""]
     lines += answers(findings)

@@ -16,6 +16,7 @@ from dumpcheck.compare.findings import (
     DumpKindFinding,
     DumpTruncated,
     ErrorRef,
+    ExpectationDisagreement,
     Findings,
     MigrationProblem,
     MissingExtension,
@@ -47,6 +48,7 @@ _DUMP_FINDING_TYPE: dict[type, str] = {
     MissingRole: "missing_role",
     UnparsedStatements: "unparsed",
     MigrationProblem: "migration",
+    ExpectationDisagreement: "expect_check",
 }
 DUMP_FINDING_TYPES: tuple[str, ...] = tuple(_DUMP_FINDING_TYPE.values())
 
@@ -134,8 +136,15 @@ def root_cause(error: ErrorRef) -> str:
 
 
 def evidence(table: TableFinding) -> list[str]:
-    """The table's evidence lines with row values removed."""
-    return [scrub_message(line) for line in table.evidence]
+    """The table's evidence lines with row values removed, then its notes."""
+    return [scrub_message(line) for line in table.evidence] + [
+        scrub_message(describe_note(note)) for note in table.notes
+    ]
+
+
+def describe_note(note: Difference) -> str:
+    """A difference Prisma's differ treats as no change, with the rule that says so."""
+    return f"Note: {describe_difference(note)}; no change to Prisma: {note.reason}."
 
 
 def describe_difference(diff: Difference) -> str:
@@ -164,6 +173,9 @@ def reason(table: TableFinding) -> str:
     """Why the table got its verdict, in one line."""
     verdict = table.verdict
     if verdict == "ok":
+        if table.notes:
+            n = len(table.notes)
+            return f"matches the schema as Prisma compares it ({n} note{'s' if n > 1 else ''})"
         return "restored and matches the schema"
     if verdict == "never_in_dump":
         lines = evidence(table)
@@ -255,6 +267,14 @@ def describe_dump_finding(finding: DumpFinding) -> str:
         )
     if isinstance(finding, MigrationProblem):
         return f"Migration {finding.migration} {_MIGRATION_STATE[finding.state]}."
+    if isinstance(finding, ExpectationDisagreement):
+        shown = "; ".join(finding.objects[:5])
+        more = f" (and {len(finding.objects) - 5} more)" if len(finding.objects) > 5 else ""
+        return (
+            f"The project's own Prisma ({finding.prisma}) writes other DDL than dumpcheck "
+            f"expects for {len(finding.objects)} object(s): {shown}{more}. This is a dumpcheck "
+            "bug: please report it with the schema."
+        )
     assert_never(finding)
 
 
