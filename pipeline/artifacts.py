@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from dumpcheck.jsonable import dumps
-from dumpcheck.report.redact import scrub_log
+from dumpcheck.report import scrub_log
 from dumpcheck.verify import VerifyOutcome
 
 

@@ -24,7 +24,7 @@ import click
 from dumpcheck.cli import EXIT_CODES_HELP, run_command
 from dumpcheck.cli.options import verify_options
 from dumpcheck.errors import EXIT_ENVIRONMENT, BadInputError, DumpcheckError
-from dumpcheck.scratch.signals import SIGTERM_EXIT_CODE, sigterm_as_exit
+from dumpcheck.scratch import SIGTERM_EXIT_CODE, sigterm_as_exit
 from dumpcheck.verify import VerifyOptions, verify
 from pipeline.artifacts import write_artifacts, write_error
 from pipeline.history import RunRecord, append_record, changes, last_record, verdict_map

@@ -12,7 +12,7 @@ from dumpcheck.catalog import QualifiedName
 from dumpcheck.compare import compare
 from dumpcheck.compare.findings import ExpectationDisagreement, Findings, ScratchInfo
 from dumpcheck.errors import BadInputError
-from dumpcheck.expect.crosscheck import CrossCheck
+from dumpcheck.expect import CrossCheck
 from dumpcheck.expect.model import Expectation, MigrationStatus
 from dumpcheck.inventory.model import DumpInventory
 from dumpcheck.restore.model import RestoreResult
@@ -100,10 +100,8 @@ def verify(
 ) -> VerifyOutcome:
     """Verify one dump against one Prisma schema; every stage runs for real."""
     from dumpcheck.expect import base_schema_sql, classify_migrations, expect
-    from dumpcheck.inventory import inventory
-    from dumpcheck.inventory.progress import dump_size
-    from dumpcheck.restore import restore
-    from dumpcheck.restore.spelling import server_spellings
+    from dumpcheck.inventory import dump_size, inventory
+    from dumpcheck.restore import restore, server_spellings
     from dumpcheck.scratch import open_scratch
 
     _check_paths(options)
@@ -120,7 +118,7 @@ def verify(
         )
     checked = None
     if options.expect_check:
-        from dumpcheck.expect.crosscheck import cross_check
+        from dumpcheck.expect import cross_check
 
         with _timed(timings, "expect-check", on_stage):
             checked = cross_check(expectation, options.prisma)
@@ -156,8 +154,7 @@ def verify(
         else:
             # On a --scratch-dsn server the database is the only trace we leave: drop it now.
             # (A local cluster is deleted whole when the block ends.)
-            from dumpcheck.scratch import drop_database
-            from dumpcheck.scratch.databases import drop_roles
+            from dumpcheck.scratch import drop_database, drop_roles
 
             drop_database(server, restored.database)
             if server.backend != "local":

@@ -61,9 +61,6 @@ def _schema() -> dict[str, object]:
 
 
 def _run(args: list[str]) -> tuple[int, str, str]:
-    from dumpcheck.cli import _register
-
-    _register()
     result = CliRunner().invoke(cli, args, standalone_mode=False)
     code = result.return_value if isinstance(result.return_value, int) else 0
     return code, result.stdout, ""

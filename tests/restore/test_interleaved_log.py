@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from dumpcheck.inventory.model import TocEntry
-from dumpcheck.restore.archive import failures_from_log
+from dumpcheck.restore.attribution import failures_from_log
 from dumpcheck.restore.pglog import parse_restore_log, repair_interleaved
 
 ENTRIES = {

@@ -9,7 +9,7 @@ import pytest
 from dumpcheck.catalog import Catalog, QualifiedName
 from dumpcheck.errors import DiskFullError
 from dumpcheck.inventory.model import TocEntry
-from dumpcheck.restore.archive import failures_from_log
+from dumpcheck.restore.attribution import failures_from_log
 from dumpcheck.restore.classify import Failure, classify, shorten
 from dumpcheck.restore.pglog import parse_restore_log
 from dumpcheck.restore.stage import _raise_for_environment

@@ -10,8 +10,8 @@ import pytest
 from tests.restore.dumps import inventory_of, pg_dump, source_db
 
 from dumpcheck.errors import BadInputError
+from dumpcheck.inventory.archive import custom_has_offsets
 from dumpcheck.restore import restore
-from dumpcheck.restore.archive import custom_has_offsets
 from dumpcheck.restore.model import RestoreResult
 from dumpcheck.scratch.databases import is_our_database
 from dumpcheck.scratch.model import ScratchServer

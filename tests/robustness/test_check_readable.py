@@ -39,7 +39,7 @@ def test_missing_empty_and_fine(tmp_path: Path) -> None:
 def test_sqlglot_errors_are_value_errors() -> None:
     """The DDL reader records ValueErrors as unparsed statements; sqlglot's TokenError and
     ParseError are no ValueErrors by themselves (a flipped bit leaves an unterminated quote)."""
-    from dumpcheck.inventory.ddl_sqlglot import sqlglot_constraint
+    from dumpcheck.inventory.ddl.sqlglot_bridge import sqlglot_constraint
 
     with pytest.raises(ValueError, match="sqlglot"):
         sqlglot_constraint("x", 'CONSTRAINT x UNIQUE ("na)')

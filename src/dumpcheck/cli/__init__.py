@@ -23,29 +23,49 @@ Exit codes:
 """
 
 
-@click.group(help="Verify PostgreSQL dumps against a Prisma schema.\n\n" + EXIT_CODES_HELP)
+# Each command's module and its one-line summary (pip's commands_dict): a module is imported
+# only when its command runs, so `dumpcheck --version` and `--help` import no stage, and no
+# psycopg or sqlglot.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "verify": ("dumpcheck.cli.verify_cmd", "Restore DUMP and give every table a verdict."),
+    "explain": ("dumpcheck.cli.explain_cmd", "Why is one table missing or broken?"),
+    "inventory": ("dumpcheck.cli.inventory_cmd", "List the tables, rows and facts of DUMP."),
+    "expect": ("dumpcheck.cli.expect_cmd", "The database prisma migrate builds from SCHEMA."),
+    "postgres": ("dumpcheck.cli.postgres_cmd", "List or install PostgreSQL server binaries."),
+}
+
+
+class LazyGroup(click.Group):
+    """A group whose commands are imported when used, with their summaries known up front."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        entry = COMMANDS.get(cmd_name)
+        if entry is None:
+            return None
+        import importlib
+
+        command: click.Command = importlib.import_module(entry[0]).command
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, summary) for name, (_, summary) in COMMANDS.items()])
+
+
+@click.group(
+    cls=LazyGroup,
+    help="Verify PostgreSQL dumps against a Prisma schema.\n\n" + EXIT_CODES_HELP,
+)
 @click.version_option(__version__, prog_name="dumpcheck")
 def cli() -> None:
     """Root command group."""
 
 
-def _register() -> None:
-    # Imported here, not at module top, so that each command module can import `cli` freely.
-    import importlib
-
-    for name in ("verify_cmd", "inventory_cmd", "expect_cmd", "postgres_cmd", "explain_cmd"):
-        try:
-            module = importlib.import_module(f"dumpcheck.cli.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"dumpcheck.cli.{name}":
-                raise
-            continue
-        cli.add_command(module.command)
-
-
 def main(argv: list[str] | None = None) -> None:
     """Console entry point."""
-    _register()
     run_command(cli, argv, "dumpcheck")
 
 

@@ -29,7 +29,7 @@ def command(
     table: str | None, prisma_error: str | None, fmt: str, output: Path | None, **kwargs: object
 ) -> int:
     """Run verify, pick the table, render the focused answer."""
-    from dumpcheck.report.triage import (
+    from dumpcheck.report import (
         find_table,
         parse_prisma_error,
         render_explain,

@@ -23,9 +23,7 @@ _PROGRESS_MIN_BYTES = 50 * 1024 * 1024
 )
 def command(dump: Path, fmt: str) -> int:
     """Run the inventory stage and print it."""
-    from dumpcheck.inventory import inventory
-    from dumpcheck.inventory.progress import progress_bar
-    from dumpcheck.inventory.render import to_json, to_text
+    from dumpcheck.inventory import inventory, progress_bar, to_json, to_text
 
     with progress_bar(dump, enabled=sys.stderr.isatty(), min_bytes=_PROGRESS_MIN_BYTES) as tick:
         inv = inventory(dump, progress=tick)

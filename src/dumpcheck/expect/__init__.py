@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from dumpcheck.errors import BadInputError
+from dumpcheck.expect.crosscheck import CrossCheck, cross_check
 from dumpcheck.expect.history import (
     classify_migrations,
     list_migrations,
@@ -23,11 +24,13 @@ from dumpcheck.expect.render import base_schema_sql, prisma_migrations_sql, rend
 from dumpcheck.expect.rules import build_expectation, legacy_join_table
 
 __all__ = [
+    "CrossCheck",
     "Expectation",
     "Migration",
     "MigrationStatus",
     "base_schema_sql",
     "classify_migrations",
+    "cross_check",
     "expect",
     "legacy_join_table",
     "migration_evidence",

@@ -82,8 +82,7 @@ def cross_check(expectation: Expectation, schema: Path) -> CrossCheck:
 def ddl_catalog(sql: str) -> Catalog:
     """A Prisma migration script read as the inventory reads a dump's DDL."""
     from dumpcheck.inventory.ddl import DdlReader
-    from dumpcheck.inventory.plain import iter_plain
-    from dumpcheck.inventory.plain_items import Statement
+    from dumpcheck.inventory.plain import Statement, iter_plain
 
     reader = DdlReader()
     for item in iter_plain(io.BytesIO(sql.encode("utf-8"))):

@@ -1,4 +1,8 @@
-"""The inventory stage: what a dump contains, read without a database."""
+"""The inventory stage: what a dump contains, read without a database.
+
+``plain`` reads psql scripts, ``archive`` reads custom, directory and tar archives, ``ddl`` turns
+their DDL into the neutral catalog; :func:`inventory` (``api``) picks the reader by content.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +16,9 @@ from dumpcheck.inventory.plain import (
     Statement,
     iter_plain,
 )
+from dumpcheck.inventory.progress import dump_size, progress_bar
+from dumpcheck.inventory.render import to_json, to_text
+from dumpcheck.inventory.source import open_plain
 
 __all__ = [
     "CopyBlock",
@@ -20,6 +27,11 @@ __all__ = [
     "PlainItem",
     "PlainSplitter",
     "Statement",
+    "dump_size",
     "inventory",
     "iter_plain",
+    "open_plain",
+    "progress_bar",
+    "to_json",
+    "to_text",
 ]

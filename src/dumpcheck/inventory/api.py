@@ -24,11 +24,11 @@ def inventory(path: Path, progress: Progress | None = None) -> DumpInventory:
     check_readable(path)
     fmt = sniff_archive(path)
     if fmt is not None:
-        from dumpcheck.inventory.archive_inventory import inventory_archive
+        from dumpcheck.inventory.archive.reader import inventory_archive
 
         return inventory_archive(path, progress)
     if path.is_dir():
         raise DumpFormatError(f"{path}: a directory without toc.dat, not a directory-format dump")
-    from dumpcheck.inventory.plain_inventory import inventory_plain
+    from dumpcheck.inventory.plain.reader import inventory_plain
 
     return inventory_plain(path, progress)

@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterable, Sequence
 
 from dumpcheck.inventory.model import MigrationRow
-from dumpcheck.inventory.sqltext import find_keyword, matching_paren, skip_ws, split_top_level
+from dumpcheck.sqltext import find_keyword, matching_paren, skip_ws, split_top_level
 
 _WANTED = ("migration_name", "checksum", "finished_at", "rolled_back_at", "applied_steps_count")
 # COPY text format escapes (copyfromparse.c CopyReadAttributesText).

@@ -9,12 +9,25 @@ from dumpcheck.errors import BadInputError
 from dumpcheck.report.json_report import REPORT_VERSION, load_schema, render_json
 from dumpcheck.report.junit import render_junit
 from dumpcheck.report.markdown import render_markdown
+from dumpcheck.report.redact import scrub_log
 from dumpcheck.report.text import render_text
+from dumpcheck.report.triage import find_table, parse_prisma_error, render_explain, resolve_table
 
 ReportFormat = Literal["text", "json", "markdown", "junit"]
 FORMATS: tuple[ReportFormat, ...] = ("text", "json", "markdown", "junit")
 
-__all__ = ["FORMATS", "REPORT_VERSION", "ReportFormat", "load_schema", "render"]
+__all__ = [
+    "FORMATS",
+    "REPORT_VERSION",
+    "ReportFormat",
+    "find_table",
+    "load_schema",
+    "parse_prisma_error",
+    "render",
+    "render_explain",
+    "resolve_table",
+    "scrub_log",
+]
 
 
 def render(

@@ -15,10 +15,10 @@ import re
 import psycopg
 
 from dumpcheck.inventory.plain import Statement, iter_plain
-from dumpcheck.inventory.sqltext import TextError, read_qualified
 from dumpcheck.restore.classify import Failure
-from dumpcheck.scratch.faults import classify_db_error, server_failure
+from dumpcheck.scratch import classify_db_error, server_failure
 from dumpcheck.scratch.model import ScratchServer
+from dumpcheck.sqltext import TextError, read_qualified
 
 LOCATION = "Prisma DDL"
 

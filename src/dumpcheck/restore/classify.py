@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 from dumpcheck.catalog import QualifiedName
 from dumpcheck.inventory.model import TocEntry
-from dumpcheck.inventory.sqltext import TextError, read_qualified
 from dumpcheck.restore.model import RestoreError, Severity
+from dumpcheck.sqltext import TextError, read_qualified
 
 STATEMENT_LIMIT = 400
 

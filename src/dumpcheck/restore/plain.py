@@ -18,6 +18,7 @@ import psycopg
 from psycopg.pq import TransactionStatus
 
 from dumpcheck.errors import BadInputError
+from dumpcheck.inventory import open_plain
 from dumpcheck.inventory.model import DumpInventory
 from dumpcheck.inventory.plain import (
     CopyBlock,
@@ -26,9 +27,8 @@ from dumpcheck.inventory.plain import (
     PlainSplitter,
     Statement,
 )
-from dumpcheck.inventory.source import open_plain
 from dumpcheck.restore.classify import Failure
-from dumpcheck.scratch.faults import classify_db_error, server_failure
+from dumpcheck.scratch import classify_db_error, server_failure
 from dumpcheck.scratch.model import ScratchServer
 
 # Statements that would act outside the database we restore into (pg_dump --create writes them).

@@ -10,8 +10,7 @@ from psycopg import sql
 
 from dumpcheck.inventory.model import DumpFacts
 from dumpcheck.restore.model import PreflightFinding
-from dumpcheck.scratch.databases import connect_maintenance
-from dumpcheck.scratch.faults import classify_db_error, server_failure
+from dumpcheck.scratch import classify_db_error, connect_maintenance, server_failure
 from dumpcheck.scratch.model import ScratchServer
 
 

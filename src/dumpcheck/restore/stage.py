@@ -11,8 +11,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from dumpcheck.errors import BadInputError, BinaryNotFoundError, ScratchServerError
+from dumpcheck.inventory import dump_size
 from dumpcheck.inventory.model import DumpInventory
-from dumpcheck.inventory.progress import dump_size
 from dumpcheck.restore.archive import restore_archive
 from dumpcheck.restore.base import apply_base_schema
 from dumpcheck.restore.catalog_reader import read_catalog
@@ -20,8 +20,14 @@ from dumpcheck.restore.classify import Failure, classify
 from dumpcheck.restore.model import PreflightFinding, RestoreResult
 from dumpcheck.restore.plain import restore_plain
 from dumpcheck.restore.preflight import check_extensions, prepare_server
-from dumpcheck.scratch.databases import create_database, drop_database, drop_roles
-from dumpcheck.scratch.faults import disk_full_error, log_tail, server_died_error
+from dumpcheck.scratch import (
+    create_database,
+    disk_full_error,
+    drop_database,
+    drop_roles,
+    log_tail,
+    server_died_error,
+)
 from dumpcheck.scratch.model import ScratchServer
 
 # pg_restore's own complaints about its input file (pg_backup_archiver.c, _discoverArchiveFormat

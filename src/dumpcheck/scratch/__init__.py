@@ -7,23 +7,50 @@ from collections.abc import Iterator
 
 from dumpcheck.errors import BadInputError
 from dumpcheck.scratch.binaries import choose_install, default_major, find_installs
-from dumpcheck.scratch.databases import create_database, drop_database
-from dumpcheck.scratch.faults import check_server_alive, classify_db_error, log_tail
+from dumpcheck.scratch.databases import (
+    connect_maintenance,
+    create_database,
+    drop_database,
+    drop_roles,
+)
+from dumpcheck.scratch.faults import (
+    check_server_alive,
+    classify_db_error,
+    disk_full_error,
+    log_tail,
+    server_died_error,
+    server_failure,
+)
+from dumpcheck.scratch.install import install_major
 from dumpcheck.scratch.model import Backend, PgInstall, ScratchServer
+from dumpcheck.scratch.runner import run
+from dumpcheck.scratch.signals import SIGTERM_EXIT_CODE, sigterm_as_exit
+from dumpcheck.scratch.sweep import OWNER_FILE, SCRATCH_PREFIX
 
 __all__ = [
+    "OWNER_FILE",
+    "SCRATCH_PREFIX",
+    "SIGTERM_EXIT_CODE",
     "Backend",
     "PgInstall",
     "ScratchServer",
     "check_server_alive",
     "choose_install",
     "classify_db_error",
+    "connect_maintenance",
     "create_database",
     "default_major",
+    "disk_full_error",
     "drop_database",
+    "drop_roles",
     "find_installs",
+    "install_major",
     "log_tail",
     "open_scratch",
+    "run",
+    "server_died_error",
+    "server_failure",
+    "sigterm_as_exit",
 ]
 
 # When nothing says which major to use and no binaries exist yet (docker backend).

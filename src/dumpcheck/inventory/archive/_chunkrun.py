@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from dumpcheck.inventory.archive._rows import TAIL
-from dumpcheck.inventory.copyscan import numpy_module
+from dumpcheck.inventory.plain.copydata import numpy_module
 
 HEAD = 5  # sign byte and a 4-byte length (pg_dump's intSize is sizeof(int))
 # How much one check covers: numpy slices stay in the L2 cache; a split of a failed window is

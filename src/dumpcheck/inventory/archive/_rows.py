@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from dumpcheck.inventory.copyscan import count_newlines
+from dumpcheck.inventory.plain.copydata import count_newlines
 
 TAIL = 16
 _END_MARKER = b"\\."

@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 
 from dumpcheck.catalog import Index, QualifiedName, UniqueConstraint
-from dumpcheck.inventory.ddl_state import DdlState
-from dumpcheck.inventory.sqltext import (
+from dumpcheck.inventory.ddl.state import DdlState
+from dumpcheck.sqltext import (
     TextError,
     matching_paren,
     read_ident,
@@ -56,7 +56,7 @@ def create_index(state: DdlState, sql: str, location: str) -> None:
     close = matching_paren(sql, pos)
     keys = tuple(_index_key(sql[s:e]) for s, e in split_top_level(sql, pos + 1, close))
     if state.cross_check:
-        from dumpcheck.inventory.ddl_sqlglot import check_index
+        from dumpcheck.inventory.ddl.sqlglot_bridge import check_index
 
         # sqlglot 30.30 raises on "ON ONLY" and misreads a NULLS NOT DISTINCT tail: it checks
         # the statement up to the key list, without ONLY; the tail is read below.

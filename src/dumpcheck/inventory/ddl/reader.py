@@ -11,7 +11,7 @@ shapes the fast reader does not recognise, and with ``DdlState.cross_check`` (th
 re-parses every CREATE TABLE, constraint and index and must agree. Where sqlglot 30.30 fails
 (``bit varying``, ``ON ONLY``, the ``exp.Command`` fallbacks for OWNER TO, OWNED BY, ATTACH
 PARTITION, ADD GENERATED AS IDENTITY, CREATE EXTENSION/DOMAIN, materialized views) the
-targeted readers in :mod:`dumpcheck.inventory.ddl_alter` are the only ones. Anything left is
+targeted readers in :mod:`dumpcheck.inventory.ddl.alter` are the only ones. Anything left is
 recorded as :class:`Unparsed` with its location, never dropped.
 """
 
@@ -22,18 +22,19 @@ import re
 from dataclasses import dataclass, field
 
 from dumpcheck.catalog import (
-    Column,
     Enum,
     QualifiedName,
     Sequence,
     TableKind,
 )
-from dumpcheck.inventory import ddl_alter, ddl_index, ddl_types
-from dumpcheck.inventory.ddl_state import DdlState, TableDraft
+from dumpcheck.inventory.ddl import alter as ddl_alter
+from dumpcheck.inventory.ddl import indexes as ddl_index
+from dumpcheck.inventory.ddl import types as ddl_types
+from dumpcheck.inventory.ddl.columns import TABLE_CONSTRAINT, parse_column
+from dumpcheck.inventory.ddl.state import DdlState, TableDraft
 from dumpcheck.inventory.model import Unparsed
-from dumpcheck.inventory.sqltext import (
+from dumpcheck.sqltext import (
     TextError,
-    find_keyword,
     matching_paren,
     read_ident,
     read_qualified,
@@ -65,18 +66,6 @@ _CREATE_SCHEMA = re.compile(r"CREATE\s+SCHEMA\s+(?:IF\s+NOT\s+EXISTS\s+)?", re.I
 _AS_ENUM = re.compile(r"AS\s+ENUM\s*(?=\()", re.IGNORECASE)
 _AS_COMPOSITE = re.compile(r"AS\s*(?=\()", re.IGNORECASE)
 _SEQ_AS = re.compile(r"\bAS\s+(smallint|integer|bigint)\b", re.IGNORECASE)
-TABLE_CONSTRAINT = re.compile(
-    r"(?:CONSTRAINT\s|CHECK\s*\(|PRIMARY\s+KEY|UNIQUE\b|FOREIGN\s+KEY|EXCLUDE\b|LIKE\s)"
-)
-# Column constraint keywords; pg_dump writes keywords in upper case and types in lower case, so
-# matching upper case only cannot hit a type such as public.storage.
-_COLUMN_KEYWORD = re.compile(
-    r"(?<![\w.\"])(?:CONSTRAINT|NOT NULL|NULL|DEFAULT|CHECK|GENERATED|COLLATE|PRIMARY KEY|"
-    r"UNIQUE|REFERENCES|COMPRESSION|STORAGE)\b"
-)
-_EXPR_END = re.compile(r"(?<![\w.\"])(?:CONSTRAINT|NOT NULL|COLLATE|CHECK|COMPRESSION|STORAGE)\b")
-_IDENTITY = re.compile(r"GENERATED\s+(ALWAYS|BY\s+DEFAULT)\s+AS\s+IDENTITY", re.IGNORECASE)
-_GENERATED_EXPR = re.compile(r"GENERATED\s+ALWAYS\s+AS\s*(?=\()", re.IGNORECASE)
 _PARTITION_OF = re.compile(r"PARTITION\s+OF\s", re.IGNORECASE)
 # Statement heads that never create or change a catalog object this stage models.
 _NO_CATALOG_EFFECT = re.compile(
@@ -135,7 +124,7 @@ class DdlReader:
             TextError,
             ValueError,
             IndexError,
-        ) as exc:  # ddl_sqlglot: ValueError for sqlglot
+        ) as exc:  # sqlglot_bridge: ValueError for sqlglot
             self.state.unparsed.append(Unparsed(location, shorten(sql), _reason(exc)))
             return
         if not handled:
@@ -235,7 +224,7 @@ class DdlReader:
             for start, end in split_top_level(sql, rest + 1, close):
                 self._table_element(draft, sql[start:end])
             if self.state.cross_check:
-                from dumpcheck.inventory.ddl_sqlglot import check_create_table
+                from dumpcheck.inventory.ddl.sqlglot_bridge import check_create_table
 
                 check_create_table(sql, key.name, tuple(draft.columns))
         after = matching_paren(sql, rest) + 1 if has_elements else rest
@@ -252,60 +241,6 @@ class DdlReader:
             return
         name, pos = read_ident(element, 0)
         draft.columns[name] = parse_column(name, element[pos:])
-
-
-def parse_column(name: str, definition: str) -> Column:
-    """A column from the text after its name: ``type [DEFAULT e] [NOT NULL] [COLLATE c]``."""
-    definition = definition.strip()
-    first = find_keyword(definition, _COLUMN_KEYWORD, 0)
-    type_text = squash(definition if first < 0 else definition[:first])
-    if not type_text:
-        raise ValueError(f"column {name} has no type")
-    nullable = True
-    default: str | None = None
-    generated: str | None = None
-    identity: str | None = None
-    pos = first
-    while 0 <= pos < len(definition):
-        word = definition[pos:]
-        if word.startswith("NOT NULL"):
-            nullable = False
-            pos += len("NOT NULL")
-        elif word.startswith("DEFAULT"):
-            end = find_keyword(definition, _EXPR_END, pos + len("DEFAULT"))
-            stop = len(definition) if end < 0 else end
-            default = squash(definition[pos + len("DEFAULT") : stop])
-            pos = stop
-        elif _IDENTITY.match(word):
-            m = _IDENTITY.match(word)
-            identity = "always" if m and m[1].upper() == "ALWAYS" else "by default"
-            pos += m.end() if m else 0
-            nxt = skip_ws(definition, pos)
-            if definition.startswith("(", nxt):
-                pos = matching_paren(definition, nxt) + 1
-            nullable = False  # identity columns are always NOT NULL (tablecmds.c)
-        elif _GENERATED_EXPR.match(word):
-            m = _GENERATED_EXPR.match(word)
-            open_at = pos + (m.end() if m else 0)
-            close = matching_paren(definition, open_at)
-            generated = squash(definition[open_at + 1 : close])
-            pos = close + 1
-        elif word.startswith("CHECK"):
-            pos = matching_paren(definition, definition.index("(", pos)) + 1
-        elif word.startswith("CONSTRAINT"):
-            _, pos = read_ident(definition, pos + len("CONSTRAINT"))
-        else:
-            pos += 1  # COLLATE, NULL, ...: skip the keyword, the search below moves on
-        nxt = find_keyword(definition, _COLUMN_KEYWORD, pos)
-        pos = nxt
-    return Column(
-        name,
-        type_text,
-        nullable=nullable,
-        default=default,
-        identity=identity,  # type: ignore[arg-type]
-        generated=generated,
-    )
 
 
 def _reason(exc: Exception) -> str:

@@ -14,8 +14,8 @@ import pytest
 
 from dumpcheck.inventory.archive import ArchiveScan, iter_table_data, read_archive, sniff_archive
 from dumpcheck.scratch.model import PgInstall, ScratchServer
-from tests.inventory_archive.archives import listing_line, pg_restore_list, source_counts
-from tests.inventory_archive.conftest import Source
+from tests.inventory.archive.archives import listing_line, pg_restore_list, source_counts
+from tests.inventory.archive.conftest import Source
 
 pytestmark = pytest.mark.postgres
 

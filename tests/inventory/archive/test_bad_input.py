@@ -12,7 +12,7 @@ from dumpcheck.errors import DumpFormatError
 from dumpcheck.inventory.archive import read_archive, sniff_archive
 from dumpcheck.inventory.archive.scan import open_toc
 from dumpcheck.scratch.model import ScratchServer
-from tests.inventory_archive.conftest import Source
+from tests.inventory.archive.conftest import Source
 
 pytestmark = pytest.mark.postgres
 

@@ -14,8 +14,9 @@ import dataclasses
 import re
 
 from dumpcheck.catalog import Column, CompositeType, QualifiedName
-from dumpcheck.inventory.ddl_state import DdlState, DomainDraft, TableDraft
-from dumpcheck.inventory.sqltext import (
+from dumpcheck.inventory.ddl.columns import TABLE_CONSTRAINT, parse_column
+from dumpcheck.inventory.ddl.state import DdlState, DomainDraft, TableDraft
+from dumpcheck.sqltext import (
     TextError,
     find_keyword,
     matching_paren,
@@ -133,7 +134,6 @@ def typed_table_columns(
     Its columns are the type's attributes (tablecmds.c MergeAttributes); the element list only
     adds column options and table constraints. Returns the table-constraint elements.
     """
-    from dumpcheck.inventory.ddl import TABLE_CONSTRAINT, parse_column  # ddl imports this module
 
     composite = state.composites.get(type_key)
     if composite is None:

@@ -3,8 +3,8 @@
 sqlglot 30.30 falls back to a raw ``exp.Command`` for OWNER TO, OWNED BY, ATTACH PARTITION,
 ADD GENERATED AS IDENTITY and CREATE EXTENSION, and raises on ``ON ONLY``; those are read here
 by small parsers over the statement text (CREATE/ALTER DOMAIN and ALTER INDEX ... ATTACH
-PARTITION in :mod:`ddl_types`). PK, UNIQUE and FK have a fast reader for
-pg_get_constraintdef's shapes, with sqlglot (:mod:`ddl_sqlglot`) as fallback and cross-check;
+PARTITION in :mod:`types`). PK, UNIQUE and FK have a fast reader for
+pg_get_constraintdef's shapes, with sqlglot (:mod:`sqlglot_bridge`) as fallback and cross-check;
 CHECK keeps pg_get_constraintdef's text verbatim.
 """
 
@@ -22,9 +22,9 @@ from dumpcheck.catalog import (
     Sequence,
     UniqueConstraint,
 )
-from dumpcheck.inventory import ddl_types
-from dumpcheck.inventory.ddl_state import DdlState, TableDraft
-from dumpcheck.inventory.sqltext import (
+from dumpcheck.inventory.ddl import types as ddl_types
+from dumpcheck.inventory.ddl.state import DdlState, TableDraft
+from dumpcheck.sqltext import (
     TextError,
     find_keyword,
     read_ident,
@@ -200,7 +200,7 @@ def table_constraint(state: DdlState, draft: TableDraft, element: str) -> None:
         return
     fast = _fast_constraint(name, body)
     if fast is None or state.cross_check:
-        from dumpcheck.inventory.ddl_sqlglot import sqlglot_constraint
+        from dumpcheck.inventory.ddl.sqlglot_bridge import sqlglot_constraint
 
         slow = sqlglot_constraint(name, element)
         if fast is not None and slow != fast:

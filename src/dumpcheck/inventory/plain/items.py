@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from dumpcheck.catalog import QualifiedName
-from dumpcheck.inventory.sqltext import TextError, read_ident_list, read_qualified, skip_ws
+from dumpcheck.sqltext import TextError, read_ident_list, read_qualified, skip_ws
 
 _COPY_HEAD = re.compile(r"COPY\s", re.IGNORECASE)
 _COPY_TAIL = re.compile(r"\bFROM\s+stdin\s*;?\s*\Z", re.IGNORECASE)

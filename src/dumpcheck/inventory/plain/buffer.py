@@ -1,7 +1,7 @@
 """The plain splitter's byte layer: a growing buffer with line numbers, and the COPY data scan.
 
 Statement text is kept in one buffer that grows only as far as a statement needs; COPY data,
-which can be 100 GB, is read with readinto into one fixed buffer and scanned in bulk (copyscan)
+which can be 100 GB, is read with readinto into one fixed buffer and scanned in bulk (copydata)
 without ever being held.
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Generator
 from typing import BinaryIO
 
-from dumpcheck.inventory.copyscan import count_newlines, find_end_marker, scan_step
-from dumpcheck.inventory.plain_items import CopyBlock
+from dumpcheck.inventory.plain.copydata import count_newlines, find_end_marker, scan_step
+from dumpcheck.inventory.plain.items import CopyBlock
 
 
 class SplitterBuffer:
@@ -83,7 +83,7 @@ class SplitterBuffer:
     def _copy_data(self, block: CopyBlock, *, emit: bool) -> Generator[bytes]:
         """Yield (or, with emit=False, only count) the data of ``block`` up to its ``\\.`` line.
 
-        The data is scanned a buffer at a time with bulk byte operations (copyscan): the rest
+        The data is scanned a buffer at a time with bulk byte operations (copydata): the rest
         of the splitter's buffer first, then whole reads into one fixed buffer, so a 100 GB
         table costs no per-row work and no copies unless the consumer takes the data. The scan
         position is saved before every yield, so a second generator (the drain) resumes it.

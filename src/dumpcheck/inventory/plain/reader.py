@@ -13,7 +13,7 @@ from dumpcheck.inventory.ddl import DdlReader, qualified, strip_leading_comments
 from dumpcheck.inventory.facts import dump_kind, tables_without_data
 from dumpcheck.inventory.migrations import migrations_from_copy, migrations_from_insert
 from dumpcheck.inventory.model import DumpFacts, DumpInventory, MigrationRow, TocEntry, Unparsed
-from dumpcheck.inventory.plain import (
+from dumpcheck.inventory.plain.splitter import (
     CopyBlock,
     InsertRows,
     MetaCommand,
@@ -22,7 +22,7 @@ from dumpcheck.inventory.plain import (
     Statement,
 )
 from dumpcheck.inventory.source import open_plain
-from dumpcheck.inventory.sqltext import (
+from dumpcheck.sqltext import (
     TextError,
     find_keyword,
     read_ident_list,

@@ -13,8 +13,8 @@ from dumpcheck.inventory.facts import dump_kind, tables_without_data
 from dumpcheck.inventory.migrations import migrations_from_copy, migrations_from_insert
 from dumpcheck.inventory.model import DumpFacts, DumpInventory, MigrationRow, TocEntry
 from dumpcheck.inventory.plain import Statement, iter_plain, parse_copy_target
-from dumpcheck.inventory.plain_inventory import data_only_tables
-from dumpcheck.inventory.sqltext import TextError, read_ident_list, read_qualified, skip_ws
+from dumpcheck.inventory.plain.reader import data_only_tables
+from dumpcheck.sqltext import TextError, read_ident_list, read_qualified, skip_ws
 
 _MIGRATIONS = "_prisma_migrations"
 # TOC entry kinds pg_restore gives an ALTER ... OWNER TO (pg_backup_archiver.c _printTocEntry).

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 from dumpcheck.catalog import QualifiedName
-from dumpcheck.inventory.plain_lex import (
+from dumpcheck.inventory.plain.lexer import (
     COMMENT_END,
     DOLLAR_TAG,
     IDENT_BYTES,
@@ -23,7 +23,7 @@ from dumpcheck.inventory.plain_lex import (
     is_e_string,
     quote_body,
 )
-from dumpcheck.inventory.sqltext import TextError, read_ident_list, read_qualified, skip_ws
+from dumpcheck.sqltext import TextError, read_ident_list, read_qualified, skip_ws
 
 _VALUES_END = re.compile(rb"\bVALUES\s*\Z", re.IGNORECASE)
 _INSERT_INTO = re.compile(r"INSERT\s+INTO\s", re.IGNORECASE)

@@ -1,4 +1,4 @@
-"""Make real pg_dump archives of tests/inventory_archive/source.sql, and the facts to check them."""
+"""Make real pg_dump archives of tests/inventory/archive/source.sql, and the facts to check them."""
 
 from __future__ import annotations
 

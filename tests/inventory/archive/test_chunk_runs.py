@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from dumpcheck.inventory.archive import _chunkrun, _custom
 from dumpcheck.inventory.archive._binary import ByteReader, InputTruncated
 from dumpcheck.inventory.archive._rows import CopyRowCounter
-from dumpcheck.inventory.copyscan import numpy_module
+from dumpcheck.inventory.plain.copydata import numpy_module
 
 
 def _chunk(payload: bytes) -> bytes:

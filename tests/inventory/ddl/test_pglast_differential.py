@@ -13,7 +13,7 @@ from pglast.enums import AlterTableType, ConstrType
 from dumpcheck.catalog import Catalog, QualifiedName
 from dumpcheck.inventory import inventory
 from dumpcheck.inventory.ddl import DdlReader
-from dumpcheck.inventory.ddl_state import DdlState
+from dumpcheck.inventory.ddl.state import DdlState
 from dumpcheck.inventory.plain import Statement, iter_plain
 from tests.inventory.conftest import SourceDb
 from tests.inventory.dumps import pg_dump

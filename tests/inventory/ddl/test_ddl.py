@@ -16,7 +16,7 @@ from dumpcheck.catalog import (
     UniqueConstraint,
 )
 from dumpcheck.inventory.ddl import DdlReader
-from dumpcheck.inventory.ddl_state import DdlState
+from dumpcheck.inventory.ddl.state import DdlState
 
 USERS = """CREATE TABLE public.users (
     id integer NOT NULL,

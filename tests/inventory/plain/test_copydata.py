@@ -8,8 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dumpcheck.inventory import copyscan, plain_buffer
 from dumpcheck.inventory.plain import CopyBlock, iter_plain
+from dumpcheck.inventory.plain import buffer as plain_buffer
+from dumpcheck.inventory.plain import copydata as copyscan
 
 # Bytes that matter to the scans, plus filler; long enough to pass the bulk threshold.
 _DATA = st.lists(

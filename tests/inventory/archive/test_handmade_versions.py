@@ -12,7 +12,7 @@ import pytest
 
 from dumpcheck.errors import DumpFormatError
 from dumpcheck.inventory.archive import iter_table_data, read_archive, sniff_archive
-from tests.inventory_archive.handmade import custom_archive, sample_entries
+from tests.inventory.archive.handmade import custom_archive, sample_entries
 
 VERSIONS = [(1, 12), (1, 13), (1, 14), (1, 15), (1, 16)]
 

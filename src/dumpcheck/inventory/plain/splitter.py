@@ -13,9 +13,9 @@ from collections.abc import Iterator
 from typing import BinaryIO, cast
 
 from dumpcheck.catalog import QualifiedName
-from dumpcheck.inventory.plain_buffer import SplitterBuffer
-from dumpcheck.inventory.plain_insert import InsertScanner, parse_insert_head, simple_insert_run
-from dumpcheck.inventory.plain_items import (
+from dumpcheck.inventory.plain.buffer import SplitterBuffer
+from dumpcheck.inventory.plain.inserts import InsertScanner, parse_insert_head, simple_insert_run
+from dumpcheck.inventory.plain.items import (
     CopyBlock,
     InsertRows,
     MetaCommand,
@@ -24,7 +24,7 @@ from dumpcheck.inventory.plain_items import (
     Statement,
     parse_copy_target,
 )
-from dumpcheck.inventory.plain_lex import SPECIAL, inside_begin_atomic, token_end
+from dumpcheck.inventory.plain.lexer import SPECIAL, inside_begin_atomic, token_end
 
 __all__ = [
     "CopyBlock",

@@ -11,7 +11,7 @@ import pytest
 
 from dumpcheck.scratch import create_database, drop_database, find_installs
 from dumpcheck.scratch.model import PgInstall, ScratchServer
-from tests.inventory_archive.archives import load_source, pg_dump, pg_dump_to_stdout
+from tests.inventory.archive.archives import load_source, pg_dump, pg_dump_to_stdout
 
 # Extra pg_dump options per archive kind; "pipe" and "stdout" write -Fc to stdout.
 FORMAT_ARGS = {"custom": "-Fc", "directory": "-Fd", "tar": "-Ft"}

@@ -1,0 +1,28 @@
+"""Reading a plain-format dump (a psql script) as a stream: buffer, lexer, statements, COPY and
+INSERT row counting. :func:`iter_plain` is the one entry; the restore stage replays its items."""
+
+from __future__ import annotations
+
+from dumpcheck.inventory.plain.splitter import (
+    CopyBlock,
+    InsertRows,
+    MetaCommand,
+    ObjectHeader,
+    PlainItem,
+    PlainSplitter,
+    Statement,
+    iter_plain,
+    parse_copy_target,
+)
+
+__all__ = [
+    "CopyBlock",
+    "InsertRows",
+    "MetaCommand",
+    "ObjectHeader",
+    "PlainItem",
+    "PlainSplitter",
+    "Statement",
+    "iter_plain",
+    "parse_copy_target",
+]

@@ -1,0 +1,147 @@
+"""The shape of the code, checked: no import cycle, no stage reaching into another stage's
+private modules, a CLI that imports nothing heavy until a command runs, modules of a size a
+reader can hold, and an ARCHITECTURE.md that names every room there is."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SRC = ROOT / "src"
+PACKAGE = SRC / "dumpcheck"
+STAGES = ("inventory", "expect", "restore", "compare", "report", "scratch", "cli")
+# A stage's data types are public to the stages that read them; ``cli.options`` is the option
+# set that both front ends share (the dumpcheck CLI and pipeline/nightly.py).
+PUBLIC_MODULES = ("model", "findings", "options")
+
+
+def _modules() -> dict[str, Path]:
+    out = {}
+    for path in PACKAGE.rglob("*.py"):
+        name = ".".join(path.relative_to(SRC).with_suffix("").parts)
+        out[name.removesuffix(".__init__")] = path
+    return out
+
+
+MODULES = _modules()
+
+
+def _imports(path: Path) -> set[str]:
+    """Every dumpcheck module ``path`` imports (outside ``if TYPE_CHECKING:``)."""
+    tree = ast.parse(path.read_text("utf-8"))
+    skipped: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            skipped.update(id(n) for n in ast.walk(node))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if id(node) in skipped:
+            continue
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("dumpcheck"):
+            for alias in node.names:
+                full = f"{node.module}.{alias.name}"
+                found.add(full if full in MODULES else node.module)
+        elif isinstance(node, ast.Import):
+            found.update(a.name for a in node.names if a.name.startswith("dumpcheck"))
+    return {m for m in found if m in MODULES}
+
+
+def test_no_import_cycle() -> None:
+    graph = {name: _imports(path) - {name} for name, path in MODULES.items()}
+    cycles: list[list[str]] = []
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+
+    def visit(node: str) -> None:  # Tarjan's strongly connected components
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for nxt in graph[node]:
+            if nxt not in index:
+                visit(nxt)
+                low[node] = min(low[node], low[nxt])
+            elif nxt in on_stack:
+                low[node] = min(low[node], index[nxt])
+        if low[node] == index[node]:
+            component = []
+            while True:
+                top = stack.pop()
+                on_stack.discard(top)
+                component.append(top)
+                if top == node:
+                    break
+            if len(component) > 1:
+                cycles.append(sorted(component))
+
+    for name in graph:
+        if name not in index:
+            visit(name)
+    assert cycles == []
+
+
+def _private(module: str) -> bool:
+    parts = module.split(".")
+    if len(parts) <= 2 or parts[1] not in STAGES:
+        return False
+    if any(p.startswith("_") for p in parts[2:]):
+        return True
+    is_package = SRC.joinpath(*parts).is_dir()
+    return not is_package and parts[-1] not in PUBLIC_MODULES
+
+
+def test_no_stage_imports_another_stages_private_module() -> None:
+    offenders = []
+    sources = [*MODULES.items(), *((p.stem, p) for p in (ROOT / "pipeline").glob("*.py"))]
+    for name, path in sources:
+        owner = name.split(".")[1] if name.startswith("dumpcheck.") and "." in name else None
+        for imported in _imports(path):
+            stage = imported.split(".")[1] if "." in imported else None
+            if stage != owner and _private(imported):
+                offenders.append(f"{path.relative_to(ROOT)} imports {imported}")
+    assert offenders == []
+
+
+def test_the_cli_imports_no_stage_until_a_command_runs() -> None:
+    code = (
+        "import sys\n"
+        "from dumpcheck.cli import main\n"
+        "try:\n    main(['--version'])\nexcept SystemExit:\n    pass\n"
+        "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+        "heavy = [m for m in sys.modules if m.split('.')[0] in ('psycopg', 'sqlglot', 'rich', "
+        "'numpy') or m.startswith(('dumpcheck.inventory', 'dumpcheck.expect', "
+        "'dumpcheck.restore', 'dumpcheck.compare', 'dumpcheck.report', 'dumpcheck.scratch'))]\n"
+        "print(heavy)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_modules_stay_readable() -> None:
+    long = {
+        str(p.relative_to(ROOT)): n
+        for p in [*PACKAGE.rglob("*.py"), *(ROOT / "pipeline").glob("*.py")]
+        if (n := len(p.read_text("utf-8").splitlines())) > 420
+    }
+    assert long == {}
+
+
+def test_every_sub_package_says_what_it_is_for() -> None:
+    for init in PACKAGE.rglob("__init__.py"):
+        doc = ast.get_docstring(ast.parse(init.read_text("utf-8")))
+        assert doc, f"{init.relative_to(ROOT)} has no docstring saying its one job"
+
+
+def test_architecture_note_names_every_room() -> None:
+    note = (ROOT / "ARCHITECTURE.md").read_text("utf-8")
+    rooms = sorted(
+        str(p.parent.relative_to(SRC)).replace("\\\\", "/")
+        for p in PACKAGE.rglob("__init__.py")
+        if p.parent != PACKAGE
+    )
+    missing = [room for room in rooms if room.removeprefix("dumpcheck/") not in note]
+    assert missing == []
