@@ -98,6 +98,50 @@ def test_schema_only_data_only(rich_db: SourceDb, tmp_path: Path) -> None:
                 assert "doubled" not in columns
 
 
+def test_statistics_only_is_its_own_kind_and_never_passes(
+    rich_db: SourceDb, tmp_path: Path
+) -> None:
+    """pg_dump 18 --statistics-only restores planner statistics and no table: its own kind,
+    in every format, and a fatal dump finding (exit 1) whatever the tables say."""
+    from dumpcheck.compare.findings import DumpKindFinding, DumpSummary, Findings
+
+    with psycopg.connect(rich_db.server.dsn(rich_db.dbname), autocommit=True) as conn:
+        conn.execute("ANALYZE")
+    for fmt in ("-Fp", "-Fc", "-Ft"):
+        dump = pg_dump(
+            rich_db.server, rich_db.dbname, tmp_path / f"stats{fmt}", fmt, "--statistics-only"
+        )
+        inv = inventory(dump)
+        assert (inv.facts.kind, inv.catalog.tables) == ("statistics-only", {}), fmt
+        assert any(e.desc == "STATISTICS DATA" for e in inv.entries), fmt
+    summary = DumpSummary(str(dump), "tar", "none", "18", "18", None, True, "statistics-only")
+    findings = Findings(summary, None, (), (DumpKindFinding("statistics-only"),))
+    assert findings.exit_code() == 1
+
+
+def test_insert_dumps_name_their_data_columns(rich_db: SourceDb, tmp_path: Path) -> None:
+    """--inserts and --column-inserts data, plain and archive: the columns each table's rows
+    fill, as for COPY (the only trace of the source table's columns in a data-only dump)."""
+    users = QualifiedName("public", "users")
+    with psycopg.connect(rich_db.server.dsn(rich_db.dbname)) as conn:
+        expected = tuple(
+            r[0]
+            for r in conn.execute(
+                "SELECT attname FROM pg_attribute WHERE attrelid = 'public.users'::regclass "
+                "AND attnum > 0 AND NOT attisdropped AND attgenerated = '' ORDER BY attnum"
+            )
+        )
+    copy = inventory(pg_dump(rich_db.server, rich_db.dbname, tmp_path / "copy.sql"))
+    assert copy.data_columns[users] == expected
+    for flag in ("--inserts", "--column-inserts"):
+        for fmt in ("-Fp", "-Fc"):
+            dump = pg_dump(rich_db.server, rich_db.dbname, tmp_path / f"i{flag}{fmt}", fmt, flag)
+            inv = inventory(dump)
+            assert inv.data_columns.get(users) == expected, (flag, fmt)
+            with_rows = {k for k in copy.data_columns if copy.catalog.tables[k].rows}
+            assert with_rows <= set(inv.data_columns), (flag, fmt)
+
+
 def test_exclusions_leave_traces(rich_db: SourceDb, tmp_path: Path) -> None:
     dump = pg_dump(
         rich_db.server,

@@ -137,8 +137,11 @@ def _dump_findings(
     facts = inventory.facts
     found: list[DumpFinding] = []
     if not facts.complete:
-        found.append(DumpTruncated(facts.stops_at or "an unknown point"))
-    if facts.kind in ("schema-only", "data-only"):
+        stop = facts.stops_at or "an unknown point"
+        # The inventory words every damage (a NUL in COPY text, a broken COPY) with "damaged";
+        # a dump cut short is not damaged, it ends early.
+        found.append(DumpTruncated(stop, damaged="damaged" in stop))
+    if facts.kind in ("schema-only", "data-only", "statistics-only"):
         into = restore is not None and restore.into_prisma_schema
         found.append(DumpKindFinding(facts.kind, into_prisma_schema=into))
     # server_version is SHOW server_version: "18.6", but also "19beta1" or "17.2 (Debian ...)".

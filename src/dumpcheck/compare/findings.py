@@ -81,16 +81,17 @@ class TableFinding:
 
 @dataclass(frozen=True)
 class DumpTruncated:
-    """The dump stops before its end."""
+    """The dump stops before its end, or is damaged (``damaged``) from ``stops_at`` on."""
 
     stops_at: str
+    damaged: bool = False
 
 
 @dataclass(frozen=True)
 class DumpKindFinding:
     """The dump carries only the schema or only the data."""
 
-    kind: Literal["schema-only", "data-only"]
+    kind: Literal["schema-only", "data-only", "statistics-only"]
     # data-only, loaded into the tables the Prisma schema defines (restore.base)
     into_prisma_schema: bool = False
 
@@ -206,5 +207,10 @@ class Findings:
     def exit_code(self) -> int:
         """0 when every expected table is ok and the dump is whole, else 1."""
         fatal = (DumpTruncated, MissingExtension)
-        fatal_dump = any(isinstance(f, fatal) for f in self.dump_findings)
+        fatal_dump = any(
+            isinstance(f, fatal)
+            # A statistics-only dump restores no table at all: never a passing dump.
+            or (isinstance(f, DumpKindFinding) and f.kind == "statistics-only")
+            for f in self.dump_findings
+        )
         return 1 if self.failing() or fatal_dump else 0

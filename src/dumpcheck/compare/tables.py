@@ -195,7 +195,25 @@ def judge_table(
                     "(listed as notes; --strict makes them fail)."
                 )
     facts = ctx.inventory.facts
-    if not facts.complete and verdict in {"drift", "rows_lost", "failed_restore"}:
+    damage = next((where for k, where in facts.damaged if k == key), None)
+    if (
+        damage is None
+        and not facts.complete
+        and dumped is not None
+        and dump_rows is None
+        and facts.kind != "schema-only"
+    ):
+        # The dump stops (or is damaged) before this table's data: none of it was read, so
+        # an empty restored table proves nothing.
+        damage = f"the dump stops at {facts.stops_at} before any of this table's data"
+    if damage is not None:
+        # The dump's own count is of a part: equal counts after the restore prove nothing.
+        if verdict == "ok":
+            verdict = "rows_lost"
+            readable = "no" if dump_rows is None else str(dump_rows)
+            evidence.insert(0, f"The dump holds {readable} readable rows for {key}.")
+        evidence.append(f"The dump's data for this table is damaged or cut short ({damage}).")
+    elif not facts.complete and verdict in {"drift", "rows_lost", "failed_restore"}:
         evidence.append(
             f"The dump is truncated (it stops at {facts.stops_at}): rows, keys and indexes "
             "that come after that point were never in it."

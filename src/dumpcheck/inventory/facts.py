@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from dumpcheck.catalog import Catalog, QualifiedName
+from dumpcheck.catalog import Catalog, Column, QualifiedName
 from dumpcheck.inventory.model import DumpKind
 
 # Relations that never carry a TABLE DATA entry of their own (pg_dump.c makeTableDataInfo:
@@ -12,14 +12,20 @@ from dumpcheck.inventory.model import DumpKind
 _NO_DATA_KINDS = frozenset({"view", "matview", "partitioned", "foreign"})
 
 
-def dump_kind(catalog: Catalog, has_data: bool, complete: bool = True) -> DumpKind:
-    """full, schema-only (tables but no data at all) or data-only (data but no CREATE TABLE).
+def dump_kind(
+    catalog: Catalog, has_data: bool, complete: bool = True, *, statistics: bool = False
+) -> DumpKind:
+    """full, schema-only (tables but no data at all), data-only (data but no CREATE TABLE) or
+    statistics-only (pg_dump 18 --statistics-only: only STATISTICS DATA entries, which restore
+    planner statistics into tables that must already exist, and no table and no row).
 
     A truncated dump with no data yet was cut before its data section: that says nothing about
     how it was made, so it is not called schema-only (the truncation is the finding).
     """
     if not complete and not has_data:
         return "full"
+    if not catalog.tables and not has_data and statistics:
+        return "statistics-only"
     if not catalog.tables and has_data:
         return "data-only"
     if (
@@ -41,3 +47,9 @@ def tables_without_data(
         for key, table in sorted(catalog.tables.items())
         if table.kind not in _NO_DATA_KINDS and key not in with_data
     )
+
+
+def stored_columns(columns: Iterable[Column]) -> tuple[str, ...]:
+    """The columns whose values a data section carries: all but generated ones (pg_dump's
+    COPY column list leaves them out, and the server computes them on restore)."""
+    return tuple(c.name for c in columns if c.generated is None)

@@ -9,7 +9,7 @@ from typing import Literal
 from dumpcheck.catalog import Catalog, QualifiedName
 
 DumpFormat = Literal["plain", "custom", "directory", "tar"]
-DumpKind = Literal["full", "schema-only", "data-only"]
+DumpKind = Literal["full", "schema-only", "data-only", "statistics-only"]
 Compression = Literal["none", "gzip", "lz4", "zstd"]
 
 
@@ -67,6 +67,9 @@ class DumpFacts:
     extensions: frozenset[str] = frozenset()  # every CREATE EXTENSION
     # An FK or sequence refers to a table the dump never creates: the trace of an excluded table.
     excluded_traces: tuple[tuple[QualifiedName, str], ...] = ()  # (missing table, evidence)
+    # Tables whose data the dump holds only in part: cut short, missing or damaged (a NUL in
+    # COPY text, a broken COPY command). Their row counts prove nothing. (table, where)
+    damaged: tuple[tuple[QualifiedName, str], ...] = ()
 
     @property
     def pg_dump_major(self) -> int | None:

@@ -123,6 +123,7 @@ def to_json_data(inv: DumpInventory) -> dict[str, Any]:
             "extensions": sorted(f.extensions),
             "excluded_table_data": [_name(k) for k in f.excluded_table_data],
             "excluded_traces": [{"table": _name(k), "evidence": ev} for k, ev in f.excluded_traces],
+            "damaged": [{"table": _name(k), "where": where} for k, where in f.damaged],
         },
         "tables": [_table_json(inv, t) for _, t in sorted(cat.tables.items())],
         "enums": [
@@ -231,6 +232,8 @@ def fact_lines(inv: DumpInventory) -> list[str]:
         lines.append("data excluded for: " + ", ".join(str(k) for k in f.excluded_table_data))
     for key, evidence in f.excluded_traces:
         lines.append(f"never created: {key} ({evidence})")
+    for key, where in f.damaged:
+        lines.append(f"data damaged or cut short: {key} ({where})")
     if inv.unparsed:
         lines.append(f"unparsed statements: {len(inv.unparsed)}")
         lines += [f"  {u.location}: {u.reason}: {u.statement[:100]}" for u in inv.unparsed[:20]]

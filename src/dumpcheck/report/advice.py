@@ -112,7 +112,11 @@ def dump_next_step(finding: DumpFinding) -> str | None:
     if isinstance(finding, DumpKindFinding) and finding.into_prisma_schema:
         return None  # a data-only dump for a database the migrations built is fine as it is
     if isinstance(finding, DumpKindFinding):
-        flag = "-s/--schema-only" if finding.kind == "schema-only" else "-a/--data-only"
+        flag = {
+            "schema-only": "-s/--schema-only",
+            "data-only": "-a/--data-only",
+            "statistics-only": "--statistics-only",
+        }[finding.kind]
         return f"Get a full dump: this one was taken with {flag}."
     if isinstance(finding, MissingExtension):
         return (

@@ -213,6 +213,8 @@ def headline(table: TableFinding) -> str:
     if verdict == "rows_lost":
         if table.dump_rows is not None and table.restored_rows is not None:
             lost = table.dump_rows - table.restored_rows
+            if lost <= 0:  # equal counts: the dump's own data for it is damaged or cut short
+                return f"{name} has damaged or cut-short data in the dump"
             return f"{name} lost {lost} of {table.dump_rows} rows"
         return f"{name} lost rows"
     if verdict == "drift":
@@ -237,6 +239,11 @@ def is_fatal(findings: Findings, finding: DumpFinding) -> bool:
 
 def describe_dump_finding(finding: DumpFinding) -> str:
     """A dump-level finding in one sentence."""
+    if isinstance(finding, DumpTruncated) and finding.damaged:
+        return (
+            f"The dump is damaged: {finding.stops_at}. The rows of the tables it touches "
+            "cannot be trusted; get a new dump."
+        )
     if isinstance(finding, DumpTruncated):
         return (
             f"The dump is truncated: it stops at {finding.stops_at}. "
@@ -245,6 +252,11 @@ def describe_dump_finding(finding: DumpFinding) -> str:
     if isinstance(finding, DumpKindFinding):
         if finding.kind == "schema-only":
             return "The dump is schema-only: it holds no rows, so every table restores empty."
+        if finding.kind == "statistics-only":
+            return (
+                "The dump holds only planner statistics (pg_dump --statistics-only): it "
+                "creates no table and holds no row, so it restores nothing."
+            )
         if finding.into_prisma_schema:
             return (
                 "The dump is data-only: it creates no tables, so dumpcheck loaded its rows into "
@@ -286,7 +298,9 @@ def unparsed_examples(finding: UnparsedStatements) -> list[str]:
 def dump_headline(finding: DumpFinding) -> str:
     """A short clause for the summary line."""
     if isinstance(finding, DumpTruncated):
-        return "the dump is truncated"
+        return "the dump is damaged" if finding.damaged else "the dump is truncated"
+    if isinstance(finding, DumpKindFinding) and finding.kind == "statistics-only":
+        return "the dump holds only statistics"
     if isinstance(finding, MissingExtension):
         return f"extension {finding.name} is missing"
     return one_line(describe_dump_finding(finding), 80)

@@ -212,6 +212,20 @@ def _statement(
     if no_owner and _OWNER_TO.match(stmt.text):
         result.skipped += 1  # pg_restore --no-owner skips the same statements
         return
+    if stmt.broken:
+        # Rows of a damaged COPY command, read as SQL up to their "\." line: never run them,
+        # and never quote them (they are row values).
+        result.failures.append(
+            Failure(
+                message="the dump is damaged here: a backslash outside quotes cuts this "
+                "statement short (psql would read a meta-command); typically the rows of a "
+                "damaged COPY command",
+                statement="(withheld: may hold row values)",
+                location=f"line {stmt.line}",
+                **_header_fields(header),
+            )
+        )
+        return
     if not stmt.terminated:
         result.failures.append(
             Failure(
@@ -300,6 +314,16 @@ def _meta(cmd: MetaCommand, session: _Session, dump_dbs: set[str], result: Plain
             f"{sorted(dump_dbs)!r}); dumpcheck restores one database: dump it with pg_dump, "
             f"not pg_dumpall"
         )
+    if cmd.command == ".":
+        result.failures.append(
+            Failure(
+                message="the dump is damaged here: an end-of-data marker (\\.) outside COPY "
+                "data; the COPY command before it is damaged",
+                statement="\\.",
+                location=f"line {cmd.line}",
+            )
+        )
+        return
     result.failures.append(
         Failure(
             message=f"psql meta-command \\{cmd.command} is not supported by the restore driver",

@@ -95,3 +95,23 @@ def test_a_run_is_proved_whole(with_numpy: bool, monkeypatch: pytest.MonkeyPatch
     assert (run.chunks, run.rows, run.end) == (1000, 1000, len(data) - 5)
     assert run.tail == b"row 998\nrow 999\n"[-16:]
     assert run.size == sum(len(b"row %d\n" % i) for i in range(1000))
+
+
+@pytest.mark.parametrize("with_numpy", [True, False])
+def test_a_nul_in_a_run_is_counted_apart_from_the_headers(
+    with_numpy: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Chunk headers are full of zero bytes (the sign, the high bytes of the length); a NUL in
+    a row is not one of them, and COPY text cannot hold it: the run says so."""
+    if with_numpy and numpy_module() is None:
+        pytest.skip("numpy is not installed")
+    if not with_numpy:
+        monkeypatch.setattr(_chunkrun, "numpy_module", lambda: None)
+    rows = [b"row %d\n" % i for i in range(1000)]
+    clean = b"".join(_chunk(r) for r in rows) + bytes(5)
+    run = _chunkrun.verified_run(clean, 0, len(clean))
+    assert run is not None and run.nuls == 0
+    rows[500] = b"ro\x00 500\n"
+    damaged = b"".join(_chunk(r) for r in rows) + bytes(5)
+    run = _chunkrun.verified_run(damaged, 0, len(damaged))
+    assert run is not None and run.nuls == 1

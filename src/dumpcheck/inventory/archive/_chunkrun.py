@@ -43,6 +43,7 @@ class Run:
     size: int  # payload bytes (headers excluded)
     tail: bytes  # the last TAIL payload bytes (fewer if the run holds fewer)
     end: int  # offset of the first chunk after the run
+    nuls: int = 0  # NUL bytes in the payload: COPY text has none, so the run is damaged
 
 
 def window() -> int:
@@ -59,21 +60,23 @@ def verified_run(buf: bytes, pos: int, end: int) -> Run | None:
     found = _run_numpy(buf, pos, end)
     if found is None:
         return None
-    count, rows, heads = found
+    count, rows, heads, nuls = found
     run_end = int(heads[count])
     tail = run_tail(buf, heads, count, TAIL)
-    return Run(count, rows, run_end - pos - HEAD * count, tail, run_end)
+    return Run(count, rows, run_end - pos - HEAD * count, tail, run_end, nuls)
 
 
 def _run_split(buf: bytes, pos: int, end: int) -> Run | None:
     pieces = buf[pos:end].split(b"\n")
     count = 0
     at = pos
+    header_nuls = 0
     from_bytes = int.from_bytes
     for piece in pieces[:-1]:  # the last piece has no newline after it: not a whole row
         if len(piece) < HEAD or piece[0] or from_bytes(piece[1:HEAD], "little") != len(piece) - 4:
             break
         count += 1
+        header_nuls += 1 + piece[1:HEAD].count(0)
         at += len(piece) + 1
     if count == 0:
         return None
@@ -85,12 +88,13 @@ def _run_split(buf: bytes, pos: int, end: int) -> Run | None:
         if have >= TAIL:
             break
     tail = b"".join(reversed(parts))[-TAIL:]
-    return Run(count, count, at - pos - HEAD * count, tail, at)
+    nuls = buf.count(0, pos, at) - header_nuls
+    return Run(count, count, at - pos - HEAD * count, tail, at, nuls)
 
 
-def _run_numpy(buf: bytes, pos: int, end: int) -> tuple[int, int, Any] | None:
-    """(chunks, rows, header offsets): the offsets (absolute in ``buf``) list chunks + 1
-    headers, the last one starting the first chunk after the run."""
+def _run_numpy(buf: bytes, pos: int, end: int) -> tuple[int, int, Any, int] | None:
+    """(chunks, rows, header offsets, payload NULs): the offsets (absolute in ``buf``) list
+    chunks + 1 headers, the last one starting the first chunk after the run."""
     np = numpy_module()
     a = np.frombuffer(buf, dtype=np.uint8, count=end - pos, offset=pos)
     newlines = np.flatnonzero(a == 0x0A)
@@ -118,9 +122,12 @@ def _run_numpy(buf: bytes, pos: int, end: int) -> tuple[int, int, Any] | None:
     run_end = int(heads[count])
     # The run's newlines, less those that are length bytes of its headers.
     rows = int(np.searchsorted(newlines, run_end))
+    # Likewise its NUL bytes, less the sign bytes and the zero bytes of the lengths.
+    nuls = int(np.count_nonzero(a[:run_end] == 0)) - count
     for byte in length_bytes:
         rows -= int(np.count_nonzero(byte[:count] == 0x0A))
-    return count, rows, heads[: count + 1] + pos
+        nuls -= int(np.count_nonzero(byte[:count] == 0))
+    return count, rows, heads[: count + 1] + pos, nuls
 
 
 def run_tail(buf: bytes, heads: Any, count: int, size: int) -> bytes:

@@ -81,6 +81,8 @@ def _chunks(
                     if payloads:
                         yield b"".join(payloads)  # the consumer feeds it before the run
                         payloads.clear()
+                    if run.nuls and counter.nul_at is None:
+                        counter.nul_at = counter.total  # within this run
                     counter.add_run(run.rows, run.size, run.tail)
                     covered, pos = run.end - pos, run.end
                 else:

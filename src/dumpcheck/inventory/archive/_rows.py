@@ -24,9 +24,14 @@ class CopyRowCounter:
         self.newlines = 0
         self.total = 0
         self.tail = b""
+        # Offset of the first NUL byte: COPY text cannot hold one (copyto.c writes text in the
+        # server encoding, where NUL is never a character), so the data is damaged there.
+        self.nul_at: int | None = None
 
     def feed(self, piece: bytes) -> None:
         """Account for one decompressed piece."""
+        if self.nul_at is None and (at := piece.find(0)) >= 0:
+            self.nul_at = self.total + at
         self.add_run(count_newlines(piece, 0, len(piece)), len(piece), piece[-TAIL:])
 
     def add_run(self, newlines: int, size: int, tail: bytes) -> None:

@@ -28,6 +28,8 @@ class ArchiveScan:
     complete: bool  # every data block / file read to its end
     stops_at: str | None = None  # where an incomplete archive stops, one line
     blobs: int = 0  # large objects whose data was read to its end
+    # dump_id of each data entry that is cut short, missing or damaged -> where, one line.
+    damaged: dict[int, str] = field(default_factory=dict)
     # dump_id of each TABLE DATA entry -> its COPY statement ("" for --inserts data), which gives
     # the column order of the rows iter_table_data yields.
     copy_statements: dict[int, str] = field(default_factory=dict)

@@ -9,10 +9,11 @@ from pathlib import Path
 from dumpcheck.catalog import QualifiedName
 from dumpcheck.inventory.archive import ArchiveScan, iter_table_data, read_archive
 from dumpcheck.inventory.ddl import DdlReader
-from dumpcheck.inventory.facts import dump_kind, tables_without_data
+from dumpcheck.inventory.facts import dump_kind, stored_columns, tables_without_data
 from dumpcheck.inventory.migrations import migrations_from_copy, migrations_from_insert
 from dumpcheck.inventory.model import DumpFacts, DumpInventory, MigrationRow, TocEntry
 from dumpcheck.inventory.plain import Statement, iter_plain, parse_copy_target
+from dumpcheck.inventory.plain.inserts import parse_insert_head
 from dumpcheck.inventory.plain.reader import data_only_tables
 from dumpcheck.sqltext import TextError, read_ident_list, read_qualified, skip_ws
 
@@ -77,7 +78,8 @@ def inventory_archive(path: Path, progress: Callable[[int], None] | None = None)
     state = ddl.state
     catalog = state.catalog(rows)
     data_tables = {QualifiedName(e.namespace, e.tag) for e in data_entries}
-    kind = dump_kind(catalog, bool(data_entries), complete=scan.complete)
+    statistics = any(e.desc == "STATISTICS DATA" for e in scan.entries)
+    kind = dump_kind(catalog, bool(data_entries), complete=scan.complete, statistics=statistics)
     if kind == "data-only":
         catalog = data_only_tables(catalog, rows)
     facts = DumpFacts(
@@ -85,8 +87,8 @@ def inventory_archive(path: Path, progress: Callable[[int], None] | None = None)
         format=scan.format,
         compression=scan.compression,
         archive_version=scan.version,
-        pg_dump_version=scan.pg_dump_version,
-        server_version=scan.server_version,
+        pg_dump_version=version_number(scan.pg_dump_version),
+        server_version=version_number(scan.server_version),
         database=scan.database,
         encoding=scan.encoding,
         kind=kind,
@@ -98,6 +100,11 @@ def inventory_archive(path: Path, progress: Callable[[int], None] | None = None)
         roles=frozenset(state.roles),
         extensions=frozenset(state.extensions),
         excluded_traces=state.missing_references(),
+        damaged=tuple(
+            (QualifiedName(e.namespace, e.tag), scan.damaged[e.dump_id])
+            for e in data_entries
+            if e.dump_id in scan.damaged
+        ),
     )
     return DumpInventory(
         facts=facts,
@@ -106,20 +113,54 @@ def inventory_archive(path: Path, progress: Callable[[int], None] | None = None)
         unparsed=tuple(state.unparsed),
         prisma_migrations=_migrations(path, scan, ddl),
         locations={k: d.location for k, d in state.tables.items() if d.created},
-        data_columns=_data_columns(scan, data_entries),
+        data_columns=_data_columns(path, scan, data_entries, ddl),
     )
 
 
+def version_number(text: str | None) -> str | None:
+    """``15.18`` of ``15.18 (Debian 15.18-1.pgdg120+1)``: an archive header carries the whole
+    PG_VERSION string, a plain dump's comment only its first word (pg_backup_archiver.c
+    PrintTOCSummary / dumpTimestamp); every format reports that first word."""
+    if text is None:
+        return None
+    return text.split(None, 1)[0] if text.strip() else None
+
+
 def _data_columns(
-    scan: ArchiveScan, data_entries: list[TocEntry]
+    path: Path, scan: ArchiveScan, data_entries: list[TocEntry], ddl: DdlReader
 ) -> dict[QualifiedName, tuple[str, ...]]:
-    # Each data entry's COPY statement (its copyStmt in the TOC) names the columns it loads.
+    # Each data entry's COPY statement (its copyStmt in the TOC) names the columns it loads;
+    # --inserts data has none, and its first INSERT names them (--column-inserts) or fills
+    # every column of the table in order (pg_dump.c dumpTableData_insert).
     found: dict[QualifiedName, tuple[str, ...]] = {}
     for e in data_entries:
-        target = parse_copy_target(scan.copy_statements.get(e.dump_id, "").strip())
+        key = QualifiedName(e.namespace, e.tag)
+        copy = scan.copy_statements.get(e.dump_id, "").strip()
+        target = parse_copy_target(copy)
         if target is not None and target[1]:
-            found[QualifiedName(e.namespace, e.tag)] = tuple(target[1])
+            found[key] = tuple(target[1])
+        elif not copy and e.dump_id in scan.row_counts and e.dump_id not in scan.damaged:
+            columns = _insert_columns(path, e.dump_id)
+            draft = ddl.state.tables.get(key)
+            if columns is None and draft is not None and draft.columns:
+                columns = stored_columns(draft.columns.values())
+            if columns:
+                found[key] = columns
     return found
+
+
+def _insert_columns(path: Path, dump_id: int) -> tuple[str, ...] | None:
+    """The column list of the entry's first INSERT (None: it names none, or has no row)."""
+    lines = iter_table_data(path, dump_id)
+    try:
+        first = next(lines, b"")
+    finally:
+        close = getattr(lines, "close", None)
+        if close is not None:
+            close()
+    at = first.find(b" VALUES")
+    head = parse_insert_head(first[: at if at >= 0 else 4096].decode("utf-8", "replace"))
+    return head[1] if head is not None else None
 
 
 def _size(path: Path) -> int:

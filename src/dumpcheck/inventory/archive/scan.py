@@ -47,6 +47,11 @@ class _Tally:
     blobs: int = 0
     seen: set[int] = field(default_factory=set)
     stops: list[str] = field(default_factory=list)
+    damaged: dict[int, str] = field(default_factory=dict)  # data entry -> where it is damaged
+
+    def _stop(self, dump_id: int, where: str) -> None:
+        self.stops.append(where)
+        self.damaged.setdefault(dump_id, where)
 
     def consume(self, stream: DataStream) -> None:
         """Read one entry's data to its end, counting rows; record where it stops short."""
@@ -54,7 +59,7 @@ class _Tally:
         label = entry_label(raw.entry)
         self.seen.add(stream.dump_id)
         if stream.missing:
-            self.stops.append(f"{label}: {stream.missing}")
+            self._stop(stream.dump_id, f"{label}: {stream.missing}")
         elif stream.blobs is not None:
             self._consume_blobs(stream, label)
         elif stream.chunks is not None:
@@ -90,11 +95,21 @@ class _Tally:
         if raw.entry.desc == "TABLE DATA":
             self.row_counts[stream.dump_id] = rows
         if truncated:
-            self.stops.append(f"{label} ends after {rows} rows")
+            self._stop(stream.dump_id, f"{label} ends after {rows} rows")
+        elif isinstance(counter, CopyRowCounter) and counter.nul_at is not None:
+            self._stop(
+                stream.dump_id,
+                f"{label} is damaged: a NUL byte at offset {counter.nul_at} of its data, "
+                "which COPY text cannot hold",
+            )
         elif isinstance(counter, CopyRowCounter) and not counter.has_end_marker:
-            self.stops.append(f"{label} ends after {rows} rows, without the end-of-data marker")
+            self._stop(
+                stream.dump_id, f"{label} ends after {rows} rows, without the end-of-data marker"
+            )
         elif isinstance(counter, InsertRowCounter) and not counter.at_statement_boundary:
-            self.stops.append(f"{label} ends after {rows} rows, inside an INSERT statement")
+            self._stop(
+                stream.dump_id, f"{label} ends after {rows} rows, inside an INSERT statement"
+            )
 
     def _consume_blobs(self, stream: DataStream, label: str) -> None:
         assert stream.blobs is not None
@@ -115,7 +130,9 @@ class _Tally:
         stops = list(self.stops)
         # In TOC order, which is the order pg_dump writes the data (WriteDataChunks).
         for dump_id in [d for d in self.by_id if d in expected and d not in self.seen]:
-            stops.append(f"{entry_label(self.by_id[dump_id].entry)}: its data is missing")
+            where = f"{entry_label(self.by_id[dump_id].entry)}: its data is missing"
+            stops.append(where)
+            self.damaged.setdefault(dump_id, where)
         if not stops:
             return None
         more = len(stops) - 1
@@ -157,6 +174,7 @@ def _result(
         complete=stops_at is None,
         stops_at=stops_at,
         blobs=tally.blobs if tally else 0,
+        damaged=dict(tally.damaged) if tally else {},
         copy_statements={
             raw.entry.dump_id: raw.copy_stmt
             for raw in toc.entries

@@ -99,6 +99,7 @@ class SplitterBuffer:
             final = limit == n and self._eof  # nothing can follow buf[:limit]
             j, stop = self._end_marker(buf, pos - 1, limit, final=final)
             if stop >= 0:  # the "\." line: whole rows end at j + 1
+                _find_nul(block, buf, pos, j + 1, line)
                 rows = count_newlines(buf, pos, j + 1)
                 chunk = bytes(memoryview(buf)[pos : j + 1]) if emit and j + 1 > pos else b""
                 block.rows += rows
@@ -112,6 +113,7 @@ class SplitterBuffer:
             # last three bytes, where a "\n\\." straddling the next read may start).
             safe = limit if final else (j if j >= 0 else max(limit - 3, pos))
             if safe > pos:
+                _find_nul(block, buf, pos, safe, line)
                 rows = count_newlines(buf, pos, safe)
                 chunk = bytes(memoryview(buf)[pos:safe]) if emit else b""
                 block.rows += rows
@@ -181,3 +183,11 @@ class SplitterBuffer:
         self._copy_pos = stop
         self._line = line
         self._line_pos = stop
+
+
+def _find_nul(block: CopyBlock, buf: bytearray, start: int, end: int, line: int) -> None:
+    """Note the line of the first NUL byte in ``buf[start:end]`` (a memchr: no cost per row)."""
+    if block.nul_line is None:
+        at = buf.find(0, start, end)
+        if at >= 0:
+            block.nul_line = line + count_newlines(buf, start, at)

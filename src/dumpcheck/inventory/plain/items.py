@@ -32,6 +32,10 @@ class Statement:
     line: int
     header: ObjectHeader | None = None
     terminated: bool = True  # False: the dump ended before its ';'
+    # A backslash outside quotes cut it off before its ';': psql would read a meta-command
+    # there. pg_dump never writes one inside a statement, so the dump is damaged (typically a
+    # COPY command whose rows, up to their "\." line, were read as SQL).
+    broken: bool = False
 
 
 @dataclass(frozen=True)
@@ -68,6 +72,9 @@ class CopyBlock:
     rows: int = 0
     complete: bool = False  # the terminating "\." line was found
     end_line: int = 0  # line of "\." (or the last line read when truncated)
+    # Line of the first NUL byte in the data: COPY text cannot hold one (copyto.c sends text in
+    # the server encoding, where NUL is never a character), so the dump is damaged there.
+    nul_line: int | None = None
     _finish: Callable[[], None] = field(default=lambda: None, repr=False)
 
     def finish(self) -> None:

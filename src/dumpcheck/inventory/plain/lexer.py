@@ -7,6 +7,9 @@ import re
 
 # What may change the lexical state in ordinary SQL text.
 SPECIAL = re.compile(rb"""[;'"$()]|--|/\*""")
+# In a statement, a backslash outside quotes and comments also matters: psql reads it as the
+# start of a meta-command, which ends the statement's text there (psqlscan.l, xqs/{other}).
+STATEMENT_SPECIAL = re.compile(rb"""[;'"$()\\]|--|/\*""")
 DOLLAR_TAG = re.compile(rb"\$(?:[A-Za-z_\x80-\xff][A-Za-z0-9_\x80-\xff]*)?\$")
 TAG_PREFIX = re.compile(rb"\$[A-Za-z0-9_\x80-\xff]*\Z")
 IDENT_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_$") | (

@@ -10,7 +10,7 @@ from pathlib import Path
 from dumpcheck.catalog import Catalog, QualifiedName, Table
 from dumpcheck.errors import DumpFormatError
 from dumpcheck.inventory.ddl import DdlReader, qualified, strip_leading_comments
-from dumpcheck.inventory.facts import dump_kind, tables_without_data
+from dumpcheck.inventory.facts import dump_kind, stored_columns, tables_without_data
 from dumpcheck.inventory.migrations import migrations_from_copy, migrations_from_insert
 from dumpcheck.inventory.model import DumpFacts, DumpInventory, MigrationRow, TocEntry, Unparsed
 from dumpcheck.inventory.plain.splitter import (
@@ -41,6 +41,9 @@ _INSERT = re.compile(r"INSERT\s+INTO\s+", re.IGNORECASE)
 _VALUES = re.compile(r"\bVALUES\b", re.IGNORECASE)
 _DEFAULT_VALUES = re.compile(r"DEFAULT\s+VALUES\b", re.IGNORECASE)
 _TUPLE_SPECIAL = re.compile(r"""[()'"]""")
+# What pg_dump writes in a TABLE DATA section besides the data (pg_backup_archiver.c:
+# _disableTriggersIfNecessary, _becomeOwner, _selectOutputSchema).
+_DATA_STATEMENT = re.compile(r"(?:INSERT|ALTER|SET|RESET|SELECT)\b", re.IGNORECASE)
 _CREATE_DATABASE = re.compile(r"CREATE\s+DATABASE\s+", re.IGNORECASE)
 _DUMP_MARKERS = (b"-- PostgreSQL database dump", b"\\restrict ", b"\\connect ", b"SET ")
 
@@ -56,6 +59,10 @@ class _Scan:
     entries: list[TocEntry] = field(default_factory=list)
     migrations: list[MigrationRow] | None = None
     stops_at: str | None = None
+    damaged: dict[QualifiedName, str] = field(default_factory=dict)  # table -> where
+    # After damage, "statements" may be rows read as SQL: from this index on, the unparsed
+    # statements are named by place only, never quoted (reports carry no row values).
+    withheld_from: int | None = None
     restrict: bool = False
     unrestrict: bool = False
     database: str | None = None
@@ -96,7 +103,10 @@ def _check_is_dump(path: Path) -> None:
         )
     if not head:
         raise DumpFormatError(f"{path}: empty after decompression, not a dump")
-    if b"\x00" in head or not any(m in head for m in _DUMP_MARKERS):
+    # A NUL byte says binary, unless pg_dump's own header opens the file: then it is a dump
+    # damaged further on, which the scan reports where it is damaged.
+    binary = b"\x00" in head and _DUMP_MARKERS[0] not in head[:4096]
+    if binary or not any(m in head for m in _DUMP_MARKERS):
         raise DumpFormatError(f"{path}: not a PostgreSQL dump (no pg_dump header, not an archive)")
 
 
@@ -105,7 +115,13 @@ def _location(line: int) -> str:
 
 
 def _on_meta(scan: _Scan, item: MetaCommand) -> None:
-    if item.command == "restrict":
+    if item.command == ".":  # "\." ends COPY data only (copy.c handleCopyIn)
+        where = (
+            f"line {item.line}: an end-of-data marker (\\.) outside COPY data: the COPY "
+            "command before it is damaged"
+        )
+        _damaged(scan, None, where)
+    elif item.command == "restrict":
         scan.restrict = True
     elif item.command == "unrestrict":
         scan.unrestrict = True
@@ -140,8 +156,27 @@ def _on_copy(scan: _Scan, block: CopyBlock) -> None:
     block.finish()
     scan.rows[table] = scan.rows.get(table, 0) + block.rows
     scan.data_tables.add(table)
-    if not block.complete and scan.stops_at is None:
-        scan.stops_at = f"line {block.end_line}: inside the COPY data of {table} (no \\. line)"
+    if block.nul_line is not None:
+        _damaged(
+            scan,
+            table,
+            f"line {block.nul_line}: a NUL byte in the COPY data of {table}, which COPY text "
+            "cannot hold (the dump is damaged there)",
+        )
+    if not block.complete:
+        _damaged(
+            scan, table, f"line {block.end_line}: inside the COPY data of {table} (no \\. line)"
+        )
+
+
+def _damaged(scan: _Scan, table: QualifiedName | None, where: str) -> None:
+    """The dump is damaged at ``where``; the rows of ``table`` there cannot be trusted."""
+    if table is not None:
+        scan.damaged.setdefault(table, where)
+    if scan.stops_at is None:
+        scan.stops_at = where
+    if scan.withheld_from is None:
+        scan.withheld_from = len(scan.ddl.state.unparsed)
 
 
 def _on_statement(scan: _Scan, stmt: Statement) -> None:
@@ -149,16 +184,45 @@ def _on_statement(scan: _Scan, stmt: Statement) -> None:
         if scan.stops_at is None:
             scan.stops_at = f"line {stmt.line}: statement without its ';' at the end of the dump"
         return
+    if stmt.broken:
+        header = stmt.header
+        table = None
+        if header is not None and header.type == "TABLE DATA":
+            table = _data_target(QualifiedName(header.schema, header.name), header)
+        where = (
+            f"line {stmt.line}: a backslash outside quotes cuts a statement short (psql would "
+            "read a meta-command there): rows of a damaged COPY command, read as SQL"
+        )
+        _damaged(scan, table, where)
+        return
+    if "\x00" in stmt.text:  # SQL text cannot hold a NUL either (scan.l reads C strings)
+        where = f"line {stmt.line}: a NUL byte in the SQL text (the dump is damaged there)"
+        _damaged(scan, None, where)
     text = strip_leading_comments(stmt.text)
     if _INSERT.match(text):
         _on_insert(scan, stmt, text)
         return
+    _check_data_statement(scan, stmt, text)
     if _CREATE_DATABASE.match(text):
         parts, _ = read_qualified(text, _CREATE_DATABASE.match(text).end())  # type: ignore[union-attr]
         scan.database = parts[-1]
     if stmt.header is not None:
         _add_entry(scan, stmt, stmt.header.type, None)
     scan.ddl.feed(stmt.text, _location(stmt.line))
+
+
+def _check_data_statement(scan: _Scan, stmt: Statement, text: str) -> None:
+    """A data section holds COPY or INSERT (pg_dump.c dumpTableData): another statement there
+    is a damaged command, and the table's rows were not read as rows."""
+    header = stmt.header
+    if header is not None and header.type == "TABLE DATA" and not _DATA_STATEMENT.match(text):
+        table = _data_target(QualifiedName(header.schema, header.name), header)
+        _damaged(
+            scan,
+            table,
+            f"line {stmt.line}: the data of {table} is not a COPY ... FROM stdin or an INSERT "
+            "(a damaged command: its rows are not read as rows)",
+        )
 
 
 def _add_entry(scan: _Scan, stmt: Statement, desc: str, table: QualifiedName | None) -> None:
@@ -191,8 +255,7 @@ def _on_insert(scan: _Scan, stmt: Statement, text: str) -> None:
         return
     if table not in scan.data_tables:
         _add_entry(scan, stmt, "TABLE DATA", table)
-        if columns:
-            scan.data_columns[table] = tuple(columns)
+        _insert_columns(scan, table, columns)
     scan.rows[table] = scan.rows.get(table, 0) + rows
     scan.data_tables.add(table)
     if table.name == _MIGRATIONS:
@@ -211,8 +274,21 @@ def _on_insert_rows(scan: _Scan, item: InsertRows) -> None:
     table = _data_target(item.table, item.header)
     if table not in scan.data_tables:
         _add_entry(scan, Statement(item.head, item.line, item.header), "TABLE DATA", table)
+        _insert_columns(scan, table, item.columns)
     scan.rows[table] = scan.rows.get(table, 0) + item.rows
     scan.data_tables.add(table)
+
+
+def _insert_columns(scan: _Scan, table: QualifiedName, columns: tuple[str, ...] | None) -> None:
+    """The columns an INSERT fills: named (--column-inserts), else every stored column of the
+    table in order (--inserts writes DEFAULT for a generated one, pg_dump.c
+    dumpTableData_insert; COPY leaves it out, and so does this list)."""
+    if columns:
+        scan.data_columns[table] = tuple(columns)
+        return
+    draft = scan.ddl.state.tables.get(table)
+    if draft is not None and draft.columns:
+        scan.data_columns[table] = stored_columns(draft.columns.values())
 
 
 def count_insert_rows(text: str, pos: int = 0) -> int:
@@ -264,7 +340,8 @@ def _result(
     state = scan.ddl.state
     catalog = state.catalog(scan.rows)
     has_data = bool(scan.data_tables)
-    kind = dump_kind(catalog, has_data, complete=stops_at is None)
+    statistics = any(e.desc == "STATISTICS DATA" for e in scan.entries)
+    kind = dump_kind(catalog, has_data, complete=stops_at is None, statistics=statistics)
     if kind == "data-only":
         catalog = data_only_tables(catalog, scan.rows)
     facts = DumpFacts(
@@ -284,17 +361,25 @@ def _result(
         roles=frozenset(state.roles),
         extensions=frozenset(state.extensions),
         excluded_traces=state.missing_references(),
+        damaged=tuple(scan.damaged.items()),
     )
     locations = {k: d.location for k, d in state.tables.items() if d.created}
     return DumpInventory(
         facts=facts,
         catalog=catalog,
         entries=tuple(scan.entries),
-        unparsed=tuple(state.unparsed),
+        unparsed=_withheld(state.unparsed, scan.withheld_from),
         prisma_migrations=tuple(scan.migrations) if scan.migrations is not None else None,
         locations=locations,
         data_columns=scan.data_columns,
     )
+
+
+def _withheld(unparsed: list[Unparsed], start: int | None) -> tuple[Unparsed, ...]:
+    if start is None:
+        return tuple(unparsed)
+    hidden = "(text withheld: after the damage, it may be rows read as SQL)"
+    return (*unparsed[:start], *(Unparsed(u.location, hidden, u.reason) for u in unparsed[start:]))
 
 
 def _first(pattern: re.Pattern[str], comments: list[str]) -> str | None:

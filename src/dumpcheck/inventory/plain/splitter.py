@@ -24,7 +24,7 @@ from dumpcheck.inventory.plain.items import (
     Statement,
     parse_copy_target,
 )
-from dumpcheck.inventory.plain.lexer import SPECIAL, inside_begin_atomic, token_end
+from dumpcheck.inventory.plain.lexer import STATEMENT_SPECIAL, inside_begin_atomic, token_end
 
 __all__ = [
     "CopyBlock",
@@ -47,7 +47,10 @@ _MIGRATIONS = "_prisma_migrations"
 _WS = re.compile(rb"[ \t\r\n\f\v]+")
 # pg_dump's object header (pg_backup_archiver.c, _printTocEntry).
 _HEADER = re.compile(
-    r"^-- (?P<data>Data for )?Name: (?P<name>.*); Type: (?P<type>[A-Z][A-Z ]*); "
+    # pg_backup_archiver.c _printTocEntry: "Data for " before data entries, and (18+)
+    # "Statistics for " before STATISTICS DATA entries.
+    r"^-- (?:(?P<data>Data for )|Statistics for )?Name: (?P<name>.*); "
+    r"Type: (?P<type>[A-Z][A-Z ]*); "
     r"Schema: (?P<schema>.*); Owner: (?P<owner>.*)$"
 )
 _SET_SCS = re.compile(r"SET\s+standard_conforming_strings\s*=\s*'?(on|off)'?", re.IGNORECASE)
@@ -136,7 +139,7 @@ class PlainSplitter(SplitterBuffer):
                     continue
             stmt, pos = self._read_statement(pos, header)
             header = None
-            target = parse_copy_target(stmt.text) if stmt.terminated else None
+            target = parse_copy_target(stmt.text) if stmt.terminated and not stmt.broken else None
             if target is None:
                 self._on_statement(stmt.text)
                 yield stmt
@@ -278,7 +281,10 @@ class PlainSplitter(SplitterBuffer):
         depth = 0
         while True:
             buf = self._buf
-            m = SPECIAL.search(buf, pos)
+            m = STATEMENT_SPECIAL.search(buf, pos)
+            if m is not None and m.group(0) == b"\\":
+                text = self._decode(buf[start : m.start()]).rstrip()
+                return Statement(text, line, header, broken=True), m.start()
             if m is None:
                 pos = max(pos, len(buf) - 1)  # a lone "-" or "/" may start a comment
                 end = -1
