@@ -165,7 +165,7 @@ def verify(
             inv,
             restored,
             migrations=statuses,
-            scratch=ScratchInfo(server.backend, server.server_version),
+            scratch=ScratchInfo(server.backend, server.server_version, restored.created_roles),
             strict=options.strict,
             prisma=str(options.prisma),
             spellings=spellings,

@@ -104,6 +104,19 @@ def compare(
         dump_findings=_dump_findings(inventory, restore, migrations, scratch),
         strict=strict,
         prisma=prisma,
+        notes=_roles_note(scratch),
+    )
+
+
+def _roles_note(scratch: ScratchInfo | None) -> tuple[str, ...]:
+    if scratch is None or not scratch.created_roles:
+        return ()
+    roles = ", ".join(scratch.created_roles)
+    return (
+        f"The scratch server lacked {len(scratch.created_roles)} role(s) the dump names, "
+        f"created as NOLOGIN so that ownership and grants could restore: {roles}. A server "
+        "the dump is restored into needs them too (pg_dump does not dump roles; "
+        "pg_dumpall --roles-only does).",
     )
 
 

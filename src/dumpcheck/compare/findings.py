@@ -161,6 +161,9 @@ class ScratchInfo:
 
     backend: str
     server_version: str
+    # Roles the dump names (OWNER TO, GRANT) that the scratch server lacked, created NOLOGIN so
+    # that ownership and grants could restore: production's roles are not in a pg_dump.
+    created_roles: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -106,6 +106,7 @@ def report_dict(findings: Findings) -> dict[str, Any]:
             {
                 "backend": findings.scratch.backend,
                 "server_version": findings.scratch.server_version,
+                "created_roles": list(findings.scratch.created_roles),
             }
             if findings.scratch
             else None

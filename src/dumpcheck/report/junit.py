@@ -101,6 +101,13 @@ def render_junit(findings: Findings) -> str:
             failure.text = text
         else:
             ET.SubElement(case, "system-out").text = text
+    if findings.notes:  # what text, Markdown and JSON say as notes, CI logs say too
+        noted = xml_safe("\n".join(findings.notes) + "\n")
+        existing = case.find("system-out")
+        if existing is None:
+            ET.SubElement(case, "system-out").text = noted
+        else:
+            existing.text = (existing.text or "") + noted
     counts = {"tests": str(tests), "failures": str(failures), "errors": "0", "skipped": "0"}
     suite.attrib.update({**counts, "time": "0"})
     root = ET.Element("testsuites", {"name": "dumpcheck", **counts, "time": "0"})

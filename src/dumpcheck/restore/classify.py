@@ -52,12 +52,23 @@ def shorten(statement: str | None, limit: int = STATEMENT_LIMIT) -> str | None:
     return text[: limit - 3].rstrip() + "..."
 
 
+# Entries whose tag is a relation the catalog lists as a table (views, matviews and foreign
+# tables are relations too: their own errors belong to them, pg_dump.c dumpTableSchema).
+_RELATION_ENTRIES = frozenset(
+    {"TABLE", "TABLE DATA", "VIEW", "MATERIALIZED VIEW", "MATERIALIZED VIEW DATA", "FOREIGN TABLE"}
+)
+_CREATE_RELATION = re.compile(
+    r"^\s*CREATE\s+(?:OR\s+REPLACE\s+)?(?:(?:MATERIALIZED\s+)?VIEW|FOREIGN\s+TABLE)\b",
+    re.IGNORECASE,
+)
+
+
 def table_of(f: Failure) -> QualifiedName | None:
     """The table the failed object belongs to, when it belongs to one."""
     if f.copy_table is not None:
         return f.copy_table
     desc, ns = f.desc or "", f.namespace or "public"
-    if desc in ("TABLE", "TABLE DATA") and f.tag:
+    if desc in _RELATION_ENTRIES and f.tag:
         return QualifiedName(ns, f.tag)
     for sql in (f.defn, f.statement):
         if sql:
@@ -164,6 +175,9 @@ def breaks_table(f: Failure) -> bool:
     if desc == "TABLE":
         # Its CREATE TABLE, not the OWNER TO / GRANT that follow in the same entry or section.
         return f.statement is None or bool(_CREATE_TABLE.match(f.statement))
+    if desc in ("VIEW", "MATERIALIZED VIEW", "FOREIGN TABLE"):
+        # Its CREATE, not the OWNER TO / GRANT / COMMENT that follow it.
+        return f.statement is None or bool(_CREATE_RELATION.match(f.statement))
     sql = f.defn or f.statement or ""
     if desc == "CONSTRAINT" and _UNIQUE_DEF.search(sql):
         return True

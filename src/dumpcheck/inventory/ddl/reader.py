@@ -155,8 +155,10 @@ class DdlReader:
         m = _CREATE_VIEW.match(sql)
         if m:
             parts, _ = read_qualified(sql, m.end())
-            draft = self.state.draft(qualified(parts), location, created=True)
+            key = qualified(parts)
+            draft = self.state.draft(key, location, created=True)
             draft.kind = "matview" if m["mat"] else "view"
+            self._view_references(key, sql, draft.kind)
             return True
         if _CREATE_INDEX.match(sql):
             ddl_index.create_index(self.state, sql, location)
@@ -234,6 +236,15 @@ class DdlReader:
         if draft.partition_key is not None:
             draft.kind = "partitioned"
         return draft
+
+    def _view_references(self, view: QualifiedName, sql: str, kind: str) -> None:
+        """The relations a view selects from: a view over a table that ``pg_dump -T`` left
+        out is dumped anyway (pg_dump does not follow dependents) and is a trace of it."""
+        from dumpcheck.inventory.ddl.sqlglot_bridge import view_relations
+
+        word = "materialized view" if kind == "matview" else "view"
+        for relation in view_relations(sql):
+            self.state.references.append((relation, f"{word} {view} selects from it"))
 
     def _table_element(self, draft: TableDraft, element: str) -> None:
         if TABLE_CONSTRAINT.match(element):

@@ -120,3 +120,31 @@ def _ident(node: object) -> str:
     if isinstance(node, exp.Expression):
         return str(node.name)
     return ""
+
+
+# Catalog schemas: a view over pg_catalog.pg_class refers to no table of the dump.
+_SYSTEM_SCHEMAS = frozenset({"pg_catalog", "information_schema", "pg_toast"})
+
+
+def view_relations(sql: str) -> list[QualifiedName]:
+    """The schema-qualified relations a CREATE VIEW statement reads (CTE names excluded).
+
+    pg_dump writes view bodies with pg_get_viewdef under an empty search_path, so every
+    relation is schema-qualified; an unqualified name is a CTE or a function's result.
+    """
+    try:
+        tree = _parse(sql)
+    except ValueError:
+        return []
+    target = tree.this if isinstance(tree, exp.Create) else None
+    while isinstance(target, exp.Schema):  # CREATE VIEW v (a, b) AS ...
+        target = target.this
+    found: list[QualifiedName] = []
+    for table in tree.find_all(exp.Table):
+        schema = table.args.get("db")
+        if table is target or schema is None or table.args.get("catalog") is not None:
+            continue
+        key = QualifiedName(schema.name, table.name)
+        if key.schema not in _SYSTEM_SCHEMAS and key not in found:
+            found.append(key)
+    return found
