@@ -98,9 +98,11 @@ def _attributes(rest: str) -> tuple[list[str], str] | None:
     parts: list[str] = []
     i, n = 0, len(rest)
     while i < n:
+        gap = i
         while i < n and rest[i] in " \t":
             i += 1
         if i >= n or rest[i] != "@" or rest.startswith("@@", i):
+            i = gap  # the comment after the attributes keeps the space before it
             break
         start, depth, quote = i, 0, False
         i += 1
@@ -117,8 +119,8 @@ def _attributes(rest: str) -> tuple[list[str], str] | None:
                 depth += 1
             elif ch == ")":
                 depth -= 1
-            elif depth == 0 and ch in " \t@":
-                break
+            elif depth == 0 and (ch in " \t@" or rest.startswith(("//", "/*"), i)):
+                break  # a comment may follow an attribute with no space between
             i += 1
         parts.append(rest[start:i])
     tail = rest[i:]

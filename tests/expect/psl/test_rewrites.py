@@ -115,3 +115,16 @@ def test_a_sample_of_rewrites_is_what_prisma_builds_too() -> None:
         else:
             # ... and the original is what render_sql writes (as test_engine checks broadly).
             assert value["sql"] == render_sql(expect(_write_one(key, SOURCES[key])))
+
+
+def test_attribute_order_keeps_a_trailing_comment_a_comment() -> None:
+    """Found by hypothesis: a doc comment glued to the last attribute became an attribute."""
+    from tests.expect.psl.rewrites import shuffle_attributes
+
+    text = 'model T {\n  id Int @id\n  h String? @map("h") @db.VarChar(3) /// @enc:hash(t)\n}\n'
+    rng = random.Random(1)
+    for _ in range(6):
+        text = shuffle_attributes(text, rng)
+        line = text.splitlines()[2]
+        assert line.endswith(" /// @enc:hash(t)"), line
+        assert "@enc" not in line.split("///")[0]
