@@ -38,7 +38,7 @@ import json, resource, sys, time
 from pathlib import Path
 from dumpcheck.inventory import inventory
 t, cpu = time.perf_counter(), time.process_time()
-inv = inventory(Path(sys.argv[1]))
+inv = inventory(Path(sys.argv[1]), fingerprints=sys.argv[2] == "1")
 elapsed, cpu = time.perf_counter() - t, time.process_time() - cpu
 rows = sum(x.rows or 0 for x in inv.catalog.tables.values())
 # VmHWM, not ru_maxrss: Linux carries ru_maxrss over exec from the (big) forking parent.
@@ -139,10 +139,13 @@ ON UPDATE CASCADE ON DELETE SET NULL;
         f.write(_TRAILER)
 
 
-def run_child(path: Path) -> dict[str, float]:
+def run_child(path: Path, *, fingerprints: bool = True) -> dict[str, float]:
     """Inventory ``path`` in a fresh interpreter; its own time and peak RSS."""
     out = subprocess.run(
-        [sys.executable, "-c", _CHILD, str(path)], check=True, capture_output=True, text=True
+        [sys.executable, "-c", _CHILD, str(path), "1" if fingerprints else "0"],
+        check=True,
+        capture_output=True,
+        text=True,
     )
     return json.loads(out.stdout)  # type: ignore[no-any-return]
 
@@ -183,6 +186,15 @@ def main() -> None:
                 f"ratio {child['seconds'] / wc:.2f}x (target <= 4x); "
                 f"peak RSS {child['rss_mb']:.0f} MB (target <= 64 MB); "
                 f"rows {child['rows']:,.0f} (expected {rows:,}), complete {child['complete']}"
+            )
+            with_fp, without = [], []
+            for _ in range(3):  # alternating, so a slow spell hits both alike
+                with_fp.append(run_child(path)["seconds"])
+                without.append(run_child(path, fingerprints=False)["seconds"])
+            on, off = sorted(with_fp)[1], sorted(without)[1]
+            print(
+                f"plain {size_mb:,.0f} MB fingerprints: inventory {on:.2f} s with, {off:.2f} s "
+                f"without (medians of 3) -> +{(on / off - 1) * 100:.0f}% (target <= 30%)"
             )
             path.unlink()
         inserts = Path(tmp) / "inserts.sql"

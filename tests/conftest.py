@@ -21,6 +21,9 @@ from dumpcheck.scratch import (
 )
 from dumpcheck.scratch.model import ScratchServer
 
+# Fingerprints are keyed per run unless a key is set: golden reports need the same hex twice.
+os.environ.setdefault("DUMPCHECK_FINGERPRINT_KEY", "dumpcheck-tests")
+
 
 def _no_server(reason: str) -> None:
     """Fail under CI (a missing server is a broken build there), skip on a developer machine."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
@@ -35,6 +36,7 @@ class VerifyOptions:
     no_owner: bool = False
     strict: bool = False
     expect_check: bool = False  # also ask the project's own Prisma for its DDL
+    fingerprints: bool = True  # hash every row on both sides (dumpcheck.fingerprint)
 
 
 @dataclass(frozen=True)
@@ -115,6 +117,7 @@ def verify(
         inv = inventory(
             options.dump,
             progress=(lambda n: progress("reading", min(n, size), size)) if progress else None,
+            fingerprints=options.fingerprints,
         )
     checked = None
     if options.expect_check:
@@ -144,6 +147,9 @@ def verify(
                 if progress
                 else None,
             )
+        if options.fingerprints and not restored.server_died:
+            with _timed(timings, "fingerprint", on_stage):
+                restored = _with_fingerprints(restored, inv, server, options.jobs)
         spellings = server_spellings(
             server.dsn(restored.database),
             dbgenerated_defaults(expectation),
@@ -173,6 +179,25 @@ def verify(
     if checked is not None:
         findings = _with_cross_check(findings, checked)
     return VerifyOutcome(findings, expectation, inv, restored, statuses, kept, timings)
+
+
+def _with_fingerprints(
+    restored: RestoreResult, inv: DumpInventory, server: ScratchServer, jobs: int | None
+) -> RestoreResult:
+    """Read back every table whose rows the dump fingerprinted and restored in full."""
+    from dumpcheck.restore import fingerprint_restored, requests_for
+
+    counts = {key: table.rows for key, table in restored.catalog.tables.items()}
+    found = fingerprint_restored(
+        server.dsn(restored.database),
+        requests_for(inv.fingerprints, counts, inv.data_columns),
+        encoding=inv.facts.encoding,
+        source_major=inv.facts.source_major,
+        jobs=jobs or min(os.cpu_count() or 1, 4),
+        # Our own cluster: its private socket directory takes the named pipes.
+        pipe_dir=server.socket_dir if server.backend == "local" else None,
+    )
+    return replace(restored, fingerprints=found)
 
 
 def _with_cross_check(findings: Findings, checked: CrossCheck) -> Findings:

@@ -16,7 +16,7 @@ from dumpcheck.errors import EXIT_BAD_INPUT, EXIT_ENVIRONMENT, DumpcheckError, S
 EXIT_CODES_HELP = """\b
 Exit codes:
   0  every expected table is ok
-  1  findings (a table is missing, failed, lost rows or drifted; a truncated dump)
+  1  findings (a table is missing, failed, lost or changed rows, drifted; a damaged dump)
   2  bad input or usage (missing path, not a dump, broken Prisma schema)
   3  environment failure (no server binaries, scratch server failed, disk full)
   130 interrupted (Ctrl-C), 143 terminated (SIGTERM); the scratch server is cleaned up

@@ -18,8 +18,8 @@ FORMATS = ("text", "json", "markdown", "junit")
 @click.command(
     "verify",
     help="Restore DUMP into a scratch PostgreSQL and give every table the Prisma schema "
-    "expects a verdict: ok, never_in_dump, failed_restore, rows_lost, drift or unexpected.\n\n"
-    + EXIT_CODES_HELP,
+    "expects a verdict: ok, never_in_dump, failed_restore, rows_lost, rows_changed, drift or "
+    "unexpected.\n\n" + EXIT_CODES_HELP,
 )
 @verify_options()
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)

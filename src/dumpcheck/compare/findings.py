@@ -5,11 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-Verdict = Literal["ok", "never_in_dump", "failed_restore", "rows_lost", "drift", "unexpected"]
+Verdict = Literal[
+    "ok", "never_in_dump", "failed_restore", "rows_lost", "rows_changed", "drift", "unexpected"
+]
 VERDICTS: tuple[Verdict, ...] = (
     "failed_restore",
     "never_in_dump",
     "rows_lost",
+    "rows_changed",
     "drift",
     "unexpected",
     "ok",
@@ -72,6 +75,11 @@ class TableFinding:
     # Column names, for triage of a P2022 (None: no such table on that side).
     expected_columns: tuple[str, ...] | None = None
     restored_columns: tuple[str, ...] | None = None
+    # Row content (compare/rows.py): each side's fingerprint as shown (keyed, never values),
+    # or why the content was not compared.
+    dump_fingerprint: str | None = None
+    restored_fingerprint: str | None = None
+    fingerprint_note: str | None = None
 
     @property
     def qualified(self) -> str:
@@ -202,7 +210,7 @@ class Findings:
 
     def failing(self) -> tuple[TableFinding, ...]:
         """Tables whose verdict counts as a failure (``unexpected`` only under --strict)."""
-        bad = {"never_in_dump", "failed_restore", "rows_lost", "drift"}
+        bad = {"never_in_dump", "failed_restore", "rows_lost", "rows_changed", "drift"}
         if self.strict:
             bad.add("unexpected")
         return tuple(t for t in self.tables if t.verdict in bad)

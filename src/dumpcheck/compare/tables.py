@@ -13,6 +13,7 @@ from dumpcheck.compare.constraints import compare_foreign_keys, compare_primary_
 from dumpcheck.compare.enums import enum_differences_for
 from dumpcheck.compare.findings import Difference, ErrorRef, TableFinding, Verdict
 from dumpcheck.compare.indexes import compare_indexes
+from dumpcheck.compare.rows import row_content
 from dumpcheck.expect.model import ColumnOrigin
 from dumpcheck.inventory.model import DumpInventory
 from dumpcheck.restore.model import RestoreError, RestoreResult
@@ -218,7 +219,13 @@ def judge_table(
             f"The dump is truncated (it stops at {facts.stops_at}): rows, keys and indexes "
             "that come after that point were never in it."
         )
-    if expected is None and verdict in {"failed_restore", "rows_lost"}:
+    content = row_content(key, ctx.inventory, ctx.restore, dumped, restored)
+    if content.changed and verdict in {"ok", "unexpected"}:
+        verdict = "rows_changed"
+        evidence = [*content.evidence, *evidence]
+    elif content.changed:
+        evidence.extend(content.evidence)
+    if expected is None and verdict in {"failed_restore", "rows_lost", "rows_changed"}:
         evidence.append(f"{key} is in the dump but no Prisma model maps to it.")
     return TableFinding(
         schema=key.schema,
@@ -235,6 +242,9 @@ def judge_table(
         notes=tuple(notes),
         expected_columns=tuple(c.name for c in expected.columns) if expected else None,
         restored_columns=tuple(c.name for c in restored.columns) if restored else None,
+        dump_fingerprint=content.dump,
+        restored_fingerprint=content.restored,
+        fingerprint_note=content.note,
     )
 
 

@@ -12,11 +12,14 @@ from dumpcheck.inventory.source import check_readable
 Progress = Callable[[int], None]
 
 
-def inventory(path: Path, progress: Progress | None = None) -> DumpInventory:
+def inventory(
+    path: Path, progress: Progress | None = None, *, fingerprints: bool = True
+) -> DumpInventory:
     """Everything ``path`` (plain, custom, directory or tar dump) holds, read without a database.
 
     ``progress`` is called now and then with the number of bytes of the file read so far.
     A truncated dump is not an error: ``facts.complete`` is False and ``facts.stops_at`` says where.
+    ``fingerprints`` also hashes every COPY row (dumpcheck.fingerprint); off, it costs nothing.
     """
     from dumpcheck.inventory.archive import sniff_archive
 
@@ -26,9 +29,9 @@ def inventory(path: Path, progress: Progress | None = None) -> DumpInventory:
     if fmt is not None:
         from dumpcheck.inventory.archive.reader import inventory_archive
 
-        return inventory_archive(path, progress)
+        return inventory_archive(path, progress, fingerprints=fingerprints)
     if path.is_dir():
         raise DumpFormatError(f"{path}: a directory without toc.dat, not a directory-format dump")
     from dumpcheck.inventory.plain.reader import inventory_plain
 
-    return inventory_plain(path, progress)
+    return inventory_plain(path, progress, fingerprints=fingerprints)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from dumpcheck.catalog import Catalog, Column, QualifiedName
+from dumpcheck.catalog import Catalog, Column, QualifiedName, Table
 from dumpcheck.inventory.model import DumpKind
 
 # Relations that never carry a TABLE DATA entry of their own (pg_dump.c makeTableDataInfo:
@@ -53,3 +53,15 @@ def stored_columns(columns: Iterable[Column]) -> tuple[str, ...]:
     """The columns whose values a data section carries: all but generated ones (pg_dump's
     COPY column list leaves them out, and the server computes them on restore)."""
     return tuple(c.name for c in columns if c.generated is None)
+
+
+def data_only_tables(catalog: Catalog, rows: dict[QualifiedName, int]) -> Catalog:
+    """A data-only dump creates no tables; list each table it has data for, columns unknown."""
+    tables = [Table(k.schema, k.name, rows=n) for k, n in sorted(rows.items())]
+    return Catalog.build(
+        tables=tables,
+        enums=catalog.enums.values(),
+        sequences=catalog.sequences.values(),
+        schemas=catalog.schemas,
+        extensions=catalog.extensions,
+    )

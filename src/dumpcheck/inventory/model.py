@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from dumpcheck.catalog import Catalog, QualifiedName
+from dumpcheck.fingerprint import Fingerprint
 
 DumpFormat = Literal["plain", "custom", "directory", "tar"]
 DumpKind = Literal["full", "schema-only", "data-only", "statistics-only"]
@@ -72,12 +73,26 @@ class DumpFacts:
     damaged: tuple[tuple[QualifiedName, str], ...] = ()
 
     @property
+    def source_major(self) -> int | None:
+        """The major version of the server the dump was taken from."""
+        digits = re.match(r"\d+", self.server_version or "")
+        return int(digits.group()) if digits else None
+
+    @property
     def pg_dump_major(self) -> int | None:
         """The major version of the pg_dump that wrote the dump."""
         # Leading digits only: pre-releases print "18beta1" / "17devel" (PG_VERSION), and a
         # corrupt archive header can hold anything; no digits means unknown, not a crash.
         digits = re.match(r"\d+", self.pg_dump_version or "")
         return int(digits.group()) if digits else None
+
+
+# Why a table's dump side has no fingerprint.
+INSERT_DATA = (
+    "its rows are INSERT statements (pg_dump --inserts), not COPY text; only COPY rows are "
+    "fingerprinted"
+)
+DAMAGED_DATA = "its data in the dump is damaged or cut short"
 
 
 @dataclass(frozen=True)
@@ -93,3 +108,8 @@ class DumpInventory:
     # The column list of each table's COPY (or INSERT with names), as pg_dump wrote it. In a
     # data-only dump it is the only trace of the source table's columns.
     data_columns: dict[QualifiedName, tuple[str, ...]] = field(default_factory=dict)
+    # The fingerprint of each table's COPY rows as the dump holds them (dumpcheck.fingerprint);
+    # none for damaged data, for INSERT data, or with fingerprints turned off.
+    fingerprints: dict[QualifiedName, Fingerprint] = field(default_factory=dict)
+    # Tables with data but no fingerprint, and why (reports say so per table, never silently).
+    unfingerprinted: dict[QualifiedName, str] = field(default_factory=dict)

@@ -46,6 +46,8 @@ def _table_json(inv: DumpInventory, t: Table) -> dict[str, Any]:
         "rows": t.rows,
         "location": inv.locations.get(t.key),
         "data_columns": list(cols) if (cols := inv.data_columns.get(t.key)) else None,
+        "fingerprint": fp.shown() if (fp := inv.fingerprints.get(t.key)) else None,
+        "fingerprint_note": inv.unfingerprinted.get(t.key),
         "flags": table_flags(inv, t),
         "columns": [
             {

@@ -82,6 +82,15 @@ def next_steps(findings: Findings, table: TableFinding) -> list[str]:
                 "get a complete dump."
             )
         return steps
+    if verdict == "rows_changed":
+        return [
+            "The restore kept every row but changed values: see the columns named in the "
+            "evidence (a type that rounds or pads, a trigger that fired during the load, an "
+            "encoding conversion).",
+            "For a data-only dump, restore into tables with the production column types (a "
+            "full dump, or the migrations production ran), or load with "
+            "`pg_restore --disable-triggers`.",
+        ]
     if verdict == "drift":
         return [
             "The dumped database and the Prisma schema disagree: check `prisma migrate status` "

@@ -68,6 +68,13 @@ def table_dict(table: TableFinding) -> dict[str, Any]:
             }
             for d in table.notes
         ],
+        # Keyed hashes of the rows (dumpcheck.fingerprint), never values; null when a side has
+        # none, with the reason in ``note`` when the content could not be compared.
+        "fingerprint": {
+            "dump": table.dump_fingerprint,
+            "restored": table.restored_fingerprint,
+            "note": table.fingerprint_note,
+        },
     }
 
 

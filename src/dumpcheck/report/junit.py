@@ -24,6 +24,8 @@ def evidence_text(findings: Findings, table: TableFinding) -> str:
         f"restored rows: {wording.rows(table.restored_rows)}"
     )
     lines += [f"evidence: {line}" for line in wording.evidence(table)]
+    if table.fingerprint_note:
+        lines.append(f"content: {table.fingerprint_note}")
     for error in table.errors:
         where = f" at {error.location}" if error.location else ""
         state = f" [{error.sqlstate}]" if error.sqlstate else ""
@@ -75,7 +77,11 @@ def render_junit(findings: Findings) -> str:
             out = ET.SubElement(case, "system-out")
             out.text = xml_safe(
                 f"{table.qualified}: {wording.MEANING['unexpected']} (not a failure).\n"
+                + (f"{table.fingerprint_note}\n" if table.fingerprint_note else "")
             )
+        elif table.fingerprint_note:
+            out = ET.SubElement(case, "system-out")
+            out.text = xml_safe(f"{table.qualified}: {table.fingerprint_note}\n")
     # The "dump" testcase is always there, so that CI sees the same tests run after run.
     case = _case(suite, "dumpcheck", "dump")
     tests += 1

@@ -188,6 +188,11 @@ def answers(findings: Findings) -> list[str]:
                 f"- {code(t.qualified)}: it restored but lost rows: "
                 f"{wording.sentence(wording.reason(t))}"
             )
+        elif t.verdict == "rows_changed":
+            lines.append(
+                f"- {code(t.qualified)}: it restored every row, but with other values: "
+                f"{wording.sentence(wording.reason(t))}"
+            )
         else:
             lines.append(
                 f"- {code(t.qualified)}: it restored, but differs from the Prisma schema: "
@@ -269,6 +274,9 @@ def render_markdown(findings: Findings) -> str:
                 *[f"  - {wording.describe_note(n)}" for n in t.notes],
             ]
         lines.append("")
+    unchecked = wording.not_compared(findings)
+    if unchecked:
+        lines += ["## Rows not compared by content", "", *[f"- {line}" for line in unchecked], ""]
     if findings.notes:
         lines += ["## Notes", "", *[f"- {note}" for note in findings.notes], ""]
     lines += answers(findings)

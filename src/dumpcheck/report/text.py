@@ -18,6 +18,7 @@ _STYLE: dict[Verdict, str] = {
     "never_in_dump": "bold red",
     "failed_restore": "bold red",
     "rows_lost": "red",
+    "rows_changed": "red",
     "drift": "yellow",
     "unexpected": "cyan",
 }
@@ -90,6 +91,12 @@ def render_text(
             if isinstance(finding, UnparsedStatements):
                 for example in wording.unparsed_examples(finding):
                     console.print(Text(f"      {example}"))
+    unchecked = wording.not_compared(findings)
+    if unchecked:
+        console.print()
+        console.print(Text("Rows not compared by content:", style="bold"))
+        for line in unchecked:
+            console.print(Text(f"  - {line}"))
     if findings.notes:
         console.print()
         for note in findings.notes:

@@ -36,6 +36,9 @@ MEANING: dict[Verdict, str] = {
     ),
     "failed_restore": "the dump creates this table, but restoring it failed",
     "rows_lost": "the table restored, but with fewer rows than the dump holds",
+    "rows_changed": (
+        "the table restored with as many rows as the dump holds, but their values differ"
+    ),
     "drift": "the table restored, but its structure differs from what Prisma expects",
     "unexpected": "the table is in the dump, but no Prisma model maps to it",
 }
@@ -191,6 +194,8 @@ def reason(table: TableFinding) -> str:
             text = lines[0] if lines else f"{rows(table.restored_rows)} rows restored"
         error = main_error(table)
         return one_line(f"{text}: {root_cause(error)}") if error else text
+    if verdict == "rows_changed":
+        return f"{rows(table.dump_rows)} rows on both sides, other values (fingerprints differ)"
     if verdict == "drift":
         parts = [describe_difference(d) for d in table.differences[:2]]
         more = len(table.differences) - len(parts)
@@ -200,6 +205,15 @@ def reason(table: TableFinding) -> str:
     if verdict == "unexpected":
         return "in the dump, but no Prisma model maps to it"
     assert_never(verdict)
+
+
+def not_compared(findings: Findings) -> list[str]:
+    """``schema.table: why`` for every table whose rows were not compared by content."""
+    return [
+        f"{t.qualified}: {t.fingerprint_note.removeprefix('Rows not compared by content: ')}"
+        for t in ordered(findings.tables)
+        if t.fingerprint_note
+    ]
 
 
 def headline(table: TableFinding) -> str:
@@ -217,6 +231,8 @@ def headline(table: TableFinding) -> str:
                 return f"{name} has damaged or cut-short data in the dump"
             return f"{name} lost {lost} of {table.dump_rows} rows"
         return f"{name} lost rows"
+    if verdict == "rows_changed":
+        return f"{name} restored its rows with other values"
     if verdict == "drift":
         count = len(table.differences)
         return f"{name} drifted from the schema ({count} difference{'s' * (count != 1)})"

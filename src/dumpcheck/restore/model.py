@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from dumpcheck.catalog import Catalog, QualifiedName
+from dumpcheck.fingerprint import Fingerprint
 
 Severity = Literal["fatal", "harmless", "secondary", "other"]
 
@@ -38,6 +39,16 @@ class PreflightFinding:
 
 
 @dataclass(frozen=True)
+class RestoredFingerprints:
+    """The restored side: a fingerprint per table, or why it cannot be compared."""
+
+    fingerprints: dict[QualifiedName, Fingerprint] = field(default_factory=dict)
+    not_comparable: dict[QualifiedName, str] = field(default_factory=dict)
+    # The session TimeZone under which each table with timestamptz/timetz columns matched.
+    time_zones: dict[QualifiedName, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class RestoreResult:
     """The outcome of restoring one dump into a scratch database."""
 
@@ -53,3 +64,5 @@ class RestoreResult:
     created_roles: tuple[str, ...] = ()  # NOLOGIN roles made for the dump; dropped afterwards
     # A data-only dump was loaded into the tables the Prisma schema defines (restore.base).
     into_prisma_schema: bool = False
+    # The restored rows read back and fingerprinted (None: not done, e.g. --no-fingerprints).
+    fingerprints: RestoredFingerprints | None = None

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from dumpcheck.fingerprint import Fingerprint, RowHasher
 from dumpcheck.inventory.plain.copydata import count_newlines
 
 TAIL = 16
@@ -20,10 +21,12 @@ _END_MARKER = b"\\."
 class CopyRowCounter:
     """Counts COPY rows in a stream of pieces: newlines before the ``\\.`` end marker."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, fingerprint: bool = False) -> None:
         self.newlines = 0
         self.total = 0
         self.tail = b""
+        # Hashes every line, the trailer too; fingerprint() takes the trailer back out.
+        self.hasher = RowHasher() if fingerprint else None
         # Offset of the first NUL byte: COPY text cannot hold one (copyto.c writes text in the
         # server encoding, where NUL is never a character), so the data is damaged there.
         self.nul_at: int | None = None
@@ -32,6 +35,8 @@ class CopyRowCounter:
         """Account for one decompressed piece."""
         if self.nul_at is None and (at := piece.find(0)) >= 0:
             self.nul_at = self.total + at
+        if self.hasher is not None:
+            self.hasher.feed(piece)
         self.add_run(count_newlines(piece, 0, len(piece)), len(piece), piece[-TAIL:])
 
     def add_run(self, newlines: int, size: int, tail: bytes) -> None:
@@ -56,6 +61,15 @@ class CopyRowCounter:
     def has_end_marker(self) -> bool:
         """Whether the data seen so far ends with the ``\\.`` line pg_dump writes last."""
         return self._marker_split()[0]
+
+    def fingerprint(self) -> Fingerprint | None:
+        """The fingerprint of the rows, without the ``\\.`` line and the blank lines after it;
+        None when not hashing or when the data does not end with the marker."""
+        marker, trailing = self._marker_split()
+        if self.hasher is None or not marker:
+            return None
+        # pg_dump's trailer "\\.\n\n\n": the marker line and trailing - 1 blank lines.
+        return self.hasher.result().minus(_END_MARKER).minus(b"", trailing - 1)
 
     @property
     def rows(self) -> int:

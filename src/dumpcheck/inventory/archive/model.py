@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from dumpcheck.fingerprint import Fingerprint
 from dumpcheck.inventory.model import Compression, TocEntry
 
 ArchiveFormat = Literal["custom", "directory", "tar"]
@@ -33,3 +34,5 @@ class ArchiveScan:
     # dump_id of each TABLE DATA entry -> its COPY statement ("" for --inserts data), which gives
     # the column order of the rows iter_table_data yields.
     copy_statements: dict[int, str] = field(default_factory=dict)
+    # dump_id of each whole, undamaged COPY data entry -> its rows' fingerprint (when asked).
+    fingerprints: dict[int, Fingerprint] = field(default_factory=dict)

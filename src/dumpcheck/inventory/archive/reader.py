@@ -7,14 +7,26 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from dumpcheck.catalog import QualifiedName
+from dumpcheck.fingerprint import Fingerprint
 from dumpcheck.inventory.archive import ArchiveScan, iter_table_data, read_archive
 from dumpcheck.inventory.ddl import DdlReader
-from dumpcheck.inventory.facts import dump_kind, stored_columns, tables_without_data
+from dumpcheck.inventory.facts import (
+    data_only_tables,
+    dump_kind,
+    stored_columns,
+    tables_without_data,
+)
 from dumpcheck.inventory.migrations import migrations_from_copy, migrations_from_insert
-from dumpcheck.inventory.model import DumpFacts, DumpInventory, MigrationRow, TocEntry
+from dumpcheck.inventory.model import (
+    DAMAGED_DATA,
+    INSERT_DATA,
+    DumpFacts,
+    DumpInventory,
+    MigrationRow,
+    TocEntry,
+)
 from dumpcheck.inventory.plain import Statement, iter_plain, parse_copy_target
 from dumpcheck.inventory.plain.inserts import parse_insert_head
-from dumpcheck.inventory.plain.reader import data_only_tables
 from dumpcheck.sqltext import TextError, read_ident_list, read_qualified, skip_ws
 
 _MIGRATIONS = "_prisma_migrations"
@@ -55,9 +67,11 @@ _OWNED_DESCS = frozenset(
 )
 
 
-def inventory_archive(path: Path, progress: Callable[[int], None] | None = None) -> DumpInventory:
+def inventory_archive(
+    path: Path, progress: Callable[[int], None] | None = None, *, fingerprints: bool = True
+) -> DumpInventory:
     """Read an archive's TOC and data with the archive reader and model its DDL."""
-    scan = read_archive(path)
+    scan = read_archive(path, fingerprints=fingerprints)
     if progress is not None:
         progress(_size(path))
     ddl = DdlReader()
@@ -106,6 +120,7 @@ def inventory_archive(path: Path, progress: Callable[[int], None] | None = None)
             if e.dump_id in scan.damaged
         ),
     )
+    found, missing = _fingerprints(scan, data_entries) if fingerprints else ({}, {})
     return DumpInventory(
         facts=facts,
         catalog=catalog,
@@ -114,7 +129,28 @@ def inventory_archive(path: Path, progress: Callable[[int], None] | None = None)
         prisma_migrations=_migrations(path, scan, ddl),
         locations={k: d.location for k, d in state.tables.items() if d.created},
         data_columns=_data_columns(path, scan, data_entries, ddl),
+        fingerprints=found,
+        unfingerprinted=missing,
     )
+
+
+def _fingerprints(
+    scan: ArchiveScan, data_entries: list[TocEntry]
+) -> tuple[dict[QualifiedName, Fingerprint], dict[QualifiedName, str]]:
+    """The inventory's ``fingerprints`` and ``unfingerprinted``, per table."""
+    found: dict[QualifiedName, Fingerprint] = {}
+    missing: dict[QualifiedName, str] = {}
+    for e in data_entries:
+        key = QualifiedName(e.namespace, e.tag)
+        part = scan.fingerprints.get(e.dump_id)
+        if e.dump_id in scan.damaged:
+            missing[key] = DAMAGED_DATA
+        elif part is None:
+            missing.setdefault(key, INSERT_DATA)
+        elif key not in missing:
+            before = found.get(key)
+            found[key] = before.plus(part) if before else part
+    return {k: v for k, v in found.items() if k not in missing}, missing
 
 
 def version_number(text: str | None) -> str | None:

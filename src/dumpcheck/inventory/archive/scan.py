@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dumpcheck.errors import DumpFormatError
+from dumpcheck.fingerprint import Fingerprint
 from dumpcheck.inventory.archive import _custom, _directory, _tar
 from dumpcheck.inventory.archive._binary import (
     FORMAT_CUSTOM,
@@ -48,6 +49,7 @@ class _Tally:
     seen: set[int] = field(default_factory=set)
     stops: list[str] = field(default_factory=list)
     damaged: dict[int, str] = field(default_factory=dict)  # data entry -> where it is damaged
+    fingerprints: dict[int, Fingerprint] | None = None  # None: not asked for
 
     def _stop(self, dump_id: int, where: str) -> None:
         self.stops.append(where)
@@ -81,10 +83,16 @@ class _Tally:
 
     def _consume_rows(self, stream: DataStream, raw: RawEntry, label: str) -> None:
         assert stream.chunks is not None
-        counter = CopyRowCounter() if raw.copy_stmt else InsertRowCounter()
+        hashing = self.fingerprints is not None
+        counter = CopyRowCounter(fingerprint=hashing) if raw.copy_stmt else InsertRowCounter()
         truncated = False
         chunks = stream.chunks
-        if isinstance(counter, CopyRowCounter) and stream.counted_chunks is not None:
+        # The bulk chunk walk only counts: hashing needs each row's bytes.
+        if (
+            isinstance(counter, CopyRowCounter)
+            and stream.counted_chunks is not None
+            and not hashing
+        ):
             chunks = stream.counted_chunks(counter)
         try:
             for piece in self._pieces(stream, chunks):
@@ -94,6 +102,10 @@ class _Tally:
         rows = counter.rows
         if raw.entry.desc == "TABLE DATA":
             self.row_counts[stream.dump_id] = rows
+            if isinstance(counter, CopyRowCounter) and self.fingerprints is not None:
+                found = counter.fingerprint()
+                if found is not None and not truncated and counter.nul_at is None:
+                    self.fingerprints[stream.dump_id] = found
         if truncated:
             self._stop(stream.dump_id, f"{label} ends after {rows} rows")
         elif isinstance(counter, CopyRowCounter) and counter.nul_at is not None:
@@ -175,6 +187,7 @@ def _result(
         stops_at=stops_at,
         blobs=tally.blobs if tally else 0,
         damaged=dict(tally.damaged) if tally else {},
+        fingerprints=dict(tally.fingerprints or {}) if tally else {},
         copy_statements={
             raw.entry.dump_id: raw.copy_stmt
             for raw in toc.entries
@@ -220,8 +233,9 @@ def _checked_header(reader: ByteReader, where: str, format_code: int) -> Archive
     return header
 
 
-def read_archive(path: Path) -> ArchiveScan:
-    """Read a custom, directory or tar archive: facts, TOC, exact row counts, completeness."""
+def read_archive(path: Path, *, fingerprints: bool = False) -> ArchiveScan:
+    """Read a custom, directory or tar archive: facts, TOC, exact row counts, completeness;
+    with ``fingerprints``, the fingerprint of each COPY data entry's rows too."""
     fmt = sniff_archive(path)
     if fmt is None:
         if path.is_dir():
@@ -231,6 +245,7 @@ def read_archive(path: Path) -> ArchiveScan:
         if toc.truncated:
             return _result(fmt, header, toc, None, set())
         tally = _Tally({raw.entry.dump_id: raw for raw in toc.entries})
+        tally.fingerprints = {} if fingerprints else None
         extra_stop: str | None = None
         if isinstance(handle, ByteReader):
             expected = _custom.expected_data(toc.entries)

@@ -100,6 +100,8 @@ class SplitterBuffer:
             j, stop = self._end_marker(buf, pos - 1, limit, final=final)
             if stop >= 0:  # the "\." line: whole rows end at j + 1
                 _find_nul(block, buf, pos, j + 1, line)
+                if block.hasher is not None:
+                    block.hasher.feed(buf, pos, j + 1)
                 rows = count_newlines(buf, pos, j + 1)
                 chunk = bytes(memoryview(buf)[pos : j + 1]) if emit and j + 1 > pos else b""
                 block.rows += rows
@@ -114,6 +116,8 @@ class SplitterBuffer:
             safe = limit if final else (j if j >= 0 else max(limit - 3, pos))
             if safe > pos:
                 _find_nul(block, buf, pos, safe, line)
+                if block.hasher is not None:
+                    block.hasher.feed(buf, pos, safe)
                 rows = count_newlines(buf, pos, safe)
                 chunk = bytes(memoryview(buf)[pos:safe]) if emit else b""
                 block.rows += rows

@@ -23,10 +23,20 @@ from dumpcheck.inventory.plain.lexer import (
     is_e_string,
     quote_body,
 )
-from dumpcheck.sqltext import TextError, read_ident_list, read_qualified, skip_ws
+from dumpcheck.sqltext import (
+    TextError,
+    find_keyword,
+    read_ident_list,
+    read_qualified,
+    skip_quoted,
+    skip_ws,
+)
 
 _VALUES_END = re.compile(rb"\bVALUES\s*\Z", re.IGNORECASE)
 _INSERT_INTO = re.compile(r"INSERT\s+INTO\s", re.IGNORECASE)
+_VALUES = re.compile(r"\bVALUES\b", re.IGNORECASE)
+_DEFAULT_VALUES = re.compile(r"DEFAULT\s+VALUES\b", re.IGNORECASE)
+_TUPLE_SPECIAL = re.compile(r"""[()'"]""")
 
 # One INSERT whose rows hold plain values and standard strings only, its table and column list
 # unquoted: what pg_dump --inserts / --rows-per-insert writes for most tables. A quote right
@@ -206,3 +216,35 @@ def parse_insert_head(text: str) -> tuple[QualifiedName, tuple[str, ...] | None]
         return None
     schema = parts[0] if len(parts) == 2 else "public"
     return QualifiedName(schema, parts[-1]), columns
+
+
+def count_insert_rows(text: str, pos: int = 0) -> int:
+    """The number of row tuples of an INSERT (``DEFAULT VALUES`` is one row)."""
+    if _DEFAULT_VALUES.search(text, pos):
+        at = find_keyword(text, _DEFAULT_VALUES, pos)
+        if at >= 0:
+            return 1
+    at = find_keyword(text, _VALUES, pos)
+    if at < 0:
+        raise TextError("INSERT without VALUES")
+    rows = 0
+    depth = 0
+    i = at + len("VALUES")
+    n = len(text)
+    while i < n:
+        m = _TUPLE_SPECIAL.search(text, i)
+        if m is None:
+            break
+        c = m.group(0)
+        i = m.start()
+        if c == "(":
+            if depth == 0:
+                rows += 1
+            depth += 1
+            i += 1
+        elif c == ")":
+            depth -= 1
+            i += 1
+        else:
+            i = skip_quoted(text, i)
+    return rows

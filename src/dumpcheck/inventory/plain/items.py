@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from dumpcheck.catalog import QualifiedName
+from dumpcheck.fingerprint import RowHasher
 from dumpcheck.sqltext import TextError, read_ident_list, read_qualified, skip_ws
 
 _COPY_HEAD = re.compile(r"COPY\s", re.IGNORECASE)
@@ -75,6 +76,8 @@ class CopyBlock:
     # Line of the first NUL byte in the data: COPY text cannot hold one (copyto.c sends text in
     # the server encoding, where NUL is never a character), so the dump is damaged there.
     nul_line: int | None = None
+    # Fed every data byte when the splitter fingerprints rows (dumpcheck.fingerprint).
+    hasher: RowHasher | None = field(default=None, repr=False)
     _finish: Callable[[], None] = field(default=lambda: None, repr=False)
 
     def finish(self) -> None:

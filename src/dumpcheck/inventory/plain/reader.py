@@ -7,12 +7,27 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dumpcheck.catalog import Catalog, QualifiedName, Table
+from dumpcheck.catalog import QualifiedName
 from dumpcheck.errors import DumpFormatError
+from dumpcheck.fingerprint import Fingerprint
 from dumpcheck.inventory.ddl import DdlReader, qualified, strip_leading_comments
-from dumpcheck.inventory.facts import dump_kind, stored_columns, tables_without_data
+from dumpcheck.inventory.facts import (
+    data_only_tables,
+    dump_kind,
+    stored_columns,
+    tables_without_data,
+)
 from dumpcheck.inventory.migrations import migrations_from_copy, migrations_from_insert
-from dumpcheck.inventory.model import DumpFacts, DumpInventory, MigrationRow, TocEntry, Unparsed
+from dumpcheck.inventory.model import (
+    DAMAGED_DATA,
+    INSERT_DATA,
+    DumpFacts,
+    DumpInventory,
+    MigrationRow,
+    TocEntry,
+    Unparsed,
+)
+from dumpcheck.inventory.plain.inserts import count_insert_rows
 from dumpcheck.inventory.plain.splitter import (
     CopyBlock,
     InsertRows,
@@ -24,10 +39,8 @@ from dumpcheck.inventory.plain.splitter import (
 from dumpcheck.inventory.source import open_plain
 from dumpcheck.sqltext import (
     TextError,
-    find_keyword,
     read_ident_list,
     read_qualified,
-    skip_quoted,
     skip_ws,
 )
 
@@ -38,9 +51,6 @@ _TRAILER = "-- PostgreSQL database dump complete"
 _DUMPED_BY = re.compile(r"-- Dumped by pg_dump version (\S+)")
 _DUMPED_FROM = re.compile(r"-- Dumped from database version (\S+)")
 _INSERT = re.compile(r"INSERT\s+INTO\s+", re.IGNORECASE)
-_VALUES = re.compile(r"\bVALUES\b", re.IGNORECASE)
-_DEFAULT_VALUES = re.compile(r"DEFAULT\s+VALUES\b", re.IGNORECASE)
-_TUPLE_SPECIAL = re.compile(r"""[()'"]""")
 # What pg_dump writes in a TABLE DATA section besides the data (pg_backup_archiver.c:
 # _disableTriggersIfNecessary, _becomeOwner, _selectOutputSchema).
 _DATA_STATEMENT = re.compile(r"(?:INSERT|ALTER|SET|RESET|SELECT)\b", re.IGNORECASE)
@@ -54,6 +64,8 @@ class _Scan:
 
     ddl: DdlReader = field(default_factory=DdlReader)
     rows: dict[QualifiedName, int] = field(default_factory=dict)
+    fingerprints: dict[QualifiedName, Fingerprint] = field(default_factory=dict)
+    unhashed: set[QualifiedName] = field(default_factory=set)  # data not (all) in COPY text
     data_columns: dict[QualifiedName, tuple[str, ...]] = field(default_factory=dict)
     data_tables: set[QualifiedName] = field(default_factory=set)
     entries: list[TocEntry] = field(default_factory=list)
@@ -68,13 +80,16 @@ class _Scan:
     database: str | None = None
 
 
-def inventory_plain(path: Path, progress: Progress | None = None) -> DumpInventory:
-    """Read a plain (maybe compressed) dump in one streaming pass."""
+def inventory_plain(
+    path: Path, progress: Progress | None = None, *, fingerprints: bool = True
+) -> DumpInventory:
+    """Read a plain (maybe compressed) dump in one streaming pass; ``fingerprints`` hashes
+    every COPY row as well (dumpcheck.fingerprint)."""
     _check_is_dump(path)
     stream = open_plain(path)
     scan = _Scan()
     try:
-        splitter = PlainSplitter(stream)  # type: ignore[arg-type]
+        splitter = PlainSplitter(stream, fingerprints=fingerprints)  # type: ignore[arg-type]
         for item in splitter.counting_items():
             if progress is not None:
                 progress(stream.compressed_position())
@@ -155,6 +170,10 @@ def _on_copy(scan: _Scan, block: CopyBlock) -> None:
         scan.migrations = migrations_from_copy(block.columns, block.data)
     block.finish()
     scan.rows[table] = scan.rows.get(table, 0) + block.rows
+    if block.hasher is not None:
+        rows_print = block.hasher.result()
+        before = scan.fingerprints.get(table)
+        scan.fingerprints[table] = before.plus(rows_print) if before else rows_print
     scan.data_tables.add(table)
     if block.nul_line is not None:
         _damaged(
@@ -258,6 +277,7 @@ def _on_insert(scan: _Scan, stmt: Statement, text: str) -> None:
         _insert_columns(scan, table, columns)
     scan.rows[table] = scan.rows.get(table, 0) + rows
     scan.data_tables.add(table)
+    scan.unhashed.add(table)
     if table.name == _MIGRATIONS:
         draft = scan.ddl.state.tables.get(table)
         names = columns or (tuple(draft.columns) if draft else ())
@@ -277,6 +297,7 @@ def _on_insert_rows(scan: _Scan, item: InsertRows) -> None:
         _insert_columns(scan, table, item.columns)
     scan.rows[table] = scan.rows.get(table, 0) + item.rows
     scan.data_tables.add(table)
+    scan.unhashed.add(table)
 
 
 def _insert_columns(scan: _Scan, table: QualifiedName, columns: tuple[str, ...] | None) -> None:
@@ -289,38 +310,6 @@ def _insert_columns(scan: _Scan, table: QualifiedName, columns: tuple[str, ...] 
     draft = scan.ddl.state.tables.get(table)
     if draft is not None and draft.columns:
         scan.data_columns[table] = stored_columns(draft.columns.values())
-
-
-def count_insert_rows(text: str, pos: int = 0) -> int:
-    """The number of row tuples of an INSERT (``DEFAULT VALUES`` is one row)."""
-    if _DEFAULT_VALUES.search(text, pos):
-        at = find_keyword(text, _DEFAULT_VALUES, pos)
-        if at >= 0:
-            return 1
-    at = find_keyword(text, _VALUES, pos)
-    if at < 0:
-        raise TextError("INSERT without VALUES")
-    rows = 0
-    depth = 0
-    i = at + len("VALUES")
-    n = len(text)
-    while i < n:
-        m = _TUPLE_SPECIAL.search(text, i)
-        if m is None:
-            break
-        c = m.group(0)
-        i = m.start()
-        if c == "(":
-            if depth == 0:
-                rows += 1
-            depth += 1
-            i += 1
-        elif c == ")":
-            depth -= 1
-            i += 1
-        else:
-            i = skip_quoted(text, i)
-    return rows
 
 
 def _result(
@@ -372,7 +361,19 @@ def _result(
         prisma_migrations=tuple(scan.migrations) if scan.migrations is not None else None,
         locations=locations,
         data_columns=scan.data_columns,
+        fingerprints={
+            k: v
+            for k, v in scan.fingerprints.items()
+            if k not in scan.damaged and k not in scan.unhashed
+        },
+        unfingerprinted=_unfingerprinted(scan) if splitter.fingerprints else {},
     )
+
+
+def _unfingerprinted(scan: _Scan) -> dict[QualifiedName, str]:
+    out = dict.fromkeys(sorted(scan.unhashed), INSERT_DATA)
+    out.update(dict.fromkeys(sorted(scan.damaged), DAMAGED_DATA))
+    return out
 
 
 def _withheld(unparsed: list[Unparsed], start: int | None) -> tuple[Unparsed, ...]:
@@ -388,15 +389,3 @@ def _first(pattern: re.Pattern[str], comments: list[str]) -> str | None:
         if m:
             return m.group(1)
     return None
-
-
-def data_only_tables(catalog: Catalog, rows: dict[QualifiedName, int]) -> Catalog:
-    """A data-only dump creates no tables; list each table it has data for, columns unknown."""
-    tables = [Table(k.schema, k.name, rows=n) for k, n in sorted(rows.items())]
-    return Catalog.build(
-        tables=tables,
-        enums=catalog.enums.values(),
-        sequences=catalog.sequences.values(),
-        schemas=catalog.schemas,
-        extensions=catalog.extensions,
-    )

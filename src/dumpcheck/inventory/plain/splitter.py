@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from typing import BinaryIO, cast
 
 from dumpcheck.catalog import QualifiedName
+from dumpcheck.fingerprint import RowHasher
 from dumpcheck.inventory.plain.buffer import SplitterBuffer
 from dumpcheck.inventory.plain.inserts import InsertScanner, parse_insert_head, simple_insert_run
 from dumpcheck.inventory.plain.items import (
@@ -67,8 +68,11 @@ def iter_plain(stream: BinaryIO, read_size: int = READ_SIZE) -> Iterator[PlainIt
 class PlainSplitter(SplitterBuffer):
     """The splitter's state: iterate it for items; after iteration its attributes hold the facts."""
 
-    def __init__(self, stream: BinaryIO, read_size: int = READ_SIZE) -> None:
+    def __init__(
+        self, stream: BinaryIO, read_size: int = READ_SIZE, *, fingerprints: bool = False
+    ) -> None:
         super().__init__(stream, read_size)
+        self.fingerprints = fingerprints  # hash every COPY row (dumpcheck.fingerprint)
         self._stream_inserts = False
         self._insert_heads: dict[bytes, tuple[str, QualifiedName, tuple[str, ...] | None]] = {}
         self._simple_end = 0
@@ -147,6 +151,8 @@ class PlainSplitter(SplitterBuffer):
             # COPY data starts on the line after the statement (psql reads it from there).
             nl = self._find_newline(pos)
             block = CopyBlock(stmt, target[0], target[1], iter(()))
+            if self.fingerprints:
+                block.hasher = RowHasher()
             if nl < 0:
                 self.last_line = self._line_at(len(self._buf))
                 block.end_line = self.last_line
