@@ -29,7 +29,7 @@ test: install
 		&& command -v apt-get >/dev/null; then \
 		apt-get install -y -q libossp-uuid16 >/dev/null 2>&1 \
 		|| (apt-get update -qq && apt-get install -y -q libossp-uuid16) >/dev/null 2>&1 || true; fi
-	$(BIN)/python -m pytest -q
+	@bash tests/suite.sh $(TEST_MAJORS)
 
 lint: install
 	$(BIN)/ruff check src tests pipeline fixtures

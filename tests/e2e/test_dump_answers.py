@@ -133,3 +133,29 @@ def test_a_managed_server_dump_keeps_prisma_tables_ok(
     assert {"pgsodium", "supabase_vault", "aws_commons"} <= missing
     assert findings.scratch is not None
     assert {"authenticated", "rds_superuser"} <= set(findings.scratch.created_roles)
+
+
+@pytest.mark.parametrize("codec", ["bzip2", "xz"])
+def test_plain_dump_through_bzip2_or_xz_verifies(
+    scratch_server: ScratchServer, dumps: dict[str, Path], tmp_path: Path, codec: str
+) -> None:
+    """``pg_dump | bzip2`` and ``pg_dump | xz``, read by content whatever the file is called."""
+    import bz2
+    import lzma
+
+    plain = dumps["excl.sql"].read_bytes()
+    packed = tmp_path / "nightly.backup"
+    packed.write_bytes(bz2.compress(plain) if codec == "bzip2" else lzma.compress(plain))
+    assert inventory(packed).facts.compression == codec
+    findings = verify(
+        VerifyOptions(
+            dump=packed,
+            prisma=dumps["excl.sql"].parent / "schema.prisma",
+            backend="dsn",
+            scratch_dsn=scratch_server.conninfo,
+        )
+    ).findings
+    products = next(t for t in findings.tables if t.name == "products")
+    assert (products.verdict, products.restored_rows) == ("ok", 2)
+    assert products.dump_fingerprint == products.restored_fingerprint
+    assert findings.dump.compression == codec

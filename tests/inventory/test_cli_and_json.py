@@ -102,6 +102,8 @@ def test_cli_json_and_exit_codes(tmp_path: Path) -> None:
         (b"", "empty file"),
         (b"hello, world\n", "not a PostgreSQL dump"),
         (gzip.compress(SMALL)[:-8] + b"\x00\x00\x00\x00\x00\x00\x00\x00", "corrupt gzip"),
+        (b"BZh9" + b"\x31\x41\x59\x26\x53\x59" + b"\xff" * 40, "corrupt bzip2"),
+        (b"\xfd7zXZ\x00" + b"\x00" * 40, "corrupt xz"),
     ],
 )
 def test_bad_input_is_one_line_exit_2(
@@ -139,8 +141,13 @@ def test_schema_only_and_data_only(tmp_path: Path) -> None:
     assert table is not None and table.rows == 2
 
 
-@pytest.mark.parametrize("codec", ["gzip", "lz4", "zstd"])
+@pytest.mark.parametrize("codec", ["gzip", "lz4", "zstd", "bzip2", "xz"])
 def test_compressed_streams_cut_short_or_concatenated(tmp_path: Path, codec: str) -> None:
+    """Detected by content (the name says nothing), several members/streams followed, and a
+    stream cut short is a truncated dump."""
+    import bz2
+    import lzma
+
     import lz4.frame
     import zstandard
 
@@ -148,6 +155,8 @@ def test_compressed_streams_cut_short_or_concatenated(tmp_path: Path, codec: str
         "gzip": gzip.compress,
         "lz4": lz4.frame.compress,
         "zstd": lambda b: zstandard.ZstdCompressor().compress(b),
+        "bzip2": bz2.compress,
+        "xz": lzma.compress,
     }[codec]
     dump = tmp_path / "d.sql.x"
     dump.write_bytes(compress(SMALL[:200]) + compress(SMALL[200:]))  # two members/frames

@@ -71,6 +71,7 @@ def _has_user(name: str) -> bool:
 
 
 @pytest.mark.parametrize("fmt", ["plain", "custom"])
+@pytest.mark.root
 def test_disk_full_during_restore_is_environment_failure(
     scratch_server: ScratchServer, small_tablespace: str, tmp_path: Path, fmt: str
 ) -> None:

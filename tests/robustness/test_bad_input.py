@@ -312,3 +312,36 @@ def test_garbage_pg_dump_version_in_archive_header(
     ):
         assert_contract(run_cli(capsys, *argv), (0, 1, 2), f"{argv[0]} {name}")
     assert our_databases(scratch_server) == before
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads any file; make test runs this as a user")
+def test_unreadable_inputs_are_one_line_and_exit_2(tmp_path: Path) -> None:
+    """A dump file, a directory archive's toc.dat or one of its data files, or the Prisma
+    schema that this user cannot read: one line naming it, exit 2, in every command."""
+    plain = tmp_path / "dump.sql"
+    shutil.copy(DUMPS / "complete.sql", plain)
+    plain.chmod(0)
+    toc = tmp_path / "toc.dir"
+    shutil.copytree(DUMPS / "complete.dir", toc)
+    (toc / "toc.dat").chmod(0)
+    member = tmp_path / "member.dir"
+    shutil.copytree(DUMPS / "complete.dir", member)
+    data_file = sorted(p for p in member.iterdir() if p.name != "toc.dat")[0]
+    data_file.chmod(0)
+    schema = tmp_path / "schema.prisma"
+    shutil.copy(SCHEMA, schema)
+    schema.chmod(0)
+    cases = [
+        (["inventory", str(plain)], plain.name),
+        (["inventory", str(toc)], "toc.dat"),
+        (["inventory", str(member)], data_file.name),
+        (["verify", str(member), "--prisma", str(SCHEMA), "--format", "json"], data_file.name),
+        (["explain", str(plain), "--prisma", str(SCHEMA), "products"], plain.name),
+        (["verify", str(DUMPS / "complete.sql"), "--prisma", str(schema)], schema.name),
+        (["expect", str(schema)], schema.name),
+    ]
+    for argv, needle in cases:
+        result = run_subprocess(*argv, timeout=60)
+        assert_contract(result, (2,), " ".join(argv[:1]))
+        assert needle in result.stderr and "Usage:" not in result.stderr, result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr

@@ -66,6 +66,7 @@ def small_tmpfs(owner: str) -> Iterator[Path]:
         mountpoint.rmdir()
 
 
+@pytest.mark.root
 def test_full_tablespace_raises_disk_full(scratch_server: ScratchServer, fresh_db: str) -> None:
     assert scratch_server.socket_dir is not None
     owner = scratch_server.socket_dir.owner()

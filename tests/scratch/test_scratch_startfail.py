@@ -119,6 +119,7 @@ def test_server_opened_in_a_short_lived_thread_outlives_the_thread() -> None:
     assert not pid_alive(server.pid)
 
 
+@pytest.mark.root
 def test_unreachable_bindir_as_root_is_explained(tmp_path: Path) -> None:
     if os.geteuid() != 0:
         pytest.skip("only root runs the server as another user")

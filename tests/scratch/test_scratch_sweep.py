@@ -8,6 +8,8 @@ import subprocess
 import time
 from pathlib import Path
 
+import pytest
+
 from dumpcheck.scratch.sweep import KEPT_FILE, OWNER_FILE, is_stale, pid_alive, sweep_stale
 
 
@@ -66,3 +68,19 @@ def test_a_strangers_dir_with_the_same_prefix_is_never_removed(tmp_path: Path) -
     stranger.mkdir()
     (stranger / "todo.txt").write_text("not a scratch server")
     assert not is_stale(stranger, now=time.time() + 3600)
+
+
+def test_sweep_passes_over_directories_it_cannot_look_into(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another user's /tmp/dumpcheck-* (EACCES inside it) is left alone, never a crash: found
+    when the suite first ran as a user beside root's leftovers."""
+    theirs = tmp_path / "dumpcheck-theirs"
+    (theirs / "data").mkdir(parents=True)
+
+    def denied(directory: Path, now: float | None = None) -> bool:
+        raise PermissionError(13, "Permission denied", str(directory / "dumpcheck-kept"))
+
+    monkeypatch.setattr("dumpcheck.scratch.sweep.is_stale", denied)
+    assert sweep_stale(tmp_path) == []
+    assert theirs.exists()

@@ -9,7 +9,7 @@ import click
 
 
 @click.command(name="expect")
-@click.argument("schema", type=click.Path(path_type=Path))
+@click.argument("schema", type=click.Path(path_type=Path, readable=False))
 @click.option(
     "--format",
     "fmt",
@@ -27,7 +27,7 @@ import click
 )
 @click.option(
     "--migrations",
-    type=click.Path(path_type=Path),
+    type=click.Path(path_type=Path, readable=False),
     default=None,
     help="The migrations folder (default: migrations/ beside the schema).",
 )

@@ -24,7 +24,7 @@ from dumpcheck.errors import BadInputError
     help='A pasted Prisma error, e.g. "The table `db.products` does not exist ...".',
 )
 @click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text")
-@click.option("--output", "-o", type=click.Path(path_type=Path))
+@click.option("--output", "-o", type=click.Path(path_type=Path, readable=False))
 def command(
     table: str | None, prisma_error: str | None, fmt: str, output: Path | None, **kwargs: object
 ) -> int:

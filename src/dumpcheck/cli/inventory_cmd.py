@@ -17,7 +17,7 @@ _PROGRESS_MIN_BYTES = 50 * 1024 * 1024
     help="List the tables, row counts and facts of DUMP (plain, custom, directory or tar, "
     "compressed or not), without a database. A truncated dump exits 1.\n\n" + EXIT_CODES_HELP,
 )
-@click.argument("dump", type=click.Path(path_type=Path))
+@click.argument("dump", type=click.Path(path_type=Path, readable=False))
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
 )

@@ -17,10 +17,13 @@ def verify_options(*, dump_option: bool = False) -> Callable[[Callable[..., Any]
     """Add DUMP (or --dump), --prisma and the scratch options; pass VerifyOptions as _options."""
     dump_param = (
         click.option(
-            "--dump", type=click.Path(path_type=Path), default=Path(), help="The dump to verify."
+            "--dump",
+            type=click.Path(path_type=Path, readable=False),
+            default=Path(),
+            help="The dump to verify.",
         )
         if dump_option
-        else click.argument("dump", type=click.Path(path_type=Path))
+        else click.argument("dump", type=click.Path(path_type=Path, readable=False))
     )
     return functools.partial(_decorate, dump_param)
 
@@ -32,10 +35,12 @@ def _decorate(
     @click.option(
         "--prisma",
         required=True,
-        type=click.Path(path_type=Path),
+        type=click.Path(path_type=Path, readable=False),
         help="schema.prisma, or a folder of .prisma files.",
     )
-    @click.option("--migrations", type=click.Path(path_type=Path), help="Default: beside it.")
+    @click.option(
+        "--migrations", type=click.Path(path_type=Path, readable=False), help="Default: beside it."
+    )
     @click.option("--schema", "default_schema", help="Default Postgres schema (else public).")
     @click.option(
         "--pg-version",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+
 import click
 from rich.console import Console
 from rich.table import Table
@@ -23,7 +25,9 @@ def list_installs() -> None:
         table.add_column(column)
     for install in installs:
         table.add_row(str(install.major), install.version, install.source, str(install.bindir))
-    Console().print(table)
+    # A path cut with "…" is useless: make the table as wide as its longest bindir needs.
+    longest = max((len(str(i.bindir)) for i in installs), default=0)
+    Console(width=max(shutil.get_terminal_size().columns, longest + 40)).print(table)
     if not installs:
         click.echo("none found; run `dumpcheck postgres install 18`", err=True)
 

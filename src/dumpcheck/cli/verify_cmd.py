@@ -23,7 +23,9 @@ FORMATS = ("text", "json", "markdown", "junit")
 )
 @verify_options()
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
-@click.option("--output", "-o", type=click.Path(path_type=Path), help="Write the report here.")
+@click.option(
+    "--output", "-o", type=click.Path(path_type=Path, readable=False), help="Write the report here."
+)
 @click.option("--quiet", "-q", is_flag=True, help="Print the summary line only.")
 def command(fmt: str, output: Path | None, quiet: bool, **kwargs: object) -> int:
     """Run verify and render its findings."""

@@ -16,12 +16,13 @@ from dumpcheck.inventory.model import DumpInventory
 from dumpcheck.restore.model import RestoreResult
 
 # Restored column types that change a value's text as it loads, with what they do (PostgreSQL
-# input functions: timestamp/time/interval round to their precision, numeric to its scale,
+# input functions: timestamp/time/interval round to their precision, numeric to its scale
+# (rounding or padding with zeros),
 # real keeps 6 significant digits, character(n) pads with spaces, jsonb normalises).
 _CHANGING = (
     # Precision 6 is the types' own: only a lower one rounds.
     (re.compile(r"^(timestamp|time|interval)\b.*\(([0-5])\)"), "rounds to {2} fractional digits"),
-    (re.compile(r"^numeric\(\d+,(\d+)\)"), "rounds to {1} decimal places"),
+    (re.compile(r"^numeric\(\d+,(\d+)\)"), "rounds or pads to {1} decimal places"),
     (re.compile(r"^real\b"), "keeps 6 significant digits"),
     (re.compile(r"^character\((\d+)\)"), "pads to {1} characters"),
     (re.compile(r"^jsonb\b"), "rewrites JSON (key order, spacing, duplicate keys)"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from dumpcheck.errors import DumpFormatError
+from dumpcheck.errors import BadInputError, DumpFormatError
 from dumpcheck.inventory.model import DumpInventory
 from dumpcheck.inventory.source import check_readable
 
@@ -21,10 +21,20 @@ def inventory(
     A truncated dump is not an error: ``facts.complete`` is False and ``facts.stops_at`` says where.
     ``fingerprints`` also hashes every COPY row (dumpcheck.fingerprint); off, it costs nothing.
     """
-    from dumpcheck.inventory.archive import sniff_archive
-
     path = Path(path)
     check_readable(path)
+    try:
+        return _read(path, progress, fingerprints)
+    except PermissionError as exc:
+        # A member of a directory archive (or toc.dat) that this user cannot read: bad input,
+        # exit 2, not an environment failure.
+        where = exc.filename or path
+        raise BadInputError(f"{where}: permission denied (dumpcheck cannot read it)") from exc
+
+
+def _read(path: Path, progress: Progress | None, fingerprints: bool) -> DumpInventory:
+    from dumpcheck.inventory.archive import sniff_archive
+
     fmt = sniff_archive(path)
     if fmt is not None:
         from dumpcheck.inventory.archive.reader import inventory_archive

@@ -11,7 +11,8 @@ from dumpcheck.fingerprint import Fingerprint
 
 DumpFormat = Literal["plain", "custom", "directory", "tar"]
 DumpKind = Literal["full", "schema-only", "data-only", "statistics-only"]
-Compression = Literal["none", "gzip", "lz4", "zstd"]
+# Archives use the first four (pg_dump -Z); plain scripts may come through bzip2 or xz too.
+Compression = Literal["none", "gzip", "lz4", "zstd", "bzip2", "xz"]
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import errno
 import io
+import os
 import stat
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,8 @@ from dumpcheck.inventory.model import Compression
 GZIP_MAGIC = b"\x1f\x8b"
 ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 LZ4_MAGIC = b"\x04\x22\x4d\x18"
+BZIP2_MAGIC = b"BZh"  # then the block size, "1" to "9" (bzip2's file format)
+XZ_MAGIC = b"\xfd7zXZ\x00"
 
 
 def check_readable(path: Path) -> None:
@@ -34,6 +37,11 @@ def check_readable(path: Path) -> None:
     if not (stat.S_ISREG(st.st_mode) or stat.S_ISDIR(st.st_mode)):
         kind = "a FIFO" if stat.S_ISFIFO(st.st_mode) else "not a regular file"
         raise BadInputError(f"{path}: {kind}; give the path of a dump file or directory")
+    # click's own check would print its usage block; one line and exit 2 instead. (access()
+    # says yes to root for anything: root then meets EACCES nowhere.)
+    wanted = os.R_OK | (os.X_OK if stat.S_ISDIR(st.st_mode) else 0)
+    if not os.access(path, wanted):
+        raise BadInputError(f"{path}: permission denied (dumpcheck cannot read it)")
     if stat.S_ISREG(st.st_mode) and st.st_size == 0:
         raise DumpFormatError(f"{path}: empty file (zero bytes), not a dump")
 
@@ -46,6 +54,10 @@ def compression_of(head: bytes) -> Compression:
         return "zstd"
     if head.startswith(LZ4_MAGIC):
         return "lz4"
+    if head.startswith(BZIP2_MAGIC) and head[3:4].isdigit() and head[3:4] != b"0":
+        return "bzip2"
+    if head.startswith(XZ_MAGIC):
+        return "xz"
     return "none"
 
 
@@ -87,6 +99,14 @@ class DecompressedStream(io.RawIOBase):
             import lz4.frame
 
             return lz4.frame.LZ4FrameDecompressor()
+        if self.compression == "bzip2":
+            import bz2
+
+            return bz2.BZ2Decompressor()
+        if self.compression == "xz":
+            import lzma
+
+            return lzma.LZMADecompressor()
         return None
 
     def readable(self) -> bool:
@@ -127,7 +147,7 @@ class DecompressedStream(io.RawIOBase):
         elif self.compression == "gzip":
             self._out += d.decompress(data, max(size, 1 << 16))
             self._tail = d.unconsumed_tail
-        else:
+        else:  # lz4, bzip2 and xz decompressors share this interface (max_length, needs_input)
             self._out += d.decompress(data, max_length=max(size, 1 << 16))
             self._again = not d.needs_input and not d.eof
         if d.eof:

@@ -79,7 +79,12 @@ def sweep_stale(tmp: Path = Path("/tmp")) -> list[Path]:  # noqa: S108
     for directory in tmp.glob(SCRATCH_PREFIX + "*"):
         if directory.is_symlink() or not directory.is_dir():
             continue
-        if is_stale(directory):
+        try:
+            stale = is_stale(directory)
+        except OSError:
+            # Another user's directory (EACCES on a file in it): never ours to judge or delete.
+            continue
+        if stale:
             shutil.rmtree(directory, ignore_errors=True)
             if not directory.exists():
                 removed.append(directory)
