@@ -90,8 +90,8 @@ class DumpFacts:
 
 # Why a table's dump side has no fingerprint.
 INSERT_DATA = (
-    "its rows are INSERT statements (pg_dump --inserts), not COPY text; only COPY rows are "
-    "fingerprinted"
+    "its rows are INSERT statements (pg_dump --inserts) that dumpcheck does not turn into COPY "
+    "text (bit strings, E'' strings, or a statement too big to hold)"
 )
 DAMAGED_DATA = "its data in the dump is damaged or cut short"
 

@@ -29,6 +29,7 @@ from dumpcheck.inventory.archive._streams import DataStream
 from dumpcheck.inventory.archive.model import ArchiveFormat, ArchiveScan
 from dumpcheck.inventory.archive.sniff import sniff_archive
 from dumpcheck.inventory.model import TocEntry
+from dumpcheck.inventory.plain.insert_rows import InsertHasher
 
 _BUFFER = 1 << 16
 
@@ -94,18 +95,24 @@ class _Tally:
             and not hashing
         ):
             chunks = stream.counted_chunks(counter)
+        inserts = InsertHasher() if hashing and not raw.copy_stmt else None
         try:
             for piece in self._pieces(stream, chunks):
                 counter.feed(piece)
+                if inserts is not None:
+                    inserts.feed(piece)
         except InputTruncated:
             truncated = True
         rows = counter.rows
         if raw.entry.desc == "TABLE DATA":
             self.row_counts[stream.dump_id] = rows
-            if isinstance(counter, CopyRowCounter) and self.fingerprints is not None:
-                found = counter.fingerprint()
-                if found is not None and not truncated and counter.nul_at is None:
-                    self.fingerprints[stream.dump_id] = found
+            found = counter.fingerprint() if isinstance(counter, CopyRowCounter) else None
+            if isinstance(counter, CopyRowCounter) and counter.nul_at is not None:
+                found = None
+            if inserts is not None and inserts.done() and inserts.hasher.rows == rows:
+                found = inserts.hasher.result()
+            if found is not None and not truncated and self.fingerprints is not None:
+                self.fingerprints[stream.dump_id] = found
         if truncated:
             self._stop(stream.dump_id, f"{label} ends after {rows} rows")
         elif isinstance(counter, CopyRowCounter) and counter.nul_at is not None:

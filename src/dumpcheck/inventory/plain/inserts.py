@@ -43,9 +43,17 @@ _TUPLE_SPECIAL = re.compile(r"""[()'"]""")
 # after a name character (E'', U&'', B'') is not a standard string: such statements, and any
 # with parentheses, dollar quotes or comments in a row, go to the scanner.
 _ROW = rb"\((?:[^'\"$();/\-]++|-(?!-)|/(?!\*)|(?<![A-Za-z0-9_&])'(?:[^']++|'')*+')*+\)"
-_HEAD = rb"INSERT INTO ([A-Za-z0-9_.]+(?: \([A-Za-z0-9_, ]*\))?) VALUES "
+# Names as pg_dump writes them (fmtQualifiedId): bare, or quoted with doubled quotes ("User").
+_NAME = rb'(?:[A-Za-z0-9_]++|"(?:[^"\n]++|"")++")'
+_HEAD = (
+    rb"INSERT INTO (" + _NAME + rb"(?:\." + _NAME + rb")?"
+    rb"(?: \((?:" + _NAME + rb"(?:, )?)*+\))?) (?:OVERRIDING SYSTEM VALUE )?VALUES\s++"
+)
 _SINGLE_ROW_INSERT = re.compile(_HEAD + _ROW + rb";\n?")
-_SIMPLE_INSERT = re.compile(_HEAD + rb"(" + _ROW + rb"(?:, " + _ROW + rb")*+);\n?")
+# --rows-per-insert puts each row on a line of its own: "VALUES\n\t(..),\n\t(..);".
+_SIMPLE_INSERT = re.compile(_HEAD + rb"(" + _ROW + rb"(?:,\s*+" + _ROW + rb")*+);\n?")
+SIMPLE_INSERT = _SIMPLE_INSERT  # group 2: the rows
+SIMPLE_ROW = re.compile(_ROW)
 _STRING = re.compile(rb"'(?:[^']++|'')*+'")
 
 _NORMAL, _QUOTE, _DOLLAR, _LINE_COMMENT, _BLOCK_COMMENT = range(5)

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from dumpcheck.catalog import QualifiedName
-from dumpcheck.fingerprint import RowHasher
+from dumpcheck.fingerprint import Fingerprint, RowHasher
 from dumpcheck.sqltext import TextError, read_ident_list, read_qualified, skip_ws
 
 _COPY_HEAD = re.compile(r"COPY\s", re.IGNORECASE)
@@ -50,6 +50,8 @@ class InsertRows:
     line: int
     header: ObjectHeader | None = None
     terminated: bool = True  # False: the dump ended before its ';' (rows is then 0)
+    # Its rows as COPY text, hashed (plain/insert_rows.py); None when not asked or not simple.
+    fingerprint: Fingerprint | None = None
 
 
 @dataclass(frozen=True)

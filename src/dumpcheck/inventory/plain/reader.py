@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dumpcheck.catalog import QualifiedName
-from dumpcheck.errors import DumpFormatError
+from dumpcheck.errors import BadInputError, DumpFormatError
 from dumpcheck.fingerprint import Fingerprint
 from dumpcheck.inventory.ddl import DdlReader, qualified, strip_leading_comments
 from dumpcheck.inventory.facts import (
@@ -78,6 +78,7 @@ class _Scan:
     restrict: bool = False
     unrestrict: bool = False
     database: str | None = None
+    databases: list[str] = field(default_factory=list)  # every \connect target, in order
 
 
 def inventory_plain(
@@ -144,6 +145,8 @@ def _on_meta(scan: _Scan, item: MetaCommand) -> None:
         words = item.argument.split()
         if words and not words[-1].startswith("-"):
             scan.database = words[-1].strip('"')
+            if scan.database not in scan.databases:
+                scan.databases.append(scan.database)
 
 
 def _data_target(written: QualifiedName, header: ObjectHeader | None) -> QualifiedName:
@@ -297,7 +300,11 @@ def _on_insert_rows(scan: _Scan, item: InsertRows) -> None:
         _insert_columns(scan, table, item.columns)
     scan.rows[table] = scan.rows.get(table, 0) + item.rows
     scan.data_tables.add(table)
-    scan.unhashed.add(table)
+    if item.fingerprint is None:
+        scan.unhashed.add(table)
+    else:
+        before = scan.fingerprints.get(table)
+        scan.fingerprints[table] = before.plus(item.fingerprint) if before else item.fingerprint
 
 
 def _insert_columns(scan: _Scan, table: QualifiedName, columns: tuple[str, ...] | None) -> None:
@@ -315,6 +322,14 @@ def _insert_columns(scan: _Scan, table: QualifiedName, columns: tuple[str, ...] 
 def _result(
     path: Path, scan: _Scan, splitter: PlainSplitter, compression: str, truncated: bool
 ) -> DumpInventory:
+    if len(scan.databases) > 1:
+        # pg_dumpall: one script for every database of a cluster. Merging their tables into
+        # one list would answer for no database at all.
+        raise BadInputError(
+            f"{path}: a cluster dump (pg_dumpall) of {len(scan.databases)} databases "
+            f"({', '.join(scan.databases)}); dumpcheck reads one database: dump it with "
+            "pg_dump -d NAME"
+        )
     comments = splitter.comments
     stops_at = scan.stops_at
     if stops_at is None and truncated:

@@ -7,6 +7,7 @@ costs the same memory as a small dump. Statement boundaries follow psql's lexer 
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
 from collections.abc import Iterator
@@ -15,6 +16,7 @@ from typing import BinaryIO, cast
 from dumpcheck.catalog import QualifiedName
 from dumpcheck.fingerprint import RowHasher
 from dumpcheck.inventory.plain.buffer import SplitterBuffer
+from dumpcheck.inventory.plain.insert_rows import NotSimpleError, hash_statements
 from dumpcheck.inventory.plain.inserts import InsertScanner, parse_insert_head, simple_insert_run
 from dumpcheck.inventory.plain.items import (
     CopyBlock,
@@ -278,7 +280,13 @@ class PlainSplitter(SplitterBuffer):
         head, table, columns = known
         if table.name == _MIGRATIONS:
             return None
-        return InsertRows(head, table, columns, rows, self._line_at(start), header)
+        found = None
+        if self.fingerprints:
+            hasher = RowHasher()
+            with contextlib.suppress(NotSimpleError):
+                hash_statements(hasher, self._buf, start, self._simple_end)
+                found = hasher.result()
+        return InsertRows(head, table, columns, rows, self._line_at(start), header, True, found)
 
     def _read_statement(self, start: int, header: ObjectHeader | None) -> tuple[Statement, int]:
         """Scan one statement from ``start``; return it and the offset after its ``;``."""
