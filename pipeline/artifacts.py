@@ -37,6 +37,15 @@ def write_artifacts(run_dir: Path, outcome: VerifyOutcome) -> list[Path]:
     return written
 
 
+def write_refresh(run_dir: Path, refresh: dict[str, object]) -> Path:
+    """refresh.json: what --promote-to did (promoted or not, the databases' names, why)."""
+    import json
+
+    path = run_dir / "refresh.json"
+    _write(path, json.dumps(refresh, indent=2, sort_keys=True) + "\n")
+    return path
+
+
 def write_error(run_dir: Path, exit_code: int, message: str) -> None:
     """What went wrong, for a run that produced no report."""
     _write(run_dir / "error.txt", f"exit {exit_code}: {message}\n")

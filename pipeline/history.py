@@ -22,6 +22,8 @@ class RunRecord:
     counts: dict[str, int]
     verdicts: dict[str, str]  # "schema.table" -> verdict
     error: str | None = None
+    # --promote-to: whether the run swapped the verified database in (None: not asked).
+    promoted: bool | None = None
 
     def to_json(self) -> str:
         """One JSON line."""

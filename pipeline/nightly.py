@@ -24,9 +24,10 @@ import click
 from dumpcheck.cli import EXIT_CODES_HELP, run_command
 from dumpcheck.cli.options import verify_options
 from dumpcheck.errors import EXIT_ENVIRONMENT, BadInputError, DumpcheckError
+from dumpcheck.refresh import RefreshOptions, RefreshOutcome, describe, parse_wait, refresh
 from dumpcheck.scratch import SIGTERM_EXIT_CODE, sigterm_as_exit
 from dumpcheck.verify import VerifyOptions, verify
-from pipeline.artifacts import write_artifacts, write_error
+from pipeline.artifacts import write_artifacts, write_error, write_refresh
 from pipeline.history import RunRecord, append_record, changes, last_record, verdict_map
 from pipeline.metrics import previous_success, render_metrics, write_metrics
 
@@ -69,11 +70,15 @@ def run_job(
     metrics: Path | None,
     quiet: bool,
     dump_command: str | None = None,
+    promote: RefreshOptions | None = None,
 ) -> int:
     """One nightly run; returns the exit code. Every run leaves a history line, also one that
-    ends in an error, a Ctrl-C, a SIGTERM (systemd's or cron's timeout) or a full disk."""
+    ends in an error, a Ctrl-C, a SIGTERM (systemd's or cron's timeout) or a full disk.
+
+    ``promote``: refresh the database it names (``--promote-to``) instead of verifying in a
+    scratch server; the verified database is swapped in only when the gate passes."""
     with sigterm_as_exit():
-        return _run_job(options, runs, metrics, quiet, dump_command)
+        return _run_job(options, runs, metrics, quiet, dump_command, promote)
 
 
 def _run_job(
@@ -82,6 +87,7 @@ def _run_job(
     metrics: Path | None,
     quiet: bool,
     dump_command: str | None,
+    promote: RefreshOptions | None,
 ) -> int:
     from dumpcheck.report import render
 
@@ -92,10 +98,12 @@ def _run_job(
     previous = last_record(history, with_verdicts=True)
     dump = str(options.dump) if options.dump != Path() else f"--dump-command {dump_command}"
 
+    asked = False if promote is not None else None
+
     def failed(code: int, message: str) -> None:
         # Best effort: on a full disk the history line may not fit either.
         record = RunRecord(
-            _now(), dump, str(run_dir), code, round(time.time() - start, 3), {}, {}, message
+            _now(), dump, str(run_dir), code, round(time.time() - start, 3), {}, {}, message, asked
         )
         with contextlib.suppress(OSError):
             append_record(history, record)
@@ -109,8 +117,16 @@ def _run_job(
         if dump_command:
             options = replace(options, dump=newest_dump(dump_command))
             dump = str(options.dump)
-        outcome = verify(options)
+        refreshed = None
+        if promote is not None:
+            refreshed = refresh(replace(promote, verify=options))
+            assert refreshed.verify is not None
+            outcome = refreshed.verify
+        else:
+            outcome = verify(options)
         write_artifacts(run_dir, outcome)
+        if refreshed is not None:
+            write_refresh(run_dir, refresh_record(refreshed))
     except DumpcheckError as exc:
         failed(exc.exit_code, exc.one_line())
         raise
@@ -125,7 +141,7 @@ def _run_job(
         failed(EXIT_ENVIRONMENT, f"{exc.strerror or exc}: {exc.filename or run_dir}")
         raise
     findings = outcome.findings
-    code = findings.exit_code()
+    code = refreshed.exit_code if refreshed is not None else findings.exit_code()
     verdicts = verdict_map(findings)
     record = RunRecord(
         _now(),
@@ -135,6 +151,7 @@ def _run_job(
         round(time.time() - start, 3),
         findings.summary(),
         verdicts,
+        promoted=refreshed.promoted if refreshed is not None else None,
     )
     append_record(history, record)
     _metrics(metrics, findings.summary(), code)
@@ -143,8 +160,25 @@ def _run_job(
     click.echo("\nsince the last run:")
     for line in changes(previous, verdicts):
         click.echo(f"  {line}")
+    if refreshed is not None:
+        for line in describe(refreshed):
+            click.echo(line)
     click.echo(f"artifacts: {run_dir}/")
     return code
+
+
+def refresh_record(outcome: RefreshOutcome) -> dict[str, object]:
+    """refresh.json: names and the reason, never a URL (it may carry a password)."""
+    return {
+        "target": outcome.target,
+        "promoted": outcome.promoted,
+        "candidate": outcome.candidate,
+        "previous": outcome.previous,
+        "kept_failed": outcome.kept_failed,
+        "dropped": list(outcome.dropped),
+        "reason": outcome.reason,
+        "exit_code": outcome.exit_code,
+    }
 
 
 def _now() -> str:
@@ -168,16 +202,45 @@ def _metrics(path: Path | None, counts: dict[str, int], code: int) -> None:
 @click.option(
     "--metrics", type=click.Path(path_type=Path), help="Write Prometheus textfile metrics here."
 )
+@click.option(
+    "--promote-to",
+    metavar="URL",
+    help="Refresh this database: verify the dump beside it and swap it in if the gate passes "
+    "(dumpcheck refresh).",
+)
+@click.option("--allow", multiple=True, type=click.Choice(("unexpected", "drift")))
+@click.option("--wait", default="60s", show_default=True, help="With --promote-to.")
+@click.option("--terminate-connections", is_flag=True, help="With --promote-to.")
+@click.option("--keep", type=click.IntRange(min=0), default=1, show_default=True)
 @click.option("--quiet", "-q", is_flag=True)
 def main(
-    dump_command: str | None, runs_dir: Path, metrics: Path | None, quiet: bool, **kwargs: object
+    dump_command: str | None,
+    runs_dir: Path,
+    metrics: Path | None,
+    quiet: bool,
+    promote_to: str | None,
+    allow: tuple[str, ...],
+    wait: str,
+    terminate_connections: bool,
+    keep: int,
+    **kwargs: object,
 ) -> int:
     """Entry point."""
     options = kwargs.pop("_options")
     assert isinstance(options, VerifyOptions)
     if not dump_command and options.dump == Path():  # --dump not given
         raise BadInputError("give --dump PATH or --dump-command CMD")
-    return run_job(options, runs_dir, metrics, quiet, dump_command)
+    promote = None
+    if promote_to:
+        promote = RefreshOptions(
+            target=promote_to,
+            verify=None,
+            allow=frozenset(allow),
+            wait_s=parse_wait(wait),
+            terminate=terminate_connections,
+            keep=keep,
+        )
+    return run_job(options, runs_dir, metrics, quiet, dump_command, promote)
 
 
 def entry(argv: list[str] | None = None) -> None:

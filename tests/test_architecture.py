@@ -12,7 +12,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "src"
 PACKAGE = SRC / "dumpcheck"
-STAGES = ("inventory", "expect", "restore", "compare", "report", "scratch", "cli")
+STAGES = (
+    "inventory",
+    "expect",
+    "restore",
+    "compare",
+    "report",
+    "scratch",
+    "live",
+    "refresh",
+    "cli",
+)
 # A stage's data types are public to the stages that read them; ``cli.options`` is the option
 # set that both front ends share (the dumpcheck CLI and pipeline/nightly.py).
 PUBLIC_MODULES = ("model", "findings", "options")
@@ -114,7 +124,8 @@ def test_the_cli_imports_no_stage_until_a_command_runs() -> None:
         "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
         "heavy = [m for m in sys.modules if m.split('.')[0] in ('psycopg', 'sqlglot', 'rich', "
         "'numpy') or m.startswith(('dumpcheck.inventory', 'dumpcheck.expect', "
-        "'dumpcheck.restore', 'dumpcheck.compare', 'dumpcheck.report', 'dumpcheck.scratch'))]\n"
+        "'dumpcheck.restore', 'dumpcheck.compare', 'dumpcheck.report', 'dumpcheck.scratch', "
+        "'dumpcheck.live', 'dumpcheck.refresh'))]\n"
         "print(heavy)\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

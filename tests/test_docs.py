@@ -17,6 +17,8 @@ COMMANDS = [
     ["inventory"],
     ["expect"],
     ["explain"],
+    ["inspect"],
+    ["refresh"],
     ["postgres"],
     ["postgres", "list"],
     ["postgres", "install"],

@@ -53,6 +53,9 @@ class VerifyOutcome:
 
 
 StageCallback = Callable[[str], None]
+# refresh: creates the database to restore into on the server, from the dump's inventory; the
+# database is the caller's, never dropped here.
+IntoDatabase = Callable[[DumpInventory, ScratchServer], str]
 # (what, done, total): "reading" in bytes of the dump file, "restoring" in bytes or items.
 ProgressCallback = Callable[[str, int, int], None]
 
@@ -99,6 +102,7 @@ def verify(
     *,
     on_stage: StageCallback | None = None,
     progress: ProgressCallback | None = None,
+    into: IntoDatabase | None = None,
 ) -> VerifyOutcome:
     """Verify one dump against one Prisma schema; every stage runs for real."""
     from dumpcheck.expect import base_schema_sql, classify_migrations, expect
@@ -138,6 +142,7 @@ def verify(
             restored = restore(
                 inv,
                 server,
+                database=into(inv, server) if into is not None else None,
                 jobs=options.jobs,
                 no_owner=options.no_owner,
                 # A data-only dump has rows but no tables: load it into the ones Prisma defines,
@@ -157,6 +162,8 @@ def verify(
         )
         if options.keep_scratch:
             kept = server
+        elif into is not None:
+            pass  # refresh's candidate: the caller promotes or drops it, roles included
         else:
             # On a --scratch-dsn server the database is the only trace we leave: drop it now.
             # (A local cluster is deleted whole when the block ends.)

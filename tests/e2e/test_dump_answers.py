@@ -158,7 +158,7 @@ def test_plain_dump_through_bzip2_or_xz_verifies(
     products = next(t for t in findings.tables if t.name == "products")
     assert (products.verdict, products.restored_rows) == ("ok", 2)
     assert products.dump_fingerprint == products.restored_fingerprint
-    assert findings.dump.compression == codec
+    assert findings.dump is not None and findings.dump.compression == codec
 
 
 def test_a_pg_dumpall_file_is_refused_with_its_databases_named(

@@ -184,3 +184,42 @@ def test_full_disk_while_writing_artifacts_is_recorded(
     [record] = _history(runs)
     assert record["exit_code"] == 3
     assert record["error"] == f"No space left on device: {record['run_dir']}/report.json"
+
+
+def test_promote_to_refreshes_the_database_and_records_it(
+    scratch_server: ScratchServer, tmp_path: Path
+) -> None:
+    """--promote-to: the night that passes swaps the database in; the one that fails does not."""
+    import secrets
+
+    import psycopg
+    from psycopg import sql
+
+    target = f"nightly_{secrets.token_hex(4)}"
+    runs = tmp_path / "runs"
+    with psycopg.connect(scratch_server.dsn("postgres"), autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(target)))
+    try:
+        common = ["--prisma", str(DEMO / "schema.prisma"), "--runs-dir", str(runs)]
+        common += ["--promote-to", scratch_server.dsn(target)]
+        good = nightly("--dump", str(DEMO / "dumps/complete.dump"), *common)
+        assert good.returncode == 0, good.stderr
+        assert "promoted" in good.stdout
+        time.sleep(1.1)  # the previous database's name has a one-second stamp
+        bad = nightly("--dump", str(DEMO / "dumps/products_never_dumped.dump"), *common)
+        assert bad.returncode == 1, bad.stderr
+        assert "not promoted" in bad.stdout
+        history = [json.loads(line) for line in (runs / "history.jsonl").read_text().splitlines()]
+        assert [h["promoted"] for h in history] == [True, False]
+        record = json.loads((Path(history[1]["run_dir"]) / "refresh.json").read_text())
+        assert record["promoted"] is False and record["target"] == target
+        with psycopg.connect(scratch_server.dsn(target)) as conn:
+            row = conn.execute("SELECT count(*) FROM public.products").fetchone()
+        assert row is not None and row[0] > 0  # the good night's data, kept
+    finally:
+        with psycopg.connect(scratch_server.dsn("postgres"), autocommit=True) as conn:
+            rows = conn.execute(
+                "SELECT datname FROM pg_database WHERE starts_with(datname, %s)", (target,)
+            ).fetchall()
+            for (name,) in rows:
+                conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))

@@ -18,7 +18,8 @@ Exit codes:
   0  every expected table is ok
   1  findings (a table is missing, failed, lost or changed rows, drifted; a damaged dump)
   2  bad input or usage (missing path, not a dump, broken Prisma schema)
-  3  environment failure (no server binaries, scratch server failed, disk full)
+  3  environment failure (no server binaries, scratch server failed, disk full,
+     database unreachable; refresh: another refresh running, sessions kept connected)
   130 interrupted (Ctrl-C), 143 terminated (SIGTERM); the scratch server is cleaned up
 """
 
@@ -29,6 +30,14 @@ Exit codes:
 COMMANDS: dict[str, tuple[str, str]] = {
     "verify": ("dumpcheck.cli.verify_cmd", "Restore DUMP and give every table a verdict."),
     "explain": ("dumpcheck.cli.explain_cmd", "Why is one table missing or broken?"),
+    "inspect": (
+        "dumpcheck.cli.inspect_cmd",
+        "The verdicts for an existing database, read-only.",
+    ),
+    "refresh": (
+        "dumpcheck.cli.refresh_cmd",
+        "Verify DUMP beside a database, then swap it in (or roll back).",
+    ),
     "inventory": ("dumpcheck.cli.inventory_cmd", "List the tables, rows and facts of DUMP."),
     "expect": ("dumpcheck.cli.expect_cmd", "The database prisma migrate builds from SCHEMA."),
     "postgres": ("dumpcheck.cli.postgres_cmd", "List or install PostgreSQL server binaries."),

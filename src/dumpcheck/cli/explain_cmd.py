@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 import click
 
@@ -10,14 +11,34 @@ from dumpcheck.cli import EXIT_CODES_HELP
 from dumpcheck.cli.options import verify_options, write_output
 from dumpcheck.errors import BadInputError
 
+if TYPE_CHECKING:
+    from dumpcheck.verify import VerifyOptions
+
 
 @click.command(
     "explain",
     help="Why is TABLE missing or broken? Runs verify on DUMP and answers for one table, "
-    "named directly or through a pasted Prisma error (P2021 / P2022).\n\n" + EXIT_CODES_HELP,
+    "named directly or through a pasted Prisma error (P2021 / P2022). With --database URL, "
+    "asks the existing database instead (read-only, as inspect does; no restore): "
+    "explain --database URL --prisma PATH [--dump DUMP] TABLE.\n\n" + EXIT_CODES_HELP,
 )
-@verify_options()
+@verify_options(dump_required=False)
 @click.argument("table", required=False)
+@click.option(
+    "--database",
+    "database",
+    metavar="URL",
+    help="Answer for this existing database (postgresql:// URL or key=value), read-only.",
+)
+@click.option(
+    "--dump",
+    "dump_file",
+    type=click.Path(path_type=Path, readable=False),
+    help="With --database: the dump the database was restored from.",
+)
+@click.option(
+    "--estimate-rows", is_flag=True, help="With --database: pg_class.reltuples, not count(*)."
+)
 @click.option(
     "--prisma-error",
     "prisma_error",
@@ -26,9 +47,16 @@ from dumpcheck.errors import BadInputError
 @click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text")
 @click.option("--output", "-o", type=click.Path(path_type=Path, readable=False))
 def command(
-    table: str | None, prisma_error: str | None, fmt: str, output: Path | None, **kwargs: object
+    table: str | None,
+    prisma_error: str | None,
+    fmt: str,
+    output: Path | None,
+    database: str | None,
+    dump_file: Path | None,
+    estimate_rows: bool,
+    **kwargs: object,
 ) -> int:
-    """Run verify, pick the table, render the focused answer."""
+    """Run verify (or inspect), pick the table, render the focused answer."""
     from dumpcheck.report import (
         find_table,
         parse_prisma_error,
@@ -37,19 +65,43 @@ def command(
     )
     from dumpcheck.verify import verify
 
+    options = cast("VerifyOptions", kwargs.pop("_options"))
+    if database is not None:
+        # `explain --database URL TABLE`: the one positional is the table, not a dump.
+        if options.dump is not None and table is not None:
+            raise BadInputError("with --database, give the dump as --dump DUMP")
+        table = table if table is not None else _positional(options.dump)
+    elif options.dump is None:
+        raise BadInputError("give DUMP, or --database URL to ask an existing database")
+    elif dump_file is not None or estimate_rows:
+        raise BadInputError("--dump and --estimate-rows go with --database")
     if (table is None) == (prisma_error is None):
         raise BadInputError("give exactly one of TABLE or --prisma-error")
     # Parse the pasted error before anything runs: a bad paste costs no restore.
     ref = parse_prisma_error(prisma_error) if prisma_error else None
-    options = kwargs.pop("_options")
-    outcome = verify(options)  # type: ignore[arg-type]
+    if database is not None:
+        from dumpcheck.inspection import InspectOptions, inspect_database
+
+        findings = inspect_database(
+            InspectOptions(
+                url=database,
+                prisma=options.prisma,
+                dump=dump_file,
+                migrations=options.migrations,
+                default_schema=options.default_schema,
+                estimate_rows=estimate_rows,
+                strict=options.strict,
+            )
+        ).findings
+    else:
+        findings = verify(options).findings
     if ref is not None:
-        finding, reading = resolve_table(ref, outcome.findings)
+        finding, reading = resolve_table(ref, findings)
     else:
         assert table is not None
-        finding, reading = find_table(outcome.findings, table)
+        finding, reading = find_table(findings, table)
     text = render_explain(
-        outcome.findings,
+        findings,
         finding,
         reading,
         fmt,  # type: ignore[arg-type]
@@ -57,3 +109,7 @@ def command(
     )
     write_output(text, output)
     return 0 if finding.verdict in ("ok", "unexpected") else 1
+
+
+def _positional(dump: Path | None) -> str | None:
+    return str(dump) if dump is not None else None

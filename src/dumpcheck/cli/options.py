@@ -13,7 +13,9 @@ from dumpcheck.scratch.model import Backend
 from dumpcheck.verify import VerifyOptions
 
 
-def verify_options(*, dump_option: bool = False) -> Callable[[Callable[..., Any]], Any]:
+def verify_options(
+    *, dump_option: bool = False, dump_required: bool = True, prisma_required: bool = True
+) -> Callable[[Callable[..., Any]], Any]:
     """Add DUMP (or --dump), --prisma and the scratch options; pass VerifyOptions as _options."""
     dump_param = (
         click.option(
@@ -23,18 +25,22 @@ def verify_options(*, dump_option: bool = False) -> Callable[[Callable[..., Any]
             help="The dump to verify.",
         )
         if dump_option
-        else click.argument("dump", type=click.Path(path_type=Path, readable=False))
+        else click.argument(
+            "dump", type=click.Path(path_type=Path, readable=False), required=dump_required
+        )
     )
-    return functools.partial(_decorate, dump_param)
+    return functools.partial(_decorate, dump_param, prisma_required)
 
 
 def _decorate(
-    dump_param: Callable[[Callable[..., Any]], Any], func: Callable[..., Any]
+    dump_param: Callable[[Callable[..., Any]], Any],
+    prisma_required: bool,
+    func: Callable[..., Any],
 ) -> Callable[..., Any]:
     @dump_param
     @click.option(
         "--prisma",
-        required=True,
+        required=prisma_required,
         type=click.Path(path_type=Path, readable=False),
         help="schema.prisma, or a folder of .prisma files.",
     )

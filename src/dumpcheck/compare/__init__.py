@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import replace
+from typing import Literal
 
-from dumpcheck.catalog import QualifiedName, Table
+from dumpcheck.catalog import Catalog, QualifiedName, Table
 from dumpcheck.compare.constraints import join_table_style
 from dumpcheck.compare.enums import enum_differences
 from dumpcheck.compare.findings import (
+    DatabaseInfo,
     DumpFinding,
     DumpKindFinding,
     DumpSummary,
@@ -25,10 +27,10 @@ from dumpcheck.compare.findings import (
 )
 from dumpcheck.compare.tables import ErrorIndex, TableContext, judge_table
 from dumpcheck.expect.model import Expectation, MigrationStatus
-from dumpcheck.inventory.model import DumpInventory
+from dumpcheck.inventory.model import DumpFacts, DumpInventory, MigrationRow
 from dumpcheck.restore.model import RestoreResult
 
-__all__ = ["Findings", "compare"]
+__all__ = ["Findings", "compare", "compare_database"]
 
 
 def compare(
@@ -41,20 +43,27 @@ def compare(
     strict: bool = False,
     prisma: str = "",
     spellings: Mapping[tuple[QualifiedName, str], str] | None = None,
+    live: DatabaseInfo | None = None,
 ) -> Findings:
-    """Every table gets a verdict with evidence; the dump gets its own findings."""
+    """Every table gets a verdict with evidence; the dump gets its own findings.
+
+    ``live``: ``restore`` is a live database read by ``inspect``, not a scratch restore.
+    """
     from dumpcheck.expect import migration_evidence, recorded_history_evidence
 
     has_history = bool(expectation.migrations) or inventory.prisma_migrations is not None
     recorded = inventory.prisma_migrations
 
+    # inspect reads the database's own history; verify the dump's.
+    source: Literal["dump", "database"] = "database" if live is not None else "dump"
+
     def evidence(key: QualifiedName) -> str | None:
         if not has_history:
             return None
         if not expectation.migrations and recorded is not None:
-            # The dump has a history but we have no folder to read it with.
-            return recorded_history_evidence(key, recorded)
-        return migration_evidence(key, migrations)
+            # The history is there but we have no folder to read it with.
+            return recorded_history_evidence(key, recorded, source)
+        return migration_evidence(key, migrations, source)
 
     actual = restore.catalog if restore is not None else inventory.catalog
     ctx = TableContext(
@@ -66,6 +75,7 @@ def compare(
         origins=expectation.column_origins,
         spellings=spellings or {},
         strict=strict,
+        live=live,
     )
     tables: list[TableFinding] = []
     for key in sorted(expectation.catalog.tables):
@@ -77,7 +87,11 @@ def compare(
         if key in expectation.join_table_style:
             finding = _with_join_style(finding, actual.tables.get(key))
         tables.append(finding)
-    for key in sorted(inventory.catalog.tables):
+    # Tables no model maps to: the dump's, and (inspect) the database's own.
+    others = set(inventory.catalog.tables)
+    if live is not None and restore is not None:
+        others |= set(restore.catalog.tables)
+    for key in sorted(others):
         if key in expectation.catalog.tables:
             continue
         finding = judge_table(key, None, None, ctx)
@@ -85,6 +99,16 @@ def compare(
         if view_model is not None:
             finding = _declared_view(finding, view_model)
         tables.append(finding)
+    if live is not None and not live.has_dump:
+        return Findings(
+            dump=None,
+            scratch=None,
+            tables=tuple(tables),
+            dump_findings=_dump_findings(inventory, None, migrations, None),
+            strict=strict,
+            prisma=prisma,
+            database=live,
+        )
     facts = inventory.facts
     summary = DumpSummary(
         path=facts.path,
@@ -105,6 +129,35 @@ def compare(
         strict=strict,
         prisma=prisma,
         notes=_roles_note(scratch),
+        database=live,
+    )
+
+
+def compare_database(
+    expectation: Expectation,
+    catalog: Catalog,
+    info: DatabaseInfo,
+    inventory: DumpInventory | None,
+    *,
+    live_migrations: tuple[MigrationRow, ...] | None,
+    migrations: tuple[MigrationStatus, ...] = (),
+    strict: bool = False,
+    prisma: str = "",
+) -> Findings:
+    """``inspect``: a live database's catalog where ``verify`` has the restored one."""
+    # Without a dump, the database is its own inventory: its tables are what there is, and its
+    # _prisma_migrations rows are the history that reached it.
+    inv = inventory or DumpInventory(
+        facts=DumpFacts(path=info.url, format="plain"),
+        catalog=catalog,
+        prisma_migrations=live_migrations,
+    )
+    if inventory is not None:
+        # The history that matters is the database's own, not the dump's.
+        inv = replace(inventory, prisma_migrations=live_migrations)
+    side = RestoreResult(database=info.database, catalog=catalog, tool="live database")
+    return compare(
+        expectation, inv, side, migrations=migrations, strict=strict, prisma=prisma, live=info
     )
 
 

@@ -6,10 +6,20 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 Verdict = Literal[
-    "ok", "never_in_dump", "failed_restore", "rows_lost", "rows_changed", "drift", "unexpected"
+    "ok",
+    "never_in_dump",
+    "failed_restore",
+    "not_restored",
+    "missing",
+    "rows_lost",
+    "rows_changed",
+    "drift",
+    "unexpected",
 ]
 VERDICTS: tuple[Verdict, ...] = (
     "failed_restore",
+    "not_restored",
+    "missing",
     "never_in_dump",
     "rows_lost",
     "rows_changed",
@@ -190,16 +200,29 @@ class DumpSummary:
 
 
 @dataclass(frozen=True)
-class Findings:
-    """Everything compare concludes about one dump against one schema."""
+class DatabaseInfo:
+    """The live database ``inspect`` read where ``verify`` restores into a scratch server."""
 
-    dump: DumpSummary
+    url: str  # the password masked
+    database: str
+    server_version: str
+    schema: str  # Prisma's default schema in it
+    estimated_rows: bool  # pg_class.reltuples, not count(*)
+    has_dump: bool  # a dump was given to compare the database with
+
+
+@dataclass(frozen=True)
+class Findings:
+    """Everything compare concludes about one dump (or live database) against one schema."""
+
+    dump: DumpSummary | None  # None: `inspect` of a database without a dump
     scratch: ScratchInfo | None
     tables: tuple[TableFinding, ...]
     dump_findings: tuple[DumpFinding, ...] = ()
     strict: bool = False
     prisma: str = ""
     notes: tuple[str, ...] = field(default=())
+    database: DatabaseInfo | None = None  # set by `inspect`
 
     def summary(self) -> dict[str, int]:
         """The count per verdict, every verdict present."""
@@ -210,7 +233,15 @@ class Findings:
 
     def failing(self) -> tuple[TableFinding, ...]:
         """Tables whose verdict counts as a failure (``unexpected`` only under --strict)."""
-        bad = {"never_in_dump", "failed_restore", "rows_lost", "rows_changed", "drift"}
+        bad = {
+            "never_in_dump",
+            "failed_restore",
+            "not_restored",
+            "missing",
+            "rows_lost",
+            "rows_changed",
+            "drift",
+        }
         if self.strict:
             bad.add("unexpected")
         return tuple(t for t in self.tables if t.verdict in bad)

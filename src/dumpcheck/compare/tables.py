@@ -5,14 +5,15 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from dumpcheck.catalog import QualifiedName, Table
 from dumpcheck.compare.columns import columns_missing_from_data, compare_columns
 from dumpcheck.compare.constraints import compare_foreign_keys, compare_primary_key
 from dumpcheck.compare.enums import enum_differences_for
-from dumpcheck.compare.findings import Difference, ErrorRef, TableFinding, Verdict
+from dumpcheck.compare.findings import DatabaseInfo, Difference, ErrorRef, TableFinding, Verdict
 from dumpcheck.compare.indexes import compare_indexes
+from dumpcheck.compare.live import judge_absent
 from dumpcheck.compare.rows import row_content
 from dumpcheck.expect.model import ColumnOrigin
 from dumpcheck.inventory.model import DumpInventory
@@ -62,6 +63,7 @@ class TableContext:
     # PostgreSQL's own spelling of each expected dbgenerated() default (restore/spelling.py).
     spellings: Mapping[tuple[QualifiedName, str], str] = field(default_factory=dict)
     strict: bool = False
+    live: DatabaseInfo | None = None  # `inspect`: the restored side is a live database
 
 
 def table_differences(
@@ -119,6 +121,14 @@ def judge_table(
     """The verdict for one table (expected, or only in the dump)."""
     dumped = ctx.inventory.catalog.tables.get(key)
     restored = ctx.restore.catalog.tables.get(key) if ctx.restore else None
+    if ctx.live is not None and restored is None:
+        return judge_absent(key, expected, model, _never_in_dump_evidence(key, ctx), ctx)
+    source = "dump"
+    if ctx.live is not None and (dumped is None or not ctx.live.has_dump):
+        # In the database but not in the dump (made after the restore), or no dump given:
+        # judged as it stands, with nothing said about a dump.
+        dumped = replace(restored, rows=None) if restored is not None else None
+        source = "database"
     # pg_restore -j reports errors in whatever order its workers finish; they are listed in
     # dump order (TOC id, or line of a plain dump) so that two runs of one dump report alike.
     errors = list(ctx.errors.by_table.get(key, ()))
@@ -143,10 +153,16 @@ def judge_table(
     elif ctx.restore is not None and (restored is None or _has_fatal(errors)):
         verdict = "failed_restore"
         evidence = _failed_restore_evidence(key, errors, ctx)
-    elif ctx.restore is not None and dump_rows is not None and (restored_rows or 0) < dump_rows:
+    elif (
+        ctx.restore is not None
+        and dump_rows is not None
+        and (restored_rows or 0) < dump_rows
+        and not (ctx.live is not None and ctx.live.estimated_rows)  # estimates prove nothing
+    ):
         verdict = "rows_lost"
+        side = "the database's table" if ctx.live else "the restored table"
         evidence = [
-            f"The dump holds {dump_rows} rows for {key}; the restored table has {restored_rows}.",
+            f"The dump holds {dump_rows} rows for {key}; {side} has {restored_rows}.",
             *(
                 f"{_load_kind(e)} error: {e.message}"
                 for e in errors
@@ -178,7 +194,7 @@ def judge_table(
             )
         elif expected is None:
             verdict = "unexpected"
-            evidence = [f"{key} is in the dump but no Prisma model maps to it."]
+            evidence = [f"{key} is in the {source} but no Prisma model maps to it."]
         elif differences:
             verdict = "drift"
             evidence = [f"{len(differences)} difference(s) between the Prisma schema and {key}."]
@@ -202,6 +218,7 @@ def judge_table(
         and not facts.complete
         and dumped is not None
         and dump_rows is None
+        and source == "dump"
         and facts.kind != "schema-only"
     ):
         # The dump stops (or is damaged) before this table's data: none of it was read, so
@@ -226,13 +243,13 @@ def judge_table(
     elif content.changed:
         evidence.extend(content.evidence)
     if expected is None and verdict in {"failed_restore", "rows_lost", "rows_changed"}:
-        evidence.append(f"{key} is in the dump but no Prisma model maps to it.")
+        evidence.append(f"{key} is in the {source} but no Prisma model maps to it.")
     return TableFinding(
         schema=key.schema,
         name=key.name,
         model=model,
         verdict=verdict,
-        in_dump=dumped is not None,
+        in_dump=dumped is not None and source == "dump",
         restored=restored is not None,
         dump_rows=dump_rows,
         restored_rows=restored_rows,

@@ -12,6 +12,7 @@ from dumpcheck.report.markdown import render_markdown
 from dumpcheck.report.redact import scrub_log
 from dumpcheck.report.text import render_text
 from dumpcheck.report.triage import find_table, parse_prisma_error, render_explain, resolve_table
+from dumpcheck.report.wording import summary_tail
 
 ReportFormat = Literal["text", "json", "markdown", "junit"]
 FORMATS: tuple[ReportFormat, ...] = ("text", "json", "markdown", "junit")
@@ -27,6 +28,7 @@ __all__ = [
     "render_explain",
     "resolve_table",
     "scrub_log",
+    "summary_tail",
 ]
 
 

@@ -42,8 +42,11 @@ def next_steps(findings: Findings, table: TableFinding) -> list[str]:
     """What to do about this table, as imperative sentences."""
     schema_path = findings.prisma or "SCHEMA"
     verdict = table.verdict
+    if verdict in ("not_restored", "missing"):
+        return _absent_steps(findings, table)
     if verdict == "never_in_dump":
-        database = shlex.quote(findings.dump.database) if findings.dump.database else "<database>"
+        name = findings.dump.database if findings.dump else None
+        database = shlex.quote(name) if name else "<database>"
         # psql folds an unquoted \d pattern to lower case: `\d public.Thing` finds nothing.
         pattern = shlex.quote(f"\\d {quote_ident(table.schema)}.{quote_ident(table.name)}")
         return [
@@ -74,7 +77,7 @@ def next_steps(findings: Findings, table: TableFinding) -> list[str]:
             hint = _SQLSTATE_HINT.get(error.sqlstate or "")
             if hint:
                 steps.append(f"SQLSTATE {error.sqlstate}: {hint}.")
-        if findings.dump.complete:
+        if findings.dump is None or findings.dump.complete:
             steps.append("The rows are in the dump; restore the table's data again once fixed.")
         else:
             steps.append(
@@ -108,6 +111,26 @@ def next_steps(findings: Findings, table: TableFinding) -> list[str]:
         "This dump restores it as Prisma expects: if the application says it does not exist, "
         "its database was not restored from this dump (or not completely), or DATABASE_URL "
         "points at another database or schema (`?schema=`)."
+    ]
+
+
+def _absent_steps(findings: Findings, table: TableFinding) -> list[str]:
+    # `inspect`: the live database lacks a table Prisma expects.
+    schema_path = shlex.quote(findings.prisma or "SCHEMA")
+    if table.verdict == "not_restored":
+        dump = shlex.quote(findings.dump.path) if findings.dump else "DUMP"
+        return [
+            f"The dump has it: run `dumpcheck verify {dump} --prisma "
+            f"{schema_path}` to see the error that stops its restore, fix that, and restore "
+            "the database again (the restore that built it went past the error, or left the "
+            "table out with pg_restore -t/-T/-L).",
+        ]
+    return [
+        "Run `dumpcheck inspect` again with `--dump DUMP` (the dump this database was "
+        "restored from) to tell a table the dump lacks from one its restore lost.",
+        "If the application only needs its structure, `prisma migrate deploy` (or "
+        f"`dumpcheck expect {schema_path} --format sql --table {shlex.quote(table.name)}`) "
+        "creates it empty.",
     ]
 
 

@@ -135,19 +135,28 @@ def _text(
     lines = [f"{table.qualified}{model}: {table.verdict}"]
     if reading:
         lines.append(f"Reading: {reading}")
-    lines.append(f"Verdict: {wording.MEANING[table.verdict]}.")
+    lines.append(f"Verdict: {wording.meaning(table)}.")
+    side = "in the database" if findings.database else "restored"
     lines.append(
         f"In the dump: {'yes' if table.in_dump else 'no'}; "
-        f"restored: {'yes' if table.restored else 'no'}; "
+        f"{side}: {'yes' if table.restored else 'no'}; "
         f"rows in the dump: {wording.rows(table.dump_rows)}; "
-        f"rows restored: {wording.rows(table.restored_rows)}."
+        f"rows {side}: {wording.rows(table.restored_rows)}."
     )
+    info = findings.database
+    if info is not None:
+        counted = "estimated" if info.estimated_rows else "exact"
+        lines.append(
+            f"Database: {info.database} at {info.url} (PostgreSQL {info.server_version}, "
+            f"schema {info.schema}, {counted} row counts), read-only."
+        )
     dump = findings.dump
-    lines.append(
-        f"Dump: {dump.path} ({dump.format}, {dump.compression}), database "
-        f"{dump.database or 'unknown'}, pg_dump {dump.pg_dump_version or 'unknown'}, "
-        f"{'complete' if dump.complete else f'truncated at {dump.stops_at}'}, {dump.kind}."
-    )
+    if dump is not None:
+        lines.append(
+            f"Dump: {dump.path} ({dump.format}, {dump.compression}), database "
+            f"{dump.database or 'unknown'}, pg_dump {dump.pg_dump_version or 'unknown'}, "
+            f"{'complete' if dump.complete else f'truncated at {dump.stops_at}'}, {dump.kind}."
+        )
     if status:
         lines.append(f"Column {status.column}: {status.sentence}")
     evidence = wording.evidence(table)
@@ -216,10 +225,11 @@ def _json(
         "explain_version": 1,
         "reading": reading,
         "dump": report["dump"],
+        "database": report["database"],
         "scratch": report["scratch"],
         "prisma": report["prisma"],
         "table": table_dict(table),
-        "meaning": wording.MEANING[table.verdict],
+        "meaning": wording.meaning(table),
         "column": (
             {
                 "name": status.column,

@@ -98,17 +98,21 @@ def report_dict(findings: Findings) -> dict[str, Any]:
     tables = sorted(findings.tables, key=lambda t: (t.schema, t.name))
     return {
         "report_version": REPORT_VERSION,
-        "dump": {
-            "path": dump.path,
-            "format": dump.format,
-            "compression": dump.compression,
-            "pg_dump_version": dump.pg_dump_version,
-            "server_version": dump.server_version,
-            "database": dump.database,
-            "complete": dump.complete,
-            "kind": dump.kind,
-            "stops_at": dump.stops_at,
-        },
+        "dump": (
+            {
+                "path": dump.path,
+                "format": dump.format,
+                "compression": dump.compression,
+                "pg_dump_version": dump.pg_dump_version,
+                "server_version": dump.server_version,
+                "database": dump.database,
+                "complete": dump.complete,
+                "kind": dump.kind,
+                "stops_at": dump.stops_at,
+            }
+            if dump is not None
+            else None
+        ),
         "scratch": (
             {
                 "backend": findings.scratch.backend,
@@ -118,6 +122,7 @@ def report_dict(findings: Findings) -> dict[str, Any]:
             if findings.scratch
             else None
         ),
+        "database": _database(findings),
         "prisma": findings.prisma,
         "strict": findings.strict,
         # Sorted by name, not by verdict, so that two nightly reports diff line by line.
@@ -126,6 +131,19 @@ def report_dict(findings: Findings) -> dict[str, Any]:
         "notes": list(findings.notes),
         "summary": findings.summary(),
         "exit_code": findings.exit_code(),
+    }
+
+
+def _database(findings: Findings) -> dict[str, Any] | None:
+    info = findings.database
+    if info is None:
+        return None
+    return {
+        "url": info.url,
+        "database": info.database,
+        "server_version": info.server_version,
+        "schema": info.schema,
+        "estimated_rows": info.estimated_rows,
     }
 
 

@@ -16,12 +16,13 @@ from dumpcheck.report import advice, wording
 
 def evidence_text(findings: Findings, table: TableFinding) -> str:
     """Everything a CI reader needs about one failing table, as plain text."""
-    lines = [f"{table.qualified}: {table.verdict}: {wording.MEANING[table.verdict]}."]
+    lines = [f"{table.qualified}: {table.verdict}: {wording.meaning(table)}."]
+    side = "in database" if findings.database is not None else "restored"
     lines.append(
         f"in dump: {'yes' if table.in_dump else 'no'}; "
-        f"restored: {'yes' if table.restored else 'no'}; "
+        f"{side}: {'yes' if table.restored else 'no'}; "
         f"dump rows: {wording.rows(table.dump_rows)}; "
-        f"restored rows: {wording.rows(table.restored_rows)}"
+        f"{wording.restored_side(findings)} rows: {wording.rows(table.restored_rows)}"
     )
     lines += [f"evidence: {line}" for line in wording.evidence(table)]
     if table.fingerprint_note:
@@ -76,7 +77,7 @@ def render_junit(findings: Findings) -> str:
         elif table.verdict == "unexpected":
             out = ET.SubElement(case, "system-out")
             out.text = xml_safe(
-                f"{table.qualified}: {wording.MEANING['unexpected']} (not a failure).\n"
+                f"{table.qualified}: {wording.meaning(table)} (not a failure).\n"
                 + (f"{table.fingerprint_note}\n" if table.fingerprint_note else "")
             )
         elif table.fingerprint_note:

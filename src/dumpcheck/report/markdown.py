@@ -7,7 +7,6 @@ dump and the restore actually hold, the evidence, and answers the ticket's quest
 from __future__ import annotations
 
 from dumpcheck.compare.findings import (
-    VERDICTS,
     ErrorRef,
     Findings,
     MigrationProblem,
@@ -38,28 +37,33 @@ def fenced(text: str, lang: str = "") -> list[str]:
 
 
 def header_lines(findings: Findings) -> list[str]:
-    """The date-free facts about the dump and the run."""
+    """The date-free facts about the dump (or the inspected database) and the run."""
+    lines = _database_lines(findings)
     dump = findings.dump
-    fmt = dump.format if dump.compression == "none" else f"{dump.format}, {dump.compression}"
-    written = f"pg_dump {dump.pg_dump_version or 'unknown'}"
-    if dump.server_version:
-        written += f", from PostgreSQL {dump.server_version}"
-    complete = (
-        "yes" if dump.complete else f"**no**, it stops at {dump.stops_at or 'an unknown point'}"
-    )
-    scratch = (
-        f"PostgreSQL {findings.scratch.server_version} ({findings.scratch.backend})"
-        if findings.scratch
-        else "nothing was restored"
-    )
-    lines = [
-        f"- **Dump:** {code(dump.path)} ({fmt})",
-        f"- **Written by:** {written}",
-        f"- **Database:** {code(dump.database) if dump.database else 'unknown'}",
-        f"- **Complete:** {complete}",
-        f"- **Kind:** {dump.kind}",
-        f"- **Restored into:** {scratch}",
-    ]
+    if dump is not None:
+        fmt = dump.format if dump.compression == "none" else f"{dump.format}, {dump.compression}"
+        written = f"pg_dump {dump.pg_dump_version or 'unknown'}"
+        if dump.server_version:
+            written += f", from PostgreSQL {dump.server_version}"
+        complete = (
+            "yes" if dump.complete else f"**no**, it stops at {dump.stops_at or 'an unknown point'}"
+        )
+        lines += [
+            f"- **Dump:** {code(dump.path)} ({fmt})",
+            f"- **Written by:** {written}",
+            f"- **Dumped database:** {code(dump.database) if dump.database else 'unknown'}"
+            if findings.database
+            else f"- **Database:** {code(dump.database) if dump.database else 'unknown'}",
+            f"- **Complete:** {complete}",
+            f"- **Kind:** {dump.kind}",
+        ]
+    if findings.database is None:
+        scratch = (
+            f"PostgreSQL {findings.scratch.server_version} ({findings.scratch.backend})"
+            if findings.scratch
+            else "nothing was restored"
+        )
+        lines.append(f"- **Restored into:** {scratch}")
     if findings.prisma:
         lines.append(f"- **Prisma schema:** {code(findings.prisma)}")
     lines.append(
@@ -67,6 +71,18 @@ def header_lines(findings: Findings) -> list[str]:
         f"(exit code {findings.exit_code()})"
     )
     return lines
+
+
+def _database_lines(findings: Findings) -> list[str]:
+    info = findings.database
+    if info is None:
+        return []
+    rows = "estimated (pg_class.reltuples)" if info.estimated_rows else "exact (count(*))"
+    return [
+        f"- **Database:** {code(info.database)} at {code(info.url)}, read-only",
+        f"- **Server:** PostgreSQL {info.server_version}; Prisma's schema {code(info.schema)}",
+        f"- **Row counts:** {rows}",
+    ]
 
 
 def error_block(error: ErrorRef) -> list[str]:
@@ -113,12 +129,9 @@ def table_section(findings: Findings, table: TableFinding, lead: tuple[str, ...]
     lines = [
         f"### {code(table.qualified)}{model}: {table.verdict}",
         "",
-        f"**Verdict:** {table.verdict}: {wording.MEANING[table.verdict]}.",
+        f"**Verdict:** {table.verdict}: {wording.meaning(table)}.",
         "",
-        f"In the dump: {'yes' if table.in_dump else 'no'}. "
-        f"Restored: {'yes' if table.restored else 'no'}. "
-        f"Rows in the dump: {wording.rows(table.dump_rows)}. "
-        f"Rows restored: {wording.rows(table.restored_rows)}.",
+        _presence(findings, table),
         "",
         *lead,
     ]
@@ -148,14 +161,70 @@ def _names(tables: list[TableFinding], limit: int = 20) -> str:
     return ", ".join(shown)
 
 
+def _presence(findings: Findings, table: TableFinding) -> str:
+    if findings.database is not None:
+        dump = (
+            f"In the dump: {'yes' if table.in_dump else 'no'}. "
+            if findings.dump is not None
+            else ""
+        )
+        return (
+            f"{dump}In the database: {'yes' if table.restored else 'no'}. "
+            + (f"Rows in the dump: {wording.rows(table.dump_rows)}. " if dump else "")
+            + f"Rows in the database: {wording.rows(table.restored_rows)}."
+        )
+    return (
+        f"In the dump: {'yes' if table.in_dump else 'no'}. "
+        f"Restored: {'yes' if table.restored else 'no'}. "
+        f"Rows in the dump: {wording.rows(table.dump_rows)}. "
+        f"Rows restored: {wording.rows(table.restored_rows)}."
+    )
+
+
+def database_answers(findings: Findings) -> list[str]:
+    """``inspect``: the incident's questions about a live database."""
+    failing = [t for t in wording.ordered(findings.failing()) if t.verdict != "unexpected"]
+    absent = [t for t in failing if not t.restored]
+    lines = ["## Answers", "", "### Is the table in the database?", ""]
+    if not absent:
+        lines.append("Every table the Prisma schema expects is in the database.")
+    for t in absent:
+        lines.append(f"- {code(t.qualified)}: **no**: {wording.sentence(wording.reason(t))}")
+    if absent:
+        lines += ["", "### Was it in the dump?", ""]
+        for t in absent:
+            if t.verdict == "not_restored":
+                answer = "**yes**: the restore that built the database lost it."
+            elif t.verdict == "never_in_dump":
+                answer = "**no**: no restore of this dump could have made it."
+            else:
+                answer = "not known: no dump was given (`--dump`)."
+            lines.append(f"- {code(t.qualified)}: {answer}")
+    present = [t for t in failing if t.restored]
+    if present:
+        lines += ["", "### Tables present but not as Prisma expects", ""]
+        lines += [f"- {code(t.qualified)}: {wording.sentence(wording.reason(t))}" for t in present]
+    lines += ["", "### What to do next", ""]
+    steps = [
+        f"- {code(wording.display_name(t))}: {step}"
+        for t in failing
+        for step in advice.next_steps(findings, t)
+    ]
+    lines += steps or ["Nothing: the database has every table the Prisma schema expects."]
+    return [*lines, ""]
+
+
 def answers(findings: Findings) -> list[str]:
     """The incident's questions, answered from the findings."""
+    if findings.database is not None:
+        return database_answers(findings)
     failing = wording.ordered(findings.failing())
     expected_failing = [t for t in failing if t.verdict != "unexpected"]
     lines = ["## Answers", "", "### Was the table in the dump?", ""]
     if not expected_failing:
         lines.append("Every table the Prisma schema expects is in the dump.")
-    holds = "has its rows" if findings.dump.kind == "data-only" else "creates it"
+    data_only = findings.dump is not None and findings.dump.kind == "data-only"
+    holds = "has its rows" if data_only else "creates it"
     for t in expected_failing:
         if t.in_dump:
             lines.append(f"- {code(t.qualified)}: **yes**, the dump {holds}.")
@@ -227,15 +296,20 @@ def answers(findings: Findings) -> list[str]:
 
 def render_markdown(findings: Findings) -> str:
     """The incident-ready Markdown report."""
-    title = findings.dump.database or findings.dump.path
+    if findings.database is not None:
+        title = findings.database.database
+    else:
+        assert findings.dump is not None
+        title = findings.dump.database or findings.dump.path
     lines = [f"# dumpcheck report: {title}", "", *header_lines(findings), ""]
     summary = findings.summary()
     lines += ["## Summary", "", "| Verdict | Tables |", "|---|---:|"]
-    lines += [f"| {verdict} | {summary[verdict]} |" for verdict in VERDICTS]
+    lines += [f"| {verdict} | {summary[verdict]} |" for verdict in wording.possible(findings)]
     lines += ["", "## Tables", ""]
     if findings.tables:
         lines += [
-            "| Schema | Table | Model | Verdict | Dump rows | Restored rows | Reason |",
+            "| Schema | Table | Model | Verdict | Dump rows | "
+            f"{wording.restored_side(findings).capitalize()} rows | Reason |",
             "|---|---|---|---|---:|---:|---|",
         ]
         for t in wording.ordered(findings.tables):

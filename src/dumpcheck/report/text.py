@@ -17,6 +17,8 @@ _STYLE: dict[Verdict, str] = {
     "ok": "green",
     "never_in_dump": "bold red",
     "failed_restore": "bold red",
+    "not_restored": "bold red",
+    "missing": "bold red",
     "rows_lost": "red",
     "rows_changed": "red",
     "drift": "yellow",
@@ -53,7 +55,7 @@ def _table(findings: Findings) -> Table:
         ("model", "left"),
         ("verdict", "left"),
         ("dump rows", "right"),
-        ("restored rows", "right"),
+        (f"{wording.restored_side(findings)} rows", "right"),
         ("reason", "left"),
     )
     for header, justify in columns:

@@ -197,9 +197,14 @@ def resolve_table(ref: PrismaErrorRef, findings: Findings) -> tuple[TableFinding
         )
     else:
         caveat = ""
-    if ref.qualifier == findings.dump.database:
+    database, which = None, "the dumped database"
+    if findings.dump is not None:
+        database = findings.dump.database
+    elif findings.database is not None:
+        database, which = findings.database.database, "the inspected database"
+    if ref.qualifier == database:
         return table, (
-            f"Read {quoted} as database `{ref.qualifier}` (the dumped database), "
+            f"Read {quoted} as database `{ref.qualifier}` ({which}), "
             f"not a schema; matched on the table name `{name}`: {table.qualified}{why}.{caveat}"
         )
     return table, (

@@ -35,6 +35,11 @@ MEANING: dict[Verdict, str] = {
         "the problem is the dump, not the restore"
     ),
     "failed_restore": "the dump creates this table, but restoring it failed",
+    "not_restored": (
+        "the dump creates this table, but the database lacks it: the restore that built the "
+        "database failed on it or skipped it"
+    ),
+    "missing": "the database lacks this table (no dump was given to say whether it had it)",
     "rows_lost": "the table restored, but with fewer rows than the dump holds",
     "rows_changed": (
         "the table restored with as many rows as the dump holds, but their values differ"
@@ -83,6 +88,31 @@ def sentence(text: str) -> str:
     """Text ending in exactly one full stop (evidence lines may already carry one)."""
     text = text.rstrip()
     return text if text.endswith((".", "!", "?", "…")) else f"{text}."
+
+
+def meaning(table: TableFinding) -> str:
+    """The verdict's meaning, said of the database when the table is only there (inspect)."""
+    if table.verdict == "unexpected" and not table.in_dump and table.restored:
+        return "the table is in the database, but no Prisma model maps to it"
+    if table.verdict == "ok" and not table.in_dump and table.restored:
+        return "in the database and matches what Prisma expects"
+    return MEANING[table.verdict]
+
+
+def possible(findings: Findings) -> tuple[Verdict, ...]:
+    """The verdicts this kind of run can give, in severity order, for summary tables."""
+    if findings.database is None:  # verify: a scratch restore
+        cannot: set[Verdict] = {"not_restored", "missing"}
+    elif findings.dump is None:  # inspect without a dump: no restore, no dump, no content
+        cannot = {"failed_restore", "not_restored", "never_in_dump", "rows_lost", "rows_changed"}
+    else:  # inspect with a dump
+        cannot = {"failed_restore", "missing", "rows_changed"}
+    return tuple(v for v in VERDICTS if v not in cannot)
+
+
+def restored_side(findings: Findings) -> str:
+    """What the second row count counts: the scratch restore, or the live database."""
+    return "database" if findings.database is not None else "restored"
 
 
 def rows(value: int | None) -> str:
@@ -179,13 +209,18 @@ def reason(table: TableFinding) -> str:
         if table.notes:
             n = len(table.notes)
             return f"matches the schema as Prisma compares it ({n} note{'s' if n > 1 else ''})"
-        return "restored and matches the schema"
+        return "restored and matches the schema" if table.in_dump else "matches the schema"
     if verdict == "never_in_dump":
         lines = evidence(table)
         return one_line(lines[0], limit=240) if lines else "no CREATE TABLE for it in the dump"
     if verdict == "failed_restore":
         error = main_error(table)
         return root_cause(error) if error else "restore failed"
+    if verdict == "not_restored":
+        return f"in the dump ({rows(table.dump_rows)} rows), not in the database"
+    if verdict == "missing":
+        lines = evidence(table)
+        return one_line(lines[0], limit=240) if lines else "not in the database"
     if verdict == "rows_lost":
         if table.dump_rows is not None:
             text = f"{table.dump_rows} rows in the dump, {rows(table.restored_rows)} restored"
@@ -203,7 +238,8 @@ def reason(table: TableFinding) -> str:
             parts.append(f"{more} more")
         return one_line("; ".join(parts)) if parts else "differs from the schema"
     if verdict == "unexpected":
-        return "in the dump, but no Prisma model maps to it"
+        where = "dump" if table.in_dump else "database"
+        return f"in the {where}, but no Prisma model maps to it"
     assert_never(verdict)
 
 
@@ -224,6 +260,10 @@ def headline(table: TableFinding) -> str:
         return f"{name} was never in the dump"
     if verdict == "failed_restore":
         return f"{name} failed to restore"
+    if verdict == "not_restored":
+        return f"{name} is in the dump but not in the database"
+    if verdict == "missing":
+        return f"{name} is missing from the database"
     if verdict == "rows_lost":
         if table.dump_rows is not None and table.restored_rows is not None:
             lost = table.dump_rows - table.restored_rows

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
-from dumpcheck.restore.catalog_reader import read_catalog
+from dumpcheck.restore.catalog_reader import read_catalog, read_catalog_in
 from dumpcheck.restore.fingerprints import fingerprint_restored, requests_for
 from dumpcheck.restore.spelling import server_spellings
 from dumpcheck.restore.stage import restore
 
-__all__ = ["fingerprint_restored", "read_catalog", "requests_for", "restore", "server_spellings"]
+__all__ = [
+    "fingerprint_restored",
+    "read_catalog",
+    "read_catalog_in",
+    "requests_for",
+    "restore",
+    "server_spellings",
+]

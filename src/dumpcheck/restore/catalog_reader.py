@@ -104,12 +104,21 @@ class _TableParts:
 def read_catalog(conninfo: str) -> Catalog:
     """Read every user object of the database at ``conninfo`` into a Catalog."""
     with psycopg.connect(conninfo, autocommit=True) as conn:
-        if conn.info.encoding == "ascii":
-            _decode_sql_ascii(conn)  # before the cursor, which copies the loaders
-        return _read(conn)
+        return read_catalog_in(conn)
 
 
-def _read(conn: psycopg.Connection[Any]) -> Catalog:
+def read_catalog_in(conn: psycopg.Connection[Any], *, estimate_rows: bool = False) -> Catalog:
+    """Read the catalog through an open connection (a live database's read-only snapshot).
+
+    ``estimate_rows``: Table.rows from pg_class.reltuples, not count(*) (None where the table
+    was never analyzed), for databases too big to count during an incident.
+    """
+    if conn.info.encoding == "ascii":
+        _decode_sql_ascii(conn)  # before the cursor, which copies the loaders
+    return _read(conn, estimate_rows)
+
+
+def _read(conn: psycopg.Connection[Any], estimate_rows: bool) -> Catalog:
     with conn.cursor() as cur:
         cur.execute(_SEARCH_PATH)
         # pg_get_expr prints a timestamptz constant in the session's TimeZone, which comes from
@@ -131,7 +140,7 @@ def _read(conn: psycopg.Connection[Any]) -> Catalog:
         indexes = _rows(cur, "indexes")
         domains = _rows(cur, "domains")
         composites = _rows(cur, "composites")
-        counts = _count_rows(cur, tables)
+        counts = _estimate_rows(cur) if estimate_rows else _count_rows(cur, tables)
 
     parts: dict[int, _TableParts] = {t["oid"]: _table_parts(t, counts) for t in tables}
     _add_columns(parts, columns, defaults)
@@ -206,6 +215,13 @@ def _count_rows(cur: psycopg.Cursor[Any], tables: list[dict[str, Any]]) -> dict[
         return {}
     cur.execute(sql.SQL(" UNION ALL ").join(parts))
     return {int(oid): int(n) for oid, n in cur.fetchall()}
+
+
+def _estimate_rows(cur: psycopg.Cursor[Any]) -> dict[int, int]:
+    """pg_class.reltuples: -1 (PostgreSQL 14+) or 0 with relpages 0 before ANALYZE ever ran,
+    so those are left unknown; a partitioned table sums its leaf partitions (pg_inherits)."""
+    cur.execute(load_sql("row_estimates"))
+    return {int(oid): int(n) for oid, n in cur.fetchall() if n is not None}
 
 
 def _add_columns(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from dumpcheck.catalog import QualifiedName
 from dumpcheck.expect.model import Migration, MigrationState, MigrationStatus
@@ -64,8 +64,14 @@ def _removers(table: QualifiedName, statuses: tuple[MigrationStatus, ...]) -> li
     ]
 
 
-def recorded_history_evidence(table: QualifiedName, rows: tuple[MigrationRow, ...]) -> str:
-    """What the dump's `_prisma_migrations` says about ``table`` when no migrations folder is known.
+# Whose history it is: a dump's (verify) or a live database's own (inspect).
+HistorySource = Literal["dump", "database"]
+
+
+def recorded_history_evidence(
+    table: QualifiedName, rows: tuple[MigrationRow, ...], source: HistorySource = "dump"
+) -> str:
+    """What the `_prisma_migrations` rows say about ``table`` when no migrations folder is known.
 
     Without the folder's migration.sql files nothing proves which migration creates the table;
     the recorded names are still worth showing (Prisma names folders after what they do).
@@ -73,7 +79,7 @@ def recorded_history_evidence(table: QualifiedName, rows: tuple[MigrationRow, ..
     name = table.name if table.schema == "public" else f"{table.schema}.{table.name}"
     applied = [r.migration_name for r in rows if r.finished_at and not r.rolled_back_at]
     text = (
-        f"The dump's `_prisma_migrations` records {len(applied)} applied migration(s), but no "
+        f"The {source}'s `_prisma_migrations` records {len(applied)} applied migration(s), but no "
         f"migrations folder was found (give --migrations DIR), so which one creates `{name}` "
         "is not known"
     )
@@ -85,22 +91,25 @@ def recorded_history_evidence(table: QualifiedName, rows: tuple[MigrationRow, ..
     return text + "."
 
 
-def migration_evidence(table: QualifiedName, statuses: tuple[MigrationStatus, ...]) -> str:
-    """One sentence on whether production ever had ``table``, from the migration history."""
+def migration_evidence(
+    table: QualifiedName, statuses: tuple[MigrationStatus, ...], source: HistorySource = "dump"
+) -> str:
+    """One sentence on whether production (or the inspected database) ever had ``table``."""
     name = table.name if table.schema == "public" else f"{table.schema}.{table.name}"
+    who = "production" if source == "dump" else "this database"
     if not statuses:
         return (
-            f"The dump carries no `_prisma_migrations` history, so the migrations cannot tell "
-            f"whether production ever had `{name}`."
+            f"The {source} carries no `_prisma_migrations` history, so the migrations cannot tell "
+            f"whether {who} ever had `{name}`."
         )
     creators = _creators(table, statuses)
     if not creators:
-        return f"No migration creates `{name}`; production never had it from `prisma migrate`."
+        return f"No migration creates `{name}`; {who} never had it from `prisma migrate`."
     applied = [s for s in creators if s.state in ("applied", "edited")]
     if not applied:
         shown = ", ".join(f"`{s.migration.name}` ({_STATE_WORDS[s.state]})" for s in creators)
         return (
-            f"No applied migration creates `{name}`; production never had it. "
+            f"No applied migration creates `{name}`; {who} never had it. "
             f"The migration that would create it: {shown}."
         )
     first = applied[-1]
@@ -112,11 +121,14 @@ def migration_evidence(table: QualifiedName, statuses: tuple[MigrationStatus, ..
         and order.index(s.migration.name) > order.index(first.migration.name)
     ]
     text = (
-        f"Production had it: the migration that creates `{name}` (`{first.migration.name}`) is "
-        f"recorded as {_STATE_WORDS[first.state]} in the dump's `_prisma_migrations`"
+        f"{who.capitalize()} had it: the migration that creates `{name}` "
+        f"(`{first.migration.name}`) is recorded as {_STATE_WORDS[first.state]} in the "
+        f"{source}'s `_prisma_migrations`"
     )
     if later_drops:
         return (
             text + f"; the applied migration `{later_drops[0].migration.name}` drops or renames it."
         )
+    if source == "database":
+        return text + "; it was dropped since, or the restore that built the database lost it."
     return text + "; it was excluded from the dump or dropped before it."
