@@ -32,14 +32,14 @@ from pipeline.history import RunRecord, append_record, changes, last_record, ver
 from pipeline.metrics import previous_success, render_metrics, write_metrics
 
 
-def newest_dump(command: str) -> Path:
-    """Run the user's command; its last line of output names the dump to verify."""
+def newest_dump(command: str) -> Path | str:
+    """Run the user's command; its last line of output names the dump (a path or s3:// URL)."""
     proc = subprocess.run(command, shell=True, capture_output=True, text=True, check=False)  # noqa: S602
     lines = [line.strip() for line in proc.stdout.splitlines() if line.strip()]
     if proc.returncode != 0 or not lines:
         err = proc.stderr.strip().splitlines()[-1:] or [f"exit {proc.returncode}"]
         raise BadInputError(f"--dump-command {shlex.quote(command)} gave no dump path: {err[0]}")
-    return Path(lines[-1])
+    return lines[-1] if lines[-1].startswith("s3://") else Path(lines[-1])
 
 
 def make_run_dir(runs: Path) -> Path:
@@ -96,7 +96,9 @@ def _run_job(
     run_dir = make_run_dir(runs)
     history = runs / "history.jsonl"
     previous = last_record(history, with_verdicts=True)
-    dump = str(options.dump) if options.dump != Path() else f"--dump-command {dump_command}"
+    dump = options.dump_url or (
+        str(options.dump) if options.dump != Path() else f"--dump-command {dump_command}"
+    )
 
     asked = False if promote is not None else None
 
@@ -115,8 +117,12 @@ def _run_job(
     try:
         # Inside the try: a failing --dump-command is a failed night, recorded like any other.
         if dump_command:
-            options = replace(options, dump=newest_dump(dump_command))
-            dump = str(options.dump)
+            newest = newest_dump(dump_command)
+            if isinstance(newest, str):
+                options = replace(options, dump=Path(), dump_url=newest)
+            else:
+                options = replace(options, dump=newest)
+            dump = str(newest)
         refreshed = None
         if promote is not None:
             refreshed = refresh(replace(promote, verify=options))
@@ -145,7 +151,7 @@ def _run_job(
     verdicts = verdict_map(findings)
     record = RunRecord(
         _now(),
-        str(options.dump),
+        dump,
         str(run_dir),
         code,
         round(time.time() - start, 3),
@@ -228,7 +234,7 @@ def main(
     """Entry point."""
     options = kwargs.pop("_options")
     assert isinstance(options, VerifyOptions)
-    if not dump_command and options.dump == Path():  # --dump not given
+    if not dump_command and options.dump == Path() and options.dump_url is None:  # no --dump
         raise BadInputError("give --dump PATH or --dump-command CMD")
     promote = None
     if promote_to:

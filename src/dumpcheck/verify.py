@@ -37,6 +37,7 @@ class VerifyOptions:
     strict: bool = False
     expect_check: bool = False  # also ask the project's own Prisma for its DDL
     fingerprints: bool = True  # hash every row on both sides (dumpcheck.fingerprint)
+    dump_url: str | None = None  # s3://...: fetched to a private temporary file first
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,8 @@ def verify(
     into: IntoDatabase | None = None,
 ) -> VerifyOutcome:
     """Verify one dump against one Prisma schema; every stage runs for real."""
+    if options.dump_url is not None:
+        return _verify_remote(options, on_stage, progress, into)
     from dumpcheck.expect import base_schema_sql, classify_migrations, expect
     from dumpcheck.inventory import dump_size, inventory
     from dumpcheck.restore import restore, server_spellings
@@ -186,6 +189,29 @@ def verify(
     if checked is not None:
         findings = _with_cross_check(findings, checked)
     return VerifyOutcome(findings, expectation, inv, restored, statuses, kept, timings)
+
+
+def _verify_remote(
+    options: VerifyOptions,
+    on_stage: StageCallback | None,
+    progress: ProgressCallback | None,
+    into: IntoDatabase | None,
+) -> VerifyOutcome:
+    """Fetch the s3:// dump, verify the copy, and report it under its URL."""
+    from dumpcheck.inventory import local_copy
+
+    url = options.dump_url
+    assert url is not None
+    if on_stage is not None:
+        on_stage("fetch")
+    with local_copy(url) as path:
+        local = replace(options, dump=path, dump_url=None)
+        outcome = verify(local, on_stage=on_stage, progress=progress, into=into)
+    findings = outcome.findings
+    if findings.dump is not None:
+        findings = replace(findings, dump=replace(findings.dump, path=url))
+    facts = replace(outcome.inventory.facts, path=url)
+    return replace(outcome, findings=findings, inventory=replace(outcome.inventory, facts=facts))
 
 
 def _with_fingerprints(

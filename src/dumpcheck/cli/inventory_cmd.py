@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from dumpcheck.cli import EXIT_CODES_HELP
+from dumpcheck.cli.options import DUMP
 
 _PROGRESS_MIN_BYTES = 50 * 1024 * 1024
 
@@ -17,7 +18,7 @@ _PROGRESS_MIN_BYTES = 50 * 1024 * 1024
     help="List the tables, row counts and facts of DUMP (plain, custom, directory or tar, "
     "compressed or not), without a database. A truncated dump exits 1.\n\n" + EXIT_CODES_HELP,
 )
-@click.argument("dump", type=click.Path(path_type=Path, readable=False))
+@click.argument("dump", type=DUMP)
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
 )
@@ -26,11 +27,23 @@ _PROGRESS_MIN_BYTES = 50 * 1024 * 1024
     is_flag=True,
     help="Count rows only: do not hash them (faster; no fingerprint in the JSON).",
 )
-def command(dump: Path, fmt: str, no_fingerprints: bool) -> int:
+def command(dump: Path | str, fmt: str, no_fingerprints: bool) -> int:
     """Run the inventory stage and print it."""
+    import contextlib
+    from dataclasses import replace
+
     from dumpcheck.inventory import inventory, progress_bar, to_json, to_text
 
-    with progress_bar(dump, enabled=sys.stderr.isatty(), min_bytes=_PROGRESS_MIN_BYTES) as tick:
-        inv = inventory(dump, progress=tick, fingerprints=not no_fingerprints)
+    with contextlib.ExitStack() as stack:
+        path = dump
+        if isinstance(dump, str):  # s3://: a private local copy for as long as we read it
+            from dumpcheck.inventory import local_copy
+
+            path = stack.enter_context(local_copy(dump))
+        assert isinstance(path, Path)
+        with progress_bar(path, enabled=sys.stderr.isatty(), min_bytes=_PROGRESS_MIN_BYTES) as tick:
+            inv = inventory(path, progress=tick, fingerprints=not no_fingerprints)
+        if isinstance(dump, str):
+            inv = replace(inv, facts=replace(inv.facts, path=dump))
     click.echo(to_json(inv) if fmt == "json" else to_text(inv), nl=False)
     return 0 if inv.facts.complete else 1

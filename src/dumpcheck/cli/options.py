@@ -13,6 +13,20 @@ from dumpcheck.scratch.model import Backend
 from dumpcheck.verify import VerifyOptions
 
 
+class DumpLocation(click.ParamType):  # type: ignore[type-arg]
+    """A dump path, or an ``s3://`` URL kept as text (a Path would fold its ``//``)."""
+
+    name = "dump"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and value.startswith("s3://"):
+            return value
+        return Path(value)
+
+
+DUMP = DumpLocation()
+
+
 def verify_options(
     *, dump_option: bool = False, dump_required: bool = True, prisma_required: bool = True
 ) -> Callable[[Callable[..., Any]], Any]:
@@ -20,14 +34,12 @@ def verify_options(
     dump_param = (
         click.option(
             "--dump",
-            type=click.Path(path_type=Path, readable=False),
+            type=DUMP,
             default=Path(),
-            help="The dump to verify.",
+            help="The dump to verify (a path, or s3://BUCKET/KEY, s3://BUCKET/PREFIX/).",
         )
         if dump_option
-        else click.argument(
-            "dump", type=click.Path(path_type=Path, readable=False), required=dump_required
-        )
+        else click.argument("dump", type=DUMP, required=dump_required)
     )
     return functools.partial(_decorate, dump_param, prisma_required)
 
@@ -91,7 +103,7 @@ def _decorate(
     def wrapper(**kwargs: Any) -> Any:
         backend: Backend = kwargs.pop("scratch") or ("dsn" if kwargs["scratch_dsn"] else "local")
         kwargs["_options"] = VerifyOptions(
-            dump=kwargs.pop("dump"),
+            **_dump_fields(kwargs.pop("dump")),
             prisma=kwargs.pop("prisma"),
             migrations=kwargs.pop("migrations"),
             default_schema=kwargs.pop("default_schema"),
@@ -108,6 +120,12 @@ def _decorate(
         return func(**kwargs)
 
     return cast("Callable[..., Any]", wrapper)
+
+
+def _dump_fields(dump: Path | str | None) -> dict[str, Any]:
+    if isinstance(dump, str):  # s3://: fetched by verify() itself
+        return {"dump": Path(), "dump_url": dump}
+    return {"dump": dump}
 
 
 def write_output(text: str, output: Path | None) -> None:

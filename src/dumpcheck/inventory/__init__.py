@@ -17,6 +17,7 @@ from dumpcheck.inventory.plain import (
     iter_plain,
 )
 from dumpcheck.inventory.progress import dump_size, progress_bar
+from dumpcheck.inventory.remote import local_copy
 from dumpcheck.inventory.render import to_json, to_text
 from dumpcheck.inventory.source import open_plain
 
@@ -30,6 +31,7 @@ __all__ = [
     "dump_size",
     "inventory",
     "iter_plain",
+    "local_copy",
     "open_plain",
     "progress_bar",
     "to_json",
