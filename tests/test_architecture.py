@@ -156,3 +156,18 @@ def test_architecture_note_names_every_room() -> None:
     )
     missing = [room for room in rooms if room.removeprefix("dumpcheck/") not in note]
     assert missing == []
+
+
+def test_inventory_imports_no_pipeline_stage() -> None:
+    """`dumpcheck inventory` reads a dump without a database or a Prisma schema: it must not
+    pay for verify, compare, expect, restore or psycopg at start-up."""
+    code = (
+        "import sys\n"
+        "import dumpcheck.cli.inventory_cmd\n"
+        "heavy = [m for m in sys.modules if m.split('.')[0] in ('psycopg', 's3fs') or "
+        "m.startswith(('dumpcheck.verify', 'dumpcheck.compare', 'dumpcheck.expect', "
+        "'dumpcheck.restore', 'dumpcheck.scratch', 'dumpcheck.inventory'))]\n"
+        "print(heavy)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip().splitlines()[-1] == "[]"

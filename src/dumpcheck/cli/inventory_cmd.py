@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from dumpcheck.cli import EXIT_CODES_HELP
-from dumpcheck.cli.options import DUMP
+from dumpcheck.cli.dumparg import DUMP
 
 _PROGRESS_MIN_BYTES = 50 * 1024 * 1024
 

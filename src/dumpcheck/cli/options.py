@@ -9,22 +9,9 @@ from typing import Any, cast
 
 import click
 
+from dumpcheck.cli.dumparg import DUMP
 from dumpcheck.scratch.model import Backend
 from dumpcheck.verify import VerifyOptions
-
-
-class DumpLocation(click.ParamType):  # type: ignore[type-arg]
-    """A dump path, or an ``s3://`` URL kept as text (a Path would fold its ``//``)."""
-
-    name = "dump"
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        if isinstance(value, str) and value.startswith("s3://"):
-            return value
-        return Path(value)
-
-
-DUMP = DumpLocation()
 
 
 def verify_options(
