@@ -233,17 +233,9 @@ class Findings:
 
     def failing(self) -> tuple[TableFinding, ...]:
         """Tables whose verdict counts as a failure (``unexpected`` only under --strict)."""
-        bad = {
-            "never_in_dump",
-            "failed_restore",
-            "not_restored",
-            "missing",
-            "rows_lost",
-            "rows_changed",
-            "drift",
-        }
-        if self.strict:
-            bad.add("unexpected")
+        # Every verdict but ok fails; unexpected is information unless --strict.
+        passing = {"ok"} if self.strict else {"ok", "unexpected"}
+        bad = set(VERDICTS) - passing
         return tuple(t for t in self.tables if t.verdict in bad)
 
     def exit_code(self) -> int:
