@@ -13,8 +13,14 @@ TEST_MAJORS ?= 15 17
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml
+# The row-hashing extension (src/dumpcheck/_native) compiles against xxHash's header: installed
+# when we are root on Debian (CI); without it pip builds dumpcheck without the extension, and
+# the fingerprints take the slower Python path.
+$(STAMP): pyproject.toml src/dumpcheck/_native/rowhash.c
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "dumpcheck needs Python 3.12+; found " + sys.version.split()[0])'
+	@if [ ! -f /usr/include/xxhash.h ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get install -y -q libxxhash-dev >/dev/null 2>&1 \
+		|| (apt-get update -qq && apt-get install -y -q libxxhash-dev) >/dev/null 2>&1 || true; fi
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[dev]'

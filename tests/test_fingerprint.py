@@ -2,18 +2,34 @@
 
 from __future__ import annotations
 
+import os
 import random
+from collections.abc import Iterator
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from dumpcheck import fingerprint
 from dumpcheck.fingerprint import KEY_VARIABLE, Fingerprint, RowHasher, row_hash
 from dumpcheck.inventory.archive._rows import CopyRowCounter
 
 ROWS = st.lists(
     st.binary(max_size=40).map(lambda b: b.replace(b"\n", b"\\n")), min_size=0, max_size=60
 )
+
+
+@pytest.fixture(autouse=True, params=["native", "python"])
+def path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """Every test runs on both paths: the C hash (rowhash.c) and the Python one it replaces."""
+    if request.param == "python":
+        monkeypatch.setattr(fingerprint, "_hash_lines", None)
+        monkeypatch.setattr(fingerprint, "_newline", None)
+    elif not fingerprint.NATIVE:
+        if os.environ.get("CI") == "true":
+            pytest.fail("dumpcheck._rowhash is not built (make install builds it)")
+        pytest.skip("dumpcheck._rowhash is not built here")
+    yield request.param
 
 
 def _direct(rows: list[bytes]) -> Fingerprint:
@@ -32,6 +48,12 @@ def test_any_split_and_any_order_give_one_fingerprint(
         last = cut
     hasher.feed(data, last)
     assert hasher.result() == _direct(rows)
+    # A memoryview and a bytearray, as the readers pass them, give the same.
+    for kind in (memoryview, bytearray):
+        other = RowHasher()
+        other.feed(kind(data), 0, len(data) // 2)
+        other.feed(kind(data), len(data) // 2)
+        assert other.result() == _direct(rows)
     shuffled = list(rows)
     rng.shuffle(shuffled)
     assert _direct(shuffled) == _direct(rows)
