@@ -175,6 +175,11 @@ class RowHasher:
             self._long.update(part)
             self._carry = b""
 
+    def add(self, rows: int, total: int) -> None:
+        """Account for ``rows`` whole rows whose hashes sum to ``total`` (hashed elsewhere)."""
+        self.rows += rows
+        self.total = (self.total + total) & _MASK
+
     def result(self) -> Fingerprint:
         """The fingerprint of the complete lines fed so far."""
         return Fingerprint(self.rows, self.total & _MASK)

@@ -74,7 +74,213 @@ newline(PyObject *self, PyObject *args)
     return PyLong_FromSsize_t(at);
 }
 
+/* A growable byte buffer for one row's COPY text. */
+typedef struct {
+    char *data;
+    size_t len, cap;
+} Row;
+
+static int
+row_put(Row *row, const char *bytes, size_t n)
+{
+    if (row->len + n > row->cap) {
+        size_t cap = row->cap ? row->cap : 256;
+        while (cap < row->len + n)
+            cap *= 2;
+        char *grown = PyMem_RawRealloc(row->data, cap);
+        if (grown == NULL)
+            return -1;
+        row->data = grown;
+        row->cap = cap;
+    }
+    memcpy(row->data + row->len, bytes, n);
+    row->len += n;
+    return 0;
+}
+
+static int
+is_space(char c)
+{
+    /* Python's \s in a bytes pattern. */
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+enum { OK = 0, NOT_SIMPLE = 1, NO_MEMORY = 2 };
+
+/* One field of a row: a standard string ('it''s') or a bare token (NULL, true, 1.5, DEFAULT),
+ * appended to row as COPY text (copyto.c CopyAttributeOutText escapes). *pos moves past it. */
+static int
+put_field(Row *row, const char *p, Py_ssize_t *pos, Py_ssize_t end, int *first)
+{
+    Py_ssize_t i = *pos;
+    if (p[i] == '\'') {
+        if (!*first && row_put(row, "\t", 1) < 0)
+            return NO_MEMORY;
+        *first = 0;
+        for (i++;; i++) {
+            /* The plain run up to the next quote or character COPY escapes, copied at once. */
+            Py_ssize_t run = i;
+            while (run < end && p[run] != '\'' && p[run] != '\\' && (p[run] > '\r' || p[run] < '\b'))
+                run++;
+            if (run > i && row_put(row, p + i, (size_t)(run - i)) < 0)
+                return NO_MEMORY;
+            i = run;
+            if (i >= end)
+                return NOT_SIMPLE; /* no closing quote inside the row */
+            char c = p[i];
+            const char *esc = NULL;
+            if (c == '\'') {
+                if (i + 1 < end && p[i + 1] == '\'') {
+                    i++; /* '' is one quote */
+                } else {
+                    break;
+                }
+            }
+            switch (c) {
+            case '\\': esc = "\\\\"; break;
+            case '\b': esc = "\\b"; break;
+            case '\t': esc = "\\t"; break;
+            case '\n': esc = "\\n"; break;
+            case '\v': esc = "\\v"; break;
+            case '\f': esc = "\\f"; break;
+            case '\r': esc = "\\r"; break;
+            }
+            if ((esc ? row_put(row, esc, 2) : row_put(row, &c, 1)) < 0)
+                return NO_MEMORY;
+        }
+        *pos = i + 1;
+        return OK;
+    }
+    Py_ssize_t start = i;
+    while (i < end && p[i] != ',' && p[i] != '\'' && p[i] != ')' && !is_space(p[i]))
+        i++;
+    if (i == start)
+        return NOT_SIMPLE;
+    size_t n = (size_t)(i - start);
+    *pos = i;
+    const char *text = p + start;
+    if (n == 7 && memcmp(text, "DEFAULT", 7) == 0)
+        return OK; /* a generated column: COPY leaves it out */
+    if (n == 4 && memcmp(text, "NULL", 4) == 0) {
+        text = "\\N";
+        n = 2;
+    } else if (n == 4 && memcmp(text, "true", 4) == 0) {
+        text = "t";
+        n = 1;
+    } else if (n == 5 && memcmp(text, "false", 5) == 0) {
+        text = "f";
+        n = 1;
+    }
+    if (!*first && row_put(row, "\t", 1) < 0)
+        return NO_MEMORY;
+    *first = 0;
+    return row_put(row, text, n) < 0 ? NO_MEMORY : OK;
+}
+
+/* The rows of one simple INSERT, "(1, 'a'), (2, 'b')", each hashed as its COPY text line. */
+static int
+insert_rows_sum(const char *p, Py_ssize_t pos, Py_ssize_t end, Row *row,
+                unsigned long long *rows, XXH64_hash_t *sum)
+{
+    for (;;) {
+        while (pos < end && is_space(p[pos]))
+            pos++;
+        if (pos >= end || p[pos] != '(')
+            return NOT_SIMPLE;
+        pos++;
+        row->len = 0;
+        int first = 1;
+        for (;;) {
+            if (pos < end && p[pos] == ')')
+                break;
+            while (pos < end && is_space(p[pos]))
+                pos++;
+            if (pos >= end)
+                return NOT_SIMPLE;
+            int status = put_field(row, p, &pos, end, &first);
+            if (status != OK)
+                return status;
+            while (pos < end && is_space(p[pos]))
+                pos++;
+            if (pos >= end)
+                return NOT_SIMPLE;
+            if (p[pos] == ',')
+                pos++;
+            else if (p[pos] != ')')
+                return NOT_SIMPLE;
+        }
+        pos++; /* the row's ')' */
+        *sum += XXH3_64bits(row->data, row->len);
+        (*rows)++;
+        while (pos < end && is_space(p[pos]))
+            pos++;
+        if (pos >= end)
+            return OK;
+        if (p[pos] != ',')
+            return NOT_SIMPLE;
+        pos++;
+    }
+}
+
+/* insert_rows(buffer, spans) -> (rows, sum, done): the VALUES rows of simple INSERTs (each
+ * buffer[start:end] of spans, a list of (start, end), is "(..), (..)"), each row turned into
+ * the line COPY would have written for it (pg_dump.c dumpTableData_insert writes each value
+ * from that text) and hashed. It stops before the first span that holds anything else: done is
+ * how many spans were read, and the caller reads the next one in Python (or refuses it). */
+static PyObject *
+insert_rows(PyObject *self, PyObject *args)
+{
+    Py_buffer view;
+    PyObject *list;
+    if (!PyArg_ParseTuple(args, "y*O!", &view, &PyList_Type, &list))
+        return NULL;
+    Py_ssize_t count = PyList_GET_SIZE(list);
+    Py_ssize_t *bounds = PyMem_RawMalloc(sizeof(Py_ssize_t) * 2 * (size_t)(count ? count : 1));
+    if (bounds == NULL) {
+        PyBuffer_Release(&view);
+        return PyErr_NoMemory();
+    }
+    for (Py_ssize_t k = 0; k < count; k++) {
+        Py_ssize_t start, end;
+        if (!PyArg_ParseTuple(PyList_GET_ITEM(list, k), "nn", &start, &end)
+            || start < 0 || end > view.len || start > end) {
+            if (!PyErr_Occurred())
+                PyErr_SetString(PyExc_ValueError, "insert_rows: a span out of the buffer");
+            PyMem_RawFree(bounds);
+            PyBuffer_Release(&view);
+            return NULL;
+        }
+        bounds[2 * k] = start;
+        bounds[2 * k + 1] = end;
+    }
+    Row row = {NULL, 0, 0};
+    unsigned long long rows = 0;
+    XXH64_hash_t sum = 0;
+    int status = OK;
+    Py_ssize_t done = 0;
+    Py_BEGIN_ALLOW_THREADS
+    for (; done < count; done++) {
+        unsigned long long span_rows = 0;
+        XXH64_hash_t span_sum = 0;
+        status = insert_rows_sum((const char *)view.buf, bounds[2 * done], bounds[2 * done + 1],
+                                 &row, &span_rows, &span_sum);
+        if (status != OK)
+            break;
+        rows += span_rows;
+        sum += span_sum;
+    }
+    Py_END_ALLOW_THREADS
+    PyMem_RawFree(row.data);
+    PyMem_RawFree(bounds);
+    PyBuffer_Release(&view);
+    if (status == NO_MEMORY)
+        return PyErr_NoMemory();
+    return Py_BuildValue("KKn", rows, (unsigned long long)sum, done);
+}
+
 static PyMethodDef methods[] = {
+    {"insert_rows", insert_rows, METH_VARARGS,
+     "insert_rows(buffer, spans) -> (rows, sum, done): INSERT rows hashed as COPY text."},
     {"newline", newline, METH_VARARGS,
      "newline(buffer, start, end) -> the first newline's offset in buffer[start:end], or -1."},
     {"hash_lines", hash_lines, METH_VARARGS,

@@ -90,8 +90,9 @@ class DumpFacts:
 
 # Why a table's dump side has no fingerprint.
 INSERT_DATA = (
-    "its rows are INSERT statements (pg_dump --inserts) that dumpcheck does not turn into COPY "
-    "text (bit strings, E'' strings, or a statement too big to hold)"
+    "its rows are INSERT statements (pg_dump --inserts) with values that dumpcheck does not "
+    "turn into COPY text (not as pg_dump writes them, a \\u escape outside UTF-8, or a "
+    "statement too big to hold)"
 )
 DAMAGED_DATA = "its data in the dump is damaged or cut short"
 

@@ -51,6 +51,8 @@ class _Tally:
     stops: list[str] = field(default_factory=list)
     damaged: dict[int, str] = field(default_factory=dict)  # data entry -> where it is damaged
     fingerprints: dict[int, Fingerprint] | None = None  # None: not asked for
+    # The STDSTRINGS entry (pg_backup_archiver.c): how INSERT data spells its strings.
+    standard_strings: bool = True
 
     def _stop(self, dump_id: int, where: str) -> None:
         self.stops.append(where)
@@ -95,7 +97,11 @@ class _Tally:
             and not hashing
         ):
             chunks = stream.counted_chunks(counter)
-        inserts = InsertHasher() if hashing and not raw.copy_stmt else None
+        inserts = (
+            InsertHasher(standard_strings=self.standard_strings)
+            if hashing and not raw.copy_stmt
+            else None
+        )
         try:
             for piece in self._pieces(stream, chunks):
                 counter.feed(piece)
@@ -252,6 +258,9 @@ def read_archive(path: Path, *, fingerprints: bool = False) -> ArchiveScan:
         if toc.truncated:
             return _result(fmt, header, toc, None, set())
         tally = _Tally({raw.entry.dump_id: raw for raw in toc.entries})
+        tally.standard_strings = not any(
+            raw.entry.desc == "STDSTRINGS" and "'off'" in raw.entry.defn for raw in toc.entries
+        )
         tally.fingerprints = {} if fingerprints else None
         extra_stop: str | None = None
         if isinstance(handle, ByteReader):

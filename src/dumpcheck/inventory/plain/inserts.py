@@ -49,11 +49,15 @@ _HEAD = (
     rb"INSERT INTO (" + _NAME + rb"(?:\." + _NAME + rb")?"
     rb"(?: \((?:" + _NAME + rb"(?:, )?)*+\))?) (?:OVERRIDING SYSTEM VALUE )?VALUES\s++"
 )
-_SINGLE_ROW_INSERT = re.compile(_HEAD + _ROW + rb";\n?")
+_SINGLE_ROW_INSERT = re.compile(_HEAD + rb"(" + _ROW + rb");\n?")
 # --rows-per-insert puts each row on a line of its own: "VALUES\n\t(..),\n\t(..);".
 _SIMPLE_INSERT = re.compile(_HEAD + rb"(" + _ROW + rb"(?:,\s*+" + _ROW + rb")*+);\n?")
 SIMPLE_INSERT = _SIMPLE_INSERT  # group 2: the rows
 SIMPLE_ROW = re.compile(_ROW)
+# Any INSERT pg_dump writes, strings with a prefix too (E'', B''): pg_dump doubles every quote,
+# in an escape string as well (string_utils.c appendStringLiteral), so the quotes pair up alike.
+_ANY_ROW = rb"\((?:[^'\"$();/\-]++|-(?!-)|/(?!\*)|'(?:[^']++|'')*+')*+\)"
+ANY_INSERT = re.compile(_HEAD + rb"(" + _ANY_ROW + rb"(?:,\s*+" + _ANY_ROW + rb")*+);\n?")
 _STRING = re.compile(rb"'(?:[^']++|'')*+'")
 
 _NORMAL, _QUOTE, _DOLLAR, _LINE_COMMENT, _BLOCK_COMMENT = range(5)
@@ -175,9 +179,12 @@ class InsertScanner:
         return j + 1  # the body stops only before a lone closing quote
 
 
-def simple_insert_run(buf: bytearray, start: int) -> tuple[bytes, int, int] | None:
+def simple_insert_run(
+    buf: bytearray, start: int, spans: list[tuple[int, int]] | None = None
+) -> tuple[bytes, int, int] | None:
     """Consecutive simple INSERTs into one table from ``start``, each read with one regex:
-    (the table and column list as written, their rows, the offset after them).
+    (the table and column list as written, their rows, the offset after them). ``spans``, when
+    given, gets where each statement's rows are (for their fingerprint).
 
     A match is always a whole statement: the regex lexes quotes as psql does, so a buffer that
     ends inside a statement gives no match (it needs the final ``);``).
@@ -196,6 +203,8 @@ def simple_insert_run(buf: bytearray, start: int) -> tuple[bytes, int, int] | No
         name = name or bytes(m.group(1))
         rows += count
         pos = m.end()
+        if spans is not None:
+            spans.append(m.span(2))
     return (name, rows, pos) if rows else None
 
 

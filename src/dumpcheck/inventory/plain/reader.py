@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dumpcheck.catalog import QualifiedName
-from dumpcheck.errors import BadInputError, DumpFormatError
+from dumpcheck.errors import BadInputError
 from dumpcheck.fingerprint import Fingerprint
 from dumpcheck.inventory.ddl import DdlReader, qualified, strip_leading_comments
 from dumpcheck.inventory.facts import (
@@ -27,7 +27,9 @@ from dumpcheck.inventory.model import (
     TocEntry,
     Unparsed,
 )
+from dumpcheck.inventory.plain.insert_rows import text_fingerprint
 from dumpcheck.inventory.plain.inserts import count_insert_rows
+from dumpcheck.inventory.plain.sniff import check_is_dump
 from dumpcheck.inventory.plain.splitter import (
     CopyBlock,
     InsertRows,
@@ -55,7 +57,6 @@ _INSERT = re.compile(r"INSERT\s+INTO\s+", re.IGNORECASE)
 # _disableTriggersIfNecessary, _becomeOwner, _selectOutputSchema).
 _DATA_STATEMENT = re.compile(r"(?:INSERT|ALTER|SET|RESET|SELECT)\b", re.IGNORECASE)
 _CREATE_DATABASE = re.compile(r"CREATE\s+DATABASE\s+", re.IGNORECASE)
-_DUMP_MARKERS = (b"-- PostgreSQL database dump", b"\\restrict ", b"\\connect ", b"SET ")
 
 
 @dataclass
@@ -79,6 +80,7 @@ class _Scan:
     unrestrict: bool = False
     database: str | None = None
     databases: list[str] = field(default_factory=list)  # every \connect target, in order
+    splitter: PlainSplitter | None = None  # its settings when a statement is read
 
 
 def inventory_plain(
@@ -86,11 +88,12 @@ def inventory_plain(
 ) -> DumpInventory:
     """Read a plain (maybe compressed) dump in one streaming pass; ``fingerprints`` hashes
     every COPY row as well (dumpcheck.fingerprint)."""
-    _check_is_dump(path)
+    check_is_dump(path)
     stream = open_plain(path)
     scan = _Scan()
     try:
         splitter = PlainSplitter(stream, fingerprints=fingerprints)  # type: ignore[arg-type]
+        scan.splitter = splitter
         for item in splitter.counting_items():
             if progress is not None:
                 progress(stream.compressed_position())
@@ -105,25 +108,6 @@ def inventory_plain(
     finally:
         stream.close()
     return _result(path, scan, splitter, stream.compression, stream.truncated)
-
-
-def _check_is_dump(path: Path) -> None:
-    stream = open_plain(path)
-    try:
-        head = stream.read(1 << 16)
-    finally:
-        stream.close()
-    if not head and stream.truncated:
-        raise DumpFormatError(
-            f"{path}: the {stream.compression} stream ends before any data (cut short?)"
-        )
-    if not head:
-        raise DumpFormatError(f"{path}: empty after decompression, not a dump")
-    # A NUL byte says binary, unless pg_dump's own header opens the file: then it is a dump
-    # damaged further on, which the scan reports where it is damaged.
-    binary = b"\x00" in head and _DUMP_MARKERS[0] not in head[:4096]
-    if binary or not any(m in head for m in _DUMP_MARKERS):
-        raise DumpFormatError(f"{path}: not a PostgreSQL dump (no pg_dump header, not an archive)")
 
 
 def _location(line: int) -> str:
@@ -280,12 +264,15 @@ def _on_insert(scan: _Scan, stmt: Statement, text: str) -> None:
         _insert_columns(scan, table, columns)
     scan.rows[table] = scan.rows.get(table, 0) + rows
     scan.data_tables.add(table)
-    scan.unhashed.add(table)
+    splitter = scan.splitter
+    found = None
+    if splitter is not None and splitter.fingerprints:
+        found = text_fingerprint(text[pos:], rows, splitter.encoding, splitter.standard_strings)
+    _add_fingerprint(scan, table, found)
     if table.name == _MIGRATIONS:
         draft = scan.ddl.state.tables.get(table)
         names = columns or (tuple(draft.columns) if draft else ())
-        found = migrations_from_insert(names, text, pos)
-        scan.migrations = (scan.migrations or []) + found
+        scan.migrations = (scan.migrations or []) + migrations_from_insert(names, text, pos)
 
 
 def _on_insert_rows(scan: _Scan, item: InsertRows) -> None:
@@ -300,11 +287,16 @@ def _on_insert_rows(scan: _Scan, item: InsertRows) -> None:
         _insert_columns(scan, table, item.columns)
     scan.rows[table] = scan.rows.get(table, 0) + item.rows
     scan.data_tables.add(table)
-    if item.fingerprint is None:
+    _add_fingerprint(scan, table, item.fingerprint)
+
+
+def _add_fingerprint(scan: _Scan, table: QualifiedName, found: Fingerprint | None) -> None:
+    """One more part of a table's data: None when its rows could not be hashed."""
+    if found is None:
         scan.unhashed.add(table)
-    else:
-        before = scan.fingerprints.get(table)
-        scan.fingerprints[table] = before.plus(item.fingerprint) if before else item.fingerprint
+        return
+    before = scan.fingerprints.get(table)
+    scan.fingerprints[table] = before.plus(found) if before else found
 
 
 def _insert_columns(scan: _Scan, table: QualifiedName, columns: tuple[str, ...] | None) -> None:

@@ -16,7 +16,7 @@ from typing import BinaryIO, cast
 from dumpcheck.catalog import QualifiedName
 from dumpcheck.fingerprint import RowHasher
 from dumpcheck.inventory.plain.buffer import SplitterBuffer
-from dumpcheck.inventory.plain.insert_rows import NotSimpleError, hash_statements
+from dumpcheck.inventory.plain.insert_rows import NotSimpleError, hash_rows, rows_fingerprint
 from dumpcheck.inventory.plain.inserts import InsertScanner, parse_insert_head, simple_insert_run
 from dumpcheck.inventory.plain.items import (
     CopyBlock,
@@ -235,10 +235,12 @@ class PlainSplitter(SplitterBuffer):
         keep = start  # nothing before the head is dropped until the first row is seen
         target: tuple[QualifiedName, tuple[str, ...] | None] | None = None
         head = ""
+        rows_at = -1
         while True:
             buf = self._buf
             pos, done = scanner.feed(buf, pos, len(buf), eof=self._eof, start=keep)
             if scanner.first_row_at >= 0:  # the scanner stops once, after the first row's "("
+                rows_at = scanner.first_row_at
                 head = self._decode(buf[start : scanner.first_row_at]).rstrip()
                 scanner.first_row_at = -1
                 target = parse_insert_head(head)
@@ -249,7 +251,16 @@ class PlainSplitter(SplitterBuffer):
                 return None, start
             if done:
                 assert target is not None
-                return InsertRows(head, target[0], target[1], scanner.rows, line, header), pos
+                found = None
+                if self.fingerprints and keep == start:  # the statement is still all here
+                    found = rows_fingerprint(
+                        bytes(buf[rows_at:pos]),
+                        scanner.rows,
+                        standard_strings=self.standard_strings,
+                        utf8=self.encoding == "utf-8",
+                    )
+                rows = InsertRows(head, *target, scanner.rows, line, header, True, found)
+                return rows, pos
             if target is not None:
                 keep = max(pos - 2, keep)  # two bytes of context: E'' and a$b
             shift = self._fill(keep)
@@ -259,6 +270,7 @@ class PlainSplitter(SplitterBuffer):
                 rows = InsertRows(head, target[0], target[1], 0, line, header, terminated=False)
                 return rows, len(self._buf)
             pos, keep, start = pos - shift, keep - shift, start - shift
+            rows_at -= shift
 
     def _read_simple_inserts(self, start: int, header: ObjectHeader | None) -> InsertRows | None:
         """A run of single-row INSERTs into one table, as pg_dump --inserts writes them.
@@ -266,7 +278,8 @@ class PlainSplitter(SplitterBuffer):
         One regex reads each whole statement (plain values and standard strings only); the
         table's head is parsed once. Anything else is left to the scanner (None).
         """
-        run = simple_insert_run(self._buf, start)
+        spans: list[tuple[int, int]] | None = [] if self.fingerprints else None
+        run = simple_insert_run(self._buf, start, spans)
         if run is None:
             return None
         name, rows, self._simple_end = run
@@ -281,10 +294,10 @@ class PlainSplitter(SplitterBuffer):
         if table.name == _MIGRATIONS:
             return None
         found = None
-        if self.fingerprints:
+        if spans is not None:
             hasher = RowHasher()
             with contextlib.suppress(NotSimpleError):
-                hash_statements(hasher, self._buf, start, self._simple_end)
+                hash_rows(hasher, self._buf, spans)
                 found = hasher.result()
         return InsertRows(head, table, columns, rows, self._line_at(start), header, True, found)
 
