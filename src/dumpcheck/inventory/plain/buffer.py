@@ -7,9 +7,12 @@ without ever being held.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Generator
+from concurrent.futures import ThreadPoolExecutor
 from typing import BinaryIO
 
+from dumpcheck.fingerprint import NATIVE
 from dumpcheck.inventory.plain.copydata import count_newlines, find_end_marker, scan_step
 from dumpcheck.inventory.plain.items import CopyBlock
 
@@ -28,7 +31,9 @@ class SplitterBuffer:
         self.encoding = "utf-8"
         self._copy_pos = 0
         # The fixed buffer COPY data is read into (readinto: no per-read allocation).
-        self._rbuf = bytearray(max(read_size, 16))
+        # Two read buffers, used in turn: the rows of one are hashed on another core while the
+        # next is read and scanned (_rows).
+        self._rbufs = (bytearray(max(read_size, 16)), bytearray(max(read_size, 16)))
         self._copy_state: tuple[bytearray, int, int, int] = (self._buf, 0, 0, 1)
 
     def _fill(self, keep_from: int) -> int:
@@ -100,9 +105,8 @@ class SplitterBuffer:
             j, stop = self._end_marker(buf, pos - 1, limit, final=final)
             if stop >= 0:  # the "\." line: whole rows end at j + 1
                 _find_nul(block, buf, pos, j + 1, line)
-                if block.hasher is not None:
-                    block.hasher.feed(buf, pos, j + 1)
-                rows = count_newlines(buf, pos, j + 1)
+                rows = _rows(block, buf, pos, j + 1)
+                _join(block)
                 chunk = bytes(memoryview(buf)[pos : j + 1]) if emit and j + 1 > pos else b""
                 block.rows += rows
                 block.complete = True
@@ -116,9 +120,7 @@ class SplitterBuffer:
             safe = limit if final else (j if j >= 0 else max(limit - 3, pos))
             if safe > pos:
                 _find_nul(block, buf, pos, safe, line)
-                if block.hasher is not None:
-                    block.hasher.feed(buf, pos, safe)
-                rows = count_newlines(buf, pos, safe)
+                rows = _rows(block, buf, pos, safe)
                 chunk = bytes(memoryview(buf)[pos:safe]) if emit else b""
                 block.rows += rows
                 line += rows
@@ -127,6 +129,7 @@ class SplitterBuffer:
                 if emit:
                     yield chunk
             if final:
+                _join(block)
                 block.end_line = line
                 self._end_copy(buf, n, n, line)
                 return  # truncated inside the COPY data
@@ -158,7 +161,7 @@ class SplitterBuffer:
     def _refill_copy(self, buf: bytearray, pos: int, n: int) -> tuple[bytearray, int, int]:
         """Move ``buf[pos - 1:n]`` (at most 4 bytes) to the front of the read buffer, read
         after it: (the read buffer, the new offset of ``pos``, its valid length)."""
-        rbuf = self._rbuf
+        rbuf = self._rbufs[1] if buf is self._rbufs[0] else self._rbufs[0]
         carry = n - (pos - 1)
         rbuf[:carry] = buf[pos - 1 : n]
         view = memoryview(rbuf)
@@ -181,7 +184,7 @@ class SplitterBuffer:
 
     def _end_copy(self, buf: bytearray, stop: int, n: int, line: int) -> None:
         """Hand the bytes after the COPY data back to the statement scanner."""
-        if buf is self._rbuf:
+        if buf is self._rbufs[0] or buf is self._rbufs[1]:
             self._buf = bytearray(memoryview(buf)[stop:n])
             stop = 0
         self._copy_pos = stop
@@ -195,3 +198,34 @@ def _find_nul(block: CopyBlock, buf: bytearray, start: int, end: int, line: int)
         at = buf.find(0, start, end)
         if at >= 0:
             block.nul_line = line + count_newlines(buf, start, at)
+
+
+def _rows(block: CopyBlock, buf: bytearray, start: int, end: int) -> int:
+    """The newlines in ``buf[start:end]``; the rows are hashed meanwhile on another core.
+
+    The C hash releases the GIL (dumpcheck._rowhash): this buffer's rows are hashed while the
+    splitter reads and scans the next one (the other read buffer), so fingerprints cost little
+    more time than counting. Buffers are hashed one after another, in order (a row may
+    straddle two): the next is handed over once the last is done, and the block's end waits
+    for its last one.
+    """
+    rows = count_newlines(buf, start, end)
+    hasher = block.hasher
+    if hasher is not None:
+        if not NATIVE:
+            hasher.feed(buf, start, end)
+            return rows
+        _join(block)
+        block.pending = _hashing().submit(hasher.feed, buf, start, end)
+    return rows
+
+
+def _join(block: CopyBlock) -> None:
+    if block.pending is not None:
+        pending, block.pending = block.pending, None
+        pending.result()
+
+
+@functools.cache
+def _hashing() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="dumpcheck-hash")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 
 from dumpcheck.catalog import QualifiedName
@@ -80,6 +81,7 @@ class CopyBlock:
     nul_line: int | None = None
     # Fed every data byte when the splitter fingerprints rows (dumpcheck.fingerprint).
     hasher: RowHasher | None = field(default=None, repr=False)
+    pending: Future[None] | None = field(default=None, repr=False)  # a step being hashed
     _finish: Callable[[], None] = field(default=lambda: None, repr=False)
 
     def finish(self) -> None:
