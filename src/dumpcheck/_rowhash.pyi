@@ -6,3 +6,6 @@ def newline(buffer: bytes | bytearray | memoryview, start: int, end: int, /) -> 
 def insert_rows(
     buffer: bytes | bytearray | memoryview, spans: list[tuple[int, int]], /
 ) -> tuple[int, int, int]: ...
+def chunk_payloads(
+    buffer: bytes | bytearray | memoryview, pos: int, int_size: int, /
+) -> tuple[bytes, int, int, int]: ...

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 import struct
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from dumpcheck.errors import DumpFormatError
 from dumpcheck.inventory.archive import _chunkrun
@@ -31,6 +31,17 @@ BLK_DATA = 1
 BLK_BLOBS = 3
 # Bulk chunk walking checks this much at once; 0: what _chunkrun.window() says (tests set it).
 _RUN_WINDOW = 0
+
+
+def _native_payloads() -> Callable[[bytes, int, int], tuple[bytes, int, int, int]] | None:
+    try:
+        from dumpcheck._rowhash import chunk_payloads
+    except ImportError:  # pragma: no cover - where the extension is not built
+        return None
+    return chunk_payloads
+
+
+_payloads = _native_payloads()
 
 
 def expected_data(entries: list[RawEntry]) -> set[int]:
@@ -63,7 +74,8 @@ def _chunks(
     stream = reader.stream
     head = 1 + reader.int_size
     unpack = struct.Struct("<BI" if reader.int_size == 4 else "<BQ").unpack_from
-    bulk = counter is not None and head == _chunkrun.HEAD
+    # With the C walk, payloads joined and counted beat _chunkrun's proof over the headers.
+    bulk = counter is not None and head == _chunkrun.HEAD and _payloads is None
     while True:
         start = stream.tell()
         buf = stream.read(READ_PIECE)
@@ -72,7 +84,22 @@ def _chunks(
         payloads: list[memoryview] = []
         append = payloads.append
         next_try = 0 if bulk else end
-        while pos + head <= end:
+        if not bulk and _payloads is not None:
+            # The same walk in C (rowhash.c chunk_payloads): a hashed uncompressed archive has
+            # a chunk per row, too many for Python.
+            joined, pos, status, length = _payloads(buf, 0, reader.int_size)
+            if status == 2:
+                raise DumpFormatError(f"{where}: corrupt data chunk length {-length}")
+            if joined:
+                yield joined
+            if status == 1:
+                stream.seek(start + pos + head)
+                reader.consumed = stream.tell()
+                return
+            end_walk = pos  # the loop below has nothing left to walk
+        else:
+            end_walk = end
+        while pos + head <= end_walk:
             if pos >= next_try:
                 assert counter is not None
                 window = min(end, pos + (_RUN_WINDOW or _chunkrun.window()))

@@ -33,7 +33,8 @@ class SplitterBuffer:
         # The fixed buffer COPY data is read into (readinto: no per-read allocation).
         # Two read buffers, used in turn: the rows of one are hashed on another core while the
         # next is read and scanned (_rows).
-        self._rbufs = (bytearray(max(read_size, 16)), bytearray(max(read_size, 16)))
+        # Made at the first refill: most COPY blocks end inside the splitter's own buffer.
+        self._rbufs: list[bytearray] = []
         self._copy_state: tuple[bytearray, int, int, int] = (self._buf, 0, 0, 1)
 
     def _fill(self, keep_from: int) -> int:
@@ -161,7 +162,10 @@ class SplitterBuffer:
     def _refill_copy(self, buf: bytearray, pos: int, n: int) -> tuple[bytearray, int, int]:
         """Move ``buf[pos - 1:n]`` (at most 4 bytes) to the front of the read buffer, read
         after it: (the read buffer, the new offset of ``pos``, its valid length)."""
-        rbuf = self._rbufs[1] if buf is self._rbufs[0] else self._rbufs[0]
+        rbufs = self._rbufs
+        if len(rbufs) < 2:
+            rbufs.append(bytearray(max(self._read_size, 16)))
+        rbuf = rbufs[1] if buf is rbufs[0] else rbufs[0]
         carry = n - (pos - 1)
         rbuf[:carry] = buf[pos - 1 : n]
         view = memoryview(rbuf)
@@ -184,7 +188,7 @@ class SplitterBuffer:
 
     def _end_copy(self, buf: bytearray, stop: int, n: int, line: int) -> None:
         """Hand the bytes after the COPY data back to the statement scanner."""
-        if buf is self._rbufs[0] or buf is self._rbufs[1]:
+        if any(buf is rbuf for rbuf in self._rbufs):
             self._buf = bytearray(memoryview(buf)[stop:n])
             stop = 0
         self._copy_pos = stop
