@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import io
+import os
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from dumpcheck.errors import DumpFormatError
 from dumpcheck.inventory.archive import _chunkrun, _custom
 from dumpcheck.inventory.archive._binary import ByteReader, InputTruncated
 from dumpcheck.inventory.archive._rows import CopyRowCounter
@@ -62,12 +64,28 @@ def test_bulk_walk_matches_chunk_by_chunk(
     data = b"".join(_chunk(p) for p in payloads) + b"\x00\x00\x00\x00\x00"
     if cut is not None:
         data = data[:cut]  # a truncated block
+    # The C walk (rowhash.c chunk_payloads), when built, is the reference the others match.
+    native = _count(data, bulk=True)
     # A context, not the monkeypatch fixture: hypothesis runs many examples per test call.
     with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_custom, "_payloads", None)  # the Python walks
         patch.setattr(_custom, "_RUN_WINDOW", window)  # runs and one-by-one walks alternate
         if not with_numpy:
             patch.setattr(_chunkrun, "numpy_module", lambda: None)
-        assert _count(data, bulk=True) == _count(data, bulk=False)
+        assert _count(data, bulk=True) == _count(data, bulk=False) == native
+
+
+@pytest.mark.parametrize("native", [True, False])
+def test_a_set_sign_byte_is_corrupt_in_every_walk(
+    native: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if not native:
+        monkeypatch.setattr(_custom, "_payloads", None)
+    elif _custom._payloads is None and os.environ.get("CI") == "true":
+        pytest.fail("dumpcheck._rowhash is not built (make install builds it)")
+    data = _chunk(b"1\ta\n") + b"\x01" + (7).to_bytes(4, "little") + b"2\tb\n" + bytes(5)
+    with pytest.raises(DumpFormatError, match="corrupt data chunk length"):
+        _count(data, bulk=False)
 
 
 @pytest.mark.parametrize("with_numpy", [True, False])
