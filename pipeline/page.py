@@ -24,6 +24,7 @@ _CSS = """
 body { font: 14px/1.4 system-ui, sans-serif; margin: 1.5em; color: #1b1f24; }
 table { border-collapse: collapse; }
 th, td { text-align: left; padding: 0.25em 0.8em; border-bottom: 1px solid #d8dee4; }
+td.time { white-space: nowrap; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 tr.failing td.verdict { color: #b42318; font-weight: 600; }
 tr.shrank { background: #fff4e5; }
@@ -113,10 +114,7 @@ def _verdict_table(window: list[RunRecord], judged: list[RunRecord]) -> list[str
     for table in tables:
         series = _series(window, table)
         verdict = latest.verdicts.get(table)
-        change, shrank = _change(table, judged)
-        streak = _shrinking_streak(series)
-        if shrank and streak > 1:
-            change += f", shrank at each of the last {streak} counts"
+        change, shrank = _change(table, judged, _shrinking_streak(series))
         failing = verdict is not None and verdict not in _PASSING
         classes = [c for c, on in (("failing", failing), ("shrank", shrank)) if on]
         out.append(
@@ -160,7 +158,7 @@ def _rows_text(record: RunRecord, table: str) -> str:
     return "-" if value is None else f"{value:,}"
 
 
-def _change(table: str, judged: list[RunRecord]) -> tuple[str, bool]:
+def _change(table: str, judged: list[RunRecord], streak: int) -> tuple[str, bool]:
     """The change since the last run that judged tables, and whether the table shrank.
 
     The count is compared with the last run that counted the table: a night it was not in the
@@ -179,6 +177,8 @@ def _change(table: str, judged: list[RunRecord]) -> tuple[str, bool]:
         text = "no change" if delta == 0 else f"{delta:+,}{share}"
         if before[0] is not earlier[-1]:
             text += f" since {_when(before[0].time)}"
+        if shrank and streak > 1:
+            text += f", shrank at each of the last {streak} counts"
     elif before is not None:
         text = f"not counted (was {before[1]:,})"
     elif now is not None:
@@ -264,7 +264,7 @@ def _runs_table(window: list[RunRecord]) -> list[str]:
     for record in reversed(window):
         cls = ' class="error"' if record.error is not None else ""
         out.append(
-            f"<tr{cls}><td>{_e(_when(record.time))}</td>"
+            f'<tr{cls}><td class="time">{_e(_when(record.time))}</td>'
             f'<td class="num">{record.exit_code}</td>'
             f"<td>{_e(_result(record))}</td><td>{_e(record.dump)}</td></tr>"
         )
