@@ -154,6 +154,8 @@ def _rows_text(record: RunRecord, table: str) -> str:
     dump, restored = sides.get("dump"), sides.get("restored")
     if dump is not None and restored is not None and dump != restored:
         return f"{dump:,} in the dump, {restored:,} restored"
+    if dump is not None and restored is None:
+        return f"{dump:,} in the dump, not restored"
     value = dump if dump is not None else restored
     return "-" if value is None else f"{value:,}"
 

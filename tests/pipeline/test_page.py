@@ -123,6 +123,8 @@ def test_rows_lost_shows_both_counts_and_marks_the_point() -> None:
     assert row(doc, "public.a").one("td", "num").text() == "10 in the dump, 7 restored"
     assert "failing" in row(doc, "public.a").classes
     assert "lost" in chart(doc, "public.a").one("circle", "point").classes
+    broken = page([run(1, {"public.a": (10, None)}, {"public.a": "failed_restore"})])
+    assert row(broken, "public.a").one("td", "num").text() == "10 in the dump, not restored"
 
 
 def test_the_chart_keeps_the_last_60_runs() -> None:
