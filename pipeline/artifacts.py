@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from dumpcheck.jsonable import dumps
@@ -49,3 +50,11 @@ def write_refresh(run_dir: Path, refresh: dict[str, object]) -> Path:
 def write_error(run_dir: Path, exit_code: int, message: str) -> None:
     """What went wrong, for a run that produced no report."""
     _write(run_dir / "error.txt", f"exit {exit_code}: {message}\n")
+
+
+def write_page(path: Path, text: str) -> None:
+    """runs/index.html, written then renamed; the page is shared by every run, so the temporary
+    name is per process: two runs at once never rename each other's half-written file."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)

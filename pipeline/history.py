@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,9 @@ class RunRecord:
     error: str | None = None
     # --promote-to: whether the run swapped the verified database in (None: not asked).
     promoted: bool | None = None
+    # "schema.table" -> {"dump": rows in the dump, "restored": rows read back} (None: not
+    # counted on that side). Lines written before this field have none: no point on a chart.
+    rows: dict[str, dict[str, int | None]] = field(default_factory=dict)
 
     def to_json(self) -> str:
         """One JSON line."""
@@ -36,18 +39,50 @@ def last_record(history: Path, *, with_verdicts: bool = False) -> RunRecord | No
     ``with_verdicts`` skips runs that ended in an error (exit 2 or 3): they judged no table, so
     comparing with one would report every table as new.
     """
-    if not history.exists():
-        return None
-    for line in reversed(history.read_text(encoding="utf-8").splitlines()):
-        try:
-            data: dict[str, Any] = json.loads(line)
-            record = RunRecord(**data)
-        except (ValueError, TypeError):
-            continue
+    for record in reversed(read_records(history)):
         if with_verdicts and record.error is not None:
             continue
         return record
     return None
+
+
+def read_records(history: Path) -> list[RunRecord]:
+    """Every readable record, oldest first; a torn or hand-broken line is skipped, not fatal."""
+    if not history.exists():
+        return []
+    records = []
+    for line in history.read_text(encoding="utf-8").splitlines():
+        record = _parse(line)
+        if record is not None:
+            records.append(record)
+    return records
+
+
+def _parse(line: str) -> RunRecord | None:
+    try:
+        data: dict[str, Any] = json.loads(line)
+        record = RunRecord(**data)
+    except (ValueError, TypeError):
+        return None
+    # The page and the change lines index into these: a line of another shape is unreadable.
+    shaped = (
+        isinstance(record.time, str)
+        and isinstance(record.dump, str)
+        and isinstance(record.exit_code, int)
+        and (record.error is None or isinstance(record.error, str))
+        and isinstance(record.verdicts, dict)
+        and isinstance(record.counts, dict)
+        and isinstance(record.rows, dict)
+        and all(
+            isinstance(sides, dict)
+            and all(
+                n is None or (isinstance(n, int) and not isinstance(n, bool))
+                for n in sides.values()
+            )
+            for sides in record.rows.values()
+        )
+    )
+    return record if shaped else None
 
 
 def append_record(history: Path, record: RunRecord) -> None:
@@ -60,6 +95,13 @@ def append_record(history: Path, record: RunRecord) -> None:
 def verdict_map(findings: Findings) -> dict[str, str]:
     """``schema.table`` -> verdict, for the history."""
     return {t.qualified: t.verdict for t in findings.tables}
+
+
+def row_counts(findings: Findings) -> dict[str, dict[str, int | None]]:
+    """``schema.table`` -> the dump's and the restored row counts (counts only, never rows)."""
+    return {
+        t.qualified: {"dump": t.dump_rows, "restored": t.restored_rows} for t in findings.tables
+    }
 
 
 def changes(previous: RunRecord | None, current: dict[str, str]) -> list[str]:

@@ -27,9 +27,18 @@ from dumpcheck.errors import EXIT_ENVIRONMENT, BadInputError, DumpcheckError
 from dumpcheck.refresh import RefreshOptions, RefreshOutcome, describe, parse_wait, refresh
 from dumpcheck.scratch import SIGTERM_EXIT_CODE, sigterm_as_exit
 from dumpcheck.verify import VerifyOptions, verify
-from pipeline.artifacts import write_artifacts, write_error, write_refresh
-from pipeline.history import RunRecord, append_record, changes, last_record, verdict_map
+from pipeline.artifacts import write_artifacts, write_error, write_page, write_refresh
+from pipeline.history import (
+    RunRecord,
+    append_record,
+    changes,
+    last_record,
+    read_records,
+    row_counts,
+    verdict_map,
+)
 from pipeline.metrics import previous_success, render_metrics, write_metrics
+from pipeline.page import render_page
 
 
 def newest_dump(command: str) -> Path | str:
@@ -112,6 +121,8 @@ def _run_job(
         with contextlib.suppress(OSError):
             write_error(run_dir, code, message)
         with contextlib.suppress(OSError):
+            _page(runs)
+        with contextlib.suppress(OSError):
             _metrics(metrics, {}, code)
 
     try:
@@ -158,8 +169,10 @@ def _run_job(
         findings.summary(),
         verdicts,
         promoted=refreshed.promoted if refreshed is not None else None,
+        rows=row_counts(findings),
     )
     append_record(history, record)
+    _page(runs)
     _metrics(metrics, findings.summary(), code)
     color = sys.stdout.isatty()
     click.echo(render(findings, "text", color=color, quiet=quiet), nl=False)
@@ -185,6 +198,11 @@ def refresh_record(outcome: RefreshOutcome) -> dict[str, object]:
         "reason": outcome.reason,
         "exit_code": outcome.exit_code,
     }
+
+
+def _page(runs: Path) -> None:
+    """runs/index.html from the whole history, this run's line included."""
+    write_page(runs / "index.html", render_page(read_records(runs / "history.jsonl")))
 
 
 def _now() -> str:

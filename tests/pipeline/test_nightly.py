@@ -54,6 +54,12 @@ def test_two_runs_write_artifacts_history_changes_and_metrics(
     history = [json.loads(line) for line in (runs / "history.jsonl").read_text().splitlines()]
     assert [h["exit_code"] for h in history] == [0, 1]
     assert history[1]["counts"]["never_in_dump"] == 1
+    # Row counts per table: production.sql's 42 products, then a dump without the table.
+    assert history[0]["rows"]["public.products"] == {"dump": 42, "restored": 42}
+    assert history[1]["rows"]["public.products"] == {"dump": None, "restored": None}
+    assert history[1]["rows"]["public.categories"] == {"dump": 3, "restored": 3}
+    page = (runs / "index.html").read_text()
+    assert page.count('<circle class="point') == 4 + 3  # products has no count the second night
     run_dir = Path(history[1]["run_dir"])
     for name in (
         "inventory.json",
@@ -86,6 +92,9 @@ def test_bad_dump_is_recorded_and_exits_2(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
     record = json.loads((runs / "history.jsonl").read_text())
     assert record["exit_code"] == 2 and "not found" in record["error"]
+    # The page is written for a failed run too: the run, its error, no table judged.
+    page = (runs / "index.html").read_text()
+    assert "No run has judged a table yet." in page and "missing.dump" in page
 
 
 def test_changes_wording() -> None:
