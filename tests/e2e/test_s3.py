@@ -11,6 +11,7 @@ import bz2
 import gzip
 import json
 import lzma
+import os
 import subprocess
 import sys
 import time
@@ -91,7 +92,17 @@ def aws(s3: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
 
 
 def _ours() -> set[Path]:
-    return set(Path("/tmp").glob("dumpcheck-*"))
+    """This process's private directories under /tmp (their owner file names our pid): other
+    dumpcheck runs on the machine make their own, which are none of this test's business."""
+    found = set()
+    for directory in Path("/tmp").glob("dumpcheck-*"):
+        try:
+            owner = json.loads((directory / "dumpcheck-owner.json").read_text())
+        except (OSError, ValueError):
+            continue
+        if isinstance(owner, dict) and owner.get("pid") == os.getpid():
+            found.add(directory)
+    return found
 
 
 @pytest.fixture
