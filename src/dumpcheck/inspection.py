@@ -22,7 +22,7 @@ class InspectOptions:
 
     url: str  # postgresql:// URL (Prisma's DATABASE_URL) or libpq key=value
     prisma: Path
-    dump: Path | None = None
+    dump: Path | str | None = None  # a path, or an s3:// URL (read as a stream)
     migrations: Path | None = None
     default_schema: str | None = None  # --schema: wins over the URL's ?schema=
     estimate_rows: bool = False
@@ -51,15 +51,15 @@ def inspect_database(options: InspectOptions) -> InspectOutcome:
     url = parse_database_url(options.url, schema=options.default_schema)
     if not options.prisma.exists():
         raise BadInputError(f"Prisma schema not found: {options.prisma}")
-    if options.dump is not None and not options.dump.exists():
+    if isinstance(options.dump, Path) and not options.dump.exists():
         raise BadInputError(f"dump not found: {options.dump}")
     expectation = expect(options.prisma, migrations=options.migrations, default_schema=url.schema)
     inv = None
     if options.dump is not None:
-        from dumpcheck.inventory import inventory
+        from dumpcheck.inventory import dump_source, inventory
 
         # Row content is not compared with a live database (it changes after the restore).
-        inv = inventory(options.dump, fingerprints=False)
+        inv = inventory(dump_source(options.dump), fingerprints=False)
     live = read_database(
         url,
         schema=expectation.default_schema,

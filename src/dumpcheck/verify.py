@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from dumpcheck.catalog import QualifiedName
 from dumpcheck.compare import compare
@@ -18,6 +19,9 @@ from dumpcheck.expect.model import Expectation, MigrationStatus
 from dumpcheck.inventory.model import DumpInventory
 from dumpcheck.restore.model import RestoreResult
 from dumpcheck.scratch.model import Backend, ScratchServer
+
+if TYPE_CHECKING:
+    from dumpcheck.inventory import DumpSource
 
 
 @dataclass(frozen=True)
@@ -37,7 +41,7 @@ class VerifyOptions:
     strict: bool = False
     expect_check: bool = False  # also ask the project's own Prisma for its DDL
     fingerprints: bool = True  # hash every row on both sides (dumpcheck.fingerprint)
-    dump_url: str | None = None  # s3://...: fetched to a private temporary file first
+    dump_url: str | None = None  # s3://...: streamed, or fetched when pg_restore must seek
 
 
 @dataclass(frozen=True)
@@ -74,7 +78,7 @@ def _timed(timings: dict[str, float], stage: str, on_stage: StageCallback | None
 
 def _check_paths(options: VerifyOptions) -> None:
     # Checked up front so that a typo costs nothing: no server is started for it.
-    if not options.dump.exists():
+    if options.dump_url is None and not options.dump.exists():
         raise BadInputError(f"dump not found: {options.dump}")
     if not options.prisma.exists():
         raise BadInputError(f"Prisma schema not found: {options.prisma}")
@@ -106,23 +110,33 @@ def verify(
     into: IntoDatabase | None = None,
 ) -> VerifyOutcome:
     """Verify one dump against one Prisma schema; every stage runs for real."""
+    _check_paths(options)
     if options.dump_url is not None:
         return _verify_remote(options, on_stage, progress, into)
+    return _verify(options, options.dump, on_stage, progress, into)
+
+
+def _verify(
+    options: VerifyOptions,
+    source: DumpSource,
+    on_stage: StageCallback | None,
+    progress: ProgressCallback | None,
+    into: IntoDatabase | None,
+) -> VerifyOutcome:
     from dumpcheck.expect import base_schema_sql, classify_migrations, expect
     from dumpcheck.inventory import dump_size, inventory
     from dumpcheck.restore import restore, server_spellings
     from dumpcheck.scratch import open_scratch
 
-    _check_paths(options)
     timings: dict[str, float] = {}
     with _timed(timings, "expect", on_stage):
         expectation = expect(
             options.prisma, migrations=options.migrations, default_schema=options.default_schema
         )
     with _timed(timings, "inventory", on_stage):
-        size = max(dump_size(options.dump), 1)
+        size = max(dump_size(source), 1)
         inv = inventory(
-            options.dump,
+            source,
             progress=(lambda n: progress("reading", min(n, size), size)) if progress else None,
             fingerprints=options.fingerprints,
         )
@@ -154,6 +168,7 @@ def verify(
                 progress=(lambda done, total: progress("restoring", done, total))
                 if progress
                 else None,
+                source=source,
             )
         if options.fingerprints and not restored.server_died:
             with _timed(timings, "fingerprint", on_stage):
@@ -197,16 +212,22 @@ def _verify_remote(
     progress: ProgressCallback | None,
     into: IntoDatabase | None,
 ) -> VerifyOutcome:
-    """Fetch the s3:// dump, verify the copy, and report it under its URL."""
-    from dumpcheck.inventory import local_copy
+    """Verify an s3:// dump: a plain dump is streamed twice (the inventory, then the restore
+    replays it statement by statement), never written to disk; an archive, which pg_restore
+    seeks in, is fetched once to a private local copy that both stages read. Reported under
+    its URL either way."""
+    from dumpcheck.inventory import is_archive, local_copy, locate
 
     url = options.dump_url
     assert url is not None
+    remote = locate(url)
+    if not is_archive(remote):
+        return _verify(options, remote, on_stage, progress, into)
     if on_stage is not None:
         on_stage("fetch")
-    with local_copy(url) as path:
+    with local_copy(remote) as path:
         local = replace(options, dump=path, dump_url=None)
-        outcome = verify(local, on_stage=on_stage, progress=progress, into=into)
+        outcome = _verify(local, path, on_stage, progress, into)
     findings = outcome.findings
     if findings.dump is not None:
         findings = replace(findings, dump=replace(findings.dump, path=url))

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, cast
 import click
 
 from dumpcheck.cli import EXIT_CODES_HELP
+from dumpcheck.cli.dumparg import DUMP
 from dumpcheck.cli.options import verify_options, write_output
 from dumpcheck.errors import BadInputError
 
@@ -33,8 +34,8 @@ if TYPE_CHECKING:
 @click.option(
     "--dump",
     "dump_file",
-    type=click.Path(path_type=Path, readable=False),
-    help="With --database: the dump the database was restored from.",
+    type=DUMP,
+    help="With --database: the dump the database was restored from (a path or s3:// URL).",
 )
 @click.option(
     "--estimate-rows", is_flag=True, help="With --database: pg_class.reltuples, not count(*)."
@@ -52,7 +53,7 @@ def command(
     fmt: str,
     output: Path | None,
     database: str | None,
-    dump_file: Path | None,
+    dump_file: Path | str | None,
     estimate_rows: bool,
     **kwargs: object,
 ) -> int:

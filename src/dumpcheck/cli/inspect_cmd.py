@@ -11,6 +11,7 @@ from typing import Any
 import click
 
 from dumpcheck.cli import EXIT_CODES_HELP
+from dumpcheck.cli.dumparg import DUMP
 from dumpcheck.cli.options import write_output
 from dumpcheck.inspection import InspectOptions
 
@@ -27,9 +28,10 @@ def database_options(func: Callable[..., Any]) -> Callable[..., Any]:
             ),
             click.option(
                 "--dump",
-                type=click.Path(path_type=Path, readable=False),
-                help="The dump this database was restored from: tells a table the dump lacks "
-                "(never_in_dump) from one the restore lost (not_restored).",
+                type=DUMP,
+                help="The dump this database was restored from (a path or s3:// URL): tells "
+                "a table the dump lacks (never_in_dump) from one the restore lost "
+                "(not_restored).",
             ),
             click.option(
                 "--migrations",

@@ -29,21 +29,10 @@ _PROGRESS_MIN_BYTES = 50 * 1024 * 1024
 )
 def command(dump: Path | str, fmt: str, no_fingerprints: bool) -> int:
     """Run the inventory stage and print it."""
-    import contextlib
-    from dataclasses import replace
+    from dumpcheck.inventory import dump_source, inventory, progress_bar, to_json, to_text
 
-    from dumpcheck.inventory import inventory, progress_bar, to_json, to_text
-
-    with contextlib.ExitStack() as stack:
-        path = dump
-        if isinstance(dump, str):  # s3://: a private local copy for as long as we read it
-            from dumpcheck.inventory import local_copy
-
-            path = stack.enter_context(local_copy(dump))
-        assert isinstance(path, Path)
-        with progress_bar(path, enabled=sys.stderr.isatty(), min_bytes=_PROGRESS_MIN_BYTES) as tick:
-            inv = inventory(path, progress=tick, fingerprints=not no_fingerprints)
-        if isinstance(dump, str):
-            inv = replace(inv, facts=replace(inv.facts, path=dump))
+    source = dump_source(dump)  # an s3:// URL: the object located, then read as a stream
+    with progress_bar(source, enabled=sys.stderr.isatty(), min_bytes=_PROGRESS_MIN_BYTES) as tick:
+        inv = inventory(source, progress=tick, fingerprints=not no_fingerprints)
     click.echo(to_json(inv) if fmt == "json" else to_text(inv), nl=False)
     return 0 if inv.facts.complete else 1

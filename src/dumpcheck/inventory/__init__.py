@@ -2,11 +2,13 @@
 
 ``plain`` reads psql scripts, ``archive`` reads custom, directory and tar archives, ``ddl`` turns
 their DDL into the neutral catalog; :func:`inventory` (``api``) picks the reader by content.
+A dump is a local path or an ``s3://`` object (``remote``), which the readers stream
+(``objectstream``).
 """
 
 from __future__ import annotations
 
-from dumpcheck.inventory.api import inventory
+from dumpcheck.inventory.api import inventory, is_archive
 from dumpcheck.inventory.plain import (
     CopyBlock,
     MetaCommand,
@@ -17,21 +19,26 @@ from dumpcheck.inventory.plain import (
     iter_plain,
 )
 from dumpcheck.inventory.progress import dump_size, progress_bar
-from dumpcheck.inventory.remote import local_copy
+from dumpcheck.inventory.remote import RemoteDump, dump_source, local_copy, locate
 from dumpcheck.inventory.render import to_json, to_text
-from dumpcheck.inventory.source import open_plain
+from dumpcheck.inventory.source import DumpSource, open_plain
 
 __all__ = [
     "CopyBlock",
+    "DumpSource",
     "MetaCommand",
     "ObjectHeader",
     "PlainItem",
     "PlainSplitter",
+    "RemoteDump",
     "Statement",
     "dump_size",
+    "dump_source",
     "inventory",
+    "is_archive",
     "iter_plain",
     "local_copy",
+    "locate",
     "open_plain",
     "progress_bar",
     "to_json",

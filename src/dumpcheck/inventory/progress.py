@@ -1,14 +1,19 @@
-"""A progress bar on stderr (bytes read of the file on disk) for large dumps."""
+"""A progress bar on stderr (bytes read of the file on disk, or of the object) for large dumps."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
+
+from dumpcheck.inventory.remote import RemoteDump
+from dumpcheck.inventory.source import DumpSource
 
 
-def dump_size(path: Path) -> int:
-    """Bytes of the dump on disk (a directory dump: its files); 0 when unreadable."""
+def dump_size(path: DumpSource) -> int:
+    """Bytes of the dump on disk or in the store (a directory dump: its files); 0 when
+    unreadable."""
+    if isinstance(path, RemoteDump):
+        return path.size
     try:
         if path.is_dir():
             return sum(p.stat().st_size for p in path.iterdir() if p.is_file())
@@ -19,7 +24,7 @@ def dump_size(path: Path) -> int:
 
 @contextmanager
 def progress_bar(
-    path: Path, *, enabled: bool, min_bytes: int
+    path: DumpSource, *, enabled: bool, min_bytes: int
 ) -> Iterator[Callable[[int], None] | None]:
     """Yield a callback taking bytes read so far, or None when no bar is wanted."""
     total = dump_size(path)

@@ -1,7 +1,9 @@
-"""Open a dump file: detect its compression from magic bytes and stream it decompressed.
+"""Open a dump (a local file, or an ``s3://`` object read as a stream): detect its compression
+from magic bytes and stream it decompressed.
 
 Decompression errors (a gzip CRC mismatch, a corrupt zstd frame) become :class:`DumpFormatError`;
-a compressed stream that simply ends early is a truncated dump, reported by ``truncated``.
+a compressed stream that simply ends early is a truncated dump, reported by ``truncated``. A
+failed read of the object itself is no codec error: it keeps its own one-line error (exit 3).
 """
 
 from __future__ import annotations
@@ -11,10 +13,14 @@ import io
 import os
 import stat
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO, cast
 
-from dumpcheck.errors import BadInputError, DumpFormatError
+from dumpcheck.errors import BadInputError, DumpcheckError, DumpFormatError
 from dumpcheck.inventory.model import Compression
+from dumpcheck.inventory.remote import RemoteDump, open_object, read_head
+
+# Where a dump is read from: a local file or directory, or one located s3:// object.
+DumpSource = Path | RemoteDump
 
 GZIP_MAGIC = b"\x1f\x8b"
 ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
@@ -46,6 +52,21 @@ def check_readable(path: Path) -> None:
         raise DumpFormatError(f"{path}: empty file (zero bytes), not a dump")
 
 
+def open_binary(source: DumpSource, buffering: int = -1) -> BinaryIO:
+    """The dump's raw bytes, from the start: a local file, or the object as a stream."""
+    if isinstance(source, RemoteDump):
+        return cast(BinaryIO, open_object(source))
+    return source.open("rb", buffering=buffering)
+
+
+def head_bytes(source: DumpSource, size: int) -> bytes:
+    """The first ``size`` bytes of the dump (fewer when it is shorter)."""
+    if isinstance(source, RemoteDump):
+        return read_head(source, size)
+    with source.open("rb") as f:
+        return f.read(size)
+
+
 def compression_of(head: bytes) -> Compression:
     """The compression a file starting with ``head`` uses."""
     if head.startswith(GZIP_MAGIC):
@@ -73,12 +94,12 @@ class DecompressedStream(io.RawIOBase):
     are followed, and a stream cut short is told apart from a corrupt one: ``truncated``.
     """
 
-    def __init__(self, path: Path, compression: Compression) -> None:
+    def __init__(self, source: DumpSource, compression: Compression, raw: BinaryIO) -> None:
         super().__init__()
-        self.path = path
+        self.path = source
         self.compression = compression
         self.truncated = False  # the compressed stream ended inside a member/frame
-        self.raw = path.open("rb")
+        self.raw = raw
         self._out = bytearray()
         self._tail = b""  # compressed input not consumed yet
         self._again = False  # lz4 holds input internally: call it again with b""
@@ -122,8 +143,10 @@ class DecompressedStream(io.RawIOBase):
             while len(self._out) < size and not self._done:
                 self._step(size)
         except Exception as exc:
-            if isinstance(exc, OSError) and exc.errno is not None:
-                raise
+            if isinstance(exc, DumpcheckError) or (
+                isinstance(exc, OSError) and exc.errno is not None
+            ):
+                raise  # reading the file or the object failed: not the codec's doing
             msg = " ".join(str(exc).split()) or type(exc).__name__
             raise DumpFormatError(f"{self.path}: corrupt {self.compression} data ({msg})") from exc
         out = bytes(self._out[:size])
@@ -159,13 +182,15 @@ class DecompressedStream(io.RawIOBase):
     def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
         """Read into ``buffer`` (for io.BufferedReader users and the plain splitter)."""
         if self._decoder is None:
-            return self.raw.readinto(buffer)  # an uncompressed file: no intermediate copy
+            # An uncompressed file: no intermediate copy. (A BufferedReader or an ObjectStream:
+            # both have readinto, which BinaryIO does not declare.)
+            return int(cast(Any, self.raw).readinto(buffer))
         data = self.read(len(buffer))
         buffer[: len(data)] = data
         return len(data)
 
     def compressed_position(self) -> int:
-        """How far into the file on disk we are (for progress)."""
+        """How far into the file on disk (or the object) we are, for progress."""
         try:
             return self.raw.tell()
         except (OSError, ValueError):
@@ -177,8 +202,13 @@ class DecompressedStream(io.RawIOBase):
         super().close()
 
 
-def open_plain(path: Path) -> DecompressedStream:
-    """Open ``path`` for streaming, decompressing by content."""
-    with path.open("rb") as f:
-        head = f.read(8)
-    return DecompressedStream(path, compression_of(head))
+def open_plain(source: DumpSource) -> DecompressedStream:
+    """Open ``source`` for streaming, decompressing by content."""
+    raw = open_binary(source)
+    try:
+        head = raw.read(8)
+        raw.seek(0)  # an object stream keeps its first block: no second request
+    except BaseException:
+        raw.close()
+        raise
+    return DecompressedStream(source, compression_of(head), raw)

@@ -11,14 +11,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, BinaryIO, cast
 
 import psycopg
 from psycopg.pq import TransactionStatus
 
 from dumpcheck.errors import BadInputError
-from dumpcheck.inventory import open_plain
+from dumpcheck.inventory import DumpSource, open_plain
 from dumpcheck.inventory.model import DumpInventory
 from dumpcheck.inventory.plain import (
     CopyBlock,
@@ -67,12 +66,14 @@ def restore_plain(
     server: ScratchServer,
     dsn: str,
     *,
+    source: DumpSource,
     no_owner: bool = False,
     progress: Callable[[int], None] | None = None,
 ) -> PlainRun:
-    """Replay the plain dump at ``dump.facts.path`` into the database at ``dsn``.
+    """Replay the plain dump read from ``source`` (a file, or an object streamed from the
+    store) into the database at ``dsn``.
 
-    ``progress`` is called after each statement with the bytes of the file read so far.
+    ``progress`` is called after each statement with the bytes of the dump read so far.
     """
     result = PlainRun()
     dump_dbs: set[str] = {dump.facts.database} if dump.facts.database else set()
@@ -83,7 +84,7 @@ def restore_plain(
     # which the archive path passes to pg_restore; here session_replication_role = replica
     # skips the FK triggers the same way.
     replica = dump.facts.kind == "data-only"
-    with open_plain(Path(dump.facts.path)) as stream, _Session(server, dsn, replica) as session:
+    with open_plain(source) as stream, _Session(server, dsn, replica) as session:
         splitter = PlainSplitter(cast(BinaryIO, stream))
         session.splitter = splitter
         for item in splitter:

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from dumpcheck.errors import BadInputError, BinaryNotFoundError, ScratchServerError
-from dumpcheck.inventory import dump_size
+from dumpcheck.inventory import DumpSource, RemoteDump, dump_size
 from dumpcheck.inventory.model import DumpInventory
 from dumpcheck.restore.archive import restore_archive
 from dumpcheck.restore.base import apply_base_schema
@@ -58,15 +58,18 @@ def restore(
     no_owner: bool = False,
     base_schema: str | None = None,
     progress: Callable[[int, int], None] | None = None,
+    source: DumpSource | None = None,
 ) -> RestoreResult:
     """Restore ``dump`` into a new database on ``server`` (or ``database``) and report.
 
     ``base_schema`` is SQL run before the dump (the Prisma schema's DDL, for a data-only dump
     that needs its tables to exist); its failures are reported like the dump's own.
     ``progress(done, total)`` is called as the restore advances (bytes for plain dumps,
-    items for archives).
+    items for archives). ``source`` is where the dump is read again, the file at
+    ``dump.facts.path`` by default; a plain dump in object storage is streamed from there.
     """
-    _check_readable(dump)
+    source = Path(dump.facts.path) if source is None else source
+    _check_readable(dump, source)
     started = time.monotonic()
     findings, created_roles = prepare_server(server, dump.facts)
     own_database = database is None
@@ -74,7 +77,16 @@ def restore(
         if database is None:
             database = create_database(server, dump.facts.encoding)
         result = _restore_into(
-            dump, server, database, jobs, no_owner, findings, created_roles, base_schema, progress
+            dump,
+            source,
+            server,
+            database,
+            jobs,
+            no_owner,
+            findings,
+            created_roles,
+            base_schema,
+            progress,
         )
     except BaseException:
         # A failed restore leaves nothing behind on the server: not its database, not its roles.
@@ -88,6 +100,7 @@ def restore(
 
 def _restore_into(
     dump: DumpInventory,
+    source: DumpSource,
     server: ScratchServer,
     database: str,
     jobs: int | None,
@@ -105,11 +118,12 @@ def _restore_into(
     if created_roles:
         extra["created_roles"] = ",".join(created_roles)
     if dump.facts.format == "plain":
-        size = max(dump_size(Path(dump.facts.path)), 1)
+        size = max(dump_size(source), 1)
         plain = restore_plain(
             dump,
             server,
             dsn,
+            source=source,
             no_owner=no_owner,
             progress=(lambda n: progress(min(n, size), size)) if progress is not None else None,
         )
@@ -145,8 +159,14 @@ def _restore_into(
     )
 
 
-def _check_readable(dump: DumpInventory) -> None:
-    path = Path(dump.facts.path)
+def _check_readable(dump: DumpInventory, source: DumpSource) -> None:
+    if isinstance(source, RemoteDump):
+        # pg_restore seeks in an archive (-j needs its data offsets): only a plain dump is
+        # restored from the stream; verify fetches archives to a local copy first.
+        if dump.facts.format != "plain":
+            raise BadInputError(f"{source}: pg_restore needs a local copy of this archive")
+        return
+    path = source
     if not path.exists():
         raise BadInputError(f"the dump {path} does not exist")
     if not os.access(path, os.R_OK):

@@ -36,3 +36,6 @@ class ArchiveScan:
     copy_statements: dict[int, str] = field(default_factory=dict)
     # dump_id of each whole, undamaged COPY data entry -> its rows' fingerprint (when asked).
     fingerprints: dict[int, Fingerprint] = field(default_factory=dict)
+    # dump_id -> decompressed data kept in the pass: all of it for the tables read_archive was
+    # asked to keep, the first line for INSERT data (as far as the archive holds it).
+    kept_data: dict[int, bytes] = field(default_factory=dict)

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 from dumpcheck.catalog import QualifiedName
 from dumpcheck.fingerprint import Fingerprint
-from dumpcheck.inventory.archive import ArchiveScan, iter_table_data, read_archive
+from dumpcheck.inventory.archive import ArchiveScan, data_lines, read_archive
 from dumpcheck.inventory.ddl import DdlReader
 from dumpcheck.inventory.facts import (
     data_only_tables,
@@ -27,6 +26,8 @@ from dumpcheck.inventory.model import (
 )
 from dumpcheck.inventory.plain import Statement, iter_plain, parse_copy_target
 from dumpcheck.inventory.plain.inserts import parse_insert_head
+from dumpcheck.inventory.progress import dump_size
+from dumpcheck.inventory.source import DumpSource
 from dumpcheck.sqltext import TextError, read_ident_list, read_qualified, skip_ws
 
 _MIGRATIONS = "_prisma_migrations"
@@ -68,12 +69,13 @@ _OWNED_DESCS = frozenset(
 
 
 def inventory_archive(
-    path: Path, progress: Callable[[int], None] | None = None, *, fingerprints: bool = True
+    path: DumpSource, progress: Callable[[int], None] | None = None, *, fingerprints: bool = True
 ) -> DumpInventory:
-    """Read an archive's TOC and data with the archive reader and model its DDL."""
-    scan = read_archive(path, fingerprints=fingerprints)
+    """Read an archive's TOC and data with the archive reader (one forward pass, which keeps
+    what ``_prisma_migrations`` and INSERT data need) and model its DDL."""
+    scan = read_archive(path, fingerprints=fingerprints, keep=frozenset([_MIGRATIONS]))
     if progress is not None:
-        progress(_size(path))
+        progress(dump_size(path))
     ddl = DdlReader()
     for entry in scan.entries:
         if entry.owner and entry.desc in _OWNED_DESCS:
@@ -126,9 +128,9 @@ def inventory_archive(
         catalog=catalog,
         entries=scan.entries,
         unparsed=tuple(state.unparsed),
-        prisma_migrations=_migrations(path, scan, ddl),
+        prisma_migrations=_migrations(scan, ddl),
         locations={k: d.location for k, d in state.tables.items() if d.created},
-        data_columns=_data_columns(path, scan, data_entries, ddl),
+        data_columns=_data_columns(scan, data_entries, ddl),
         fingerprints=found,
         unfingerprinted=missing,
     )
@@ -163,7 +165,7 @@ def version_number(text: str | None) -> str | None:
 
 
 def _data_columns(
-    path: Path, scan: ArchiveScan, data_entries: list[TocEntry], ddl: DdlReader
+    scan: ArchiveScan, data_entries: list[TocEntry], ddl: DdlReader
 ) -> dict[QualifiedName, tuple[str, ...]]:
     # Each data entry's COPY statement (its copyStmt in the TOC) names the columns it loads;
     # --inserts data has none, and its first INSERT names them (--column-inserts) or fills
@@ -176,7 +178,7 @@ def _data_columns(
         if target is not None and target[1]:
             found[key] = tuple(target[1])
         elif not copy and e.dump_id in scan.row_counts and e.dump_id not in scan.damaged:
-            columns = _insert_columns(path, e.dump_id)
+            columns = _insert_columns(scan, e.dump_id)
             draft = ddl.state.tables.get(key)
             if columns is None and draft is not None and draft.columns:
                 columns = stored_columns(draft.columns.values())
@@ -185,32 +187,20 @@ def _data_columns(
     return found
 
 
-def _insert_columns(path: Path, dump_id: int) -> tuple[str, ...] | None:
+def _insert_columns(scan: ArchiveScan, dump_id: int) -> tuple[str, ...] | None:
     """The column list of the entry's first INSERT (None: it names none, or has no row)."""
-    lines = iter_table_data(path, dump_id)
-    try:
-        first = next(lines, b"")
-    finally:
-        close = getattr(lines, "close", None)
-        if close is not None:
-            close()
+    first = scan.kept_data.get(dump_id, b"").split(b"\n", 1)[0]
     at = first.find(b" VALUES")
     head = parse_insert_head(first[: at if at >= 0 else 4096].decode("utf-8", "replace"))
     return head[1] if head is not None else None
 
 
-def _size(path: Path) -> int:
-    if path.is_dir():
-        return sum(p.stat().st_size for p in path.iterdir() if p.is_file())
-    return path.stat().st_size
-
-
-def _migrations(path: Path, scan: ArchiveScan, ddl: DdlReader) -> tuple[MigrationRow, ...] | None:
+def _migrations(scan: ArchiveScan, ddl: DdlReader) -> tuple[MigrationRow, ...] | None:
     entry = next((e for e in scan.entries if e.desc == "TABLE DATA" and e.tag == _MIGRATIONS), None)
     if entry is None:
         return None
     copy = scan.copy_statements.get(entry.dump_id, "")
-    lines = iter_table_data(path, entry.dump_id)
+    lines = data_lines([scan.kept_data.get(entry.dump_id, b"")], copy=bool(copy))
     if copy:
         target = parse_copy_target(copy.strip())
         columns = target[1] if target else ()

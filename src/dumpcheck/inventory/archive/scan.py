@@ -1,4 +1,9 @@
-"""read_archive: the TOC and the exact row count of every table, in one streaming pass."""
+"""read_archive: the TOC and the exact row count of every table, in one streaming pass.
+
+One pass, forward: the data an inventory needs beyond the counts (the rows of
+``_prisma_migrations``, the first INSERT of ``--inserts`` data) is kept as it streams by, so
+that an archive read from object storage is read once and never seeked in for a second look.
+"""
 
 from __future__ import annotations
 
@@ -30,8 +35,12 @@ from dumpcheck.inventory.archive.model import ArchiveFormat, ArchiveScan
 from dumpcheck.inventory.archive.sniff import sniff_archive
 from dumpcheck.inventory.model import TocEntry
 from dumpcheck.inventory.plain.insert_rows import InsertHasher
+from dumpcheck.inventory.source import DumpSource, open_binary
 
 _BUFFER = 1 << 16
+# The first line kept of --inserts data: its INSERT names the columns before VALUES. 1600
+# columns (MaxHeapAttributeNumber) of quoted 63-byte names fit.
+FIRST_LINE_LIMIT = 1 << 18
 
 
 def entry_label(entry: TocEntry) -> str:
@@ -40,11 +49,35 @@ def entry_label(entry: TocEntry) -> str:
     return f"TOC {entry.dump_id} ({entry.desc} {name})"
 
 
+class _Kept:
+    """The data of one entry as it streams by: all of it, or its first line only."""
+
+    def __init__(self, *, whole: bool) -> None:
+        self.whole = whole
+        self.parts: list[bytes] = []
+        self.size = 0
+        self.full = False
+
+    def feed(self, piece: bytes) -> None:
+        if self.full:
+            return
+        if not self.whole:
+            cut = piece.find(b"\n")
+            if cut >= 0:
+                piece, self.full = piece[: cut + 1], True
+            piece = piece[: FIRST_LINE_LIMIT - self.size]
+            self.full = self.full or self.size + len(piece) >= FIRST_LINE_LIMIT
+        self.parts.append(piece)
+        self.size += len(piece)
+
+
 @dataclass
 class _Tally:
     """What the data pass has found so far."""
 
     by_id: dict[int, RawEntry]
+    keep: frozenset[str] = frozenset()  # tables (by tag) whose whole data is kept
+    kept: dict[int, bytes] = field(default_factory=dict)
     row_counts: dict[int, int] = field(default_factory=dict)
     blobs: int = 0
     seen: set[int] = field(default_factory=set)
@@ -90,11 +123,16 @@ class _Tally:
         counter = CopyRowCounter(fingerprint=hashing) if raw.copy_stmt else InsertRowCounter()
         truncated = False
         chunks = stream.chunks
-        # The bulk chunk walk only counts: hashing needs each row's bytes.
+        table_data = raw.entry.desc == "TABLE DATA"
+        keep = _Kept(whole=raw.entry.tag in self.keep) if table_data else None
+        if keep is not None and not keep.whole and raw.copy_stmt:
+            keep = None  # COPY data: its column list is in the TOC, not in the first line
+        # The bulk chunk walk only counts: hashing and keeping need each row's bytes.
         if (
             isinstance(counter, CopyRowCounter)
             and stream.counted_chunks is not None
             and not hashing
+            and keep is None
         ):
             chunks = stream.counted_chunks(counter)
         inserts = (
@@ -107,8 +145,12 @@ class _Tally:
                 counter.feed(piece)
                 if inserts is not None:
                     inserts.feed(piece)
+                if keep is not None:
+                    keep.feed(piece)
         except InputTruncated:
             truncated = True
+        if keep is not None:
+            self.kept[stream.dump_id] = b"".join(keep.parts)
         rows = counter.rows
         if raw.entry.desc == "TABLE DATA":
             self.row_counts[stream.dump_id] = rows
@@ -201,6 +243,7 @@ def _result(
         blobs=tally.blobs if tally else 0,
         damaged=dict(tally.damaged) if tally else {},
         fingerprints=dict(tally.fingerprints or {}) if tally else {},
+        kept_data=dict(tally.kept) if tally else {},
         copy_statements={
             raw.entry.dump_id: raw.copy_stmt
             for raw in toc.entries
@@ -210,14 +253,18 @@ def _result(
 
 
 @contextmanager
-def open_toc(path: Path, fmt: ArchiveFormat) -> Iterator[tuple[ArchiveHeader, TocRead, object]]:
+def open_toc(
+    path: DumpSource, fmt: ArchiveFormat
+) -> Iterator[tuple[ArchiveHeader, TocRead, object]]:
     """Header and TOC of an archive, with the open handle the data is read from next."""
     if fmt == "custom":
-        with path.open("rb", buffering=_BUFFER) as stream:
+        with open_binary(path, _BUFFER) as stream:
             reader = ByteReader(stream, str(path))
             header = _checked_header(reader, str(path), FORMAT_CUSTOM)
             yield header, read_toc(reader, header, str(path)), reader
     elif fmt == "directory":
+        if not isinstance(path, Path):
+            raise DumpFormatError(f"{path}: a directory archive is read from a local copy")
         toc_path = path / "toc.dat"
         with toc_path.open("rb", buffering=_BUFFER) as stream:
             reader = ByteReader(stream, str(toc_path))
@@ -226,7 +273,7 @@ def open_toc(path: Path, fmt: ArchiveFormat) -> Iterator[tuple[ArchiveHeader, To
             toc = read_toc(reader, header, str(toc_path))
         yield header, toc, path
     else:
-        with path.open("rb", buffering=_BUFFER) as stream:
+        with open_binary(path, _BUFFER) as stream:
             walker = _tar.TarWalker(stream, str(path))
             member = walker.take()
             if member is None or member.name != "toc.dat":
@@ -246,18 +293,21 @@ def _checked_header(reader: ByteReader, where: str, format_code: int) -> Archive
     return header
 
 
-def read_archive(path: Path, *, fingerprints: bool = False) -> ArchiveScan:
+def read_archive(
+    path: DumpSource, *, fingerprints: bool = False, keep: frozenset[str] = frozenset()
+) -> ArchiveScan:
     """Read a custom, directory or tar archive: facts, TOC, exact row counts, completeness;
-    with ``fingerprints``, the fingerprint of each COPY data entry's rows too."""
+    with ``fingerprints``, the fingerprint of each COPY data entry's rows too; ``kept_data``
+    holds the data of the tables named (by tag) in ``keep``, and the first line of INSERT data."""
     fmt = sniff_archive(path)
     if fmt is None:
-        if path.is_dir():
+        if isinstance(path, Path) and path.is_dir():
             raise DumpFormatError(f"{path}: directory without toc.dat, not a pg_dump archive")
         raise DumpFormatError(f"{path}: not a pg_dump archive (custom, directory or tar)")
     with open_toc(path, fmt) as (header, toc, handle):
         if toc.truncated:
             return _result(fmt, header, toc, None, set())
-        tally = _Tally({raw.entry.dump_id: raw for raw in toc.entries})
+        tally = _Tally({raw.entry.dump_id: raw for raw in toc.entries}, keep)
         tally.standard_strings = not any(
             raw.entry.desc == "STDSTRINGS" and "'off'" in raw.entry.defn for raw in toc.entries
         )

@@ -1,4 +1,4 @@
-"""Which archive format a path holds, judged from its content, never from its name."""
+"""Which archive format a dump holds, judged from its content, never from its name."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from dumpcheck.inventory.archive._binary import (
 )
 from dumpcheck.inventory.archive._tar import BLOCK, parse_header
 from dumpcheck.inventory.archive.model import ArchiveFormat
+from dumpcheck.inventory.source import DumpSource, head_bytes
 
 # Magic (5), version (3), intSize, offSize, format: the bytes that say what an archive is.
 _FIXED_HEADER = 11
@@ -34,13 +35,17 @@ def check_fixed_header(head: bytes, where: str, expected_format: int) -> None:
     raise DumpFormatError(f"{where}: corrupt archive header (format code {format_code})")
 
 
-def sniff_archive(path: Path) -> ArchiveFormat | None:
+def sniff_archive(path: DumpSource) -> ArchiveFormat | None:
     """``custom``, ``directory`` or ``tar`` when ``path`` holds a pg_dump archive, else None.
 
     A directory without ``toc.dat`` gives None (the caller says so); an archive whose header is
-    corrupt or of an unknown version, or a zero-byte file, raises DumpFormatError.
+    corrupt or of an unknown version, or a zero-byte file, raises DumpFormatError. An ``s3://``
+    object costs one small ranged read.
     """
-    if path.is_dir():
+    if not isinstance(path, Path):
+        if path.directory:
+            return "directory"
+    elif path.is_dir():
         toc = path / "toc.dat"
         if not toc.is_file():
             return None
@@ -51,10 +56,9 @@ def sniff_archive(path: Path) -> ArchiveFormat | None:
         # A directory archive's toc.dat carries the tar format code (pg_backup_directory.c).
         check_fixed_header(head, str(toc), FORMAT_TAR)
         return "directory"
-    if not path.is_file():
+    elif not path.is_file():
         raise DumpFormatError(f"{path}: no such file or directory")
-    with path.open("rb") as stream:
-        head = stream.read(BLOCK + _FIXED_HEADER)
+    head = head_bytes(path, BLOCK + _FIXED_HEADER)
     if not head:
         raise DumpFormatError(f"{path}: empty file (0 bytes), not a dump")
     if head.startswith(MAGIC):

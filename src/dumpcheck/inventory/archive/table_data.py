@@ -17,11 +17,12 @@ from dumpcheck.inventory.archive._codecs import StreamIncomplete, decompress
 from dumpcheck.inventory.archive.scan import open_toc
 from dumpcheck.inventory.archive.sniff import sniff_archive
 from dumpcheck.inventory.model import Compression
+from dumpcheck.inventory.source import DumpSource
 
 _END_MARKER = b"\\."
 
 
-def iter_table_data(path: Path, dump_id: int) -> Iterator[bytes]:
+def iter_table_data(path: DumpSource, dump_id: int) -> Iterator[bytes]:
     """The data lines of TABLE DATA entry ``dump_id``, without their newlines.
 
     For COPY data these are the rows in COPY text format, ending before the ``\\.`` marker; for
@@ -43,11 +44,11 @@ def iter_table_data(path: Path, dump_id: int) -> Iterator[bytes]:
             return
         chunks, compression, file_wrapper = source
         pieces = decompress(chunks, compression, file_wrapper=file_wrapper, where=str(path))
-        yield from _lines(pieces, copy=bool(raw.copy_stmt))
+        yield from data_lines(pieces, copy=bool(raw.copy_stmt))
 
 
 def _raw_source(
-    path: Path, raw: RawEntry, handle: object, compression: Compression
+    path: DumpSource, raw: RawEntry, handle: object, compression: Compression
 ) -> tuple[Iterable[bytes], Compression, bool] | None:
     if isinstance(handle, ByteReader):
         if raw.offset_flag == OFFSET_NO_DATA:
@@ -67,7 +68,9 @@ def _raw_source(
     return _directory.file_chunks(found[0]), found[1], True
 
 
-def _lines(pieces: Iterator[bytes], *, copy: bool) -> Iterator[bytes]:
+def data_lines(pieces: Iterable[bytes], *, copy: bool) -> Iterator[bytes]:
+    """The complete lines of decompressed data, without their newlines (COPY data: up to the
+    ``\\.`` marker); an unfinished last line is not yielded."""
     # The unfinished line is kept as a list of parts so that one huge row costs linear time.
     pending: list[bytes] = []
     try:

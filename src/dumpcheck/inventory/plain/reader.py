@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from dumpcheck.catalog import QualifiedName
 from dumpcheck.errors import BadInputError
@@ -38,7 +37,7 @@ from dumpcheck.inventory.plain.splitter import (
     PlainSplitter,
     Statement,
 )
-from dumpcheck.inventory.source import open_plain
+from dumpcheck.inventory.source import DumpSource, open_plain
 from dumpcheck.sqltext import (
     TextError,
     read_ident_list,
@@ -84,7 +83,7 @@ class _Scan:
 
 
 def inventory_plain(
-    path: Path, progress: Progress | None = None, *, fingerprints: bool = True
+    path: DumpSource, progress: Progress | None = None, *, fingerprints: bool = True
 ) -> DumpInventory:
     """Read a plain (maybe compressed) dump in one streaming pass; ``fingerprints`` hashes
     every COPY row as well (dumpcheck.fingerprint)."""
@@ -312,7 +311,7 @@ def _insert_columns(scan: _Scan, table: QualifiedName, columns: tuple[str, ...] 
 
 
 def _result(
-    path: Path, scan: _Scan, splitter: PlainSplitter, compression: str, truncated: bool
+    path: DumpSource, scan: _Scan, splitter: PlainSplitter, compression: str, truncated: bool
 ) -> DumpInventory:
     if len(scan.databases) > 1:
         # pg_dumpall: one script for every database of a cluster. Merging their tables into

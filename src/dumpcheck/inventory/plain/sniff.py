@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from dumpcheck.errors import DumpFormatError
-from dumpcheck.inventory.source import open_plain
+from dumpcheck.inventory.source import DumpSource, open_plain
 
 _DUMP_MARKERS = (b"-- PostgreSQL database dump", b"\\restrict ", b"\\connect ", b"SET ")
 
 
-def check_is_dump(path: Path) -> None:
+def check_is_dump(path: DumpSource) -> None:
     """DumpFormatError unless ``path`` (maybe compressed) reads as a psql script from pg_dump."""
     stream = open_plain(path)
     try:
