@@ -23,6 +23,7 @@ class InspectOptions:
     url: str  # postgresql:// URL (Prisma's DATABASE_URL) or libpq key=value
     prisma: Path
     dump: Path | None = None
+    dump_database: str | None = None  # the database in a pg_dumpall dump (default: its only one)
     migrations: Path | None = None
     default_schema: str | None = None  # --schema: wins over the URL's ?schema=
     estimate_rows: bool = False
@@ -53,13 +54,15 @@ def inspect_database(options: InspectOptions) -> InspectOutcome:
         raise BadInputError(f"Prisma schema not found: {options.prisma}")
     if options.dump is not None and not options.dump.exists():
         raise BadInputError(f"dump not found: {options.dump}")
+    if options.dump is None and options.dump_database is not None:
+        raise BadInputError("--database NAME names a database in the dump: give --dump DUMP")
     expectation = expect(options.prisma, migrations=options.migrations, default_schema=url.schema)
     inv = None
     if options.dump is not None:
         from dumpcheck.inventory import inventory
 
         # Row content is not compared with a live database (it changes after the restore).
-        inv = inventory(options.dump, fingerprints=False)
+        inv = inventory(options.dump, fingerprints=False, database=options.dump_database)
     live = read_database(
         url,
         schema=expectation.default_schema,

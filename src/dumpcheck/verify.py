@@ -38,6 +38,7 @@ class VerifyOptions:
     expect_check: bool = False  # also ask the project's own Prisma for its DDL
     fingerprints: bool = True  # hash every row on both sides (dumpcheck.fingerprint)
     dump_url: str | None = None  # s3://...: fetched to a private temporary file first
+    database: str | None = None  # the database of a pg_dumpall file (default: its only one)
 
 
 @dataclass(frozen=True)
@@ -125,6 +126,7 @@ def verify(
             options.dump,
             progress=(lambda n: progress("reading", min(n, size), size)) if progress else None,
             fingerprints=options.fingerprints,
+            database=options.database,
         )
     checked = None
     if options.expect_check:
@@ -181,7 +183,12 @@ def verify(
             inv,
             restored,
             migrations=statuses,
-            scratch=ScratchInfo(server.backend, server.server_version, restored.created_roles),
+            scratch=ScratchInfo(
+                server.backend,
+                server.server_version,
+                restored.created_roles,
+                restored.roles_source,
+            ),
             strict=options.strict,
             prisma=str(options.prisma),
             spellings=spellings,

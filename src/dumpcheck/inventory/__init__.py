@@ -6,7 +6,7 @@ their DDL into the neutral catalog; :func:`inventory` (``api``) picks the reader
 
 from __future__ import annotations
 
-from dumpcheck.inventory.api import inventory
+from dumpcheck.inventory.api import inventory, inventory_all, user_databases
 from dumpcheck.inventory.plain import (
     CopyBlock,
     MetaCommand,
@@ -18,7 +18,7 @@ from dumpcheck.inventory.plain import (
 )
 from dumpcheck.inventory.progress import dump_size, progress_bar
 from dumpcheck.inventory.remote import local_copy
-from dumpcheck.inventory.render import to_json, to_text
+from dumpcheck.inventory.render import cluster_to_json, cluster_to_text, to_json, to_text
 from dumpcheck.inventory.source import open_plain
 
 __all__ = [
@@ -28,12 +28,16 @@ __all__ = [
     "PlainItem",
     "PlainSplitter",
     "Statement",
+    "cluster_to_json",
+    "cluster_to_text",
     "dump_size",
     "inventory",
+    "inventory_all",
     "iter_plain",
     "local_copy",
     "open_plain",
     "progress_bar",
     "to_json",
     "to_text",
+    "user_databases",
 ]

@@ -68,13 +68,22 @@ def restore(
     """
     _check_readable(dump)
     started = time.monotonic()
-    findings, created_roles = prepare_server(server, dump.facts)
+    roles = prepare_server(server, dump.facts)
+    created_roles = roles.names
     own_database = database is None
     try:
         if database is None:
             database = create_database(server, dump.facts.encoding)
         result = _restore_into(
-            dump, server, database, jobs, no_owner, findings, created_roles, base_schema, progress
+            dump,
+            server,
+            database,
+            jobs,
+            no_owner,
+            roles.findings,
+            created_roles,
+            base_schema,
+            progress,
         )
     except BaseException:
         # A failed restore leaves nothing behind on the server: not its database, not its roles.
@@ -83,7 +92,9 @@ def restore(
                 drop_database(server, database)
             drop_roles(server, created_roles)
         raise
-    return dataclasses.replace(result, duration_s=time.monotonic() - started)
+    return dataclasses.replace(
+        result, duration_s=time.monotonic() - started, roles_source=roles.source
+    )
 
 
 def _restore_into(
