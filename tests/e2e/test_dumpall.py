@@ -411,3 +411,39 @@ def test_explain_tells_the_live_database_from_the_dumps_database(
         with psycopg.connect(scratch_server.dsn("postgres"), autocommit=True) as conn:
             for role in live.created_roles:
                 conn.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(role)))
+
+
+def test_the_nightly_job_verifies_one_database_and_keeps_no_password(
+    cluster: Cluster, scratch_server: ScratchServer, tmp_path: Path
+) -> None:
+    import subprocess
+    import sys
+
+    from tests.robustness._harness import ROOT
+
+    runs = tmp_path / "runs"
+    common = ["--prisma", str(cluster.schema), "--runs-dir", str(runs)]
+    common += ["--scratch-dsn", scratch_server.conninfo, "--dump", str(cluster.gzipped)]
+
+    def nightly(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "pipeline.nightly", *common, *args],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            cwd=ROOT,
+        )
+
+    refused = nightly()
+    assert refused.returncode == 2, refused.stderr
+    assert all(name in refused.stderr for name in cluster.tables)
+    done = nightly("--database", cluster.shop)
+    assert done.returncode == 0, done.stderr
+    history = [json.loads(line) for line in (runs / "history.jsonl").read_text().splitlines()]
+    assert [h["exit_code"] for h in history] == [2, 0]
+    run_dir = Path(history[1]["run_dir"])
+    facts = json.loads((run_dir / "inventory.json").read_text())["facts"]
+    assert facts["database"] == cluster.shop
+    assert "not restored" in (run_dir / "restore.log").read_text()  # the other databases' parts
+    artifacts = [p.read_text() for p in run_dir.iterdir() if p.is_file()]
+    _secret_free(cluster, done.stdout, done.stderr, refused.stderr, *artifacts)

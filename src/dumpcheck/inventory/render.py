@@ -249,7 +249,7 @@ def cluster_to_text(cluster: ClusterInventory, users: tuple[str, ...], *, width:
         if name not in users:
             out += f"database {name}: no tables (as initdb made it)\n\n"
             continue
-        out += to_text(inv, width=width, title=f"database {name}") + "\n"
+        out += to_text(inv, width=width, title=f"database {name}", in_cluster=True) + "\n"
     if users:
         out += f"pick one database with --database NAME ({', '.join(users)})\n"
     else:
@@ -267,8 +267,11 @@ def _roles_text(roles: tuple[RoleDefinition, ...], memberships: tuple[RoleMember
     return text or "-"
 
 
-def to_text(inv: DumpInventory, *, width: int = 120, title: str | None = None) -> str:
-    """A rich table of the tables, then the facts, as plain text."""
+def to_text(
+    inv: DumpInventory, *, width: int = 120, title: str | None = None, in_cluster: bool = False
+) -> str:
+    """A rich table of the tables, then the facts, as plain text (``in_cluster``: one database
+    of a pg_dumpall listing, whose roles section the listing shows once)."""
     from rich.console import Console
     from rich.table import Table as RichTable
 
@@ -291,7 +294,7 @@ def to_text(inv: DumpInventory, *, width: int = 120, title: str | None = None) -
             columns = f"{len(inv.data_columns[t.key])} in data"
         grid.add_row(t.schema, t.name, columns, rows, ", ".join(table_flags(inv, t)))
     console.print(grid)
-    for line in fact_lines(inv):
+    for line in fact_lines(inv)[: -1 if in_cluster and inv.facts.cluster else None]:
         console.print(line, markup=False)
     return out.getvalue()
 
@@ -319,7 +322,7 @@ def fact_lines(inv: DumpInventory) -> list[str]:
         lines += [f"  {u.location}: {u.reason}: {u.statement[:100]}" for u in inv.unparsed[:20]]
     if inv.prisma_migrations is not None:
         lines.append(f"_prisma_migrations rows: {len(inv.prisma_migrations)}")
-    if f.cluster is not None:
+    if f.cluster is not None:  # the last line: a pg_dumpall listing leaves it out
         lines.append(
             f"pg_dumpall file: database {f.database} of {', '.join(f.cluster.databases)}; "
             f"its roles in the roles section: {_roles_text(f.cluster.roles, f.cluster.memberships)}"
