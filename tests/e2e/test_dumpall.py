@@ -13,6 +13,7 @@ import gzip
 import json
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -447,3 +448,101 @@ def test_the_nightly_job_verifies_one_database_and_keeps_no_password(
     assert "not restored" in (run_dir / "restore.log").read_text()  # the other databases' parts
     artifacts = [p.read_text() for p in run_dir.iterdir() if p.is_file()]
     _secret_free(cluster, done.stdout, done.stderr, refused.stderr, *artifacts)
+
+
+def test_refresh_promotes_one_database_of_the_file(
+    cluster: Cluster, scratch_server: ScratchServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """refresh restores on the target's own server (not one dumpcheck started): the roles are
+    created NOLOGIN, and stay with the promoted database that they own objects in."""
+    target = f"dumpall_target_{secrets.token_hex(4)}"
+    with psycopg.connect(scratch_server.dsn("postgres"), autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(target)))
+    try:
+        result = run_cli(
+            capsys, "refresh", str(cluster.plain), "--database", cluster.shop,
+            "--prisma", str(cluster.schema), "--target", scratch_server.dsn(target), "--quiet",
+        )  # fmt: skip
+        assert_contract(result, (0,), "refresh --database")
+        assert "promoted" in result.stderr
+        with psycopg.connect(scratch_server.dsn(target), autocommit=True) as conn:
+            tables = {str(r[0]) for r in conn.execute("SELECT tablename FROM pg_tables")}
+            logins: dict[str, bool] = dict(
+                conn.execute(
+                    "SELECT rolname, rolcanlogin FROM pg_roles WHERE rolname = ANY(%s)",
+                    ([cluster.owner, cluster.reader],),
+                ).fetchall()
+            )
+        assert {"orders", "products"} <= tables and "posts" not in tables
+        assert logins == {cluster.owner: False, cluster.reader: False}
+        _secret_free(cluster, result.stdout, result.stderr)
+    finally:
+        with psycopg.connect(scratch_server.dsn("postgres"), autocommit=True) as conn:
+            names = conn.execute(
+                "SELECT datname FROM pg_database WHERE starts_with(datname, %s)", (target,)
+            ).fetchall()
+            for (name,) in names:
+                conn.execute(
+                    sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+                )
+            for role in (cluster.owner, cluster.reader):
+                conn.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(role)))
+
+
+def test_a_postgresql_15_pg_dumpall_restores_into_18_with_its_roles(
+    scratch_server_for: Callable[[int], ScratchServer],
+    scratch_server: ScratchServer,
+    tmp_path: Path,
+) -> None:
+    """pg_dumpall 15 spells memberships without INHERIT/SET options (before 16's grant
+    options), and the 18 server takes them as they are."""
+    source = scratch_server_for(15)
+    tag = secrets.token_hex(4)
+    database, owner, group = f"old_{tag}", f"old_owner_{tag}", f"old_group_{tag}"
+    with psycopg.connect(source.dsn("postgres"), autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE ROLE {} NOLOGIN").format(sql.Identifier(group)))
+        conn.execute(
+            sql.SQL("CREATE ROLE {} LOGIN CREATEDB PASSWORD 'old-secret' IN ROLE {}").format(
+                sql.Identifier(owner), sql.Identifier(group)
+            )
+        )
+        conn.execute(
+            sql.SQL("CREATE DATABASE {} OWNER {}").format(*map(sql.Identifier, (database, owner)))
+        )
+    try:
+        with psycopg.connect(source.dsn(database), autocommit=True) as conn:
+            conn.execute("CREATE TABLE items (id int PRIMARY KEY)")
+            conn.execute(sql.SQL("ALTER TABLE items OWNER TO {}").format(sql.Identifier(owner)))
+            conn.execute(sql.SQL("GRANT SELECT ON items TO {}").format(sql.Identifier(group)))
+        dump = tmp_path / "old.sql"
+        _dumpall(source, dump, {database})
+    finally:
+        with psycopg.connect(source.dsn("postgres"), autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(database)))
+            for role in (owner, group):
+                conn.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(role)))
+    assert re.search(rf"^GRANT {group} TO {owner} GRANTED BY", dump.read_text(), re.MULTILINE)
+    inv = inventory(dump)  # its only user database
+    assert inv.facts.database == database and inv.facts.pg_dump_major == 15
+    result = restore(inv, scratch_server)
+    try:
+        assert result.errors == () and set(result.created_roles) == {owner, group}
+        with psycopg.connect(scratch_server.dsn(result.database), autocommit=True) as conn:
+            roles = {
+                str(r[0]): r[1:]
+                for r in conn.execute(
+                    "SELECT rolname, rolcanlogin, rolcreatedb, rolpassword IS NULL "
+                    "FROM pg_authid WHERE rolname = ANY(%s)",
+                    ([owner, group],),
+                )
+            }
+            members = conn.execute(
+                "SELECT pg_has_role(%s, %s, 'MEMBER')", (owner, group)
+            ).fetchone()
+        assert roles == {owner: (True, True, True), group: (False, False, True)}
+        assert members == (True,)
+    finally:
+        drop_database(scratch_server, result.database)
+        with psycopg.connect(scratch_server.dsn("postgres"), autocommit=True) as conn:
+            for role in result.created_roles:
+                conn.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(role)))
