@@ -23,6 +23,7 @@ class InspectOptions:
     url: str  # postgresql:// URL (Prisma's DATABASE_URL) or libpq key=value
     prisma: Path
     dump: Path | str | None = None  # a path, or an s3:// URL (read as a stream)
+    dump_database: str | None = None  # the database in a pg_dumpall dump (default: its only one)
     migrations: Path | None = None
     default_schema: str | None = None  # --schema: wins over the URL's ?schema=
     estimate_rows: bool = False
@@ -53,13 +54,17 @@ def inspect_database(options: InspectOptions) -> InspectOutcome:
         raise BadInputError(f"Prisma schema not found: {options.prisma}")
     if isinstance(options.dump, Path) and not options.dump.exists():
         raise BadInputError(f"dump not found: {options.dump}")
+    if options.dump is None and options.dump_database is not None:
+        raise BadInputError("--database NAME names a database in the dump: give --dump DUMP")
     expectation = expect(options.prisma, migrations=options.migrations, default_schema=url.schema)
     inv = None
     if options.dump is not None:
         from dumpcheck.inventory import dump_source, inventory
 
         # Row content is not compared with a live database (it changes after the restore).
-        inv = inventory(dump_source(options.dump), fingerprints=False)
+        inv = inventory(
+            dump_source(options.dump), fingerprints=False, database=options.dump_database
+        )
     live = read_database(
         url,
         schema=expectation.default_schema,

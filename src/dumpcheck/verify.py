@@ -42,6 +42,7 @@ class VerifyOptions:
     expect_check: bool = False  # also ask the project's own Prisma for its DDL
     fingerprints: bool = True  # hash every row on both sides (dumpcheck.fingerprint)
     dump_url: str | None = None  # s3://...: streamed, or fetched when pg_restore must seek
+    database: str | None = None  # the database of a pg_dumpall file (default: its only one)
 
 
 @dataclass(frozen=True)
@@ -139,6 +140,7 @@ def _verify(
             source,
             progress=(lambda n: progress("reading", min(n, size), size)) if progress else None,
             fingerprints=options.fingerprints,
+            database=options.database,
         )
     checked = None
     if options.expect_check:
@@ -196,7 +198,12 @@ def _verify(
             inv,
             restored,
             migrations=statuses,
-            scratch=ScratchInfo(server.backend, server.server_version, restored.created_roles),
+            scratch=ScratchInfo(
+                server.backend,
+                server.server_version,
+                restored.created_roles,
+                restored.roles_source,
+            ),
             strict=options.strict,
             prisma=str(options.prisma),
             spellings=spellings,

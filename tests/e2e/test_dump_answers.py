@@ -159,28 +159,3 @@ def test_plain_dump_through_bzip2_or_xz_verifies(
     assert (products.verdict, products.restored_rows) == ("ok", 2)
     assert products.dump_fingerprint == products.restored_fingerprint
     assert findings.dump is not None and findings.dump.compression == codec
-
-
-def test_a_pg_dumpall_file_is_refused_with_its_databases_named(
-    scratch_server: ScratchServer, fresh_db: str, tmp_path: Path
-) -> None:
-    """A cluster dump is one script for every database: inventory and verify say so in one
-    line (exit 2) instead of merging the tables of every database into one list."""
-    from tests.robustness._harness import SCHEMA, assert_contract, run_subprocess
-
-    with psycopg.connect(scratch_server.dsn(fresh_db), autocommit=True) as conn:
-        conn.execute("CREATE TABLE products (id int PRIMARY KEY, title text)")
-    assert scratch_server.install is not None
-    cluster = tmp_path / "cluster.sql"
-    run(
-        scratch_server.install.binary("pg_dumpall"),
-        ["--no-role-passwords", "-f", str(cluster), "-d", scratch_server.conninfo],
-        major=scratch_server.major,
-    )
-    for argv in (
-        ["inventory", str(cluster)],
-        ["verify", str(cluster), "--prisma", str(SCHEMA), "--scratch-dsn", scratch_server.conninfo],
-    ):
-        result = run_subprocess(*argv, timeout=120)
-        assert_contract(result, (2,), argv[0])
-        assert "pg_dumpall" in result.stderr and fresh_db in result.stderr, result.stderr

@@ -191,21 +191,6 @@ def test_disk_full_message_maps_to_disk_full_error() -> None:
         _raise_for_environment([Failure("disk quota", sqlstate="53100")], server, "")
 
 
-@pytest.mark.parametrize(
-    ("argument", "database"),
-    [
-        ("aas_bronze_production", "aas_bronze_production"),
-        ('"My DB"', "My DB"),
-        ("-reuse-previous=on \"dbname='aas'\"", "aas"),
-        ("-", None),
-    ],
-)
-def test_connect_target_reads_every_pg_dump_spelling(argument: str, database: str | None) -> None:
-    from dumpcheck.restore.plain import _connect_target
-
-    assert _connect_target(argument) == database
-
-
 def test_archive_newer_than_pg_restore_is_environment_failure_with_advice() -> None:
     import dataclasses
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
@@ -9,7 +10,7 @@ import click
 
 from dumpcheck.cli import EXIT_CODES_HELP
 from dumpcheck.cli.dumparg import DUMP
-from dumpcheck.cli.options import verify_options, write_output
+from dumpcheck.cli.options import split_databases, verify_options, write_output
 from dumpcheck.errors import BadInputError
 
 if TYPE_CHECKING:
@@ -21,15 +22,21 @@ if TYPE_CHECKING:
     help="Why is TABLE missing or broken? Runs verify on DUMP and answers for one table, "
     "named directly or through a pasted Prisma error (P2021 / P2022). With --database URL, "
     "asks the existing database instead (read-only, as inspect does; no restore): "
-    "explain --database URL --prisma PATH [--dump DUMP] TABLE.\n\n" + EXIT_CODES_HELP,
+    "explain --database URL --prisma PATH [--dump DUMP] TABLE. --database has two meanings, "
+    "told by the value: a connection string (postgres:// or postgresql:// URL, or key=value) "
+    "is the live database; any other value is a database NAME inside a pg_dumpall DUMP. Give "
+    "it twice for both: explain --database URL --database NAME --dump ALL.sql TABLE."
+    "\n\n" + EXIT_CODES_HELP,
 )
-@verify_options(dump_required=False)
+@verify_options(dump_required=False, database_option=False)
 @click.argument("table", required=False)
 @click.option(
     "--database",
-    "database",
-    metavar="URL",
-    help="Answer for this existing database (postgresql:// URL or key=value), read-only.",
+    "databases",
+    multiple=True,
+    metavar="URL|NAME",
+    help="URL or key=value: answer for this existing database, read-only. NAME: the database "
+    "in a pg_dumpall DUMP (default: its only user database). Repeatable: one of each.",
 )
 @click.option(
     "--dump",
@@ -52,7 +59,7 @@ def command(
     prisma_error: str | None,
     fmt: str,
     output: Path | None,
-    database: str | None,
+    databases: tuple[str, ...],
     dump_file: Path | str | None,
     estimate_rows: bool,
     **kwargs: object,
@@ -67,6 +74,8 @@ def command(
     from dumpcheck.verify import verify
 
     options = cast("VerifyOptions", kwargs.pop("_options"))
+    database, dump_database = split_databases(databases)
+    options = replace(options, database=dump_database)
     if database is not None:
         # `explain --database URL TABLE`: the one positional is the table, not a dump.
         if options.dump is not None and table is not None:
@@ -88,6 +97,7 @@ def command(
                 url=database,
                 prisma=options.prisma,
                 dump=dump_file,
+                dump_database=dump_database,
                 migrations=options.migrations,
                 default_schema=options.default_schema,
                 estimate_rows=estimate_rows,

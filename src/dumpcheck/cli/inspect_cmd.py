@@ -57,6 +57,15 @@ def database_options(func: Callable[..., Any]) -> Callable[..., Any]:
                 help="Seconds any one catalog query or count may take.",
             ),
             click.option("--strict", is_flag=True, help="Fail on tables Prisma does not know too."),
+            click.option(
+                "--database",
+                "databases",
+                multiple=True,
+                metavar="NAME|URL",
+                help="NAME: with --dump, the database in a pg_dumpall file (default: its only "
+                "user database). A connection string (postgres:// URL or key=value) is the "
+                "database to inspect, as URL is.",
+            ),
         )
     ):
         func = option(func)
@@ -65,8 +74,16 @@ def database_options(func: Callable[..., Any]) -> Callable[..., Any]:
 
 def inspect_options(url: str | None, kwargs: dict[str, Any]) -> InspectOptions:
     """InspectOptions from the URL (or DATABASE_URL) and the shared options."""
+    from dumpcheck.cli.options import split_databases
     from dumpcheck.errors import BadInputError
 
+    live, dump_database = split_databases(kwargs.pop("databases", ()))
+    if live is not None:
+        # --database URL wins over DATABASE_URL, never over a URL given as the argument.
+        source = click.get_current_context().get_parameter_source("url")
+        if url is not None and source == click.core.ParameterSource.COMMANDLINE:
+            raise BadInputError("give the database to inspect once: as URL or as --database URL")
+        url = live
     if not url:
         raise BadInputError(
             "no database: pass URL (or --database URL), or set DATABASE_URL as Prisma does"
@@ -75,6 +92,7 @@ def inspect_options(url: str | None, kwargs: dict[str, Any]) -> InspectOptions:
         url=url,
         prisma=kwargs.pop("prisma"),
         dump=kwargs.pop("dump"),
+        dump_database=dump_database,
         migrations=kwargs.pop("migrations"),
         default_schema=kwargs.pop("default_schema"),
         estimate_rows=kwargs.pop("estimate_rows"),

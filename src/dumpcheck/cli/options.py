@@ -10,14 +10,25 @@ from typing import Any, cast
 import click
 
 from dumpcheck.cli.dumparg import DUMP
+from dumpcheck.errors import BadInputError
 from dumpcheck.scratch.model import Backend
 from dumpcheck.verify import VerifyOptions
 
+DATABASE_HELP = (
+    "The database to verify in a pg_dumpall file (default: its only user database); for a "
+    "pg_dump dump, its own database."
+)
+
 
 def verify_options(
-    *, dump_option: bool = False, dump_required: bool = True, prisma_required: bool = True
+    *,
+    dump_option: bool = False,
+    dump_required: bool = True,
+    prisma_required: bool = True,
+    database_option: bool = True,
 ) -> Callable[[Callable[..., Any]], Any]:
-    """Add DUMP (or --dump), --prisma and the scratch options; pass VerifyOptions as _options."""
+    """Add DUMP (or --dump), --prisma, --database NAME and the scratch options; pass
+    VerifyOptions as _options (``database_option=False``: the command sets ``database``)."""
     dump_param = (
         click.option(
             "--dump",
@@ -28,15 +39,26 @@ def verify_options(
         if dump_option
         else click.argument("dump", type=DUMP, required=dump_required)
     )
-    return functools.partial(_decorate, dump_param, prisma_required)
+    database_param = (
+        click.option("--database", "dump_database", metavar="NAME", help=DATABASE_HELP)
+        if database_option
+        else _no_option
+    )
+    return functools.partial(_decorate, dump_param, database_param, prisma_required)
+
+
+def _no_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return func
 
 
 def _decorate(
     dump_param: Callable[[Callable[..., Any]], Any],
+    database_param: Callable[[Callable[..., Any]], Any],
     prisma_required: bool,
     func: Callable[..., Any],
 ) -> Callable[..., Any]:
     @dump_param
+    @database_param
     @click.option(
         "--prisma",
         required=prisma_required,
@@ -103,6 +125,7 @@ def _decorate(
             strict=kwargs.pop("strict"),
             expect_check=kwargs.pop("expect_check"),
             fingerprints=not kwargs.pop("no_fingerprints"),
+            database=kwargs.pop("dump_database", None),
         )
         return func(**kwargs)
 
@@ -113,6 +136,24 @@ def _dump_fields(dump: Path | str | None) -> dict[str, Any]:
     if isinstance(dump, str):  # s3://: fetched by verify() itself
         return {"dump": Path(), "dump_url": dump}
     return {"dump": dump}
+
+
+def split_databases(values: tuple[str, ...]) -> tuple[str | None, str | None]:
+    """``--database`` given once or twice: (the live database's connection string, the name
+    of a database inside the dump).
+
+    A value is a connection string when libpq would read it as one (fe-connect.c
+    recognized_connection_string: a postgres:// or postgresql:// URI, or key=value with an
+    '='), and a database name otherwise.
+    """
+    urls = [v for v in values if v.startswith(("postgresql://", "postgres://")) or "=" in v]
+    names = [v for v in values if v not in urls]
+    if len(urls) > 1 or len(names) > 1:
+        raise BadInputError(
+            "--database takes one connection string (the live database) and one database "
+            f"name (in a pg_dumpall dump) at most; got {len(urls)} and {len(names)}"
+        )
+    return (urls[0] if urls else None), (names[0] if names else None)
 
 
 def write_output(text: str, output: Path | None) -> None:

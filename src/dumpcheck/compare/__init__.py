@@ -165,10 +165,23 @@ def _roles_note(scratch: ScratchInfo | None) -> tuple[str, ...]:
     if scratch is None or not scratch.created_roles:
         return ()
     roles = ", ".join(scratch.created_roles)
+    lacked = f"The scratch server lacked {len(scratch.created_roles)} role(s) the dump names"
+    if scratch.roles_source == "roles_section":
+        return (
+            f"{lacked}, created from the dump's roles section (pg_dumpall) with the attributes "
+            f"and memberships it gives them, never its passwords: {roles}. A server the "
+            "database is restored into needs them too (the file's roles section creates them).",
+        )
+    if scratch.roles_source == "roles_section_nologin":
+        return (
+            f"{lacked}, created from the dump's roles section (pg_dumpall) with the memberships "
+            "among them but as NOLOGIN and without its other attributes or passwords (this "
+            f"server is not one dumpcheck started): {roles}. A server the database is restored "
+            "into needs them too (the file's roles section creates them).",
+        )
     return (
-        f"The scratch server lacked {len(scratch.created_roles)} role(s) the dump names, "
-        f"created as NOLOGIN so that ownership and grants could restore: {roles}. A server "
-        "the dump is restored into needs them too (pg_dump does not dump roles; "
+        f"{lacked}, created as NOLOGIN so that ownership and grants could restore: {roles}. A "
+        "server the dump is restored into needs them too (pg_dump does not dump roles; "
         "pg_dumpall --roles-only does).",
     )
 

@@ -182,6 +182,10 @@ class ScratchInfo:
     # Roles the dump names (OWNER TO, GRANT) that the scratch server lacked, created NOLOGIN so
     # that ownership and grants could restore: production's roles are not in a pg_dump.
     created_roles: tuple[str, ...] = ()
+    # "names": from the names alone; "roles_section": as a pg_dumpall file's roles section
+    # defines them (attributes, memberships; never passwords); "roles_section_nologin": the
+    # same, but NOLOGIN, on a server dumpcheck did not start.
+    roles_source: str = "names"
 
 
 @dataclass(frozen=True)

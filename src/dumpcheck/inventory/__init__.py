@@ -8,7 +8,7 @@ A dump is a local path or an ``s3://`` object (``remote``), which the readers st
 
 from __future__ import annotations
 
-from dumpcheck.inventory.api import inventory, is_archive
+from dumpcheck.inventory.api import inventory, inventory_all, is_archive, user_databases
 from dumpcheck.inventory.plain import (
     CopyBlock,
     MetaCommand,
@@ -20,7 +20,7 @@ from dumpcheck.inventory.plain import (
 )
 from dumpcheck.inventory.progress import dump_size, progress_bar
 from dumpcheck.inventory.remote import RemoteDump, dump_source, local_copy, locate
-from dumpcheck.inventory.render import to_json, to_text
+from dumpcheck.inventory.render import cluster_to_json, cluster_to_text, to_json, to_text
 from dumpcheck.inventory.source import DumpSource, open_plain
 
 __all__ = [
@@ -32,9 +32,12 @@ __all__ = [
     "PlainSplitter",
     "RemoteDump",
     "Statement",
+    "cluster_to_json",
+    "cluster_to_text",
     "dump_size",
     "dump_source",
     "inventory",
+    "inventory_all",
     "is_archive",
     "iter_plain",
     "local_copy",
@@ -43,4 +46,5 @@ __all__ = [
     "progress_bar",
     "to_json",
     "to_text",
+    "user_databases",
 ]

@@ -50,6 +50,38 @@ class MigrationRow:
 
 
 @dataclass(frozen=True)
+class RoleDefinition:
+    """A role as the roles section of a pg_dumpall file creates it; its password never kept."""
+
+    name: str
+    # CREATE ROLE options only, those that differ from its defaults, spelled as such:
+    # [NO]SUPERUSER, [NO]INHERIT, [NO]CREATEROLE, [NO]CREATEDB, [NO]LOGIN, [NO]REPLICATION,
+    # [NO]BYPASSRLS and CONNECTION LIMIT n.
+    attributes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RoleMembership:
+    """``GRANT role TO member`` in the roles section, with its options (16+: INHERIT, SET)."""
+
+    role: str
+    member: str
+    admin: bool = False
+    inherit: bool | None = None  # None: not stated (the member's INHERIT attribute decides)
+    set_role: bool | None = None
+
+
+@dataclass(frozen=True)
+class ClusterSection:
+    """The dump is one database's part of a pg_dumpall file: the file's databases, and the
+    roles this database names as the file's roles section defines them."""
+
+    databases: tuple[str, ...]  # every database of the file, in its order
+    roles: tuple[RoleDefinition, ...] = ()
+    memberships: tuple[RoleMembership, ...] = ()  # among the roles this database names
+
+
+@dataclass(frozen=True)
 class DumpFacts:
     """Facts about the dump itself."""
 
@@ -72,6 +104,7 @@ class DumpFacts:
     # Tables whose data the dump holds only in part: cut short, missing or damaged (a NUL in
     # COPY text, a broken COPY command). Their row counts prove nothing. (table, where)
     damaged: tuple[tuple[QualifiedName, str], ...] = ()
+    cluster: ClusterSection | None = None  # read from a pg_dumpall file, this database's part
 
     @property
     def source_major(self) -> int | None:
@@ -115,3 +148,18 @@ class DumpInventory:
     fingerprints: dict[QualifiedName, Fingerprint] = field(default_factory=dict)
     # Tables with data but no fingerprint, and why (reports say so per table, never silently).
     unfingerprinted: dict[QualifiedName, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ClusterInventory:
+    """A pg_dumpall file: one inventory per database, never merged into one."""
+
+    path: str
+    compression: Compression
+    databases: tuple[str, ...]  # in the file's order, template1 and postgres included
+    # Every database's inventory, or only the one asked for (the others were skipped).
+    inventories: dict[str, DumpInventory]
+    roles: tuple[RoleDefinition, ...] = ()  # the whole roles section
+    memberships: tuple[RoleMembership, ...] = ()
+    complete: bool = True  # pg_dumpall's closing comment is there and every part is complete
+    stops_at: str | None = None

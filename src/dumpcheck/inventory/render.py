@@ -7,7 +7,12 @@ import json
 from typing import Any
 
 from dumpcheck.catalog import QualifiedName, Table
-from dumpcheck.inventory.model import DumpInventory
+from dumpcheck.inventory.model import (
+    ClusterInventory,
+    DumpInventory,
+    RoleDefinition,
+    RoleMembership,
+)
 
 SCHEMA_VERSION = 1
 
@@ -189,14 +194,90 @@ def to_json(inv: DumpInventory) -> str:
     return json.dumps(to_json_data(inv), indent=2, ensure_ascii=False) + "\n"
 
 
-def to_text(inv: DumpInventory, *, width: int = 120) -> str:
-    """A rich table of the tables, then the facts, as plain text."""
+def cluster_to_json_data(cluster: ClusterInventory, users: tuple[str, ...]) -> dict[str, Any]:
+    """A pg_dumpall file as plain JSON values: the file, then each database's inventory."""
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "cluster": {
+            "path": cluster.path,
+            "format": "plain",
+            "compression": cluster.compression,
+            "complete": cluster.complete,
+            "stops_at": cluster.stops_at,
+            "databases": list(cluster.databases),
+            "user_databases": list(users),
+            "roles": [{"name": r.name, "attributes": list(r.attributes)} for r in cluster.roles],
+            "memberships": [
+                {
+                    "role": m.role,
+                    "member": m.member,
+                    "admin": m.admin,
+                    "inherit": m.inherit,
+                    "set": m.set_role,
+                }
+                for m in cluster.memberships
+            ],
+        },
+        "databases": [
+            to_json_data(cluster.inventories[name])
+            for name in cluster.databases
+            if name in cluster.inventories
+        ],
+    }
+
+
+def cluster_to_json(cluster: ClusterInventory, users: tuple[str, ...]) -> str:
+    """Indented JSON text of a pg_dumpall file, with a trailing newline."""
+    return json.dumps(cluster_to_json_data(cluster, users), indent=2, ensure_ascii=False) + "\n"
+
+
+def cluster_to_text(cluster: ClusterInventory, users: tuple[str, ...], *, width: int = 120) -> str:
+    """Each database of a pg_dumpall file on its own (never merged), then how to pick one."""
+    names = ", ".join(cluster.databases) or "none"
+    lines = [
+        f"{cluster.path}: a pg_dumpall file of {len(cluster.databases)} databases ({names}), "
+        f"compression {cluster.compression}",
+        "complete: yes" if cluster.complete else f"complete: NO, stops at {cluster.stops_at}",
+        f"roles section: {_roles_text(cluster.roles, cluster.memberships)}",
+        "",
+    ]
+    out = "\n".join(lines) + "\n"
+    for name in cluster.databases:
+        inv = cluster.inventories.get(name)
+        if inv is None:
+            continue
+        if name not in users:
+            out += f"database {name}: no tables (as initdb made it)\n\n"
+            continue
+        out += to_text(inv, width=width, title=f"database {name}", in_cluster=True) + "\n"
+    if users:
+        out += f"pick one database with --database NAME ({', '.join(users)})\n"
+    else:
+        out += "no user database in this file (pg_dumpall --globals-only, or cut short)\n"
+    return out
+
+
+def _roles_text(roles: tuple[RoleDefinition, ...], memberships: tuple[RoleMembership, ...]) -> str:
+    """``app_owner (NOINHERIT LOGIN), reader; memberships: app_owner in reader``."""
+    text = ", ".join(
+        f"{r.name} ({' '.join(r.attributes)})" if r.attributes else r.name for r in roles
+    )
+    if memberships:
+        text += "; memberships: " + ", ".join(f"{m.member} in {m.role}" for m in memberships)
+    return text or "-"
+
+
+def to_text(
+    inv: DumpInventory, *, width: int = 120, title: str | None = None, in_cluster: bool = False
+) -> str:
+    """A rich table of the tables, then the facts, as plain text (``in_cluster``: one database
+    of a pg_dumpall listing, whose roles section the listing shows once)."""
     from rich.console import Console
     from rich.table import Table as RichTable
 
     out = io.StringIO()
     console = Console(file=out, width=width, color_system=None, highlight=False)
-    grid = RichTable(title=f"{inv.facts.path}", show_lines=False)
+    grid = RichTable(title=title or f"{inv.facts.path}", show_lines=False)
     for heading, justify in (
         ("schema", "left"),
         ("table", "left"),
@@ -213,7 +294,7 @@ def to_text(inv: DumpInventory, *, width: int = 120) -> str:
             columns = f"{len(inv.data_columns[t.key])} in data"
         grid.add_row(t.schema, t.name, columns, rows, ", ".join(table_flags(inv, t)))
     console.print(grid)
-    for line in fact_lines(inv):
+    for line in fact_lines(inv)[: -1 if in_cluster and inv.facts.cluster else None]:
         console.print(line, markup=False)
     return out.getvalue()
 
@@ -241,4 +322,9 @@ def fact_lines(inv: DumpInventory) -> list[str]:
         lines += [f"  {u.location}: {u.reason}: {u.statement[:100]}" for u in inv.unparsed[:20]]
     if inv.prisma_migrations is not None:
         lines.append(f"_prisma_migrations rows: {len(inv.prisma_migrations)}")
+    if f.cluster is not None:  # the last line: a pg_dumpall listing leaves it out
+        lines.append(
+            f"pg_dumpall file: database {f.database} of {', '.join(f.cluster.databases)}; "
+            f"its roles in the roles section: {_roles_text(f.cluster.roles, f.cluster.memberships)}"
+        )
     return lines

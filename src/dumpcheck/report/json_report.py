@@ -118,6 +118,12 @@ def report_dict(findings: Findings) -> dict[str, Any]:
                 "backend": findings.scratch.backend,
                 "server_version": findings.scratch.server_version,
                 "created_roles": list(findings.scratch.created_roles),
+                # Said only when roles were created: older reports stay as they were.
+                **(
+                    {"created_roles_from": findings.scratch.roles_source}
+                    if findings.scratch.created_roles
+                    else {}
+                ),
             }
             if findings.scratch
             else None

@@ -61,7 +61,11 @@ class RestoreResult:
     duration_s: float = 0.0
     server_died: bool = False
     extra: dict[str, str] = field(default_factory=dict)
-    created_roles: tuple[str, ...] = ()  # NOLOGIN roles made for the dump; dropped afterwards
+    created_roles: tuple[str, ...] = ()  # roles made for the dump; dropped afterwards
+    # What they were made from: the names alone (NOLOGIN), or a pg_dumpall file's roles
+    # section (its attributes and memberships, never its passwords; NOLOGIN on a server that
+    # is not dumpcheck's own).
+    roles_source: Literal["names", "roles_section", "roles_section_nologin"] = "names"
     # A data-only dump was loaded into the tables the Prisma schema defines (restore.base).
     into_prisma_schema: bool = False
     # The restored rows read back and fingerprinted (None: not done, e.g. --no-fingerprints).

@@ -21,21 +21,28 @@ from dumpcheck.inventory import DumpSource, open_plain
 from dumpcheck.inventory.model import DumpInventory
 from dumpcheck.inventory.plain import (
     CopyBlock,
+    DatabaseSection,
     MetaCommand,
     ObjectHeader,
+    PlainItem,
     PlainSplitter,
+    SectionRouter,
     Statement,
+    connect_target,
 )
 from dumpcheck.restore.classify import Failure
 from dumpcheck.scratch import classify_db_error, server_failure
 from dumpcheck.scratch.model import ScratchServer
 
-# Statements that would act outside the database we restore into (pg_dump --create writes them).
-_OTHER_DATABASE = re.compile(r"^\s*(CREATE|DROP|ALTER)\s+DATABASE\s", re.IGNORECASE)
+# Statements that would act outside the database we restore into (pg_dump --create writes them,
+# and ALTER ROLE ... IN DATABASE for the source database's role settings, dumpDatabaseConfig).
+_OTHER_DATABASE = re.compile(
+    r"^\s*(?:(CREATE|DROP|ALTER)\s+DATABASE\s|ALTER\s+ROLE\s.*?\sIN\s+DATABASE\s)",
+    re.IGNORECASE | re.DOTALL,
+)
 _SESSION_SET = re.compile(r"^\s*(SET|SELECT\s+pg_catalog\.set_config)\b", re.IGNORECASE)
 _OWNER_TO = re.compile(r"^\s*ALTER\s+.*\sOWNER\s+TO\s", re.IGNORECASE | re.DOTALL)
 _CREATE_DATABASE_NAME = re.compile(r'^\s*CREATE\s+DATABASE\s+("(?:[^"]|"")*"|\S+)', re.IGNORECASE)
-_DBNAME_IN_CONNINFO = re.compile(r"dbname\s*=\s*(?:'((?:[^'\\]|\\.)*)'|(\S+))")
 
 
 @dataclass
@@ -73,6 +80,9 @@ def restore_plain(
     """Replay the plain dump read from ``source`` (a file, or an object streamed from the
     store) into the database at ``dsn``.
 
+    From a pg_dumpall file only the part of ``dump.facts.database`` is replayed: its roles
+    section never runs (preflight creates the roles the database needs, without passwords),
+    nor do the other databases' parts.
     ``progress`` is called after each statement with the bytes of the dump read so far.
     """
     result = PlainRun()
@@ -87,7 +97,12 @@ def restore_plain(
     with open_plain(source) as stream, _Session(server, dsn, replica) as session:
         splitter = PlainSplitter(cast(BinaryIO, stream))
         session.splitter = splitter
+        parts = _Parts(dump.facts.database) if dump.facts.cluster is not None else None
         for item in splitter:
+            if parts is not None and not parts.ours(item, result):
+                continue
+            if isinstance(item, DatabaseSection):
+                continue
             if isinstance(item, MetaCommand):
                 _meta(item, session, dump_dbs, result)
                 continue
@@ -106,6 +121,25 @@ def restore_plain(
             if progress is not None:
                 progress(stream.compressed_position())
     return result
+
+
+class _Parts:
+    """In a pg_dumpall file, which items are the restored database's part."""
+
+    def __init__(self, database: str | None) -> None:
+        self.database = database
+        self.router = SectionRouter()
+
+    def ours(self, item: PlainItem, result: PlainRun) -> bool:
+        """Whether ``item`` is in the database's part (the others are logged once each)."""
+        section, started = self.router.route(item)
+        if started and section != self.database:
+            assert isinstance(item, DatabaseSection | MetaCommand)
+            result.log.append(
+                f"line {item.line}: the part of database {section}: not restored (another "
+                f"database of the pg_dumpall file)"
+            )
+        return section is not None and section == self.database
 
 
 class _Session:
@@ -303,7 +337,7 @@ def _meta(cmd: MetaCommand, session: _Session, dump_dbs: set[str], result: Plain
     if cmd.command in ("restrict", "unrestrict"):
         return
     if cmd.command in ("connect", "c"):
-        target = _connect_target(cmd.argument)
+        target = connect_target(cmd.argument)
         if target is None or target in dump_dbs or not dump_dbs:
             if target is not None:
                 dump_dbs.add(target)
@@ -312,8 +346,8 @@ def _meta(cmd: MetaCommand, session: _Session, dump_dbs: set[str], result: Plain
             return
         raise BadInputError(
             f"line {cmd.line}: the dump switches to another database ({target!r}, after "
-            f"{sorted(dump_dbs)!r}); dumpcheck restores one database: dump it with pg_dump, "
-            f"not pg_dumpall"
+            f"{sorted(dump_dbs)!r}) without pg_dumpall's header; dumpcheck restores one "
+            "database: dump it with pg_dump or pg_dumpall"
         )
     if cmd.command == ".":
         result.failures.append(
@@ -332,37 +366,6 @@ def _meta(cmd: MetaCommand, session: _Session, dump_dbs: set[str], result: Plain
             location=f"line {cmd.line}",
         )
     )
-
-
-def _connect_target(argument: str) -> str | None:
-    """The database named by a ``\\connect`` argument (plain name, quoted, or conninfo)."""
-    arg = argument.strip()
-    if arg.startswith("-reuse-previous"):
-        arg = arg.split(None, 1)[1] if " " in arg else ""
-    if not arg or arg == "-":
-        return None
-    word = _first_word(arg)
-    m = _DBNAME_IN_CONNINFO.search(word)
-    if "=" in word and m:
-        return m.group(1) if m.group(1) is not None else m.group(2)
-    return word
-
-
-def _first_word(arg: str) -> str:
-    if arg.startswith('"'):
-        end = 1
-        out = []
-        while end < len(arg):
-            if arg[end] == '"':
-                if arg[end + 1 : end + 2] == '"':
-                    out.append('"')
-                    end += 2
-                    continue
-                break
-            out.append(arg[end])
-            end += 1
-        return "".join(out)
-    return arg.split()[0]
 
 
 def _unquote(name: str) -> str:

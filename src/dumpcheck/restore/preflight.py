@@ -10,24 +10,24 @@ from psycopg import sql
 
 from dumpcheck.inventory.model import DumpFacts
 from dumpcheck.restore.model import PreflightFinding
+from dumpcheck.restore.roles import CreatedRoles, create_roles
 from dumpcheck.scratch import classify_db_error, connect_maintenance, server_failure
 from dumpcheck.scratch.model import ScratchServer
 
 
-def prepare_server(
-    server: ScratchServer, facts: DumpFacts
-) -> tuple[list[PreflightFinding], list[str]]:
-    """Create missing roles as NOLOGIN and check the server's version: (findings, roles created).
+def prepare_server(server: ScratchServer, facts: DumpFacts) -> CreatedRoles:
+    """Create the roles the dump needs (restore.roles) and check the server's version: the
+    roles created, with the preflight findings.
 
     The dump's extensions are checked in the restore database (check_extensions), once it exists.
     """
-    findings: list[PreflightFinding] = []
     with connect_maintenance(server) as conn:
-        created, role_findings = _create_roles(conn, facts.roles)
-        findings += role_findings
+        # Our own cluster or container is thrown away with its roles; a --scratch-dsn server
+        # (also refresh's target server) is someone else's.
+        created = create_roles(conn, facts, own_server=server.backend != "dsn", major=server.major)
     dump_major = facts.pg_dump_major
     if dump_major is not None and dump_major > server.major:
-        findings.append(
+        created.findings.append(
             PreflightFinding(
                 "version_mismatch",
                 f"pg_dump {facts.pg_dump_version}",
@@ -37,49 +37,7 @@ def prepare_server(
                 f"`dumpcheck postgres install {dump_major}`",
             )
         )
-    return findings, created
-
-
-def _create_roles(
-    conn: psycopg.Connection[tuple[object, ...]], roles: Iterable[str]
-) -> tuple[list[str], list[PreflightFinding]]:
-    """Create every role the dump names and the server lacks, as NOLOGIN.
-
-    OWNER TO and GRANT then behave as they did on the source; a role that exists already
-    (e.g. ``postgres``, or PUBLIC which is no role at all) is left alone.
-    """
-    wanted = sorted({r for r in roles if r and r.upper() != "PUBLIC"})
-    if not wanted:
-        return [], []
-    existing = {
-        str(r[0])
-        for r in conn.execute(
-            "SELECT rolname FROM pg_catalog.pg_roles WHERE rolname = ANY(%s)", (wanted,)
-        )
-    }
-    created: list[str] = []
-    findings: list[PreflightFinding] = []
-    for role in wanted:
-        if role in existing:
-            continue
-        try:
-            conn.execute(sql.SQL("CREATE ROLE {} NOLOGIN").format(sql.Identifier(role)))
-            created.append(role)
-        except psycopg.errors.DuplicateObject:
-            continue  # another restore on this server created it in the meantime
-        except psycopg.Error as exc:
-            env = classify_db_error(exc)
-            if env is not None:
-                raise env from exc
-            findings.append(
-                PreflightFinding(
-                    "missing_role",
-                    role,
-                    f"role {role} is missing and could not be created: "
-                    f"{' '.join(str(exc).split())}; its OWNER TO / GRANT statements will fail",
-                )
-            )
-    return created, findings
+    return created
 
 
 def check_extensions(

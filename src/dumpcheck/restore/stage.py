@@ -71,7 +71,8 @@ def restore(
     source = Path(dump.facts.path) if source is None else source
     _check_readable(dump, source)
     started = time.monotonic()
-    findings, created_roles = prepare_server(server, dump.facts)
+    roles = prepare_server(server, dump.facts)
+    created_roles = roles.names
     own_database = database is None
     try:
         if database is None:
@@ -83,7 +84,7 @@ def restore(
             database,
             jobs,
             no_owner,
-            findings,
+            roles.findings,
             created_roles,
             base_schema,
             progress,
@@ -95,7 +96,9 @@ def restore(
                 drop_database(server, database)
             drop_roles(server, created_roles)
         raise
-    return dataclasses.replace(result, duration_s=time.monotonic() - started)
+    return dataclasses.replace(
+        result, duration_s=time.monotonic() - started, roles_source=roles.source
+    )
 
 
 def _restore_into(

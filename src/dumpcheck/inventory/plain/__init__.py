@@ -3,8 +3,10 @@ INSERT row counting. :func:`iter_plain` is the one entry; the restore stage repl
 
 from __future__ import annotations
 
+from dumpcheck.inventory.plain.cluster import SectionRouter, connect_target
 from dumpcheck.inventory.plain.splitter import (
     CopyBlock,
+    DatabaseSection,
     InsertRows,
     MetaCommand,
     ObjectHeader,
@@ -17,12 +19,15 @@ from dumpcheck.inventory.plain.splitter import (
 
 __all__ = [
     "CopyBlock",
+    "DatabaseSection",
     "InsertRows",
     "MetaCommand",
     "ObjectHeader",
     "PlainItem",
     "PlainSplitter",
+    "SectionRouter",
     "Statement",
+    "connect_target",
     "iter_plain",
     "parse_copy_target",
 ]

@@ -64,6 +64,15 @@ class MetaCommand:
     line: int
 
 
+@dataclass(frozen=True)
+class DatabaseSection:
+    """pg_dumpall's ``-- Database "name" dump`` comment: the part of the next database begins
+    (pg_dumpall.c dumpDatabases); yielded only in a file that opens as a cluster dump."""
+
+    database: str
+    line: int
+
+
 @dataclass(eq=False)
 class CopyBlock:
     """A ``COPY ... FROM stdin`` statement and its data; ``rows``/``complete`` are final once
@@ -89,7 +98,7 @@ class CopyBlock:
         self._finish()
 
 
-PlainItem = Statement | CopyBlock | MetaCommand
+PlainItem = Statement | CopyBlock | MetaCommand | DatabaseSection
 
 
 def parse_copy_target(text: str) -> tuple[QualifiedName, tuple[str, ...]] | None:

@@ -1,397 +1,161 @@
-"""Inventory of a plain-format dump: one streaming pass through the splitter."""
+"""Inventory of a plain-format dump: one streaming pass through the splitter.
+
+A pg_dump script is one database. A pg_dumpall file holds one part per database: each part is
+read into its own scan (cluster.SectionRouter says which item is whose) and never merged; its
+global part gives only the roles section's names, attributes and memberships.
+"""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
-from dumpcheck.catalog import QualifiedName
 from dumpcheck.errors import BadInputError
-from dumpcheck.fingerprint import Fingerprint
-from dumpcheck.inventory.ddl import DdlReader, qualified, strip_leading_comments
-from dumpcheck.inventory.facts import (
-    data_only_tables,
-    dump_kind,
-    stored_columns,
-    tables_without_data,
-)
-from dumpcheck.inventory.migrations import migrations_from_copy, migrations_from_insert
-from dumpcheck.inventory.model import (
-    DAMAGED_DATA,
-    INSERT_DATA,
-    DumpFacts,
-    DumpInventory,
-    MigrationRow,
-    TocEntry,
-    Unparsed,
-)
-from dumpcheck.inventory.plain.insert_rows import text_fingerprint
-from dumpcheck.inventory.plain.inserts import count_insert_rows
-from dumpcheck.inventory.plain.sniff import check_is_dump
-from dumpcheck.inventory.plain.splitter import (
-    CopyBlock,
+from dumpcheck.inventory.model import ClusterInventory, ClusterSection, DumpInventory
+from dumpcheck.inventory.plain.cluster import CLUSTER_TRAILER, RolesSection, SectionRouter
+from dumpcheck.inventory.plain.database import DatabaseScan, database_inventory, feed
+from dumpcheck.inventory.plain.items import (
+    DatabaseSection,
     InsertRows,
     MetaCommand,
-    ObjectHeader,
-    PlainSplitter,
+    PlainItem,
     Statement,
 )
+from dumpcheck.inventory.plain.sniff import check_is_dump
+from dumpcheck.inventory.plain.splitter import CLUSTER_HEADER, PlainSplitter
 from dumpcheck.inventory.source import DumpSource, open_plain
-from dumpcheck.sqltext import (
-    TextError,
-    read_ident_list,
-    read_qualified,
-    skip_ws,
-)
 
 Progress = Callable[[int], None]
 
-_MIGRATIONS = "_prisma_migrations"
-_TRAILER = "-- PostgreSQL database dump complete"
-_DUMPED_BY = re.compile(r"-- Dumped by pg_dump version (\S+)")
-_DUMPED_FROM = re.compile(r"-- Dumped from database version (\S+)")
-_INSERT = re.compile(r"INSERT\s+INTO\s+", re.IGNORECASE)
-# What pg_dump writes in a TABLE DATA section besides the data (pg_backup_archiver.c:
-# _disableTriggersIfNecessary, _becomeOwner, _selectOutputSchema).
-_DATA_STATEMENT = re.compile(r"(?:INSERT|ALTER|SET|RESET|SELECT)\b", re.IGNORECASE)
-_CREATE_DATABASE = re.compile(r"CREATE\s+DATABASE\s+", re.IGNORECASE)
-
-
-@dataclass
-class _Scan:
-    """Running state of one pass."""
-
-    ddl: DdlReader = field(default_factory=DdlReader)
-    rows: dict[QualifiedName, int] = field(default_factory=dict)
-    fingerprints: dict[QualifiedName, Fingerprint] = field(default_factory=dict)
-    unhashed: set[QualifiedName] = field(default_factory=set)  # data not (all) in COPY text
-    data_columns: dict[QualifiedName, tuple[str, ...]] = field(default_factory=dict)
-    data_tables: set[QualifiedName] = field(default_factory=set)
-    entries: list[TocEntry] = field(default_factory=list)
-    migrations: list[MigrationRow] | None = None
-    stops_at: str | None = None
-    damaged: dict[QualifiedName, str] = field(default_factory=dict)  # table -> where
-    # After damage, "statements" may be rows read as SQL: from this index on, the unparsed
-    # statements are named by place only, never quoted (reports carry no row values).
-    withheld_from: int | None = None
-    restrict: bool = False
-    unrestrict: bool = False
-    database: str | None = None
-    databases: list[str] = field(default_factory=list)  # every \connect target, in order
-    splitter: PlainSplitter | None = None  # its settings when a statement is read
-
 
 def inventory_plain(
-    path: DumpSource, progress: Progress | None = None, *, fingerprints: bool = True
-) -> DumpInventory:
+    path: DumpSource,
+    progress: Progress | None = None,
+    *,
+    fingerprints: bool = True,
+    database: str | None = None,
+) -> DumpInventory | ClusterInventory:
     """Read a plain (maybe compressed) dump in one streaming pass; ``fingerprints`` hashes
-    every COPY row as well (dumpcheck.fingerprint)."""
+    every COPY row as well (dumpcheck.fingerprint).
+
+    A pg_dumpall file gives a ClusterInventory: the inventory of every database's part, or with
+    ``database`` of that one only (the other parts are split, not read).
+    """
     check_is_dump(path)
     stream = open_plain(path)
-    scan = _Scan()
     try:
         splitter = PlainSplitter(stream, fingerprints=fingerprints)  # type: ignore[arg-type]
-        scan.splitter = splitter
+        scan = _FileScan(splitter, fingerprints, database)
         for item in splitter.counting_items():
             if progress is not None:
                 progress(stream.compressed_position())
-            if isinstance(item, MetaCommand):
-                _on_meta(scan, item)
-            elif isinstance(item, CopyBlock):
-                _on_copy(scan, item)
-            elif isinstance(item, InsertRows):
-                _on_insert_rows(scan, item)
-            else:
-                _on_statement(scan, item)
+            scan.take(item)
     finally:
         stream.close()
-    return _result(path, scan, splitter, stream.compression, stream.truncated)
+    if splitter.cluster:
+        return scan.cluster(path, stream.compression, stream.truncated)
+    return scan.single(path, stream.compression, stream.truncated)
 
 
-def _location(line: int) -> str:
-    return f"line {line}"
+class _FileScan:
+    """The whole file: one DatabaseScan, or in a pg_dumpall file one per database's part."""
 
+    def __init__(self, splitter: PlainSplitter, fingerprints: bool, wanted: str | None) -> None:
+        self.splitter = splitter
+        self.fingerprints = fingerprints
+        self.wanted = wanted  # read only this database's part of a pg_dumpall file
+        self.router = SectionRouter()
+        self.roles = RolesSection()
+        self.scans: dict[str, DatabaseScan] = {}
+        self.whole = DatabaseScan(splitter=splitter)  # a pg_dump script: the file is one part
+        self.open: DatabaseScan | None = None  # the part items go to now (None: skipped)
+        self.comments_from = 0
 
-def _on_meta(scan: _Scan, item: MetaCommand) -> None:
-    if item.command == ".":  # "\." ends COPY data only (copy.c handleCopyIn)
-        where = (
-            f"line {item.line}: an end-of-data marker (\\.) outside COPY data: the COPY "
-            "command before it is damaged"
-        )
-        _damaged(scan, None, where)
-    elif item.command == "restrict":
-        scan.restrict = True
-    elif item.command == "unrestrict":
-        scan.unrestrict = True
-    elif item.command in ("connect", "c"):
-        words = item.argument.split()
-        if words and not words[-1].startswith("-"):
-            scan.database = words[-1].strip('"')
-            if scan.database not in scan.databases:
-                scan.databases.append(scan.database)
-
-
-def _data_target(written: QualifiedName, header: ObjectHeader | None) -> QualifiedName:
-    """The table whose data this is: with --load-via-partition-root, pg_dump writes a
-    partition's rows as COPY/INSERT into the root, but its "-- Data for Name:" header still
-    names the partition (pg_dump.c dumpTableData_copy), and the rows belong to that entry."""
-    if (
-        header is not None
-        and header.data
-        and header.type == "TABLE DATA"
-        and header.schema not in ("", "-")
-        and header.name
-    ):
-        return QualifiedName(header.schema, header.name)
-    return written
-
-
-def _on_copy(scan: _Scan, block: CopyBlock) -> None:
-    table = _data_target(block.table, block.statement.header)
-    _add_entry(scan, block.statement, "TABLE DATA", table)
-    if block.columns:
-        scan.data_columns[table] = tuple(block.columns)
-    if table.name == _MIGRATIONS:
-        scan.migrations = migrations_from_copy(block.columns, block.data)
-    block.finish()
-    scan.rows[table] = scan.rows.get(table, 0) + block.rows
-    if block.hasher is not None:
-        rows_print = block.hasher.result()
-        before = scan.fingerprints.get(table)
-        scan.fingerprints[table] = before.plus(rows_print) if before else rows_print
-    scan.data_tables.add(table)
-    if block.nul_line is not None:
-        _damaged(
-            scan,
-            table,
-            f"line {block.nul_line}: a NUL byte in the COPY data of {table}, which COPY text "
-            "cannot hold (the dump is damaged there)",
-        )
-    if not block.complete:
-        _damaged(
-            scan, table, f"line {block.end_line}: inside the COPY data of {table} (no \\. line)"
-        )
-
-
-def _damaged(scan: _Scan, table: QualifiedName | None, where: str) -> None:
-    """The dump is damaged at ``where``; the rows of ``table`` there cannot be trusted."""
-    if table is not None:
-        scan.damaged.setdefault(table, where)
-    if scan.stops_at is None:
-        scan.stops_at = where
-    if scan.withheld_from is None:
-        scan.withheld_from = len(scan.ddl.state.unparsed)
-
-
-def _on_statement(scan: _Scan, stmt: Statement) -> None:
-    if not stmt.terminated:
-        if scan.stops_at is None:
-            scan.stops_at = f"line {stmt.line}: statement without its ';' at the end of the dump"
-        return
-    if stmt.broken:
-        header = stmt.header
-        table = None
-        if header is not None and header.type == "TABLE DATA":
-            table = _data_target(QualifiedName(header.schema, header.name), header)
-        where = (
-            f"line {stmt.line}: a backslash outside quotes cuts a statement short (psql would "
-            "read a meta-command there): rows of a damaged COPY command, read as SQL"
-        )
-        _damaged(scan, table, where)
-        return
-    if "\x00" in stmt.text:  # SQL text cannot hold a NUL either (scan.l reads C strings)
-        where = f"line {stmt.line}: a NUL byte in the SQL text (the dump is damaged there)"
-        _damaged(scan, None, where)
-    text = strip_leading_comments(stmt.text)
-    if _INSERT.match(text):
-        _on_insert(scan, stmt, text)
-        return
-    _check_data_statement(scan, stmt, text)
-    if _CREATE_DATABASE.match(text):
-        parts, _ = read_qualified(text, _CREATE_DATABASE.match(text).end())  # type: ignore[union-attr]
-        scan.database = parts[-1]
-    if stmt.header is not None:
-        _add_entry(scan, stmt, stmt.header.type, None)
-    scan.ddl.feed(stmt.text, _location(stmt.line))
-
-
-def _check_data_statement(scan: _Scan, stmt: Statement, text: str) -> None:
-    """A data section holds COPY or INSERT (pg_dump.c dumpTableData): another statement there
-    is a damaged command, and the table's rows were not read as rows."""
-    header = stmt.header
-    if header is not None and header.type == "TABLE DATA" and not _DATA_STATEMENT.match(text):
-        table = _data_target(QualifiedName(header.schema, header.name), header)
-        _damaged(
-            scan,
-            table,
-            f"line {stmt.line}: the data of {table} is not a COPY ... FROM stdin or an INSERT "
-            "(a damaged command: its rows are not read as rows)",
-        )
-
-
-def _add_entry(scan: _Scan, stmt: Statement, desc: str, table: QualifiedName | None) -> None:
-    header = stmt.header
-    if header is None:
-        if table is None:
+    def take(self, item: PlainItem | InsertRows) -> None:
+        """Route one item to the scan of the part it is in."""
+        if not self.splitter.cluster:
+            feed(self.whole, item)
             return
-        tag, schema, owner = table.name, table.schema, ""
-    else:
-        tag, schema, owner = header.name, header.schema, header.owner
-    schema = "" if schema == "-" else schema
-    scan.entries.append(TocEntry(len(scan.entries) + 1, desc, tag, schema, owner=owner))
+        section, started = self.router.route(item)
+        if started:
+            # A part starts at a DatabaseSection or a \connect (MetaCommand): both have a line.
+            assert section is not None and isinstance(item, DatabaseSection | MetaCommand)
+            self._end_part(item.line - 1)
+            self.open = None
+            if self.wanted is None or section == self.wanted:
+                self.open = self.scans.setdefault(
+                    section, DatabaseScan(database=section, splitter=self.splitter)
+                )
+            # Rows of a part that is not read are counted by the splitter, never hashed.
+            self.splitter.fingerprints = self.fingerprints and self.open is not None
+        if section is None:
+            # The global part: only its role statements are read, and never kept as text.
+            if isinstance(item, Statement) and item.terminated:
+                self.roles.feed(item.text)
+        elif self.open is not None and not isinstance(item, DatabaseSection):
+            feed(self.open, item)
 
+    def _end_part(self, last_line: int, truncated: bool = False) -> None:
+        """The part open until now ends at ``last_line``: give it what the splitter saw."""
+        splitter = self.splitter
+        if self.open is not None:
+            self.open.comments = splitter.comments[self.comments_from :]
+            self.open.data_headers |= splitter.data_headers
+            self.open.encoding = splitter.client_encoding
+            self.open.last_line = last_line
+            self.open.truncated = truncated
+        self.comments_from = len(splitter.comments)
+        splitter.data_headers = set()
 
-def _on_insert(scan: _Scan, stmt: Statement, text: str) -> None:
-    """``--inserts`` / ``--rows-per-insert`` data: count the VALUES tuples."""
-    try:
-        parts, pos = read_qualified(text, _INSERT.match(text).end())  # type: ignore[union-attr]
-        table = qualified(parts)
-        pos = skip_ws(text, pos)
-        columns: tuple[str, ...] | None = None
-        if text.startswith("(", pos):
-            columns, pos = read_ident_list(text, pos)
-        rows = count_insert_rows(text, pos)
-        table = _data_target(table, stmt.header)
-    except TextError as exc:
-        # Row values stay private: the statement is named, never quoted.
-        withheld = "INSERT INTO ... (values withheld)"
-        scan.ddl.state.unparsed.append(Unparsed(_location(stmt.line), withheld, str(exc)))
-        return
-    if table not in scan.data_tables:
-        _add_entry(scan, stmt, "TABLE DATA", table)
-        _insert_columns(scan, table, columns)
-    scan.rows[table] = scan.rows.get(table, 0) + rows
-    scan.data_tables.add(table)
-    splitter = scan.splitter
-    found = None
-    if splitter is not None and splitter.fingerprints:
-        found = text_fingerprint(text[pos:], rows, splitter.encoding, splitter.standard_strings)
-    _add_fingerprint(scan, table, found)
-    if table.name == _MIGRATIONS:
-        draft = scan.ddl.state.tables.get(table)
-        names = columns or (tuple(draft.columns) if draft else ())
-        scan.migrations = (scan.migrations or []) + migrations_from_insert(names, text, pos)
+    def single(self, path: DumpSource, compression: str, truncated: bool) -> DumpInventory:
+        """The inventory of a pg_dump script (one database)."""
+        scan = self.whole
+        if len(scan.databases) > 1:
+            # A script that switches databases without pg_dumpall's header: merging their
+            # tables would answer for no database at all.
+            raise BadInputError(
+                f"{path}: a script that switches between {len(scan.databases)} databases "
+                f"({', '.join(scan.databases)}) but is no pg_dumpall file (no '{CLUSTER_HEADER}' "
+                "header); dumpcheck reads one database: dump it with pg_dump -d NAME"
+            )
+        self.open = scan
+        self.comments_from = 0
+        self._end_part(self.splitter.last_line, truncated)
+        return database_inventory(path, scan, compression, fingerprinted=self.fingerprints)
 
-
-def _on_insert_rows(scan: _Scan, item: InsertRows) -> None:
-    """An INSERT the splitter counted while streaming (its values were never held)."""
-    if not item.terminated:
-        if scan.stops_at is None:
-            scan.stops_at = f"line {item.line}: statement without its ';' at the end of the dump"
-        return
-    table = _data_target(item.table, item.header)
-    if table not in scan.data_tables:
-        _add_entry(scan, Statement(item.head, item.line, item.header), "TABLE DATA", table)
-        _insert_columns(scan, table, item.columns)
-    scan.rows[table] = scan.rows.get(table, 0) + item.rows
-    scan.data_tables.add(table)
-    _add_fingerprint(scan, table, item.fingerprint)
-
-
-def _add_fingerprint(scan: _Scan, table: QualifiedName, found: Fingerprint | None) -> None:
-    """One more part of a table's data: None when its rows could not be hashed."""
-    if found is None:
-        scan.unhashed.add(table)
-        return
-    before = scan.fingerprints.get(table)
-    scan.fingerprints[table] = before.plus(found) if before else found
-
-
-def _insert_columns(scan: _Scan, table: QualifiedName, columns: tuple[str, ...] | None) -> None:
-    """The columns an INSERT fills: named (--column-inserts), else every stored column of the
-    table in order (--inserts writes DEFAULT for a generated one, pg_dump.c
-    dumpTableData_insert; COPY leaves it out, and so does this list)."""
-    if columns:
-        scan.data_columns[table] = tuple(columns)
-        return
-    draft = scan.ddl.state.tables.get(table)
-    if draft is not None and draft.columns:
-        scan.data_columns[table] = stored_columns(draft.columns.values())
-
-
-def _result(
-    path: DumpSource, scan: _Scan, splitter: PlainSplitter, compression: str, truncated: bool
-) -> DumpInventory:
-    if len(scan.databases) > 1:
-        # pg_dumpall: one script for every database of a cluster. Merging their tables into
-        # one list would answer for no database at all.
-        raise BadInputError(
-            f"{path}: a cluster dump (pg_dumpall) of {len(scan.databases)} databases "
-            f"({', '.join(scan.databases)}); dumpcheck reads one database: dump it with "
-            "pg_dump -d NAME"
+    def cluster(self, path: DumpSource, compression: str, truncated: bool) -> ClusterInventory:
+        """Every database's part read (or the one asked for), each on its own."""
+        self._end_part(self.splitter.last_line, truncated)
+        databases = tuple(self.router.databases)
+        inventories = {}
+        for name, scan in self.scans.items():
+            named = frozenset(scan.ddl.state.roles)
+            section = ClusterSection(
+                databases,
+                self.roles.definitions(named),
+                self.roles.memberships_among(named),
+            )
+            inventories[name] = database_inventory(
+                path, scan, compression, fingerprinted=self.fingerprints, cluster=section
+            )
+        stops_at = next(
+            (
+                f"database {n}: {i.facts.stops_at}"
+                for n, i in inventories.items()
+                if i.facts.stops_at
+            ),
+            None,
         )
-    comments = splitter.comments
-    stops_at = scan.stops_at
-    if stops_at is None and truncated:
-        stops_at = f"line {splitter.last_line}: the {compression} stream ends early"
-    if stops_at is None and _TRAILER not in comments:
-        stops_at = f"line {splitter.last_line}: no '{_TRAILER}' trailer"
-    if stops_at is None and scan.restrict and not scan.unrestrict:
-        stops_at = f"line {splitter.last_line}: \\restrict without its \\unrestrict"
-    scan.data_tables |= splitter.data_headers
-    for key in scan.data_tables:
-        scan.rows.setdefault(key, 0)  # a data section without rows: an empty table
-    state = scan.ddl.state
-    catalog = state.catalog(scan.rows)
-    has_data = bool(scan.data_tables)
-    statistics = any(e.desc == "STATISTICS DATA" for e in scan.entries)
-    kind = dump_kind(catalog, has_data, complete=stops_at is None, statistics=statistics)
-    if kind == "data-only":
-        catalog = data_only_tables(catalog, scan.rows)
-    facts = DumpFacts(
-        path=str(path),
-        format="plain",
-        compression=compression,  # type: ignore[arg-type]
-        pg_dump_version=_first(_DUMPED_BY, comments),
-        server_version=_first(_DUMPED_FROM, comments),
-        database=scan.database,
-        encoding=splitter.client_encoding,
-        kind=kind,
-        excluded_table_data=(
-            tables_without_data(catalog, scan.data_tables) if has_data and stops_at is None else ()
-        ),
-        complete=stops_at is None,
-        stops_at=stops_at,
-        roles=frozenset(state.roles),
-        extensions=frozenset(state.extensions),
-        excluded_traces=state.missing_references(),
-        damaged=tuple(scan.damaged.items()),
-    )
-    locations = {k: d.location for k, d in state.tables.items() if d.created}
-    return DumpInventory(
-        facts=facts,
-        catalog=catalog,
-        entries=tuple(scan.entries),
-        unparsed=_withheld(state.unparsed, scan.withheld_from),
-        prisma_migrations=tuple(scan.migrations) if scan.migrations is not None else None,
-        locations=locations,
-        data_columns=scan.data_columns,
-        fingerprints={
-            k: v
-            for k, v in scan.fingerprints.items()
-            if k not in scan.damaged and k not in scan.unhashed
-        },
-        unfingerprinted=_unfingerprinted(scan) if splitter.fingerprints else {},
-    )
-
-
-def _unfingerprinted(scan: _Scan) -> dict[QualifiedName, str]:
-    out = dict.fromkeys(sorted(scan.unhashed), INSERT_DATA)
-    out.update(dict.fromkeys(sorted(scan.damaged), DAMAGED_DATA))
-    return out
-
-
-def _withheld(unparsed: list[Unparsed], start: int | None) -> tuple[Unparsed, ...]:
-    if start is None:
-        return tuple(unparsed)
-    hidden = "(text withheld: after the damage, it may be rows read as SQL)"
-    return (*unparsed[:start], *(Unparsed(u.location, hidden, u.reason) for u in unparsed[start:]))
-
-
-def _first(pattern: re.Pattern[str], comments: list[str]) -> str | None:
-    for c in comments:
-        m = pattern.match(c)
-        if m:
-            return m.group(1)
-    return None
+        if stops_at is None and truncated:
+            stops_at = f"line {self.splitter.last_line}: the {compression} stream ends early"
+        if stops_at is None and CLUSTER_TRAILER not in self.splitter.comments:
+            stops_at = f"line {self.splitter.last_line}: no '{CLUSTER_TRAILER}' trailer"
+        return ClusterInventory(
+            path=str(path),
+            compression=compression,  # type: ignore[arg-type]
+            databases=databases,
+            inventories=inventories,
+            roles=self.roles.definitions(frozenset(self.roles.attributes)),
+            memberships=tuple(self.roles.memberships),
+            complete=stops_at is None,
+            stops_at=stops_at,
+        )

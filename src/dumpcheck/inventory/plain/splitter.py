@@ -20,6 +20,7 @@ from dumpcheck.inventory.plain.insert_rows import NotSimpleError, hash_rows, row
 from dumpcheck.inventory.plain.inserts import InsertScanner, parse_insert_head, simple_insert_run
 from dumpcheck.inventory.plain.items import (
     CopyBlock,
+    DatabaseSection,
     InsertRows,
     MetaCommand,
     ObjectHeader,
@@ -31,6 +32,7 @@ from dumpcheck.inventory.plain.lexer import STATEMENT_SPECIAL, inside_begin_atom
 
 __all__ = [
     "CopyBlock",
+    "DatabaseSection",
     "InsertRows",
     "MetaCommand",
     "ObjectHeader",
@@ -56,6 +58,9 @@ _HEADER = re.compile(
     r"Type: (?P<type>[A-Z][A-Z ]*); "
     r"Schema: (?P<schema>.*); Owner: (?P<owner>.*)$"
 )
+# pg_dumpall.c: the file's first comment, and the one before each database's part.
+CLUSTER_HEADER = "-- PostgreSQL database cluster dump"
+_DATABASE_PART = re.compile(r'^-- Database "(?P<name>.*)" dump$')
 _SET_SCS = re.compile(r"SET\s+standard_conforming_strings\s*=\s*'?(on|off)'?", re.IGNORECASE)
 _SET_ENCODING = re.compile(r"SET\s+client_encoding\s*=\s*'([^']*)'", re.IGNORECASE)
 # PostgreSQL encoding names that Python spells differently.
@@ -85,6 +90,8 @@ class PlainSplitter(SplitterBuffer):
         # statement follows it (an empty table in an --inserts dump).
         self.data_headers: set[QualifiedName] = set()
         self.last_line = 0
+        # The file opens with pg_dumpall's header: it holds a cluster, one part per database.
+        self.cluster = False
 
     # -- main loop ---------------------------------------------------------------------------
 
@@ -119,10 +126,14 @@ class PlainSplitter(SplitterBuffer):
             if c == 0x2D and buf[pos + 1 : pos + 2] == b"-":  # a "--" comment line
                 end, pos = self._read_line(pos)
                 comment = self._decode(self._buf[pos:end]).rstrip("\r")
-                pos = end + 1
                 found = self._on_comment(comment)
+                part = _DATABASE_PART.match(comment) if self.cluster and not found else None
+                line = self._line_at(pos) if part is not None else 0
+                pos = end + 1
                 if found is not None:
                     header = found
+                elif part is not None:
+                    yield DatabaseSection(part["name"], line)
                 continue
             if c == 0x5C:  # a backslash at the start of a line: a psql meta-command
                 end, pos = self._read_line(pos)
@@ -185,8 +196,9 @@ class PlainSplitter(SplitterBuffer):
             if header.data and header.type == "TABLE DATA":
                 self.data_headers.add(QualifiedName(header.schema, header.name))
             return header
-        if comment.startswith(("-- Dumped ", "-- PostgreSQL database dump", "-- Started on")):
+        if comment.startswith(("-- Dumped ", "-- PostgreSQL database ", "-- Started on")):
             self.comments.append(comment)
+            self.cluster = self.cluster or comment == CLUSTER_HEADER
         return None
 
     def _on_statement(self, text: str) -> None:
