@@ -1,15 +1,18 @@
-"""Benchmark: read_archive vs ``pg_restore -f - DUMP > /dev/null`` on a custom gzip archive.
+"""Benchmark: ``dumpcheck inventory`` of archives against ``pg_restore -f /dev/null``.
 
-Run ``python -m tests.bench_archive [--rows N]``. It starts a scratch server, fills a table with
-about 200 MB of COPY text, dumps it with ``pg_dump -Fc -Z gzip``, then times both readers in
-child processes (best of three each) and prints the ratio and the reader's peak RSS.
-Speed is reported here, never asserted in tests (issue 3, section 6: target ratio <= 1.0).
+Run ``python -m tests.bench_archive [--rows N] [--repeat 3]``. It starts a scratch server, fills
+a table with about 200 MB of COPY text, dumps it with real pg_dump as custom archives with no
+compression, gzip, lz4 and zstd, as a directory archive (gzip) and as a tar archive, and times,
+for each, the whole ``dumpcheck inventory`` command (interpreter start-up included, fingerprints
+on, as a user runs it) against ``pg_restore -f /dev/null`` of the same file, alternating the two
+so a slow spell hits both alike. It prints medians, the ratio and dumpcheck's peak RSS.
+Speed is reported here, never asserted in tests (issue 15 §3: ratio <= 1.0).
 """
 
 from __future__ import annotations
 
 import argparse
-import json
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -23,56 +26,66 @@ from dumpcheck.scratch import create_database, drop_database, open_scratch
 # Each row is about 85 bytes of COPY text: 2.5 million rows give about 200 MB.
 DEFAULT_ROWS = 2_500_000
 
-_CHILD = """
-import json, resource, sys, time
-from pathlib import Path
-from dumpcheck.inventory.archive import read_archive
-start = time.perf_counter()
-scan = read_archive(Path(sys.argv[1]))
-elapsed = time.perf_counter() - start
-print(json.dumps({
-    "seconds": elapsed,
-    "rows": sum(scan.row_counts.values()),
-    "complete": scan.complete,
-    "peak_rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-}))
+# (label, pg_dump format, pg_dump -Z value)
+VARIANTS = (
+    ("custom, none", "c", "0"),
+    ("custom, gzip", "c", "gzip"),
+    ("custom, lz4", "c", "lz4"),
+    ("custom, zstd", "c", "zstd"),
+    ("directory, gzip", "d", "gzip"),
+    ("tar", "t", "0"),
+)
+
+# The CLI in a child that reports its own peak RSS (VmHWM) on exit: ru_maxrss would carry the
+# bench process's own over exec.
+_CLI = """
+import atexit, sys
+def _hwm():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            sys.stderr.write("VmHWM " + line.split()[1] + "\\n")
+atexit.register(_hwm)
+from dumpcheck.cli import main
+main(sys.argv[1:])
 """
 
 
-def _best_of(runs: int, argv: list[str]) -> tuple[float, str]:
-    best, out = float("inf"), ""
-    for _ in range(runs):
-        start = time.perf_counter()
-        done = subprocess.run(argv, check=True, stdout=subprocess.PIPE)
-        elapsed = time.perf_counter() - start
-        if elapsed < best:
-            best, out = elapsed, done.stdout.decode()
-    return best, out
+def _timed(argv: list[str]) -> tuple[float, str]:
+    start = time.perf_counter()
+    done = subprocess.run(argv, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    elapsed = time.perf_counter() - start
+    if done.returncode not in (0, 1):
+        sys.exit(f"{argv[:3]} failed ({done.returncode}): {done.stderr.decode()[-300:]}")
+    return elapsed, done.stderr.decode()
 
 
-def _restore_to_devnull(pg_restore: Path, dump: Path) -> float:
-    best = float("inf")
-    for _ in range(3):
-        start = time.perf_counter()
-        subprocess.run(
-            [str(pg_restore), "-f", "-", str(dump)], check=True, stdout=subprocess.DEVNULL
-        )
-        best = min(best, time.perf_counter() - start)
-    return best
+def _hwm_mb(stderr: str) -> float:
+    found = [line.split()[1] for line in stderr.splitlines() if line.startswith("VmHWM ")]
+    return int(found[-1]) / 1024 if found else float("nan")
+
+
+def measure(pg_restore: Path, dump: Path, repeat: int) -> tuple[float, float, float]:
+    """Median seconds of dumpcheck inventory and of pg_restore, and dumpcheck's peak RSS."""
+    ours, theirs, rss = [], [], []
+    for _ in range(repeat):
+        seconds, err = _timed([sys.executable, "-c", _CLI, "inventory", str(dump)])
+        ours.append(seconds)
+        rss.append(_hwm_mb(err))
+        theirs.append(_timed([str(pg_restore), "-f", "/dev/null", str(dump)])[0])
+    return statistics.median(ours), statistics.median(theirs), max(rss)
 
 
 def main() -> None:
-    """Build the archive, time both readers, print the figures."""
+    """Build the archives, time both readers on each, print the figures."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=DEFAULT_ROWS)
-    parser.add_argument(
-        "--compression", default="gzip", help="pg_dump -Z value; the target is set for gzip"
-    )
+    parser.add_argument("--repeat", type=int, default=3, help="alternating runs of each")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-archive-") as tmp, open_scratch() as server:
         assert server.install is not None
-        dump = Path(tmp) / "bench.dump"
+        pg_dump, pg_restore = server.install.binary("pg_dump"), server.install.binary("pg_restore")
         dbname = create_database(server)
+        dumps: list[tuple[str, Path]] = []
         try:
             with psycopg.connect(server.dsn(dbname), autocommit=True) as conn:
                 conn.execute(
@@ -81,49 +94,36 @@ def main() -> None:
                     " FROM generate_series(1, %s) AS g",
                     (args.rows,),
                 )
-            subprocess.run(
-                [
-                    str(server.install.binary("pg_dump")),
-                    *("-d", server.dsn(dbname), "-Fc", "-Z", args.compression, "-f", str(dump)),
-                ],
-                check=True,
-            )
+            for n, (label, fmt, level) in enumerate(VARIANTS):
+                dump = Path(tmp) / f"bench{n}.{fmt}"
+                subprocess.run(
+                    [
+                        str(pg_dump),
+                        "-d",
+                        server.dsn(dbname),
+                        f"-F{fmt}",
+                        "-Z",
+                        level,
+                        "-f",
+                        f"{dump}",
+                    ],
+                    check=True,
+                )
+                dumps.append((label, dump))
         finally:
             drop_database(server, dbname)
-        pg_restore = server.install.binary("pg_restore")
-        data_bytes = _restored_bytes(pg_restore, dump)
-        restore_s = _restore_to_devnull(pg_restore, dump)
-        ours_wall, out = _best_of(3, [sys.executable, "-c", _CHILD, str(dump)])
-        ours = json.loads(out)
-        print(
-            f"archive: {dump.stat().st_size / 1e6:.0f} MB custom -Z {args.compression}, "
-            f"{data_bytes / 1e6:.0f} MB of COPY data, {args.rows} rows"
-        )
-    print(f"pg_restore -f - > /dev/null : {restore_s:.2f} s (best of 3)")
-    print(
-        f"read_archive, child process : {ours_wall:.2f} s (best of 3; {ours['seconds']:.2f} s "
-        "inside read_archive)"
-    )
-    print(f"ratio read_archive / pg_restore: {ours_wall / restore_s:.2f} (target <= 1.0)")
-    print(
-        f"ratio of the time inside read_archive: {ours['seconds'] / restore_s:.2f} "
-        "(no interpreter start-up or module imports, but numpy's lazy import; these fixed "
-        "costs weigh less on a larger archive)"
-    )
-    print(f"read_archive peak RSS: {ours['peak_rss_kb'] / 1024:.0f} MB")
-    print(f"rows counted: {ours['rows']} (expected {args.rows}), complete={ours['complete']}")
-    if ours["rows"] != args.rows or not ours["complete"]:
-        sys.exit("row count mismatch")
-
-
-def _restored_bytes(pg_restore: Path, dump: Path) -> int:
-    """How many bytes of SQL and COPY data the archive restores to (streamed, not kept)."""
-    proc = subprocess.Popen([str(pg_restore), "-f", "-", str(dump)], stdout=subprocess.PIPE)
-    stdout = proc.stdout
-    assert stdout is not None
-    total = sum(len(piece) for piece in iter(lambda: stdout.read(1 << 20), b""))
-    proc.wait()
-    return total
+        print(f"{args.rows:,} rows (about {args.rows * 85 / 1e6:.0f} MB of COPY text); medians")
+        print(f"of {args.repeat} alternating runs; dumpcheck inventory with fingerprints")
+        for label, dump in dumps:
+            size = sum(p.stat().st_size for p in dump.rglob("*")) if dump.is_dir() else 0
+            size = size or dump.stat().st_size
+            ours, theirs, rss = measure(pg_restore, dump, args.repeat)
+            print(
+                f"{label:16} {size / 1e6:5.0f} MB: dumpcheck {ours:.2f} s ({rss:.0f} MB peak), "
+                f"pg_restore -f /dev/null {theirs:.2f} s, ratio {ours / theirs:.2f}x "
+                "(target <= 1.0x)",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":
