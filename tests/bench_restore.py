@@ -173,7 +173,68 @@ def _median(runs: list[float]) -> float:
     return sorted(runs)[len(runs) // 2]
 
 
-def _archive_figures(server: ScratchServer, custom: Path, jobs: int, repeat: int) -> None:
+PRISMA = """
+datasource db {
+  provider = "postgresql"
+}
+
+model customers {
+  id      BigInt   @id
+  email   String   @unique
+  name    String?
+  created DateTime @default(now()) @db.Timestamptz(6)
+  orders  orders[]
+}
+
+model orders {
+  id          BigInt    @id
+  customer_id BigInt
+  amount      Decimal?  @db.Decimal(12, 2)
+  note        String?
+  created     DateTime  @db.Timestamptz(6)
+  customer    customers @relation(fields: [customer_id], references: [id])
+
+  @@index([customer_id], map: "orders_customer_idx")
+}
+
+model events {
+  id      BigInt    @id @default(autoincrement())
+  kind    String?
+  payload String?
+  at      DateTime? @db.Timestamptz(6)
+}
+"""
+
+
+def _command_figures(custom: Path, work: Path, jobs: int, repeat: int, default_j: float) -> None:
+    """``dumpcheck verify`` as a user runs it: the command, its own scratch server started and
+    deleted, the Prisma schema, fingerprints; against the bare pg_restore figure above."""
+    schema = work / "schema.prisma"
+    schema.write_text(PRISMA)
+    argv = [sys.executable, "-m", "dumpcheck", "verify", str(custom), "--prisma", str(schema)]
+    argv += ["-j", str(jobs), "--format", "json", "-o", str(work / "report.json")]
+    with_fp: list[float] = []
+    without: list[float] = []
+    for _ in range(repeat):  # alternating, so a slow spell hits both alike
+        for extra, runs in (([], with_fp), (["--no-fingerprints"], without)):
+            start = time.perf_counter()
+            done = subprocess.run(argv + extra, check=False, capture_output=True)
+            runs.append(time.perf_counter() - start)
+            if done.returncode not in (0, 1):
+                print(f"verify failed ({done.returncode}): {done.stderr.decode()[-300:]}")
+                return
+    on, off = _median(with_fp), _median(without)
+    print(
+        f"command: `dumpcheck verify` (own server, Prisma schema) {on:.2f} s with fingerprints, "
+        f"{off:.2f} s without -> +{(on / off - 1) * 100:.0f}% (target <= 15%); against "
+        f"pg_restore -j{jobs} into a default-configured cluster {on / default_j:.2f}x with, "
+        f"{off / default_j:.2f}x without (target <= 0.8x); runs {_runs(with_fp)} / "
+        f"{_runs(without)}",
+        flush=True,
+    )
+
+
+def _archive_figures(server: ScratchServer, custom: Path, jobs: int, repeat: int) -> float:
     """Our archive restore against bare pg_restore (same tuned server, then a default cluster).
 
     Every figure is the median of ``repeat`` runs, interleaved so that a slow spell of the
@@ -244,6 +305,7 @@ def _archive_figures(server: ScratchServer, custom: Path, jobs: int, repeat: int
         f"one-job default cluster",
         flush=True,
     )
+    return default_j
 
 
 def main(argv: list[str]) -> int:
@@ -283,7 +345,8 @@ def main(argv: list[str]) -> int:
                 flush=True,
             )
 
-            _archive_figures(server, custom, opts.jobs, opts.repeat)
+            default_j = _archive_figures(server, custom, opts.jobs, opts.repeat)
+            _command_figures(custom, work, opts.jobs, opts.repeat, default_j)
             ours_plain = _our_restore(server, plain, opts.jobs)
             db = create_database(server)
             psql = _timed(

@@ -11,6 +11,7 @@ import pytest
 from dumpcheck.catalog import QualifiedName
 from dumpcheck.inventory import inventory
 from dumpcheck.inventory.model import DumpInventory
+from dumpcheck.inventory.peek import pg_dump_major
 from dumpcheck.scratch.model import ScratchServer
 from tests.inventory.conftest import SourceDb
 from tests.inventory.dumps import pg_dump
@@ -73,6 +74,8 @@ def test_every_format_pg_dump_18(
     inv = inventory(dump)
     _check_matches_source(inv, rich_db)
     assert inv.facts.pg_dump_major == rich_db.server.major
+    # verify chooses its server from the header before the inventory has run.
+    assert pg_dump_major(dump) == rich_db.server.major
 
 
 @pytest.mark.parametrize("args", [("-Fp",), ("-Fc",), ("-Fd",)], ids=["plain", "custom", "dir"])
@@ -81,6 +84,7 @@ def test_pg_dump_17(rich_db_17: SourceDb, tmp_path: Path, args: tuple[str, ...])
     inv = inventory(dump)
     _check_matches_source(inv, rich_db_17)
     assert inv.facts.pg_dump_major == 17
+    assert pg_dump_major(dump) == 17
 
 
 def test_schema_only_data_only(rich_db: SourceDb, tmp_path: Path) -> None:

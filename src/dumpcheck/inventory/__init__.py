@@ -9,6 +9,7 @@ A dump is a local path or an ``s3://`` object (``remote``), which the readers st
 from __future__ import annotations
 
 from dumpcheck.inventory.api import inventory, inventory_all, is_archive, user_databases
+from dumpcheck.inventory.peek import pg_dump_major
 from dumpcheck.inventory.plain import (
     CopyBlock,
     MetaCommand,
@@ -43,6 +44,7 @@ __all__ = [
     "local_copy",
     "locate",
     "open_plain",
+    "pg_dump_major",
     "progress_bar",
     "to_json",
     "to_text",
