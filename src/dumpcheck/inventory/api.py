@@ -145,7 +145,10 @@ def _read(
     source: DumpSource, progress: Progress | None, fingerprints: bool, database: str | None
 ) -> DumpInventory | ClusterInventory:
     from dumpcheck.inventory.archive import sniff_archive
+    from dumpcheck.inventory.plain.copydata import native_module
 
+    if (native := native_module()) is not None:
+        native.reuse_freed_memory()  # rowhash.c says why
     fmt = sniff_archive(source)
     if fmt is not None:
         from dumpcheck.inventory.archive.reader import inventory_archive

@@ -1,8 +1,9 @@
-"""COPY data scans: the numpy and the pure-Python paths agree with a naive reference."""
+"""COPY data scans: the C, numpy and pure-Python paths agree with a naive reference."""
 
 from __future__ import annotations
 
 import io
+import os
 
 import pytest
 from hypothesis import given, settings
@@ -34,6 +35,34 @@ def test_numpy_path_matches_reference(data: bytes, cut: int, tail: int) -> None:
         copyscan.find_end_marker_np(buf, start, end),
     )
     assert got == _reference(data, start, end)
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=_DATA, cut=st.integers(0, 40), tail=st.integers(0, 40))
+def test_c_path_matches_reference(data: bytes, cut: int, tail: int) -> None:
+    native = copyscan.native_module()
+    if native is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("dumpcheck._rowhash is not built: make install compiles it")
+        pytest.skip("the C extension is not built here")
+    buf = bytearray(data)
+    start, end = min(cut, len(buf)), max(len(buf) - tail, min(cut, len(buf)))
+    got = (native.count_newlines(buf, start, end), native.end_marker(buf, start, end))
+    assert got == _reference(data, start, end)
+
+
+def test_c_path_at_every_alignment() -> None:
+    """A marker or a newline at each offset of a 16-byte step and across the step's edge."""
+    native = copyscan.native_module()
+    if native is None:
+        pytest.skip("the C extension is not built here")  # the test above fails under CI
+    for size in range(40):
+        for at in range(size - 2):
+            data = bytearray(b"\\N." * 20)[:size]
+            data[at : at + 3] = b"\n\\."
+            assert native.end_marker(data, 0, size) == data.find(b"\n\\.")
+            assert native.count_newlines(data, 0, size) == data.count(b"\n")
+            assert native.end_marker(data, 0, at + 2) == -1  # the marker cut by the end
 
 
 @settings(max_examples=100, deadline=None)
