@@ -142,3 +142,18 @@ def failed_restore_evidence(
     if not errors:
         evidence.append("No restore error names this table; check the restore log.")
     return evidence
+
+
+def sample_evidence(sample: int, dump_rows: int | None, failed: bool) -> list[str]:
+    """What a quick verify did and did not check of a table it loaded in part."""
+    of = f" of its {dump_rows}" if dump_rows is not None else ""
+    if failed:
+        return [
+            f"Quick verify (--quick): its first {sample}{of} rows failed to load; a full "
+            "restore fails on the same rows."
+        ]
+    return [
+        f"Sampled (--quick): the restore took only the first {sample}{of} rows; a bad row "
+        "after them is not seen, and neither the rows' content (fingerprint) nor the foreign "
+        "keys' check of existing rows was compared."
+    ]

@@ -11,7 +11,12 @@ from dumpcheck.catalog import QualifiedName, Table
 from dumpcheck.compare.columns import columns_missing_from_data, compare_columns
 from dumpcheck.compare.constraints import compare_foreign_keys, compare_primary_key
 from dumpcheck.compare.enums import enum_differences_for
-from dumpcheck.compare.evidence import dump_order, failed_restore_evidence, never_in_dump_evidence
+from dumpcheck.compare.evidence import (
+    dump_order,
+    failed_restore_evidence,
+    never_in_dump_evidence,
+    sample_evidence,
+)
 from dumpcheck.compare.findings import DatabaseInfo, Difference, ErrorRef, TableFinding, Verdict
 from dumpcheck.compare.indexes import compare_indexes
 from dumpcheck.compare.live import judge_absent
@@ -128,6 +133,10 @@ def judge_table(
     refs = tuple(_error_ref(e, ctx.errors) for e in errors)
     dump_rows = dumped.rows if dumped else None
     restored_rows = restored.rows if restored else None
+    # Quick verify loads each table's first rows: a sampled table is whole when it has them all.
+    sample = ctx.restore.sample if ctx.restore is not None else None
+    sampled = ctx.restore is not None and key in ctx.restore.sampled
+    wanted = dump_rows if sample is None or dump_rows is None else min(dump_rows, sample)
     evidence: list[str] = []
     differences: list[Difference] = []
     notes: list[Difference] = []
@@ -143,19 +152,22 @@ def judge_table(
             f"{key} is in the dump ({dump_rows} rows) but no Prisma model maps to it, so the "
             "tables the data-only dump was loaded into have no place for its rows."
         ]
-    elif ctx.restore is not None and (restored is None or _has_fatal(errors)):
+    elif ctx.restore is not None and (
+        restored is None or _has_fatal(errors) or (sampled and _data_failed(errors))
+    ):
         verdict = "failed_restore"
         evidence = failed_restore_evidence(key, errors, ctx)
     elif (
         ctx.restore is not None
-        and dump_rows is not None
-        and (restored_rows or 0) < dump_rows
+        and wanted is not None
+        and (restored_rows or 0) < wanted
         and not (ctx.live is not None and ctx.live.estimated_rows)  # estimates prove nothing
     ):
         verdict = "rows_lost"
         side = "the database's table" if ctx.live else "the restored table"
+        loaded = f" of the first {wanted} it loaded" if wanted != dump_rows else ""
         evidence = [
-            f"The dump holds {dump_rows} rows for {key}; {side} has {restored_rows}.",
+            f"The dump holds {dump_rows} rows for {key}; {side} has {restored_rows}{loaded}.",
             *(
                 f"{_load_kind(e)} error: {e.message}"
                 for e in errors
@@ -237,6 +249,8 @@ def judge_table(
         evidence.extend(content.evidence)
     if expected is None and verdict in {"failed_restore", "rows_lost", "rows_changed"}:
         evidence.append(f"{key} is in the {source} but no Prisma model maps to it.")
+    if sampled and sample is not None:
+        evidence += sample_evidence(sample, dump_rows, _data_failed(errors))
     return TableFinding(
         schema=key.schema,
         name=key.name,
@@ -255,6 +269,7 @@ def judge_table(
         dump_fingerprint=content.dump,
         restored_fingerprint=content.restored,
         fingerprint_note=content.note,
+        sampled=sampled,
     )
 
 
@@ -269,6 +284,11 @@ def _has_fatal(errors: Sequence[RestoreError]) -> bool:
     return any(
         e.severity == "fatal" and e.object_type in {"CONSTRAINT", "INDEX", "TABLE"} for e in errors
     )
+
+
+def _data_failed(errors: Sequence[RestoreError]) -> bool:
+    # Quick verify: loading the table's first rows failed (its COPY, or one of its INSERTs).
+    return any(e.severity == "fatal" and e.object_type == "TABLE DATA" for e in errors)
 
 
 # What pg_dump creates after CREATE TABLE, each in its own statement that can fail alone.
