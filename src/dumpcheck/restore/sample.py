@@ -79,9 +79,9 @@ def copy_first_rows(
     """
     sent = 0
     pending: list[bytes] = []  # a row's start, as long as no newline has ended it
+    if limit <= 0:
+        return 0
     for chunk in chunks:
-        if sent >= limit:
-            break
         cut = chunk.rfind(b"\n") + 1
         if not cut:
             pending.append(chunk)
@@ -92,7 +92,9 @@ def copy_first_rows(
             write(part)
         write(memoryview(chunk)[:end])
         sent += min(rows, limit - sent)
-        pending = [chunk[cut:]] if end == cut and cut < len(chunk) else []
+        if sent >= limit:
+            break
+        pending = [chunk[cut:]] if cut < len(chunk) else []
     return sent
 
 
