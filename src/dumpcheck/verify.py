@@ -273,7 +273,9 @@ def _with_fingerprints(
         pipe_dir=server.socket_dir if server.backend == "local" else None,
     )
     if restored.sampled:
-        reasons = {key: sampled_reason(restored, inv, key) for key in restored.sampled}
+        # Said of the sampled tables that hold rows: a table that failed to load says why.
+        loaded = [key for key in restored.sampled if counts.get(key)]
+        reasons = {key: sampled_reason(restored, inv, key) for key in loaded}
         found = replace(found, not_comparable={**found.not_comparable, **reasons})
     return replace(restored, fingerprints=found)
 

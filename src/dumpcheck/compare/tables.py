@@ -249,7 +249,7 @@ def judge_table(
         evidence.extend(content.evidence)
     if expected is None and verdict in {"failed_restore", "rows_lost", "rows_changed"}:
         evidence.append(f"{key} is in the {source} but no Prisma model maps to it.")
-    if sampled and sample is not None:
+    if sampled and sample is not None and restored is not None:
         evidence += sample_evidence(sample, dump_rows, _data_failed(errors))
     return TableFinding(
         schema=key.schema,

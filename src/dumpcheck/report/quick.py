@@ -8,8 +8,9 @@ from dumpcheck.compare.findings import Findings, TableFinding
 
 def restored_rows(table: TableFinding) -> str:
     """The restored row count for display, marked when quick verify loaded only the first rows."""
-    shown = "-" if table.restored_rows is None else str(table.restored_rows)
-    return f"{shown} (sampled)" if table.sampled else shown
+    if table.restored_rows is None:
+        return "-"
+    return f"{table.restored_rows} (sampled)" if table.sampled else str(table.restored_rows)
 
 
 def quick_clause(findings: Findings) -> str | None:
