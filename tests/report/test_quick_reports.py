@@ -161,3 +161,11 @@ def test_every_format_names_the_sampled_tables(fmt: str) -> None:
     text = render(quick(), fmt)  # type: ignore[arg-type]
     assert "sampled" in text
     assert "1000" in text
+
+
+def test_a_sampled_ok_table_is_not_said_to_have_all_its_rows() -> None:
+    from dumpcheck.report import wording
+
+    events, tags, _ = quick().tables
+    assert wording.meaning(events).startswith("restored with its first rows (sampled, --quick)")
+    assert wording.meaning(tags).startswith("restored with all its rows")

@@ -97,6 +97,8 @@ def meaning(table: TableFinding) -> str:
         return "the table is in the database, but no Prisma model maps to it"
     if table.verdict == "ok" and not table.in_dump and table.restored:
         return "in the database and matches what Prisma expects"
+    if table.verdict == "ok" and table.sampled:
+        return "restored with its first rows (sampled, --quick) and matches what Prisma expects"
     return MEANING[table.verdict]
 
 
