@@ -146,8 +146,8 @@ def test_junit_carries_the_sample_and_each_sampled_table() -> None:
     prop = suite.find("properties/property")
     assert prop is not None and prop.attrib == {"name": "quick_sample", "value": "1000"}
     cases = {c.attrib["name"]: c for c in suite.findall("testcase")}
-    out = cases["events"].findtext("system-out") or ""
-    assert out.startswith("public.events: sampled (--quick): 1000 of 250000 rows loaded")
+    events_out = cases["events"].findtext("system-out") or ""
+    assert events_out.startswith("public.events: sampled (--quick): 1000 of 250000 rows loaded")
     failure = cases["orders"].find("failure")
     assert failure is not None and "restored rows: 0 (sampled)" in (failure.text or "")
     assert cases["tags"].find("system-out") is None
