@@ -64,6 +64,8 @@ ROWS = """\
 INSERT INTO parents SELECT g, 'parent ' || g FROM generate_series(1, 300) g;
 INSERT INTO children SELECT g, 301 - g FROM generate_series(1, 250) g;
 INSERT INTO tags SELECT g, E'tag\\t' || g FROM generate_series(1, 7) g;
+COMMENT ON CONSTRAINT "children_parentId_fkey" ON children IS 'on the foreign key';
+COMMENT ON INDEX parents_pkey IS 'on an index';
 """
 
 
@@ -136,6 +138,9 @@ def test_quick_verify_samples_big_tables_and_keeps_every_foreign_key(
             loaded = conn.execute(
                 "SELECT (SELECT count(*) FROM parents), (SELECT count(*) FROM children)"
             ).fetchone()
+            comments = conn.execute(
+                "SELECT description FROM pg_description WHERE description LIKE 'on %' ORDER BY 1"
+            ).fetchall()
     finally:
         drop_database(scratch_server, outcome.restore.database)
     findings = outcome.findings
@@ -154,6 +159,8 @@ def test_quick_verify_samples_big_tables_and_keeps_every_foreign_key(
     assert (parents.dump_rows, parents.restored_rows) == (300, first)
     assert (children.dump_rows, children.restored_rows) == (250, first)
     assert loaded == (first, first)
+    # Post-data is restored whole: the comments after an index and after the FK too.
+    assert comments == [("on an index",), ("on the foreign key",)]
     assert (tags.dump_rows, tags.restored_rows) == (7, 7)
     # A table loaded whole is compared by content as in a full verify; a sampled one says why not.
     assert tags.dump_fingerprint is not None

@@ -15,7 +15,7 @@ from typing import BinaryIO
 
 from dumpcheck.catalog import QualifiedName
 from dumpcheck.errors import BinaryNotFoundError
-from dumpcheck.inventory.model import DumpInventory
+from dumpcheck.inventory.model import DumpInventory, TocEntry
 from dumpcheck.restore.attribution import failures_from_log
 from dumpcheck.restore.classify import Failure
 from dumpcheck.restore.pglog import parse_restore_log
@@ -133,7 +133,8 @@ def restore_archive(
         # When pg_restore gives up, every entry it did not finish gets a "never restored"
         # failure; only those of this run's section or list were its to restore.
         scope = set(listed) if listed is not None else set()
-        scope |= {e.dump_id for e in dump.entries if section is not None and e.section == section}
+        sections = restore_sections(dump.entries)
+        scope |= {i for i, s in sections.items() if section is not None and s == section}
         failures = [f for f in failures if f.caused_by is None or f.toc_id in scope]
     summary = _SUMMARY.search(done.stderr)
     return ArchiveRun(
@@ -144,6 +145,21 @@ def restore_archive(
         printed_errors=len(log.errors),
         summary_errors=int(summary.group(1)) if summary else None,
     )
+
+
+def restore_sections(entries: Sequence[TocEntry]) -> dict[int, str]:
+    """The section pg_restore --section counts each entry in, by dump id.
+
+    An entry of no section (a COMMENT, an ACL, a SECURITY LABEL) goes with the entry before it,
+    as pg_restore decides (pg_backup_archiver.c ProcessArchiveRestoreOptions: curSection).
+    """
+    found: dict[int, str] = {}
+    current = "pre-data"
+    for entry in entries:
+        if entry.section not in ("", "none"):
+            current = entry.section
+        found[entry.dump_id] = current
+    return found
 
 
 def _worker_conninfo(server: ScratchServer, dsn: str, jobs: int) -> str:

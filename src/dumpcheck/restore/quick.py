@@ -26,7 +26,7 @@ from dumpcheck.errors import DumpcheckError
 from dumpcheck.inventory.archive import TableData, iter_tables_data
 from dumpcheck.inventory.model import DumpInventory, TocEntry
 from dumpcheck.inventory.plain import Statement, count_insert_rows, iter_plain
-from dumpcheck.restore.archive import ArchiveRun, restore_archive
+from dumpcheck.restore.archive import ArchiveRun, restore_archive, restore_sections
 from dumpcheck.restore.classify import Failure
 from dumpcheck.restore.sample import SampleBudget, add_foreign_key
 from dumpcheck.scratch import classify_db_error, server_failure
@@ -70,11 +70,15 @@ def restore_archive_quick(
     budget = SampleBudget(sample)
     loaded = _load_samples(dump, server, dsn, budget, progress, total)
     unvalidated = _foreign_keys_and_dependents(dump.entries)
+    sections = restore_sections(dump.entries)
     later = [
         e.dump_id
         for e in dump.entries
         if e.dump_id not in unvalidated
-        and (e.section == "post-data" or (e.section == "data" and e.desc not in _OURS))
+        and (
+            sections[e.dump_id] == "post-data"
+            or (sections[e.dump_id] == "data" and e.desc not in _OURS)
+        )
     ]
     post = (
         restore_archive(dump, server, dsn, jobs=jobs, no_owner=no_owner, listed=later)
