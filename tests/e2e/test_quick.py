@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import jsonschema
@@ -21,7 +22,7 @@ from dumpcheck.catalog import QualifiedName
 from dumpcheck.compare.findings import Findings, TableFinding
 from dumpcheck.expect import expect, render_sql
 from dumpcheck.report import load_schema, render
-from dumpcheck.scratch import drop_database
+from dumpcheck.scratch import create_database, drop_database
 from dumpcheck.scratch.model import ScratchServer
 from dumpcheck.scratch.runner import run
 from dumpcheck.verify import VerifyOptions, verify
@@ -299,3 +300,53 @@ def test_a_missing_extension_still_shows(scratch_server: ScratchServer) -> None:
     assert any("aas_types" in line for line in products.evidence)
     assert _table(findings, "categories").verdict == "ok"
     assert findings.exit_code() == 1
+
+
+PARTITIONED = """\
+CREATE TABLE accounts (id int PRIMARY KEY);
+CREATE TABLE ledger (id int, account int NOT NULL REFERENCES accounts, PRIMARY KEY (id))
+    PARTITION BY RANGE (id);
+CREATE TABLE ledger_low PARTITION OF ledger FOR VALUES FROM (1) TO (1000);
+INSERT INTO accounts SELECT g FROM generate_series(1, 300) g;
+INSERT INTO ledger SELECT g, 1 + g % {modulo} FROM generate_series(1, 250) g;
+"""
+
+
+@pytest.mark.parametrize(("major", "modulo"), [(15, 50), (18, 300)])
+def test_a_partitioned_table_s_foreign_key(
+    major: int,
+    modulo: int,
+    scratch_server_for: Callable[[int], ScratchServer],
+    tmp_path: Path,
+) -> None:
+    """Before PostgreSQL 18 a partitioned table's FK cannot be NOT VALID: it is created as
+    dumped, which holds when its sample refers to rows in the referenced sample (accounts
+    1-50); PostgreSQL 18 adds it NOT VALID whatever the sample refers to."""
+    server = scratch_server_for(major)
+    db = create_database(server)
+    try:
+        with psycopg.connect(server.dsn(db), autocommit=True) as conn:
+            conn.execute(PARTITIONED.format(modulo=modulo).encode())
+        dump = _pg_dump(server, db, tmp_path / "ledger.dump", "-Fc")
+    finally:
+        drop_database(server, db)
+    schema = tmp_path / "schema.prisma"
+    schema.write_text('datasource db {\n  provider = "postgresql"\n}\n')
+    outcome = verify(
+        VerifyOptions(
+            dump=dump,
+            prisma=schema,
+            backend="dsn",
+            scratch_dsn=server.conninfo,
+            sample=SAMPLE,
+        )
+    )
+    assert outcome.restore is not None
+    assert [e.message for e in outcome.restore.errors] == []
+    assert {t.name: (t.verdict, t.sampled) for t in outcome.findings.tables} == {
+        "accounts": ("unexpected", True),
+        "ledger": ("unexpected", False),  # a partitioned table's rows are its partitions'
+        "ledger_low": ("unexpected", True),
+    }
+    ledger = outcome.restore.catalog.tables[QualifiedName("public", "ledger")]
+    assert [fk.ref_table.name for fk in ledger.foreign_keys] == ["accounts"]
