@@ -22,7 +22,7 @@ from typing import Any, BinaryIO, cast
 import psycopg
 
 from dumpcheck.catalog import QualifiedName
-from dumpcheck.errors import DumpcheckError
+from dumpcheck.errors import DumpFormatError
 from dumpcheck.inventory.archive import TableData, iter_tables_data
 from dumpcheck.inventory.model import DumpInventory, TocEntry
 from dumpcheck.inventory.plain import Statement, count_insert_rows, iter_plain
@@ -159,7 +159,7 @@ def _load_samples(
                 _check_environment(exc, conn, server)
                 loaded.failures.append(_failure(data, exc.diag, " ".join(str(exc).split())))
                 loaded.log.append(f"TOC {data.entry.dump_id}: {table}: {exc.diag.message_primary}")
-            except DumpcheckError as exc:  # the archive's data for it is damaged
+            except DumpFormatError as exc:  # the archive's data for it is damaged
                 loaded.failures.append(_failure(data, None, exc.one_line()))
                 loaded.log.append(f"TOC {data.entry.dump_id}: {table}: {exc.one_line()}")
             done += 1
