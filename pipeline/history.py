@@ -27,6 +27,9 @@ class RunRecord:
     # "schema.table" -> {"dump": rows in the dump, "restored": rows read back} (None: not
     # counted on that side). Lines written before this field have none: no point on a chart.
     rows: dict[str, dict[str, int | None]] = field(default_factory=dict)
+    # --quick: at most this many rows of each table were loaded, so a restored count below the
+    # dump's is the sample, not a loss (None: a full verify).
+    sample: int | None = None
 
     def to_json(self) -> str:
         """One JSON line."""
@@ -73,6 +76,7 @@ def _parse(line: str) -> RunRecord | None:
         and isinstance(record.verdicts, dict)
         and isinstance(record.counts, dict)
         and isinstance(record.rows, dict)
+        and (record.sample is None or (isinstance(record.sample, int) and record.sample > 0))
         and all(
             isinstance(sides, dict)
             and all(

@@ -22,7 +22,7 @@ from pathlib import Path
 import click
 
 from dumpcheck.cli import EXIT_CODES_HELP, run_command
-from dumpcheck.cli.options import verify_options
+from dumpcheck.cli.options import refuse_quick, verify_options
 from dumpcheck.errors import EXIT_ENVIRONMENT, BadInputError, DumpcheckError
 from dumpcheck.refresh import RefreshOptions, RefreshOutcome, describe, parse_wait, refresh
 from dumpcheck.scratch import SIGTERM_EXIT_CODE, sigterm_as_exit
@@ -170,6 +170,7 @@ def _run_job(
         verdicts,
         promoted=refreshed.promoted if refreshed is not None else None,
         rows=row_counts(findings),
+        sample=findings.sample,
     )
     append_record(history, record)
     _page(runs)
@@ -256,6 +257,7 @@ def main(
         raise BadInputError("give --dump PATH or --dump-command CMD")
     promote = None
     if promote_to:
+        refuse_quick(options, "--promote-to")
         promote = RefreshOptions(
             target=promote_to,
             verify=None,

@@ -54,11 +54,19 @@ class Point:
     dump: int | None
     restored: int | None
     verdict: str | None
+    sample: int | None = None  # the run was a quick verify (--quick --sample N)
 
     @property
     def value(self) -> int | None:
         """The charted count."""
         return self.dump if self.dump is not None else self.restored
+
+    @property
+    def lost(self) -> bool:
+        """Fewer rows restored than the dump holds (than a quick verify loads of them)."""
+        if self.dump is None or self.restored is None:
+            return False
+        return self.restored < (self.dump if self.sample is None else min(self.dump, self.sample))
 
 
 def render_page(records: Sequence[RunRecord], *, keep: int = KEEP_RUNS) -> str:
@@ -134,7 +142,12 @@ def _series(window: list[RunRecord], table: str) -> list[Point]:
     for i, record in enumerate(window):
         sides = record.rows.get(table, {})
         point = Point(
-            i, record.time, sides.get("dump"), sides.get("restored"), record.verdicts.get(table)
+            i,
+            record.time,
+            sides.get("dump"),
+            sides.get("restored"),
+            record.verdicts.get(table),
+            record.sample,
         )
         if point.value is not None:
             points.append(point)
@@ -153,7 +166,8 @@ def _rows_text(record: RunRecord, table: str) -> str:
     sides = record.rows.get(table, {})
     dump, restored = sides.get("dump"), sides.get("restored")
     if dump is not None and restored is not None and dump != restored:
-        return f"{dump:,} in the dump, {restored:,} restored"
+        sampled = " (quick: sampled)" if record.sample is not None and restored < dump else ""
+        return f"{dump:,} in the dump, {restored:,} restored{sampled}"
     if dump is not None and restored is None:
         return f"{dump:,} in the dump, not restored"
     value = dump if dump is not None else restored
@@ -234,9 +248,8 @@ def _chart(table: str, series: list[Point], window: list[RunRecord]) -> str:
         points = " ".join(f"{cx:.1f},{cy:.1f}" for cx, cy in coords)
         out.append(f'<polyline class="series" points="{points}"/>')
     for p, (cx, cy) in zip(series, coords, strict=True):
-        lost = p.dump is not None and p.restored is not None and p.restored < p.dump
         out.append(
-            f'<circle class="point{" lost" if lost else ""}" cx="{cx:.1f}" cy="{cy:.1f}" r="2">'
+            f'<circle class="point{" lost" if p.lost else ""}" cx="{cx:.1f}" cy="{cy:.1f}" r="2">'
             f"<title>{_e(_point_text(p))}</title></circle>"
         )
     if series and series[-1].value is not None:
@@ -252,7 +265,8 @@ def _chart(table: str, series: list[Point], window: list[RunRecord]) -> str:
 def _point_text(p: Point) -> str:
     parts = [f"{p.dump:,} rows in the dump" if p.dump is not None else "not in the dump's data"]
     if p.restored is not None:
-        parts.append(f"{p.restored:,} restored")
+        sampled = p.sample is not None and p.dump is not None and p.restored < p.dump
+        parts.append(f"{p.restored:,} restored" + (" (quick verify: sampled)" if sampled else ""))
     verdict = f" ({p.verdict})" if p.verdict else ""
     return f"{_when(p.time)}: {', '.join(parts)}{verdict}"
 

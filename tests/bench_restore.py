@@ -6,7 +6,11 @@ nothing. Targets (issue 4 §6 and §2):
 * verify-with-restore (preflight + pg_restore -j + attribution + catalog read-back) against a
   bare ``pg_restore -j2`` into the same tuned scratch server: at most 1.15x;
 * the same against ``pg_restore -j2`` into a default-configured cluster: at most 0.8x;
-* the plain statement driver against ``psql -f`` of the same dump: at most 1.3x.
+* the plain statement driver against ``psql -f`` of the same dump: at most 1.3x;
+* ``verify --quick`` (the schema whole, the first ``--sample`` rows of each table) against the
+  full verify of the same archive: under 15%; and beyond the inventory's one read of the dump,
+  its time grows with the number of tables, not with the data: ``--quick-scale 10`` times it
+  again on a dump with 10x the rows (``--quick-only`` skips the other figures).
 
 Archive figures are medians of ``--repeat`` runs. The default cluster is also timed with a
 one-job ``pg_restore`` (what the issue literally names), and the whole verify on a running
@@ -61,23 +65,24 @@ from dumpcheck.inventory import inventory
 from dumpcheck.restore import restore
 from dumpcheck.scratch.model import PgInstall, ScratchServer
 args = json.loads(sys.argv[1])
+sample = args.get("sample")
 inst = PgInstall(args["major"], args["version"], Path(args["bindir"]), "bench")
 server = ScratchServer("local", args["major"], args["version"], args["conninfo"], inst)
 t = time.perf_counter()
-inventory(Path(args["dump"]), fingerprints=False)
+inventory(Path(args["dump"]), fingerprints=False) if not sample else None
 read_bare = time.perf_counter() - t
 t = time.perf_counter()
 inv = inventory(Path(args["dump"]))
 read = time.perf_counter() - t
 t = time.perf_counter()
-result = restore(inv, server, database=args["db"], jobs=args["jobs"])
+result = restore(inv, server, database=args["db"], jobs=args["jobs"], sample=sample)
 elapsed = time.perf_counter() - t
 from dumpcheck.restore import fingerprint_restored, requests_for
 t = time.perf_counter()
 fingerprint_restored(
     server.dsn(args["db"]),
-    requests_for(inv.fingerprints, {k: v.rows for k, v in result.catalog.tables.items()},
-                 inv.data_columns),
+    requests_for({k: v for k, v in inv.fingerprints.items() if k not in result.sampled},
+                 {k: v.rows for k, v in result.catalog.tables.items()}, inv.data_columns),
     encoding=inv.facts.encoding, source_major=inv.facts.source_major,
     jobs=args["jobs"], pipe_dir=Path(args["socket_dir"]))
 hashing = time.perf_counter() - t
@@ -87,7 +92,7 @@ rows = sum(t.rows or 0 for t in result.catalog.tables.values())
 print(json.dumps({"seconds": elapsed, "inventory_seconds": read, "rss_mb": rss,
                   "inventory_bare_seconds": read_bare, "fingerprint_seconds": hashing,
                   "child_rss_mb": kids, "rows": rows, "errors": len(result.errors),
-                  "tool": result.tool}))
+                  "tool": result.tool, "sampled": len(result.sampled)}))
 """
 
 
@@ -97,8 +102,11 @@ def _timed(argv: list[str], env: dict[str, str] | None = None) -> float:
     return time.perf_counter() - start
 
 
-def _our_restore(server: ScratchServer, dump: Path, jobs: int) -> dict[str, float | str]:
-    """restore() in a child process (so its peak RSS is its own), into a fresh database."""
+def _our_restore(
+    server: ScratchServer, dump: Path, jobs: int, sample: int | None = None
+) -> dict[str, float | str]:
+    """restore() in a child process (so its peak RSS is its own), into a fresh database;
+    ``sample``: quick verify's restore of the first rows of each table."""
     assert server.install is not None
     db = create_database(server)
     try:
@@ -111,6 +119,7 @@ def _our_restore(server: ScratchServer, dump: Path, jobs: int) -> dict[str, floa
             "db": db,
             "jobs": jobs,
             "socket_dir": str(server.socket_dir),
+            "sample": sample,
         }
         out = subprocess.run(
             [sys.executable, "-c", _CHILD, json.dumps(args)],
@@ -308,6 +317,66 @@ def _archive_figures(server: ScratchServer, custom: Path, jobs: int, repeat: int
     return default_j
 
 
+def _verify_seconds(run: dict[str, float | str]) -> float:
+    """What verify spends on one dump outside expect and compare: inventory (fingerprints on),
+    the restore stage, and the read-back of the tables whose rows are compared."""
+    return (
+        float(run["inventory_seconds"]) + float(run["seconds"]) + float(run["fingerprint_seconds"])
+    )
+
+
+def _quick_figures(
+    server: ScratchServer, custom: Path, jobs: int, repeat: int, sample: int
+) -> dict[str, float]:
+    """verify --quick against the full verify of the same archive, medians of ``repeat``."""
+    full: list[dict[str, float | str]] = []
+    quick: list[dict[str, float | str]] = []
+    for _ in range(repeat):
+        full.append(_our_restore(server, custom, jobs))
+        quick.append(_our_restore(server, custom, jobs, sample))
+    whole_full = _median([_verify_seconds(r) for r in full])
+    whole_quick = _median([_verify_seconds(r) for r in quick])
+    stage = _median([float(r["seconds"]) for r in quick])
+    read = _median([float(r["inventory_seconds"]) for r in quick])
+    full_stage = _median([float(r["seconds"]) for r in full])
+    read_back = _median([float(r["fingerprint_seconds"]) for r in full])
+    last = quick[-1]
+    print(
+        f"quick: verify --quick --sample {sample}: inventory {read:.2f} s (every row counted and "
+        f"hashed), restore stage {stage:.2f} s ({last['sampled']} tables sampled, "
+        f"{last['rows']:,} rows loaded, {last['errors']} errors) -> {whole_quick:.2f} s; full "
+        f"verify {whole_full:.2f} s (restore {full_stage:.2f} s, read-back {read_back:.2f} s) -> "
+        f"{whole_quick / whole_full * 100:.1f}% of a full verify (target < 15%)",
+        flush=True,
+    )
+    print(
+        "quick: runs (s): quick " + _runs([_verify_seconds(r) for r in quick])
+        + "; full " + _runs([_verify_seconds(r) for r in full]),
+        flush=True,
+    )  # fmt: skip
+    return {"stage": stage, "inventory": read, "whole": whole_quick}
+
+
+def _build(server: ScratchServer, rows: int, work: Path, name: str) -> tuple[Path, Path, float]:
+    """The benchmark's database with ``rows`` rows, dumped custom and plain."""
+    assert server.install is not None
+    sql = SOURCE_SQL.format(
+        customers=rows // 10, orders=rows // 2, events=rows - rows // 10 - rows // 2
+    )
+    src = create_database(server)
+    t = time.perf_counter()
+    with psycopg.connect(server.dsn(src), autocommit=True) as conn:
+        conn.execute(sql)
+    custom, plain = work / f"{name}.dump", work / f"{name}.sql"
+    for fmt, out in (("-Fc", custom), ("-Fp", plain)):
+        subprocess.run(
+            [str(server.install.binary("pg_dump")), fmt, "-f", str(out), server.dsn(src)],
+            check=True,
+        )
+    drop_database(server, src)
+    return custom, plain, time.perf_counter() - t
+
+
 def main(argv: list[str]) -> int:
     """Build a dump of the requested size, then time every restore path against its baseline."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -316,34 +385,54 @@ def main(argv: list[str]) -> int:
     parser.add_argument(
         "--repeat", type=int, default=3, help="runs of each archive restore; the median counts"
     )
+    parser.add_argument("--sample", type=int, default=1000, help="verify --quick's --sample")
+    parser.add_argument(
+        "--quick-scale",
+        type=int,
+        default=10,
+        help="time verify --quick again on a dump with this many times the rows (1: not)",
+    )
+    parser.add_argument("--quick-only", action="store_true", help="only the verify --quick figures")
     opts = parser.parse_args(argv)
     rows = opts.size_mb * 1024 * 1024 // ROW_BYTES
-    sql = SOURCE_SQL.format(
-        customers=rows // 10, orders=rows // 2, events=rows - rows // 10 - rows // 2
-    )
     work = Path(tempfile.mkdtemp(prefix="dumpcheck-bench-restore-"))
     work.chmod(0o755)
     try:
         with open_scratch() as server:
             assert server.install is not None
             install = server.install
-            src = create_database(server)
-            t = time.perf_counter()
-            with psycopg.connect(server.dsn(src), autocommit=True) as conn:
-                conn.execute(sql)
-            custom, plain = work / "bench.dump", work / "bench.sql"
-            for fmt, out in (("-Fc", custom), ("-Fp", plain)):
-                subprocess.run(
-                    [str(install.binary("pg_dump")), fmt, "-f", str(out), server.dsn(src)],
-                    check=True,
-                )
-            drop_database(server, src)
+            custom, plain, built = _build(server, rows, work, "bench")
             print(
                 f"PostgreSQL {server.server_version}; {rows:,} rows; custom dump "
                 f"{custom.stat().st_size / 2**20:.0f} MB, plain {plain.stat().st_size / 2**20:.0f}"
-                f" MB; built in {time.perf_counter() - t:.1f} s",
+                f" MB; built in {built:.1f} s",
                 flush=True,
             )
+            base = _quick_figures(server, custom, opts.jobs, opts.repeat, opts.sample)
+            if opts.quick_scale > 1:
+                big, big_plain, built = _build(server, rows * opts.quick_scale, work, "big")
+                big_plain.unlink()
+                print(
+                    f"quick: {opts.quick_scale}x the data: {rows * opts.quick_scale:,} rows, "
+                    f"custom dump {big.stat().st_size / 2**20:.0f} MB, built in {built:.1f} s",
+                    flush=True,
+                )
+                runs = [
+                    _our_restore(server, big, opts.jobs, opts.sample) for _ in range(opts.repeat)
+                ]
+                stage = _median([float(r["seconds"]) for r in runs])
+                read = _median([float(r["inventory_seconds"]) for r in runs])
+                print(
+                    f"quick: {opts.quick_scale}x the data: restore stage {stage:.2f} s vs "
+                    f"{base['stage']:.2f} s -> {stage / base['stage']:.2f}x (the same tables: "
+                    f"about 1x); the inventory's one read of the dump {read:.2f} s vs "
+                    f"{base['inventory']:.2f} s -> {read / base['inventory']:.2f}x (grows with "
+                    "the data)",
+                    flush=True,
+                )
+                big.unlink()
+            if opts.quick_only:
+                return 0
 
             default_j = _archive_figures(server, custom, opts.jobs, opts.repeat)
             _command_figures(custom, work, opts.jobs, opts.repeat, default_j)

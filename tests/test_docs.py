@@ -76,3 +76,21 @@ def test_readme_session_is_what_verify_prints() -> None:
     assert len(rows) == 4
     for line in rows:
         assert line.rstrip() in block, f"README session is stale: {line.strip()!r}"
+
+
+def test_readme_quick_session_is_what_verify_prints() -> None:
+    """The README's quick verify session, run for real: the same table and lines."""
+    command = (
+        "dumpcheck verify fixtures/demo/dumps/complete.dump --prisma fixtures/demo/schema.prisma "
+        "--quick --sample 2"
+    )
+    block = README.split(f"$ {command}\n", 1)[1].split("$ echo $?", 1)[0]
+    result = subprocess.run(
+        [sys.executable, "-m", "dumpcheck", *command.split()[1:]],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.rstrip("\n") == block.rstrip("\n"), "README quick session is stale"

@@ -78,6 +78,29 @@ def test_two_runs_write_artifacts_history_changes_and_metrics(
     assert "dumpcheck_last_success_timestamp_seconds" in prom
 
 
+def test_a_quick_night_records_its_sample(scratch_server: ScratchServer, tmp_path: Path) -> None:
+    """Without --promote-to, the nightly job takes --quick: its history line, report and page
+    say the run was sampled."""
+    runs = tmp_path / "runs"
+    done = nightly(
+        "--dump", str(DEMO / "dumps/complete.dump"), "--prisma", str(DEMO / "schema.prisma"),
+        "--runs-dir", str(runs), "--scratch-dsn", scratch_server.conninfo,
+        "--quick", "--sample", "10",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    said = " ".join(done.stdout.split())  # the summary line wraps at 120 columns
+    assert "(quick verify: at most the first 10 rows of each table were loaded" in said
+    (line,) = (runs / "history.jsonl").read_text().splitlines()
+    record = json.loads(line)
+    assert record["sample"] == 10
+    assert record["rows"]["public.products"] == {"dump": 42, "restored": 10}
+    report = json.loads((Path(record["run_dir"]) / "report.json").read_text())
+    assert report["sample"] == 10
+    page = (runs / "index.html").read_text()
+    assert "42 in the dump, 10 restored (quick: sampled)" in page
+    assert 'class="point lost"' not in page
+
+
 def test_bad_dump_is_recorded_and_exits_2(tmp_path: Path) -> None:
     runs = tmp_path / "runs"
     result = nightly(

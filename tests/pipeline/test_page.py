@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from pathlib import Path
 
 from pipeline.history import RunRecord, last_record, read_records, row_counts
@@ -190,3 +191,24 @@ def test_row_counts_are_the_findings_counts() -> None:
         "public.b": {"dump": 5, "restored": None},
         "public.c": {"dump": None, "restored": None},
     }
+
+
+def test_a_quick_run_s_sample_is_not_a_loss(tmp_path: Path) -> None:
+    quick = replace(run(2, {"public.a": (3000, 1000), "public.b": (3000, 900)}), sample=1000)
+    history = tmp_path / "history.jsonl"
+    history.write_text(run(1, {"public.a": 3000, "public.b": 3000}).to_json() + "\n")
+    history.write_text(history.read_text() + quick.to_json() + "\n")
+    records = read_records(history)
+    assert records[-1].sample == 1000
+    doc = page(records)
+    assert row(doc, "public.a").find_all("td")[2].text() == (
+        "3,000 in the dump, 1,000 restored (quick: sampled)"
+    )
+    a_points = chart(doc, "public.a").find_all("circle", "point")
+    assert [("lost" in p.attrs["class"]) for p in a_points] == [False, False]
+    assert a_points[1].one("title").text() == (
+        "2026-12-02 02:00 UTC: 3,000 rows in the dump, 1,000 restored (quick verify: sampled) (ok)"
+    )
+    # Fewer rows than the sample is still a loss.
+    b_points = chart(doc, "public.b").find_all("circle", "point")
+    assert [("lost" in p.attrs["class"]) for p in b_points] == [False, True]

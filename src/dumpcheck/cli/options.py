@@ -12,7 +12,7 @@ import click
 from dumpcheck.cli.dumparg import DUMP
 from dumpcheck.errors import BadInputError
 from dumpcheck.scratch.model import Backend
-from dumpcheck.verify import VerifyOptions
+from dumpcheck.verify import DEFAULT_SAMPLE, VerifyOptions
 
 DATABASE_HELP = (
     "The database to verify in a pg_dumpall file (default: its only user database); for a "
@@ -108,6 +108,18 @@ def _decorate(
         help="Compare row counts only: do not hash every row of the dump and of the restored "
         "tables (rows_changed is then never found).",
     )
+    @click.option(
+        "--quick",
+        is_flag=True,
+        help="Restore the whole schema but load only the first rows of each table (--sample); "
+        "the inventory still counts every row. Tables with more rows are marked sampled.",
+    )
+    @click.option(
+        "--sample",
+        type=int,
+        metavar="N",
+        help=f"With --quick: the rows to load per table (default {DEFAULT_SAMPLE:,}).",
+    )
     @functools.wraps(func)
     def wrapper(**kwargs: Any) -> Any:
         backend: Backend = kwargs.pop("scratch") or ("dsn" if kwargs["scratch_dsn"] else "local")
@@ -126,10 +138,30 @@ def _decorate(
             expect_check=kwargs.pop("expect_check"),
             fingerprints=not kwargs.pop("no_fingerprints"),
             database=kwargs.pop("dump_database", None),
+            sample=_sample(kwargs.pop("quick"), kwargs.pop("sample")),
         )
         return func(**kwargs)
 
     return cast("Callable[..., Any]", wrapper)
+
+
+def _sample(quick: bool, sample: int | None) -> int | None:
+    """The rows per table a quick verify loads; None for a full verify."""
+    if sample is not None and not quick:
+        raise BadInputError(f"--sample {sample} needs --quick (a full verify loads every row)")
+    if sample is not None and sample < 1:
+        raise BadInputError(f"--sample must be at least 1 row, not {sample}")
+    return (sample or DEFAULT_SAMPLE) if quick else None
+
+
+def refuse_quick(options: VerifyOptions, command: str) -> None:
+    """``refresh`` and the nightly ``--promote-to`` promote the database they verified: never
+    one loaded with a sample of each table."""
+    if options.sample is not None:
+        raise BadInputError(
+            f"{command} does not take --quick: a quick verify loads only the first rows of each "
+            "table, and a sampled database must never be promoted"
+        )
 
 
 def _dump_fields(dump: Path | str | None) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, cast
 import click
 
 from dumpcheck.cli import EXIT_CODES_HELP
-from dumpcheck.cli.options import verify_options, write_output
+from dumpcheck.cli.options import refuse_quick, verify_options, write_output
 from dumpcheck.errors import BadInputError
 
 if TYPE_CHECKING:
@@ -69,6 +69,7 @@ def command(
     from dumpcheck.refresh import RefreshOptions, describe, parse_wait, refresh
 
     options = cast("VerifyOptions", kwargs.pop("_options"))
+    refuse_quick(options, "refresh")
     if rollback == (options.dump is not None):
         raise BadInputError("give DUMP to refresh, or --rollback without one")
     if not rollback and options.prisma is None:

@@ -130,6 +130,7 @@ def compare(
         prisma=prisma,
         notes=_roles_note(scratch),
         database=live,
+        sample=restore.sample if restore is not None else None,
     )
 
 

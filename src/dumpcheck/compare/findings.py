@@ -90,6 +90,8 @@ class TableFinding:
     dump_fingerprint: str | None = None
     restored_fingerprint: str | None = None
     fingerprint_note: str | None = None
+    # Quick verify: the dump holds more rows than the restore loaded (its first ones only).
+    sampled: bool = False
 
     @property
     def qualified(self) -> str:
@@ -227,6 +229,8 @@ class Findings:
     prisma: str = ""
     notes: tuple[str, ...] = field(default=())
     database: DatabaseInfo | None = None  # set by `inspect`
+    # Quick verify (--quick): at most this many rows of each table were loaded (None: all).
+    sample: int | None = None
 
     def summary(self) -> dict[str, int]:
         """The count per verdict, every verdict present."""

@@ -11,6 +11,12 @@ from dumpcheck.catalog import QualifiedName, Table
 from dumpcheck.compare.columns import columns_missing_from_data, compare_columns
 from dumpcheck.compare.constraints import compare_foreign_keys, compare_primary_key
 from dumpcheck.compare.enums import enum_differences_for
+from dumpcheck.compare.evidence import (
+    dump_order,
+    failed_restore_evidence,
+    never_in_dump_evidence,
+    sample_evidence,
+)
 from dumpcheck.compare.findings import DatabaseInfo, Difference, ErrorRef, TableFinding, Verdict
 from dumpcheck.compare.indexes import compare_indexes
 from dumpcheck.compare.live import judge_absent
@@ -35,7 +41,7 @@ class ErrorIndex:
     @classmethod
     def of(cls, restore: RestoreResult | None) -> ErrorIndex:
         """Index the errors of one restore (empty without a restore)."""
-        errors = sorted(restore.errors, key=_dump_order) if restore is not None else []
+        errors = sorted(restore.errors, key=dump_order) if restore is not None else []
         by_table: dict[QualifiedName, list[RestoreError]] = defaultdict(list)
         by_root: dict[int, list[RestoreError]] = defaultdict(list)
         for e in errors:
@@ -87,14 +93,6 @@ def table_differences(
     return drift, notes
 
 
-_POSITION = re.compile(r"^(?:TOC|line) (\d+)")
-
-
-def _dump_order(error: RestoreError) -> tuple[int, int]:
-    m = _POSITION.match(error.location or "")
-    return (0, int(m.group(1))) if m else (1, error.id)
-
-
 def _error_ref(error: RestoreError, index: ErrorIndex) -> ErrorRef:
     root = None
     if error.root_cause_id is not None and error.root_cause_id != error.id:
@@ -122,7 +120,7 @@ def judge_table(
     dumped = ctx.inventory.catalog.tables.get(key)
     restored = ctx.restore.catalog.tables.get(key) if ctx.restore else None
     if ctx.live is not None and restored is None:
-        return judge_absent(key, expected, model, _never_in_dump_evidence(key, ctx), ctx)
+        return judge_absent(key, expected, model, never_in_dump_evidence(key, ctx), ctx)
     source = "dump"
     if ctx.live is not None and (dumped is None or not ctx.live.has_dump):
         # In the database but not in the dump (made after the restore), or no dump given:
@@ -135,13 +133,17 @@ def judge_table(
     refs = tuple(_error_ref(e, ctx.errors) for e in errors)
     dump_rows = dumped.rows if dumped else None
     restored_rows = restored.rows if restored else None
+    # Quick verify loads each table's first rows: a sampled table is whole when it has them all.
+    sample = ctx.restore.sample if ctx.restore is not None else None
+    sampled = ctx.restore is not None and key in ctx.restore.sampled
+    wanted = dump_rows if sample is None or dump_rows is None else min(dump_rows, sample)
     evidence: list[str] = []
     differences: list[Difference] = []
     notes: list[Difference] = []
     verdict: Verdict
     if dumped is None:
         verdict = "never_in_dump"
-        evidence = _never_in_dump_evidence(key, ctx)
+        evidence = never_in_dump_evidence(key, ctx)
     elif expected is None and restored is None and ctx.restore and ctx.restore.into_prisma_schema:
         # Its rows had no table to go into: the Prisma schema the data-only dump was loaded
         # into has none. That is the dump having an extra table, not a restore failure.
@@ -150,19 +152,22 @@ def judge_table(
             f"{key} is in the dump ({dump_rows} rows) but no Prisma model maps to it, so the "
             "tables the data-only dump was loaded into have no place for its rows."
         ]
-    elif ctx.restore is not None and (restored is None or _has_fatal(errors)):
+    elif ctx.restore is not None and (
+        restored is None or _has_fatal(errors) or (sampled and _data_failed(errors))
+    ):
         verdict = "failed_restore"
-        evidence = _failed_restore_evidence(key, errors, ctx)
+        evidence = failed_restore_evidence(key, errors, ctx)
     elif (
         ctx.restore is not None
-        and dump_rows is not None
-        and (restored_rows or 0) < dump_rows
+        and wanted is not None
+        and (restored_rows or 0) < wanted
         and not (ctx.live is not None and ctx.live.estimated_rows)  # estimates prove nothing
     ):
         verdict = "rows_lost"
         side = "the database's table" if ctx.live else "the restored table"
+        loaded = f" of the first {wanted} it loaded" if wanted != dump_rows else ""
         evidence = [
-            f"The dump holds {dump_rows} rows for {key}; {side} has {restored_rows}.",
+            f"The dump holds {dump_rows} rows for {key}; {side} has {restored_rows}{loaded}.",
             *(
                 f"{_load_kind(e)} error: {e.message}"
                 for e in errors
@@ -185,7 +190,7 @@ def judge_table(
             # The dump has the constraint or index (its statement is in the dump) and the
             # restore failed to create it: a restore failure, not a schema that disagrees.
             verdict = "failed_restore"
-            evidence = _failed_restore_evidence(key, errors, ctx)
+            evidence = failed_restore_evidence(key, errors, ctx)
             rest = len(differences) - len(explained)
             evidence.append(
                 f"{len(explained)} difference(s) from the Prisma schema come from statements "
@@ -244,6 +249,8 @@ def judge_table(
         evidence.extend(content.evidence)
     if expected is None and verdict in {"failed_restore", "rows_lost", "rows_changed"}:
         evidence.append(f"{key} is in the {source} but no Prisma model maps to it.")
+    if sampled and sample is not None and restored is not None:
+        evidence += sample_evidence(sample, dump_rows, _data_failed(errors))
     return TableFinding(
         schema=key.schema,
         name=key.name,
@@ -262,6 +269,7 @@ def judge_table(
         dump_fingerprint=content.dump,
         restored_fingerprint=content.restored,
         fingerprint_note=content.note,
+        sampled=sampled,
     )
 
 
@@ -276,6 +284,11 @@ def _has_fatal(errors: Sequence[RestoreError]) -> bool:
     return any(
         e.severity == "fatal" and e.object_type in {"CONSTRAINT", "INDEX", "TABLE"} for e in errors
     )
+
+
+def _data_failed(errors: Sequence[RestoreError]) -> bool:
+    # Quick verify: loading the table's first rows failed (its COPY, or one of its INSERTs).
+    return any(e.severity == "fatal" and e.object_type == "TABLE DATA" for e in errors)
 
 
 # What pg_dump creates after CREATE TABLE, each in its own statement that can fail alone.
@@ -296,125 +309,3 @@ def _failed_statement_for(diff: Difference, errors: Sequence[RestoreError]) -> b
         if diff.object in words or named.search(e.statement or "") or named.search(e.message):
             return True
     return False
-
-
-def _lost_referenced_rows(
-    key: QualifiedName, errors: Sequence[RestoreError], ctx: TableContext
-) -> list[str]:
-    # A foreign key that fails with 23503 right after the referenced table lost rows in its
-    # COPY is usually that loss, not bad data in the dump: point at it.
-    assert ctx.restore is not None
-    dumped = ctx.inventory.catalog.tables.get(key)
-    if dumped is None:
-        return []
-    found: list[str] = []
-    for error in errors:
-        if error.sqlstate != "23503":
-            continue
-        for fk in dumped.foreign_keys:
-            if f'"{fk.name}"' not in error.message:
-                continue
-            ref_dumped = ctx.inventory.catalog.tables.get(fk.ref_table)
-            ref_restored = ctx.restore.catalog.tables.get(fk.ref_table)
-            if ref_dumped is None or ref_dumped.rows is None:
-                continue
-            restored_rows = ref_restored.rows if ref_restored is not None else 0
-            if (restored_rows or 0) < ref_dumped.rows:
-                found.append(
-                    f"{fk.name} refers to {fk.ref_table}, which lost rows in the restore "
-                    f"({ref_dumped.rows} in the dump, {restored_rows or 0} restored): the "
-                    "missing referenced rows are likely among them; fix that table first."
-                )
-    return found
-
-
-def _never_in_dump_evidence(key: QualifiedName, ctx: TableContext) -> list[str]:
-    facts = ctx.inventory.facts
-    catalog = ctx.inventory.catalog
-    evidence = []
-    # The strongest evidence first: did production ever have the table?
-    migration = ctx.migration_evidence(key)
-    if migration:
-        evidence.append(migration)
-    evidence.append(f"The dump creates {len(catalog.tables)} table(s); {key} is not among them.")
-    elsewhere = [t for t in catalog.find_tables(key.name) if t.key != key]
-    if elsewhere:
-        names = ", ".join(str(t.key) for t in elsewhere)
-        schema = elsewhere[0].key.schema
-        # Prisma looks in one schema (DATABASE_URL's ?schema=, default public): a table there
-        # under another schema is the same table read with the wrong default schema.
-        evidence.append(
-            f"A table of that name exists in another schema: {names}. If the application's "
-            f"DATABASE_URL has `?schema={schema}`, verify again with `--schema {schema}`."
-        )
-    for missing, trace in facts.excluded_traces:
-        if missing == key:
-            evidence.append(f"Trace of an excluded table: {trace}.")
-    if facts.kind == "data-only":
-        evidence.append(
-            "The dump is data-only and has no data for it: pg_dump writes a data section for "
-            "every table it dumps, even an empty one, so this table was left out (-t, -T, "
-            "--exclude-table-data) or did not exist in the source."
-        )
-    elif facts.kind == "schema-only":
-        evidence.append(
-            "The dump is schema-only: it creates every table pg_dump included (without rows), "
-            "so this one was left out of it, not lost with the data."
-        )
-    else:
-        evidence.append(
-            "The dump is a full dump (schema and data): pg_dump wrote no CREATE TABLE for it."
-        )
-    if not facts.complete:
-        evidence.append(
-            f"The dump is truncated (it stops at {facts.stops_at}); the table may have come later."
-        )
-    return evidence
-
-
-def _failed_restore_evidence(
-    key: QualifiedName, errors: Sequence[RestoreError], ctx: TableContext
-) -> list[str]:
-    assert ctx.restore is not None
-    evidence: list[str] = [f"{key} is in the dump but the restore did not create it intact."]
-    by_id = ctx.errors.by_id
-    roots: list[RestoreError] = []
-    for e in errors:
-        root = by_id.get(e.root_cause_id) if e.root_cause_id is not None else None
-        if root is not None and root.id != e.id and root not in roots:
-            roots.append(root)
-    for root in roots:
-        evidence.append(
-            f"Root cause: {root.object_type or 'statement'} {root.object_name or ''} failed "
-            f"at {root.location}: {root.message}".replace("  ", " ")
-        )
-    for finding in ctx.restore.preflight:
-        if finding.kind == "missing_extension" and any(
-            finding.name in (r.object_name or "") for r in roots
-        ):
-            evidence.append(finding.message)
-    # Secondary errors elsewhere: e.g. a failed PRIMARY KEY makes every FK to the table fail.
-    own = {e.id for e in errors} | {r.id for r in roots}
-    caused = {o.id: o for i in own for o in ctx.errors.by_root.get(i, ())}
-    for other in sorted(caused.values(), key=_dump_order):
-        if other.table != key and other.severity != "harmless":
-            what = f"{other.object_type or 'statement'} {other.object_name or ''}".strip()
-            evidence.append(
-                f"Secondary error on {other.table or 'another object'}: {what} failed "
-                f"at {other.location}: {other.message}"
-            )
-    evidence.extend(_lost_referenced_rows(key, errors, ctx))
-    if ctx.restore.into_prisma_schema:
-        evidence.append(
-            "The dump is data-only: dumpcheck loaded it into the tables the Prisma schema "
-            "defines, so the error is the dump's rows not fitting those tables."
-        )
-    elif ctx.inventory.facts.kind == "data-only":
-        evidence.append(
-            "The dump is data-only: it holds the rows but no CREATE TABLE, so it restores only "
-            "into a database that already has the tables (`dumpcheck expect SCHEMA --format sql` "
-            "prints the DDL Prisma expects)."
-        )
-    if not errors:
-        evidence.append("No restore error names this table; check the restore log.")
-    return evidence

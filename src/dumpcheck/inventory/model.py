@@ -36,6 +36,9 @@ class TocEntry:
     dependencies: tuple[int, ...] = ()
     defn: str = ""  # the SQL that creates the object (may be empty, e.g. TABLE DATA)
     had_data: bool = False
+    # The archive section: "pre-data", "data", "post-data" or "none" ("" for plain dumps), as
+    # pg_restore --section reads it; quick verify restores the sections around its own COPY.
+    section: str = ""
 
 
 @dataclass(frozen=True)

@@ -74,6 +74,11 @@ def refresh(
     from dumpcheck.live import parse_database_url
     from dumpcheck.refresh import server as srv
 
+    if options.verify is not None and options.verify.sample is not None:
+        # The candidate is promoted as it was verified: a sampled one would lose every row
+        # past the sample. The CLI refuses --quick before this; other callers are stopped here.
+        raise BadInputError("refresh cannot promote a quick verify (--quick): use a full verify")
+
     url = parse_database_url(options.target)
     target = _target_name(url.conninfo)
     conn, maintenance = srv.connect(url.conninfo, url.shown, url.scrub)

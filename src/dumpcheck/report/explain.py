@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from dumpcheck.compare.findings import Findings, TableFinding
 from dumpcheck.errors import BadInputError
-from dumpcheck.report import advice, wording
+from dumpcheck.report import advice, quick, wording
 from dumpcheck.report.json_report import dump_finding_dict, report_dict, table_dict
 from dumpcheck.report.markdown import code, header_lines, table_section
 
@@ -141,7 +141,7 @@ def _text(
         f"In the dump: {'yes' if table.in_dump else 'no'}; "
         f"{side}: {'yes' if table.restored else 'no'}; "
         f"rows in the dump: {wording.rows(table.dump_rows)}; "
-        f"rows {side}: {wording.rows(table.restored_rows)}."
+        f"rows {side}: {quick.restored_rows(table)}."
     )
     info = findings.database
     if info is not None:

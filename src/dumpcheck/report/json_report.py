@@ -41,8 +41,8 @@ def error_dict(error: ErrorRef) -> dict[str, Any]:
     }
 
 
-def table_dict(table: TableFinding) -> dict[str, Any]:
-    """One table's verdict and evidence."""
+def table_dict(table: TableFinding, *, quick: bool = False) -> dict[str, Any]:
+    """One table's verdict and evidence (``sampled`` in a quick verify's report only)."""
     return {
         "schema": table.schema,
         "name": table.name,
@@ -75,6 +75,7 @@ def table_dict(table: TableFinding) -> dict[str, Any]:
             "restored": table.restored_fingerprint,
             "note": table.fingerprint_note,
         },
+        **({"sampled": table.sampled} if quick else {}),
     }
 
 
@@ -132,11 +133,13 @@ def report_dict(findings: Findings) -> dict[str, Any]:
         "prisma": findings.prisma,
         "strict": findings.strict,
         # Sorted by name, not by verdict, so that two nightly reports diff line by line.
-        "tables": [table_dict(t) for t in tables],
+        "tables": [table_dict(t, quick=findings.sample is not None) for t in tables],
         "dump_findings": [dump_finding_dict(findings, f) for f in findings.dump_findings],
         "notes": list(findings.notes),
         "summary": findings.summary(),
         "exit_code": findings.exit_code(),
+        # Said only by a quick verify: a full verify's report stays as it was.
+        **({"sample": findings.sample} if findings.sample is not None else {}),
     }
 
 

@@ -11,7 +11,7 @@ import re
 import xml.etree.ElementTree as ET
 
 from dumpcheck.compare.findings import Findings, TableFinding, UnparsedStatements
-from dumpcheck.report import advice, wording
+from dumpcheck.report import advice, quick, wording
 
 
 def evidence_text(findings: Findings, table: TableFinding) -> str:
@@ -22,7 +22,7 @@ def evidence_text(findings: Findings, table: TableFinding) -> str:
         f"in dump: {'yes' if table.in_dump else 'no'}; "
         f"{side}: {'yes' if table.restored else 'no'}; "
         f"dump rows: {wording.rows(table.dump_rows)}; "
-        f"{wording.restored_side(findings)} rows: {wording.rows(table.restored_rows)}"
+        f"{wording.restored_side(findings)} rows: {quick.restored_rows(table)}"
     )
     lines += [f"evidence: {line}" for line in wording.evidence(table)]
     if table.fingerprint_note:
@@ -48,6 +48,21 @@ _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 def xml_safe(text: str) -> str:
     """Text with the characters XML 1.0 cannot carry replaced by U+FFFD."""
     return _NOT_XML.sub("\ufffd", text)
+
+
+def _passing_notes(table: TableFinding) -> list[str]:
+    # What CI logs say of a passing table: its sample (quick verify), why its content was not
+    # compared.
+    lines = []
+    if table.sampled:
+        loaded, held = wording.rows(table.restored_rows), wording.rows(table.dump_rows)
+        lines.append(
+            f"sampled (--quick): {loaded} of {held} rows loaded; the rest, their content and "
+            "the foreign keys' check of existing rows were not verified"
+        )
+    if table.fingerprint_note:
+        lines.append(table.fingerprint_note)
+    return lines
 
 
 def _case(suite: ET.Element, classname: str, name: str) -> ET.Element:
@@ -78,11 +93,13 @@ def render_junit(findings: Findings) -> str:
             out = ET.SubElement(case, "system-out")
             out.text = xml_safe(
                 f"{table.qualified}: {wording.meaning(table)} (not a failure).\n"
-                + (f"{table.fingerprint_note}\n" if table.fingerprint_note else "")
+                + "".join(f"{line}\n" for line in _passing_notes(table))
             )
-        elif table.fingerprint_note:
+        elif table.fingerprint_note or table.sampled:
             out = ET.SubElement(case, "system-out")
-            out.text = xml_safe(f"{table.qualified}: {table.fingerprint_note}\n")
+            out.text = xml_safe(
+                "".join(f"{table.qualified}: {line}\n" for line in _passing_notes(table))
+            )
     # The "dump" testcase is always there, so that CI sees the same tests run after run.
     case = _case(suite, "dumpcheck", "dump")
     tests += 1
@@ -115,6 +132,13 @@ def render_junit(findings: Findings) -> str:
             ET.SubElement(case, "system-out").text = noted
         else:
             existing.text = (existing.text or "") + noted
+    if findings.sample is not None:
+        # Properties go first in a testsuite (the JUnit schema's order).
+        properties = ET.Element("properties")
+        ET.SubElement(
+            properties, "property", {"name": "quick_sample", "value": str(findings.sample)}
+        )
+        suite.insert(0, properties)
     counts = {"tests": str(tests), "failures": str(failures), "errors": "0", "skipped": "0"}
     suite.attrib.update({**counts, "time": "0"})
     root = ET.Element("testsuites", {"name": "dumpcheck", **counts, "time": "0"})

@@ -13,7 +13,7 @@ from dumpcheck.compare.findings import (
     TableFinding,
     UnparsedStatements,
 )
-from dumpcheck.report import advice, wording
+from dumpcheck.report import advice, quick, wording
 
 
 def cell(text: str) -> str:
@@ -66,6 +66,11 @@ def header_lines(findings: Findings) -> list[str]:
         lines.append(f"- **Restored into:** {scratch}")
     if findings.prisma:
         lines.append(f"- **Prisma schema:** {code(findings.prisma)}")
+    clause = quick.quick_clause(findings)
+    if clause is not None:
+        lines.append(
+            f"- **Mode:** {clause[0].upper()}{clause[1:]} (`--quick --sample {findings.sample}`)"
+        )
     lines.append(
         f"- **Result:** {wording.counts(findings)}: {wording.summary_tail(findings)} "
         f"(exit code {findings.exit_code()})"
@@ -315,7 +320,7 @@ def render_markdown(findings: Findings) -> str:
         for t in wording.ordered(findings.tables):
             lines.append(
                 f"| {cell(t.schema)} | {cell(t.name)} | {cell(t.model or '-')} | {t.verdict} "
-                f"| {wording.rows(t.dump_rows)} | {wording.rows(t.restored_rows)} "
+                f"| {wording.rows(t.dump_rows)} | {quick.restored_rows(t)} "
                 f"| {cell(wording.reason(t))} |"
             )
     else:
@@ -351,6 +356,10 @@ def render_markdown(findings: Findings) -> str:
     unchecked = wording.not_compared(findings)
     if unchecked:
         lines += ["## Rows not compared by content", "", *[f"- {line}" for line in unchecked], ""]
+    if findings.sample is not None:
+        sampled = [code(t.qualified) for t in findings.tables if t.sampled]
+        lines += ["## Quick verify", "", quick.QUICK_BLIND_SPOTS, ""]
+        lines += [f"Sampled: {', '.join(sampled) if sampled else 'none'}.", ""]
     if findings.notes:
         lines += ["## Notes", "", *[f"- {note}" for note in findings.notes], ""]
     lines += answers(findings)

@@ -11,7 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from dumpcheck.compare.findings import Findings, UnparsedStatements, Verdict
-from dumpcheck.report import wording
+from dumpcheck.report import quick, wording
 
 _STYLE: dict[Verdict, str] = {
     "ok": "green",
@@ -67,7 +67,7 @@ def _table(findings: Findings) -> Table:
             Text(t.model or "-"),
             Text(t.verdict, style=_STYLE[t.verdict]),
             Text(wording.rows(t.dump_rows)),
-            Text(wording.rows(t.restored_rows)),
+            Text(quick.restored_rows(t)),
             Text(wording.reason(t)),
         )
     return table
@@ -99,6 +99,10 @@ def render_text(
         console.print(Text("Rows not compared by content:", style="bold"))
         for line in unchecked:
             console.print(Text(f"  - {line}"))
+    if findings.sample is not None:
+        console.print()
+        console.print(Text(f"Quick verify (--sample {findings.sample}):", style="bold"))
+        console.print(Text(f"  {quick.QUICK_BLIND_SPOTS}"))
     if findings.notes:
         console.print()
         for note in findings.notes:

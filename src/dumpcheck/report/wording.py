@@ -26,6 +26,7 @@ from dumpcheck.compare.findings import (
     Verdict,
     VersionMismatch,
 )
+from dumpcheck.report.quick import quick_clause
 from dumpcheck.report.redact import scrub_message, scrub_statement
 
 MEANING: dict[Verdict, str] = {
@@ -96,6 +97,8 @@ def meaning(table: TableFinding) -> str:
         return "the table is in the database, but no Prisma model maps to it"
     if table.verdict == "ok" and not table.in_dump and table.restored:
         return "in the database and matches what Prisma expects"
+    if table.verdict == "ok" and table.sampled:
+        return "restored with its first rows (sampled, --quick) and matches what Prisma expects"
     return MEANING[table.verdict]
 
 
@@ -203,7 +206,13 @@ def describe_difference(diff: Difference) -> str:
 
 
 def reason(table: TableFinding) -> str:
-    """Why the table got its verdict, in one line."""
+    """Why the table got its verdict, in one line (``sampled: ...`` when quick verify loaded
+    only its first rows)."""
+    text = _reason(table)
+    return f"sampled: {text}" if table.sampled else text
+
+
+def _reason(table: TableFinding) -> str:
     verdict = table.verdict
     if verdict == "ok":
         if table.notes:
@@ -370,7 +379,9 @@ def counts(findings: Findings) -> str:
 
 def summary_line(findings: Findings) -> str:
     """The one line a terminal or a log gets."""
-    return f"dumpcheck: {counts(findings)} — {summary_tail(findings)}"
+    quick = quick_clause(findings)
+    line = f"dumpcheck: {counts(findings)} — {summary_tail(findings)}"
+    return f"{line} ({quick})" if quick else line
 
 
 def summary_tail(findings: Findings) -> str:

@@ -8,13 +8,14 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from dumpcheck.catalog import QualifiedName
 from dumpcheck.errors import BinaryNotFoundError
-from dumpcheck.inventory.model import DumpInventory
+from dumpcheck.inventory.model import DumpInventory, TocEntry
 from dumpcheck.restore.attribution import failures_from_log
 from dumpcheck.restore.classify import Failure
 from dumpcheck.restore.pglog import parse_restore_log
@@ -35,6 +36,7 @@ class ArchiveRun:
     returncode: int
     printed_errors: int = 0  # "pg_restore: error:" lines: the count that is right under -j
     summary_errors: int | None = None  # pg_restore's own "errors ignored on restore: N"
+    sampled: frozenset[QualifiedName] = frozenset()  # --quick: tables loaded in part
 
 
 def default_jobs() -> int:
@@ -85,10 +87,14 @@ def restore_archive(
     jobs: int | None = None,
     no_owner: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    section: str | None = None,
+    listed: Sequence[int] | None = None,
 ) -> ArchiveRun:
     """Run pg_restore --verbose into ``dsn`` and turn its log into Failures.
 
     ``progress(done, total)`` follows the items pg_restore reports creating or loading.
+    ``section`` restores one section (``--section``), ``listed`` only the TOC entries with
+    those ids (``--use-list``); quick verify restores the sections around its own data load.
     """
     install = choose_pg_restore(server, dump.facts.pg_dump_major)
     n = jobs if jobs is not None else default_jobs()
@@ -100,6 +106,8 @@ def restore_archive(
         args.append(f"--jobs={n}")
     if no_owner:
         args.append("--no-owner")
+    if section is not None:
+        args.append(f"--section={section}")
     if dump.facts.kind == "data-only":
         # Parallel workers load tables in any order, so a referencing table may come first and
         # trip its FK trigger; pg_restore's documented answer for data-only restores is
@@ -107,7 +115,9 @@ def restore_archive(
         args.append("--disable-triggers")
     # Never --single-transaction (one failure would roll back every table) and never
     # --exit-on-error (the first harmless OWNER TO failure would stop the restore).
-    with _restorable_path(dump) as path:
+    with _restorable_path(dump) as path, _list_file(listed) as use_list:
+        if use_list is not None:
+            args.append(f"--use-list={use_list}")
         done = run(
             install.binary("pg_restore"),
             [*args, str(path)],
@@ -119,6 +129,13 @@ def restore_archive(
     entries = {e.dump_id: e for e in dump.entries}
     log = parse_restore_log(done.stderr)
     failures = failures_from_log(log, entries)
+    if section is not None or listed is not None:
+        # When pg_restore gives up, every entry it did not finish gets a "never restored"
+        # failure; only those of this run's section or list were its to restore.
+        scope = set(listed) if listed is not None else set()
+        sections = restore_sections(dump.entries)
+        scope |= {i for i, s in sections.items() if section is not None and s == section}
+        failures = [f for f in failures if f.caused_by is None or f.toc_id in scope]
     summary = _SUMMARY.search(done.stderr)
     return ArchiveRun(
         failures,
@@ -128,6 +145,21 @@ def restore_archive(
         printed_errors=len(log.errors),
         summary_errors=int(summary.group(1)) if summary else None,
     )
+
+
+def restore_sections(entries: Sequence[TocEntry]) -> dict[int, str]:
+    """The section pg_restore --section counts each entry in, by dump id.
+
+    An entry of no section (a COMMENT, an ACL, a SECURITY LABEL) goes with the entry before it,
+    as pg_restore decides (pg_backup_archiver.c ProcessArchiveRestoreOptions: curSection).
+    """
+    found: dict[int, str] = {}
+    current = "pre-data"
+    for entry in entries:
+        if entry.section not in ("", "none"):
+            current = entry.section
+        found[entry.dump_id] = current
+    return found
 
 
 def _worker_conninfo(server: ScratchServer, dsn: str, jobs: int) -> str:
@@ -149,6 +181,20 @@ def _worker_conninfo(server: ScratchServer, dsn: str, jobs: int) -> str:
 
 
 TAR_BLOCK = 512
+
+
+@contextlib.contextmanager
+def _list_file(listed: Sequence[int] | None) -> Iterator[Path | None]:
+    """A pg_restore list file naming ``listed`` (pg_restore reads the leading id of each line,
+    SortTocFromFile), in a directory the next run's sweep deletes if we are SIGKILLed."""
+    if listed is None:
+        yield None
+        return
+    with tempfile.TemporaryDirectory(prefix=f"{SCRATCH_PREFIX}list-") as tmp:
+        (Path(tmp) / OWNER_FILE).write_text(json.dumps({"pid": os.getpid()}))
+        path = Path(tmp) / "restore.list"
+        path.write_text("".join(f"{dump_id};\n" for dump_id in listed))
+        yield path
 
 
 @contextlib.contextmanager

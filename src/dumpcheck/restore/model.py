@@ -70,3 +70,7 @@ class RestoreResult:
     into_prisma_schema: bool = False
     # The restored rows read back and fingerprinted (None: not done, e.g. --no-fingerprints).
     fingerprints: RestoredFingerprints | None = None
+    # Quick verify (--quick): each table loaded at most its first ``sample`` rows (None: every
+    # row); ``sampled`` are the tables whose dump holds more rows than were loaded.
+    sample: int | None = None
+    sampled: frozenset[QualifiedName] = frozenset()

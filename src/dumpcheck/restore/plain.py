@@ -16,6 +16,7 @@ from typing import Any, BinaryIO, cast
 import psycopg
 from psycopg.pq import TransactionStatus
 
+from dumpcheck.catalog import QualifiedName
 from dumpcheck.errors import BadInputError
 from dumpcheck.inventory import DumpSource, open_plain
 from dumpcheck.inventory.model import DumpInventory
@@ -31,6 +32,7 @@ from dumpcheck.inventory.plain import (
     connect_target,
 )
 from dumpcheck.restore.classify import Failure
+from dumpcheck.restore.sample import SampleBudget, add_foreign_key, copy_first_rows
 from dumpcheck.scratch import classify_db_error, server_failure
 from dumpcheck.scratch.model import ScratchServer
 
@@ -56,6 +58,7 @@ class PlainRun:
     rows_sent: int = 0
     skipped: int = 0
     aborted_by: int | None = None  # the failure that aborted the open transaction block
+    sampled: set[QualifiedName] = field(default_factory=set)  # --quick: tables cut short
 
     def add(self, failure: Failure, conn: psycopg.Connection[Any]) -> None:
         """Record a failure; inside a failed BEGIN block, the later ones hang off the first."""
@@ -76,6 +79,7 @@ def restore_plain(
     source: DumpSource,
     no_owner: bool = False,
     progress: Callable[[int], None] | None = None,
+    sample: int | None = None,
 ) -> PlainRun:
     """Replay the plain dump read from ``source`` (a file, or an object streamed from the
     store) into the database at ``dsn``.
@@ -84,8 +88,11 @@ def restore_plain(
     section never runs (preflight creates the roles the database needs, without passwords),
     nor do the other databases' parts.
     ``progress`` is called after each statement with the bytes of the dump read so far.
+    ``sample`` (quick verify): each table loads only its first ``sample`` rows, the rest of its
+    data is read past, and foreign keys are added NOT VALID (restore/sample.py says why).
     """
     result = PlainRun()
+    budget = SampleBudget(sample) if sample is not None else None
     dump_dbs: set[str] = {dump.facts.database} if dump.facts.database else set()
     header: ObjectHeader | None = None
     # A data-only dump loads into tables that already have their foreign keys, one COPY at a
@@ -115,11 +122,14 @@ def restore_plain(
             elif _SESSION_SET.match(stmt.text):
                 header = None
             if isinstance(item, CopyBlock):
-                _copy(item, header, session, result)
-            else:
-                _statement(item, header, session, dump_dbs, result, no_owner=no_owner)
+                _copy(item, header, session, result, budget)
+            elif budget is None or budget.admits(item, header):
+                fk = budget is not None and header is not None and header.type == "FK CONSTRAINT"
+                _statement(item, header, session, dump_dbs, result, no_owner=no_owner, fk=fk)
             if progress is not None:
                 progress(stream.compressed_position())
+    if budget is not None:
+        result.sampled = budget.cut
     return result
 
 
@@ -234,6 +244,7 @@ def _statement(
     result: PlainRun,
     *,
     no_owner: bool,
+    fk: bool = False,
 ) -> None:
     if _OTHER_DATABASE.match(stmt.text):
         # pg_dump --create: CREATE DATABASE / ALTER DATABASE name the source database; we
@@ -273,7 +284,10 @@ def _statement(
         return
     result.statements += 1
     try:
-        session.connection.execute(session.sql(stmt.text))
+        if fk:  # quick verify: created NOT VALID
+            add_foreign_key(lambda sql: session.connection.execute(session.sql(sql)), stmt.text)
+        else:
+            session.connection.execute(session.sql(stmt.text))
     except psycopg.Error as exc:
         _check_environment(exc, session)
         result.add(_failure(exc, stmt, header), session.connection)
@@ -281,18 +295,25 @@ def _statement(
 
 
 def _copy(
-    block: CopyBlock, header: ObjectHeader | None, session: _Session, result: PlainRun
+    block: CopyBlock,
+    header: ObjectHeader | None,
+    session: _Session,
+    result: PlainRun,
+    budget: SampleBudget | None = None,
 ) -> None:
     stmt = block.statement
     result.copies += 1
     cur = session.connection.cursor()
     tail = b""
+    room = budget.room(block.table) if budget is not None else None
     try:
         with cur.copy(session.sql(stmt.text)) as copy:
+            if room is not None:
+                copy_first_rows(copy.write, block.data, room)
             # The server accepted the COPY: stream its data. A line may span two writes (COPY
             # data is one byte stream), but the bytes after the last newline are held back
             # until more arrive, so a dump cut inside a row never sends a shortened last row.
-            for chunk in block.data:
+            for chunk in block.data if room is None else ():
                 cut = chunk.rfind(b"\n") + 1
                 if not cut:
                     tail += chunk
@@ -308,9 +329,13 @@ def _copy(
         _check_environment(exc, session)
         result.add(_failure(exc, stmt, header, copy_table=block.table), session.connection)
         result.log.append(f"line {stmt.line}: COPY {block.table}: {exc.diag.message_primary}")
+        _take_sample(block, budget, room)
         return
     finally:
         cur.close()
+    if _take_sample(block, budget, room):
+        result.rows_sent += min(block.rows, room or 0)
+        return  # what comes after the sample, a cut-off end too, is the inventory's to report
     # The splitter counts newlines, i.e. exactly the whole rows that were sent.
     sent = block.rows
     result.rows_sent += sent
@@ -329,6 +354,15 @@ def _copy(
                 **_header_fields(header),
             )
         )
+
+
+def _take_sample(block: CopyBlock, budget: SampleBudget | None, room: int | None) -> bool:
+    """Count the rows of a COPY past the sample (read, never sent); True if it was cut."""
+    if budget is None or room is None:
+        return False
+    block.finish()
+    budget.take(block.table, min(block.rows, room), total=block.rows)
+    return block.rows > room
 
 
 def _meta(cmd: MetaCommand, session: _Session, dump_dbs: set[str], result: PlainRun) -> None:

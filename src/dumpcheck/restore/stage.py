@@ -20,6 +20,7 @@ from dumpcheck.restore.classify import Failure, classify
 from dumpcheck.restore.model import PreflightFinding, RestoreResult
 from dumpcheck.restore.plain import restore_plain
 from dumpcheck.restore.preflight import check_extensions, prepare_server
+from dumpcheck.restore.quick import restore_archive_quick
 from dumpcheck.scratch import (
     create_database,
     disk_full_error,
@@ -59,6 +60,7 @@ def restore(
     base_schema: str | None = None,
     progress: Callable[[int, int], None] | None = None,
     source: DumpSource | None = None,
+    sample: int | None = None,
 ) -> RestoreResult:
     """Restore ``dump`` into a new database on ``server`` (or ``database``) and report.
 
@@ -67,6 +69,8 @@ def restore(
     ``progress(done, total)`` is called as the restore advances (bytes for plain dumps,
     items for archives). ``source`` is where the dump is read again, the file at
     ``dump.facts.path`` by default; a plain dump in object storage is streamed from there.
+    ``sample`` (quick verify) loads only the first ``sample`` rows of each table; the schema is
+    restored whole.
     """
     source = Path(dump.facts.path) if source is None else source
     _check_readable(dump, source)
@@ -88,6 +92,7 @@ def restore(
             created_roles,
             base_schema,
             progress,
+            sample,
         )
     except BaseException:
         # A failed restore leaves nothing behind on the server: not its database, not its roles.
@@ -112,6 +117,7 @@ def _restore_into(
     created_roles: list[str],
     base_schema: str | None,
     progress: Callable[[int, int], None] | None,
+    sample: int | None = None,
 ) -> RestoreResult:
     dsn = server.dsn(database)
     failures: list[Failure]
@@ -120,6 +126,8 @@ def _restore_into(
     base_failures = apply_base_schema(server, dsn, base_schema) if base_schema is not None else []
     if created_roles:
         extra["created_roles"] = ",".join(created_roles)
+    if sample is not None:
+        extra["sample"] = str(sample)
     if dump.facts.format == "plain":
         size = max(dump_size(source), 1)
         plain = restore_plain(
@@ -129,21 +137,32 @@ def _restore_into(
             source=source,
             no_owner=no_owner,
             progress=(lambda n: progress(min(n, size), size)) if progress is not None else None,
+            sample=sample,
         )
+        sampled = frozenset(plain.sampled)
         failures, tool = plain.failures, "psycopg statement driver"
         log = "\n".join(plain.log)
         extra.update(
             statements=str(plain.statements), copies=str(plain.copies), skipped=str(plain.skipped)
         )
     else:
-        run = restore_archive(dump, server, dsn, jobs=jobs, no_owner=no_owner, progress=progress)
-        failures, tool, log = run.failures, run.tool, run.log
+        if sample is None:
+            run = restore_archive(
+                dump, server, dsn, jobs=jobs, no_owner=no_owner, progress=progress
+            )
+        else:
+            run = restore_archive_quick(
+                dump, server, dsn, sample=sample, jobs=jobs, no_owner=no_owner, progress=progress
+            )
+        failures, tool, log, sampled = run.failures, run.tool, run.log, run.sampled
         extra["pg_restore_exit"] = str(run.returncode)
         extra["pg_restore_errors_printed"] = str(run.printed_errors)
         if run.summary_errors is not None:
             extra["pg_restore_errors_summary"] = str(run.summary_errors)
         _raise_for_input(run.failures, dump)
     _raise_for_environment(failures, server, log)
+    if sample is not None:
+        extra["sampled_tables"] = str(len(sampled))
     if base_schema is not None:
         extra["base_schema_errors"] = str(len(base_failures))
         log = "".join(f"{f.location}: ERROR: {f.message}\n" for f in base_failures) + log
@@ -159,6 +178,8 @@ def _restore_into(
         extra=extra,
         created_roles=tuple(created_roles),
         into_prisma_schema=base_schema is not None,
+        sample=sample,
+        sampled=sampled,
     )
 
 

@@ -37,6 +37,8 @@ OFFSET_NOT_SET = 1
 OFFSET_SET = 2
 OFFSET_NO_DATA = 3
 
+# teSection of pg_backup.h: SECTION_NONE 1 (e.g. ENCODING), PRE_DATA 2, DATA 3, POST_DATA 4.
+_SECTIONS = {1: "none", 2: "pre-data", 3: "data", 4: "post-data"}
 # PostgreSQL encoding names (pg_wchar.h) -> Python codecs, for decoding TOC strings.
 _PG_ENCODINGS = {
     "UTF8": "utf-8",
@@ -267,7 +269,7 @@ def _read_entry(reader: ByteReader, header: ArchiveHeader, where: str) -> RawEnt
     reader.str_()  # catalog oid
     tag = reader.str_() or ""
     desc = reader.str_() or ""
-    reader.int_()  # section
+    section = _SECTIONS.get(reader.int_(), "")
     defn = reader.str_() or ""
     reader.str_()  # drop statement
     copy_stmt = reader.str_() or ""
@@ -295,6 +297,7 @@ def _read_entry(reader: ByteReader, header: ArchiveHeader, where: str) -> RawEnt
         dependencies=tuple(dependencies),
         defn=defn,
         had_data=had_dumper,
+        section=section,
     )
     if header.format_code == FORMAT_CUSTOM:
         flag, offset = reader.offset()

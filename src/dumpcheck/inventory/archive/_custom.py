@@ -253,3 +253,27 @@ def seek_block(reader: ByteReader, raw: RawEntry, path: str) -> Iterator[bytes]:
                 _skip_chunks(reader, where)
         else:
             return iter(())  # past the last block (pg_dump 18's TOC copy): no data for it
+
+
+def block_offsets(reader: ByteReader, path: str) -> dict[int, int]:
+    """Where each table's data block starts, from the reader's position (just after the TOC).
+
+    An archive written to a pipe has no offsets in its TOC; walking the block and chunk headers,
+    seeking over every payload, finds them without decompressing or holding anything.
+    """
+    found: dict[int, int] = {}
+    try:
+        while True:
+            start = reader.stream.tell()
+            kind = reader.upto(1)
+            if not kind or kind[0] not in (BLK_DATA, BLK_BLOBS):
+                return found  # the end, or pg_dump 18's TOC copy after the last block
+            dump_id = reader.int_()
+            if kind[0] == BLK_DATA:
+                found[dump_id] = start
+                _skip_chunks(reader, f"{path}: TOC {dump_id}")
+            else:
+                while reader.int_() != 0:
+                    _skip_chunks(reader, f"{path}: TOC {dump_id}")
+    except InputTruncated:
+        return found  # the blocks after the cut are not in the file

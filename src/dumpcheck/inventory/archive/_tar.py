@@ -96,6 +96,12 @@ class TarWalker:
         for _ in self.content(member):
             pass
 
+    def pass_over(self, member: TarMember, start: int) -> None:
+        """Seek past the rest of ``member``, whose content starts at ``start`` and may have been
+        read in part (quick verify reads the first rows of a table and moves on)."""
+        self.stream.seek(start + member.size)
+        self._pending_skip = -member.size % BLOCK
+
     def _skip_pending(self) -> None:
         if self._pending_skip:
             self.stream.read(self._pending_skip)

@@ -1,14 +1,19 @@
-"""iter_table_data: the decompressed data lines of one TABLE DATA entry, streamed."""
+"""iter_table_data: the decompressed data lines of one TABLE DATA entry, streamed;
+iter_tables_data: those of many entries in one opening of the archive, each read as far as the
+reader wants (quick verify's first rows of every table)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import dataclasses
+from collections.abc import Collection, Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from dumpcheck.errors import DumpFormatError
 from dumpcheck.inventory.archive import _custom, _directory, _tar
 from dumpcheck.inventory.archive._binary import (
     OFFSET_NO_DATA,
+    OFFSET_SET,
     ByteReader,
     InputTruncated,
     RawEntry,
@@ -16,7 +21,7 @@ from dumpcheck.inventory.archive._binary import (
 from dumpcheck.inventory.archive._codecs import StreamIncomplete, decompress
 from dumpcheck.inventory.archive.scan import open_toc
 from dumpcheck.inventory.archive.sniff import sniff_archive
-from dumpcheck.inventory.model import Compression
+from dumpcheck.inventory.model import Compression, TocEntry
 from dumpcheck.inventory.source import DumpSource
 
 _END_MARKER = b"\\."
@@ -45,6 +50,102 @@ def iter_table_data(path: DumpSource, dump_id: int) -> Iterator[bytes]:
         chunks, compression, file_wrapper = source
         pieces = decompress(chunks, compression, file_wrapper=file_wrapper, where=str(path))
         yield from data_lines(pieces, copy=bool(raw.copy_stmt))
+
+
+@dataclass
+class TableData:
+    """One TABLE DATA entry's data as iter_tables_data hands it over."""
+
+    entry: TocEntry
+    copy_statement: str  # its COPY ... FROM stdin ("" for --inserts data)
+    lines: Iterator[bytes]  # as iter_table_data yields them; may be left unfinished
+
+
+def iter_tables_data(path: DumpSource, dump_ids: Collection[int]) -> Iterator[TableData]:
+    """The TABLE DATA entries among ``dump_ids``, each with its data lines, opening the archive
+    once; the reader may stop reading an entry's lines at any point before asking for the next.
+
+    The next entry is reached by its block offset (custom; found by walking the block headers
+    when the TOC has none), its file (directory) or by seeking over tar members, never by
+    reading the rest of the data: the cost grows with the number of tables, not with their size.
+    """
+    fmt = sniff_archive(path)
+    if fmt is None:
+        raise DumpFormatError(f"{path}: not a pg_dump archive (custom, directory or tar)")
+    with open_toc(path, fmt) as (header, toc, handle):
+        wanted = [
+            r for r in toc.entries if r.entry.dump_id in dump_ids and r.entry.desc == "TABLE DATA"
+        ]
+        if isinstance(handle, ByteReader):
+            yield from _custom_entries(path, handle, wanted, header.compression)
+        elif isinstance(handle, _tar.TarWalker):
+            yield from _tar_entries(path, handle, wanted)
+        else:
+            assert isinstance(handle, Path)
+            for raw in wanted:
+                found = _directory.find_data_file(handle, raw.filename) if raw.filename else None
+                chunks = _directory.file_chunks(found[0]) if found else iter(())
+                compression = found[1] if found else "none"
+                yield _table_data(path, raw, chunks, compression, file_wrapper=True)
+
+
+def _custom_entries(
+    path: DumpSource, reader: ByteReader, wanted: list[RawEntry], compression: Compression
+) -> Iterator[TableData]:
+    offsets = {r.entry.dump_id: r.offset for r in wanted if r.offset_flag == OFFSET_SET}
+    if not offsets and any(r.offset_flag != OFFSET_NO_DATA for r in wanted):
+        offsets = _custom.block_offsets(reader, str(path))  # written to a pipe: no offsets
+    for raw in wanted:
+        at = offsets.get(raw.entry.dump_id)
+        if at is None:
+            yield _table_data(path, raw, iter(()), compression, file_wrapper=False)
+            continue
+        located = dataclasses.replace(raw, offset_flag=OFFSET_SET, offset=at)
+        chunks = _custom.seek_block(reader, located, str(path))
+        yield _table_data(path, raw, chunks, compression, file_wrapper=False)
+
+
+def _tar_entries(
+    path: DumpSource, walker: _tar.TarWalker, wanted: list[RawEntry]
+) -> Iterator[TableData]:
+    by_file = {r.filename: r for r in wanted if r.filename}
+    try:
+        while by_file and (member := walker.take()) is not None:
+            start = walker.stream.tell()
+            base, compression = _tar.compression_of(member.name)
+            raw = by_file.pop(base, None)
+            if raw is not None:
+                yield _table_data(path, raw, walker.content(member), compression, file_wrapper=True)
+            walker.pass_over(member, start)
+    except InputTruncated:
+        return  # the archive ends in a member header: the entries after it have no data
+
+
+def _table_data(
+    path: DumpSource,
+    raw: RawEntry,
+    chunks: Iterable[bytes],
+    compression: Compression,
+    *,
+    file_wrapper: bool,
+) -> TableData:
+    pieces = decompress(_Plain(chunks), compression, file_wrapper=file_wrapper, where=str(path))
+    lines = data_lines(pieces, copy=bool(raw.copy_stmt))
+    return TableData(raw.entry, raw.copy_stmt, lines)
+
+
+class _Plain:
+    """An iterator without ``close``: a reader that stops early closes the decompressor's
+    generator, and ``yield from`` would otherwise close the chunk walk under it too."""
+
+    def __init__(self, chunks: Iterable[bytes]) -> None:
+        self._it = iter(chunks)
+
+    def __iter__(self) -> _Plain:
+        return self
+
+    def __next__(self) -> bytes:
+        return next(self._it)
 
 
 def _raw_source(

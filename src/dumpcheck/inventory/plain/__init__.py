@@ -4,6 +4,7 @@ INSERT row counting. :func:`iter_plain` is the one entry; the restore stage repl
 from __future__ import annotations
 
 from dumpcheck.inventory.plain.cluster import SectionRouter, connect_target
+from dumpcheck.inventory.plain.inserts import count_insert_rows
 from dumpcheck.inventory.plain.splitter import (
     CopyBlock,
     DatabaseSection,
@@ -28,6 +29,7 @@ __all__ = [
     "SectionRouter",
     "Statement",
     "connect_target",
+    "count_insert_rows",
     "iter_plain",
     "parse_copy_target",
 ]
