@@ -9,6 +9,7 @@ import psycopg
 import pytest
 
 from dumpcheck.catalog import QualifiedName
+from dumpcheck.restore import fingerprints
 from dumpcheck.restore.readback import PipeReader, read_stdout
 from dumpcheck.scratch.model import ScratchServer
 
@@ -48,3 +49,47 @@ def test_a_failing_copy_into_the_pipe_raises(scratch_server: ScratchServer, fres
         finally:
             pipe.close()
     assert threading.active_count() == before
+
+
+def test_a_table_read_in_parts_gives_the_whole_tables_fingerprint(
+    scratch_server: ScratchServer, fresh_db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Parts of a few heap pages each (the real size is 32 MiB): their sum is the table's,
+    with rows on every page, deleted rows left behind, and a short tail joined."""
+    assert scratch_server.socket_dir is not None
+    key = QualifiedName("public", "t")
+    with psycopg.connect(scratch_server.dsn(fresh_db), autocommit=True) as conn:
+        conn.execute(DATA)
+        conn.execute("DELETE FROM t WHERE id % 7 = 0")  # dead tuples: parts skip them alike
+        pages = conn.execute("SELECT pg_relation_size('t') / 8192").fetchone()[0]  # type: ignore[index]
+        whole = read_stdout(conn, key, ("id", "v", "b"))
+    assert pages > 40
+    dump = fingerprints.Fingerprint(whole.rows, whole.sum)
+    monkeypatch.setattr(fingerprints, "_PART_PAGES", 4)
+    parts = fingerprints._parts(pages)
+    assert len(parts) > 10 and parts[-1][0] is not None and parts[-1][0][1] is None
+    for pipe_dir in (scratch_server.socket_dir, None):
+        for jobs in (1, 2, 3):
+            found = fingerprints.fingerprint_restored(
+                scratch_server.dsn(fresh_db),
+                [fingerprints.TableRequest(key, dump, ("id", "v", "b"))],
+                encoding="UTF8",
+                source_major=18,
+                jobs=jobs,
+                pipe_dir=pipe_dir,
+            )
+            assert found.fingerprints == {key: whole}, (pipe_dir, jobs)
+    assert whole.rows == 30000 - 30000 // 7
+
+
+def test_parts_cover_every_page_once() -> None:
+    size = fingerprints._PART_PAGES
+    assert fingerprints._parts(None) == [(None, 0)]
+    assert fingerprints._parts(2 * size - 1) == [(None, 2 * size - 1)]
+    for pages in (2 * size, 2 * size + 1, 3 * size - 1, 3 * size + size // 2, 10 * size + 7):
+        parts = [p for p, _ in fingerprints._parts(pages)]
+        assert all(p is not None for p in parts)
+        starts = [p[0] for p in parts if p is not None]
+        stops = [p[1] for p in parts if p is not None]
+        assert starts[0] == 0 and stops[-1] is None and stops[:-1] == starts[1:]
+        assert pages - starts[-1] >= size // 2  # a short tail joins the part before it

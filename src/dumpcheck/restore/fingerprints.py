@@ -26,7 +26,7 @@ from dumpcheck.catalog import QualifiedName
 from dumpcheck.fingerprint import Fingerprint
 from dumpcheck.restore.catalog_reader import load_sql
 from dumpcheck.restore.model import RestoredFingerprints
-from dumpcheck.restore.readback import PipeReader, read_stdout
+from dumpcheck.restore.readback import Pages, PipeReader, read_stdout
 
 _SESSION = (
     "SET DateStyle = 'ISO'",
@@ -108,43 +108,125 @@ def fingerprint_restored(
     jobs: int = 2,
     pipe_dir: Path | None = None,
 ) -> RestoredFingerprints:
-    """Read every requested table back and fingerprint its rows, ``jobs`` tables at a time
+    """Read every requested table back and fingerprint its rows, ``jobs`` parts at a time
     (the server formats rows in parallel; hashing runs in the threads while they wait).
 
-    ``pipe_dir`` is a directory the server can write named pipes in: set only for a server
-    dumpcheck started itself (readback.PipeReader); else the rows come through the client.
+    A big table is read in parts of its heap pages, so that one table alone keeps every job
+    busy; the sum of the parts' fingerprints is the table's (the sum does not depend on the
+    order of the rows). ``pipe_dir`` is a directory the server can write named pipes in: set
+    only for a server dumpcheck started itself (readback.PipeReader); else the rows come
+    through the client.
     """
-    # Largest first, so that the last table to finish is a small one.
-    wanted = sorted(requests, key=lambda r: -r.dump.rows)
     out = RestoredFingerprints()
+    wanted = list(requests)
     if not wanted:
         return out
     with _session(conninfo, encoding) as conn:
         default_zone = str(conn.execute("SHOW TimeZone").fetchone()[0])  # type: ignore[index]
         columns = _columns(conn, [r.table for r in wanted])
-    queue = iter(wanted)
+        pages = _heap_pages(conn, [r.table for r in wanted])
+    plans = []
+    for request in wanted:
+        used = _comparable(request, columns.get(request.table), source_major, out)
+        if used is not None:
+            plans.append((request, used))
+    parts = [
+        (request, tuple(c.name for c in used), part, size)
+        for request, used in plans
+        for part, size in _parts(pages.get(request.table))
+    ]
+    parts.sort(key=lambda p: -p[3])  # largest first, so that the last to finish is small
+    sums: dict[QualifiedName, Fingerprint] = {}
+    queue = iter(parts)
     lock = threading.Lock()
 
     def worker() -> None:
-        with contextlib.ExitStack() as stack:
-            conn = stack.enter_context(_session(conninfo, encoding))
-            read = read_stdout
-            if pipe_dir is not None:
-                pipe = PipeReader(pipe_dir)
-                stack.callback(pipe.close)
-                read = pipe.read
+        with _reader(conninfo, encoding, pipe_dir) as (conn, read):
+            # The first TimeZone a timestamptz column is tried in (time_zone_candidates).
+            conn.execute("SET TimeZone = 'UTC'")
             while True:
                 with lock:
-                    request = next(queue, None)
-                if request is None:
+                    item = next(queue, None)
+                if item is None:
                     return
-                table_columns = columns.get(request.table)
-                _one(conn, read, request, table_columns, source_major, default_zone, out)
+                request, names, part, _ = item
+                found = read(conn, request.table, names, part)
+                with lock:
+                    before = sums.get(request.table)
+                    sums[request.table] = before.plus(found) if before else found
 
-    with ThreadPoolExecutor(max_workers=max(1, min(jobs, len(wanted)))) as pool:
-        for done in [pool.submit(worker) for _ in range(max(1, min(jobs, len(wanted))))]:
+    workers = max(1, min(jobs, len(parts)))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        for done in [pool.submit(worker) for _ in range(workers)]:
             done.result()
+    retry = []
+    for request, used in plans:
+        found = sums.get(request.table, Fingerprint(0, 0))
+        zoned = any(c.zoned for c in used)
+        if not zoned or found == request.dump or found.rows != request.dump.rows:
+            out.fingerprints[request.table] = found
+            if zoned and found == request.dump:
+                out.time_zones[request.table] = "UTC"
+        else:
+            retry.append((request, used))
+    if retry:
+        with _reader(conninfo, encoding, pipe_dir) as (conn, read):
+            for request, used in retry:
+                _other_zones(conn, read, request, used, default_zone, out)
     return out
+
+
+# A part of a big table: 32 MiB of 8 KiB heap pages. Small enough that two jobs share a table
+# evenly, big enough that a part's COPY start-up (a statement, a pipe) is noise.
+_PART_PAGES = 4096
+_TID_RANGE_SCAN = 140000  # PostgreSQL 14 reads a ctid range without a full scan
+
+
+def _parts(pages: int | None) -> list[tuple[Pages | None, int]]:
+    """The parts a table is read in, each with its size in pages: the whole table (None) unless
+    it is an ordinary table of more than two parts' worth of pages on a server that scans ctid
+    ranges. The last part runs to the end of the table."""
+    if pages is None or pages < 2 * _PART_PAGES:
+        return [(None, pages or 0)]
+    starts = list(range(0, pages, _PART_PAGES))
+    if pages - starts[-1] < _PART_PAGES // 2:
+        starts.pop()  # a short tail joins the part before it
+    return [
+        ((first, starts[i + 1] if i + 1 < len(starts) else None), _PART_PAGES)
+        for i, first in enumerate(starts)
+    ]
+
+
+def _heap_pages(
+    conn: psycopg.Connection[Any], tables: list[QualifiedName]
+) -> dict[QualifiedName, int]:
+    """Each ordinary table's size in heap pages; nothing on a server before TID range scans."""
+    if conn.info.server_version < _TID_RANGE_SCAN:
+        return {}
+    names = {sql.Identifier(k.schema, k.name).as_string(conn): k for k in tables}
+    found = conn.execute(
+        "SELECT n, pg_relation_size(c.oid) / current_setting('block_size')::bigint "
+        "FROM unnest(%s::text[]) n JOIN pg_class c ON c.oid = to_regclass(n) "
+        "WHERE c.relkind = 'r'",
+        (list(names),),
+    ).fetchall()
+    return {names[name]: int(size) for name, size in found}
+
+
+@contextlib.contextmanager
+def _reader(
+    conninfo: str, encoding: str | None, pipe_dir: Path | None
+) -> Iterator[tuple[psycopg.Connection[Any], Reader]]:
+    """A session set up as pg_dump's, and how it reads a table: through a named pipe of its
+    own on our server, else through the client."""
+    with contextlib.ExitStack() as stack:
+        conn = stack.enter_context(_session(conninfo, encoding))
+        read: Reader = read_stdout
+        if pipe_dir is not None:
+            pipe = PipeReader(pipe_dir)
+            stack.callback(pipe.close)
+            read = pipe.read
+        yield conn, read
 
 
 @contextlib.contextmanager
@@ -176,22 +258,23 @@ def _columns(
     return out
 
 
-Reader = Callable[[psycopg.Connection[Any], QualifiedName, tuple[str, ...]], Fingerprint]
+Reader = Callable[
+    [psycopg.Connection[Any], QualifiedName, tuple[str, ...], Pages | None], Fingerprint
+]
 
 
-def _one(
-    conn: psycopg.Connection[Any],
-    read: Reader,
+def _comparable(
     request: TableRequest,
     table_columns: list[_Column] | None,
     source_major: int | None,
-    default_zone: str,
     out: RestoredFingerprints,
-) -> None:
+) -> list[_Column] | None:
+    """The restored columns to read, in the dump's order; None (and the reason in ``out``)
+    when the table's rows cannot be compared as text."""
     key = request.table
     if table_columns is None:
         out.not_comparable[key] = "the restored database has no such table"
-        return
+        return None
     by_name = {c.name: c for c in table_columns}
     names = request.columns or tuple(c.name for c in table_columns if not c.generated)
     missing = [n for n in names if n not in by_name]
@@ -199,29 +282,40 @@ def _one(
         out.not_comparable[key] = (
             f"the restored table lacks the dump's column(s) {', '.join(missing)}"
         )
-        return
+        return None
     used = [by_name[n] for n in names]
     reason = why_not(used, source_major)
     if reason is not None:
         out.not_comparable[key] = reason
-        return
-    if not any(c.zoned for c in used):
-        out.fingerprints[key] = read(conn, key, names)
-        return
-    tried = []
+        return None
+    return used
+
+
+def _other_zones(
+    conn: psycopg.Connection[Any],
+    read: Reader,
+    request: TableRequest,
+    used: list[_Column],
+    default_zone: str,
+    out: RestoredFingerprints,
+) -> None:
+    """A table with timestamptz/timetz columns whose rows did not match in UTC: read whole
+    again in each other TimeZone the dump may have been written in, until one matches."""
+    key = request.table
+    names = tuple(c.name for c in used)
+    tried = ["UTC"]
     found = None
-    for zone in time_zone_candidates(default_zone):
+    for zone in time_zone_candidates(default_zone)[1:]:
         conn.execute(sql.SQL("SET TimeZone = {}").format(sql.Literal(zone)))
-        found = read(conn, key, names)
+        found = read(conn, key, names, None)
         tried.append(zone)
         if found == request.dump or found.rows != request.dump.rows:
             break
     conn.execute("SET TimeZone = 'UTC'")
-    assert found is not None
-    if found == request.dump:
+    if found is not None and found == request.dump:
         out.fingerprints[key] = found
         out.time_zones[key] = tried[-1]
-    elif found.rows != request.dump.rows:
+    elif found is not None and found.rows != request.dump.rows:
         out.fingerprints[key] = found
     else:
         zoned = ", ".join(c.name for c in used if c.zoned)

@@ -27,23 +27,41 @@ _BATCH = 4096  # rows per hashing step on the STDOUT path
 _BLOCK = 1 << 20
 
 
-def copy_statement(key: QualifiedName, names: tuple[str, ...], target: sql.Composable) -> sql.SQL:
+# Heap pages [first, stop) of a table (stop None: to its end), read as one part of it.
+Pages = tuple[int, int | None]
+
+
+def copy_statement(
+    key: QualifiedName, names: tuple[str, ...], target: sql.Composable, pages: Pages | None = None
+) -> sql.SQL:
     """``COPY s.t (a, b) TO <target>``; COPY of a plain table copies no child rows (like
-    pg_dump's per-table data)."""
-    return sql.SQL("COPY {} ({}) TO {}").format(  # type: ignore[return-value]
-        sql.Identifier(key.schema, key.name),
-        sql.SQL(", ").join(map(sql.Identifier, names)),
-        target,
+    pg_dump's per-table data). With ``pages``, only the rows on those heap pages, through a
+    query that PostgreSQL 14+ runs as a TID range scan: the same text, one part of the sum."""
+    table = sql.Identifier(key.schema, key.name)
+    columns = sql.SQL(", ").join(map(sql.Identifier, names))
+    if pages is None:
+        return sql.SQL("COPY {} ({}) TO {}").format(  # type: ignore[return-value]
+            table, columns, target
+        )
+    first, stop = pages
+    bounds = [sql.SQL("ctid >= {}::tid").format(sql.Literal(f"({first},0)"))]
+    if stop is not None:
+        bounds.append(sql.SQL("ctid < {}::tid").format(sql.Literal(f"({stop},0)")))
+    return sql.SQL("COPY (SELECT {} FROM ONLY {} WHERE {}) TO {}").format(  # type: ignore[return-value]
+        columns, table, sql.SQL(" AND ").join(bounds), target
     )
 
 
 def read_stdout(
-    conn: psycopg.Connection[Any], key: QualifiedName, names: tuple[str, ...]
+    conn: psycopg.Connection[Any],
+    key: QualifiedName,
+    names: tuple[str, ...],
+    pages: Pages | None = None,
 ) -> Fingerprint:
     """The rows through the client connection."""
     hasher = RowHasher()
     batch: list[Any] = []
-    with conn.cursor().copy(copy_statement(key, names, sql.SQL("STDOUT"))) as copy:
+    with conn.cursor().copy(copy_statement(key, names, sql.SQL("STDOUT"), pages)) as copy:
         for row in copy:  # one row per message, its newline included (CopyOneRowTo)
             batch.append(row)
             if len(batch) >= _BATCH:
@@ -70,7 +88,11 @@ class PipeReader:
         self.path.unlink(missing_ok=True)
 
     def read(
-        self, conn: psycopg.Connection[Any], key: QualifiedName, names: tuple[str, ...]
+        self,
+        conn: psycopg.Connection[Any],
+        key: QualifiedName,
+        names: tuple[str, ...],
+        pages: Pages | None = None,
     ) -> Fingerprint:
         """The rows through the pipe; the same fingerprint ``read_stdout`` gives."""
         hasher = RowHasher()
@@ -87,7 +109,7 @@ class PipeReader:
         reader = threading.Thread(target=drain, name="dumpcheck-readback", daemon=True)
         reader.start()
         try:
-            conn.execute(copy_statement(key, names, sql.Literal(str(self.path))))
+            conn.execute(copy_statement(key, names, sql.Literal(str(self.path)), pages))
         except BaseException:
             self._release(reader)
             raise
