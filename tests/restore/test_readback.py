@@ -9,6 +9,7 @@ import psycopg
 import pytest
 
 from dumpcheck.catalog import QualifiedName
+from dumpcheck.fingerprint import Fingerprint
 from dumpcheck.restore import fingerprints
 from dumpcheck.restore.readback import PipeReader, read_stdout
 from dumpcheck.scratch.model import ScratchServer
@@ -64,7 +65,7 @@ def test_a_table_read_in_parts_gives_the_whole_tables_fingerprint(
         pages = conn.execute("SELECT pg_relation_size('t') / 8192").fetchone()[0]  # type: ignore[index]
         whole = read_stdout(conn, key, ("id", "v", "b"))
     assert pages > 40
-    dump = fingerprints.Fingerprint(whole.rows, whole.sum)
+    dump = Fingerprint(whole.rows, whole.sum)
     monkeypatch.setattr(fingerprints, "_PART_PAGES", 4)
     parts = fingerprints._parts(pages)
     assert len(parts) > 10 and parts[-1][0] is not None and parts[-1][0][1] is None
