@@ -9,7 +9,7 @@ PRISMA ?= fixtures/demo/schema.prisma
 # Extra server majors the test suite exercises (cross-version restores).
 TEST_MAJORS ?= 15 17
 
-.PHONY: install test lint check fixtures verify-dump bench clean
+.PHONY: install test lint check fixtures verify-dump bench bench-big clean
 
 install: $(STAMP)
 
@@ -60,6 +60,11 @@ verify-dump: install
 
 bench: install
 	$(BIN)/python -m tests.bench
+
+# Plain inventory of a generated 10 GB dump (about 10 GB free in /tmp, a few minutes): time
+# grows linearly and peak RSS stays flat from 0.1 to 10 GB.
+bench-big: install
+	$(BIN)/python -m tests.bench_inventory --size-gb 10 --also-gb 0.1,1 --inserts-gb 0.01 --tables 100
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info .mypy_cache .ruff_cache .pytest_cache

@@ -1,6 +1,7 @@
 """Inventory benchmark (not a test): speed against ``wc -l``, peak RSS, 10,000-table DDL parse.
 
-Run: ``python -m tests.bench_inventory [--size-gb 1]``. It prints figures and asserts nothing.
+Run: ``python -m tests.bench_inventory [--size-gb 1] [--also-gb 0.1,1]``. It prints figures and
+asserts nothing; ``make bench-big`` runs it at 10 GB (with 0.1 and 1 GB beside it).
 Targets (issue 3): plain dump at most 4x ``wc -l``; peak RSS at most 64 MB and the same at
 0.1 GB and at the full size; 10,000 tables parsed in at most 3 s.
 """
@@ -171,9 +172,17 @@ def main() -> None:
     parser.add_argument("--size-gb", type=float, default=0.3, help="plain dump size (GB)")
     parser.add_argument("--inserts-gb", type=float, default=0.1, help="--inserts dump size (GB)")
     parser.add_argument("--tables", type=int, default=10_000, help="tables in the DDL bench")
+    parser.add_argument(
+        "--also-gb",
+        default="0.1",
+        help="smaller plain dumps timed too (comma-separated GB), to show time grows linearly "
+        "and peak RSS stays flat",
+    )
     args = parser.parse_args()
+    sizes = sorted({*(float(x) for x in args.also_gb.split(",") if x), args.size_gb})
+    scaling: list[tuple[float, float, float]] = []  # (MB, seconds, peak RSS MB)
     with tempfile.TemporaryDirectory(prefix="dumpcheck-bench-") as tmp:
-        for gb in sorted({0.1, args.size_gb}):
+        for gb in sizes:
             path = Path(tmp) / f"plain_{gb}.sql"
             rows = write_plain_dump(path, int(gb * (1 << 30)))
             page_cache(path)
@@ -193,6 +202,7 @@ def main() -> None:
                 f"peak RSS {child['rss_mb']:.0f} MB (target <= 64 MB); "
                 f"rows {child['rows']:,.0f} (expected {rows:,}), complete {child['complete']}"
             )
+            scaling.append((size_mb, float(child["seconds"]), float(child["rss_mb"])))
             with_fp, without = [], []
             for _ in range(3):  # alternating, so a slow spell hits both alike
                 with_fp.append(run_child(path)["seconds"])
@@ -203,6 +213,15 @@ def main() -> None:
                 f"without (medians of 3) -> +{(on / off - 1) * 100:.0f}% (target <= 30%)"
             )
             path.unlink()
+        if len(scaling) > 1:
+            print(
+                "plain scaling (fingerprints on): "
+                + "; ".join(
+                    f"{mb:,.0f} MB {sec / mb * 1024:.2f} s/GB, peak RSS {rss:.0f} MB"
+                    for mb, sec, rss in scaling
+                )
+                + " (time linear: the same s/GB; RSS flat)"
+            )
         inserts = Path(tmp) / "inserts.sql"
         rows = write_inserts_dump(inserts, int(args.inserts_gb * (1 << 30)))
         page_cache(inserts)

@@ -87,7 +87,11 @@ def _decorate(
     )
     @click.option("--keep-scratch", is_flag=True, help="Leave the restored server running.")
     @click.option(
-        "--jobs", "-j", type=click.IntRange(min=1), help="pg_restore -j (default: min(cores, 4))."
+        "--jobs",
+        "-j",
+        type=click.IntRange(min=1),
+        help="Restore jobs: pg_restore -j for an archive, sessions for a plain dump "
+        "(default: min(cores, 4)).",
     )
     @click.option("--no-owner", is_flag=True, help="Pass --no-owner to pg_restore.")
     @click.option(

@@ -22,10 +22,11 @@ from dumpcheck.inventory.plain import (
 from dumpcheck.inventory.progress import dump_size, progress_bar
 from dumpcheck.inventory.remote import RemoteDump, dump_source, local_copy, locate
 from dumpcheck.inventory.render import cluster_to_json, cluster_to_text, to_json, to_text
-from dumpcheck.inventory.source import DumpSource, open_plain
+from dumpcheck.inventory.source import DecompressedStream, DumpSource, open_plain
 
 __all__ = [
     "CopyBlock",
+    "DecompressedStream",
     "DumpSource",
     "MetaCommand",
     "ObjectHeader",

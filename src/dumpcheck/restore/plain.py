@@ -8,17 +8,15 @@ accepted the COPY, and every failure keeps its SQLSTATE, message, detail and hin
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any, BinaryIO, cast
+from pathlib import Path
+from typing import BinaryIO, cast
 
 import psycopg
 from psycopg.pq import TransactionStatus
 
-from dumpcheck.catalog import QualifiedName
 from dumpcheck.errors import BadInputError
-from dumpcheck.inventory import DumpSource, open_plain
+from dumpcheck.inventory import DecompressedStream, DumpSource, open_plain
 from dumpcheck.inventory.model import DumpInventory
 from dumpcheck.inventory.plain import (
     CopyBlock,
@@ -31,44 +29,20 @@ from dumpcheck.inventory.plain import (
     Statement,
     connect_target,
 )
+from dumpcheck.restore.archive import default_jobs
 from dumpcheck.restore.classify import Failure
-from dumpcheck.restore.sample import SampleBudget, add_foreign_key, copy_first_rows
-from dumpcheck.scratch import classify_db_error, server_failure
-from dumpcheck.scratch.model import ScratchServer
-
-# Statements that would act outside the database we restore into (pg_dump --create writes them,
-# and ALTER ROLE ... IN DATABASE for the source database's role settings, dumpDatabaseConfig).
-_OTHER_DATABASE = re.compile(
-    r"^\s*(?:(CREATE|DROP|ALTER)\s+DATABASE\s|ALTER\s+ROLE\s.*?\sIN\s+DATABASE\s)",
-    re.IGNORECASE | re.DOTALL,
+from dumpcheck.restore.plainjobs import PARALLEL_ENTRIES, PlainJobs
+from dumpcheck.restore.plainsession import (
+    SESSION_SET,
+    PlainRun,
+    Session,
+    check_environment,
+    failure_of,
+    header_fields,
+    run_statement,
 )
-_SESSION_SET = re.compile(r"^\s*(SET|SELECT\s+pg_catalog\.set_config)\b", re.IGNORECASE)
-_OWNER_TO = re.compile(r"^\s*ALTER\s+.*\sOWNER\s+TO\s", re.IGNORECASE | re.DOTALL)
-_CREATE_DATABASE_NAME = re.compile(r'^\s*CREATE\s+DATABASE\s+("(?:[^"]|"")*"|\S+)', re.IGNORECASE)
-
-
-@dataclass
-class PlainRun:
-    """What the statement driver did: failures in order, a short log, counters."""
-
-    failures: list[Failure] = field(default_factory=list)
-    log: list[str] = field(default_factory=list)
-    statements: int = 0
-    copies: int = 0
-    rows_sent: int = 0
-    skipped: int = 0
-    aborted_by: int | None = None  # the failure that aborted the open transaction block
-    sampled: set[QualifiedName] = field(default_factory=set)  # --quick: tables cut short
-
-    def add(self, failure: Failure, conn: psycopg.Connection[Any]) -> None:
-        """Record a failure; inside a failed BEGIN block, the later ones hang off the first."""
-        self.failures.append(failure)
-        if failure.sqlstate == "25P02" and self.aborted_by is not None:
-            failure.caused_by = self.aborted_by  # "current transaction is aborted"
-        elif conn.info.transaction_status == TransactionStatus.INERROR:
-            self.aborted_by = len(self.failures)  # this failure aborted the BEGIN block
-        else:
-            self.aborted_by = None
+from dumpcheck.restore.sample import SampleBudget, copy_first_rows
+from dumpcheck.scratch.model import ScratchServer
 
 
 def restore_plain(
@@ -77,6 +51,7 @@ def restore_plain(
     dsn: str,
     *,
     source: DumpSource,
+    jobs: int | None = None,
     no_owner: bool = False,
     progress: Callable[[int], None] | None = None,
     sample: int | None = None,
@@ -87,6 +62,9 @@ def restore_plain(
     From a pg_dumpall file only the part of ``dump.facts.database`` is replayed: its roles
     section never runs (preflight creates the roles the database needs, without passwords),
     nor do the other databases' parts.
+    ``jobs`` sessions (default: min(cores, 4)) load the COPY data and build indexes and
+    constraints of a local, uncompressed script (restore/plainjobs.py); a compressed or streamed
+    one is replayed on one session.
     ``progress`` is called after each statement with the bytes of the dump read so far.
     ``sample`` (quick verify): each table loads only its first ``sample`` rows, the rest of its
     data is read past, and foreign keys are added NOT VALID (restore/sample.py says why).
@@ -101,36 +79,100 @@ def restore_plain(
     # which the archive path passes to pg_restore; here session_replication_role = replica
     # skips the FK triggers the same way.
     replica = dump.facts.kind == "data-only"
-    with open_plain(source) as stream, _Session(server, dsn, replica) as session:
+    n = jobs if jobs is not None else default_jobs()
+    with open_plain(source) as stream, Session(server, dsn, replica) as session:
         splitter = PlainSplitter(cast(BinaryIO, stream))
         session.splitter = splitter
+        parallel = n > 1 and sample is None and _local_file(source, stream)
+        others = PlainJobs(session, cast(Path, source), n, no_owner=no_owner) if parallel else None
         parts = _Parts(dump.facts.database) if dump.facts.cluster is not None else None
-        for item in splitter:
-            if parts is not None and not parts.ours(item, result):
-                continue
-            if isinstance(item, DatabaseSection):
-                continue
-            if isinstance(item, MetaCommand):
-                _meta(item, session, dump_dbs, result)
-                continue
-            stmt = item.statement if isinstance(item, CopyBlock) else item
-            # pg_dump writes one header per object, before its first statement; the rest of
-            # the section (OWNER TO, GRANT) belongs to it too. Session SETs, which pg_dump
-            # writes before the next header, belong to no object.
-            if stmt.header is not None:
-                header = stmt.header
-            elif _SESSION_SET.match(stmt.text):
-                header = None
-            if isinstance(item, CopyBlock):
-                _copy(item, header, session, result, budget)
-            elif budget is None or budget.admits(item, header):
-                fk = budget is not None and header is not None and header.type == "FK CONSTRAINT"
-                _statement(item, header, session, dump_dbs, result, no_owner=no_owner, fk=fk)
-            if progress is not None:
-                progress(stream.compressed_position())
+        try:
+            for item in splitter:
+                if parts is not None and not parts.ours(item, result):
+                    continue
+                if isinstance(item, DatabaseSection):
+                    continue
+                if isinstance(item, MetaCommand):
+                    _barrier(others, session, result, no_owner)
+                    _meta(item, session, dump_dbs, result)
+                    continue
+                stmt = item.statement if isinstance(item, CopyBlock) else item
+                # pg_dump writes one header per object, before its first statement; the rest of
+                # the section (OWNER TO, GRANT) belongs to it too. Session SETs, which pg_dump
+                # writes before the next header, belong to no object.
+                if stmt.header is not None:
+                    header = stmt.header
+                elif SESSION_SET.match(stmt.text):
+                    header = None
+                if others is not None and _hand_over(item, header, others, session, result):
+                    pass
+                elif isinstance(item, CopyBlock):
+                    _copy(item, header, session, result, budget)
+                elif budget is None or budget.admits(item, header):
+                    fk = (
+                        budget is not None and header is not None and header.type == "FK CONSTRAINT"
+                    )
+                    run_statement(item, header, session, dump_dbs, result, no_owner=no_owner, fk=fk)
+                if progress is not None:
+                    progress(stream.compressed_position())
+            _barrier(others, session, result, no_owner)
+        finally:
+            if others is not None:
+                others.close()
     if budget is not None:
         result.sampled = budget.cut
     return result
+
+
+def _local_file(source: DumpSource, stream: DecompressedStream) -> bool:
+    """Whether other sessions can read the script's data themselves: a local, uncompressed
+    file, where the splitter's offsets are file offsets."""
+    return isinstance(source, Path) and stream.compression == "none" and source.is_file()
+
+
+def _hand_over(
+    item: PlainItem,
+    header: ObjectHeader | None,
+    others: PlainJobs,
+    session: Session,
+    result: PlainRun,
+) -> bool:
+    """Give ``item`` to the other sessions if they can run it; else wait for them. Data and
+    post-data never run at the same time: a change of kind is a barrier too."""
+    kind: str | None = None
+    if session.connection.info.transaction_status != TransactionStatus.IDLE:
+        pass  # inside the script's own BEGIN block: other sessions would not see its work
+    elif isinstance(item, CopyBlock) and item.data_start >= 0:
+        kind = "copy"
+    elif (
+        isinstance(item, Statement)
+        and header is not None
+        and not header.data
+        and header.type in PARALLEL_ENTRIES
+        and item.terminated
+        and not item.broken
+    ):
+        kind = "entry"
+    if others.busy and (kind is None or kind != others.kind):
+        _barrier(others, session, result, others.no_owner)
+    if kind is None:
+        return False
+    others.kind = kind
+    if isinstance(item, CopyBlock):
+        result.copies += 1
+        others.copy(item, header)
+    else:
+        assert isinstance(item, Statement)
+        others.entry(item, header)
+    return True
+
+
+def _barrier(others: PlainJobs | None, session: Session, result: PlainRun, no_owner: bool) -> None:
+    """Wait for the other sessions; what deadlocked there runs again here, in order."""
+    if others is None or not others.busy:
+        return
+    for stmt, header in others.barrier(result):
+        run_statement(stmt, header, session, set(), result, no_owner=no_owner)
 
 
 class _Parts:
@@ -152,152 +194,10 @@ class _Parts:
         return section is not None and section == self.database
 
 
-class _Session:
-    """The connection to the restore database; reopened on ``\\connect``."""
-
-    def __init__(self, server: ScratchServer, dsn: str, replica: bool = False) -> None:
-        self.server = server
-        self.dsn = dsn
-        self.replica = replica
-        self.conn: psycopg.Connection[Any] | None = None
-        self.splitter: PlainSplitter | None = None
-
-    def sql(self, text: str) -> bytes:
-        """The statement in the dump's own encoding (the one its SET client_encoding set).
-
-        Sent as bytes, so that the server reads exactly the dump's bytes whatever codec psycopg
-        would pick for that encoding (it has none that round-trips SQL_ASCII's high bytes).
-        """
-        encoding = self.splitter.encoding if self.splitter is not None else "utf-8"
-        try:
-            return text.encode(encoding)
-        except UnicodeEncodeError:
-            return text.encode("utf-8")
-
-    def __enter__(self) -> _Session:
-        self.reconnect()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self.conn is not None:
-            self.conn.close()
-
-    def reconnect(self) -> None:
-        """A fresh session, as psql's \\connect gives (session settings start over)."""
-        if self.conn is not None:
-            self.conn.close()
-        try:
-            self.conn = psycopg.connect(self.dsn, autocommit=True)
-        except psycopg.OperationalError as exc:
-            raise server_failure(self.server, exc) from exc
-        # pg_dump repeats SET statements verbatim; preparing them gains nothing.
-        self.conn.prepare_threshold = None
-        if self.replica:
-            self.conn.execute("SET session_replication_role = replica")
-
-    @property
-    def connection(self) -> psycopg.Connection[Any]:
-        assert self.conn is not None
-        return self.conn
-
-
-def _failure(
-    exc: psycopg.Error, stmt: Statement, header: ObjectHeader | None, **extra: Any
-) -> Failure:
-    diag = exc.diag
-    return Failure(
-        message=diag.message_primary or " ".join(str(exc).split()),
-        statement=stmt.text,
-        sqlstate=diag.sqlstate,
-        detail=diag.message_detail,
-        hint=diag.message_hint,
-        location=f"line {stmt.line}",
-        **_header_fields(header),
-        **extra,
-    )
-
-
-def _header_fields(header: ObjectHeader | None) -> dict[str, Any]:
-    if header is None:
-        return {}
-    return {
-        "desc": "TABLE DATA" if header.data else header.type,
-        "tag": header.name,
-        "namespace": None if header.schema in ("-", "") else header.schema,
-    }
-
-
-def _check_environment(exc: psycopg.Error, session: _Session) -> None:
-    """Raise for what is not a restore failure: disk full, or a lost server."""
-    mapped = classify_db_error(exc)
-    if mapped is not None:
-        raise mapped from exc
-    if isinstance(exc, psycopg.OperationalError) and session.connection.broken:
-        raise server_failure(session.server, exc) from exc
-
-
-def _statement(
-    stmt: Statement,
-    header: ObjectHeader | None,
-    session: _Session,
-    dump_dbs: set[str],
-    result: PlainRun,
-    *,
-    no_owner: bool,
-    fk: bool = False,
-) -> None:
-    if _OTHER_DATABASE.match(stmt.text):
-        # pg_dump --create: CREATE DATABASE / ALTER DATABASE name the source database; we
-        # restore into our own and never write to another.
-        m = _CREATE_DATABASE_NAME.match(stmt.text)
-        if m:
-            dump_dbs.add(_unquote(m.group(1)))
-        result.skipped += 1
-        result.log.append(f"line {stmt.line}: skipped (acts on a database): {stmt.text[:80]}")
-        return
-    if no_owner and _OWNER_TO.match(stmt.text):
-        result.skipped += 1  # pg_restore --no-owner skips the same statements
-        return
-    if stmt.broken:
-        # Rows of a damaged COPY command, read as SQL up to their "\." line: never run them,
-        # and never quote them (they are row values).
-        result.failures.append(
-            Failure(
-                message="the dump is damaged here: a backslash outside quotes cuts this "
-                "statement short (psql would read a meta-command); typically the rows of a "
-                "damaged COPY command",
-                statement="(withheld: may hold row values)",
-                location=f"line {stmt.line}",
-                **_header_fields(header),
-            )
-        )
-        return
-    if not stmt.terminated:
-        result.failures.append(
-            Failure(
-                message="the dump ends inside this statement (the dump is truncated)",
-                statement=stmt.text,
-                location=f"line {stmt.line}",
-                **_header_fields(header),
-            )
-        )
-        return
-    result.statements += 1
-    try:
-        if fk:  # quick verify: created NOT VALID
-            add_foreign_key(lambda sql: session.connection.execute(session.sql(sql)), stmt.text)
-        else:
-            session.connection.execute(session.sql(stmt.text))
-    except psycopg.Error as exc:
-        _check_environment(exc, session)
-        result.add(_failure(exc, stmt, header), session.connection)
-        result.log.append(f"line {stmt.line}: ERROR: {exc.diag.message_primary}")
-
-
 def _copy(
     block: CopyBlock,
     header: ObjectHeader | None,
-    session: _Session,
+    session: Session,
     result: PlainRun,
     budget: SampleBudget | None = None,
 ) -> None:
@@ -326,8 +226,8 @@ def _copy(
                 copy.write(tail)  # a last row without newline before "\." (never from pg_dump)
                 tail = b""
     except psycopg.Error as exc:
-        _check_environment(exc, session)
-        result.add(_failure(exc, stmt, header, copy_table=block.table), session.connection)
+        check_environment(exc, session)
+        result.add(failure_of(exc, stmt, header, copy_table=block.table), session.connection)
         result.log.append(f"line {stmt.line}: COPY {block.table}: {exc.diag.message_primary}")
         _take_sample(block, budget, room)
         return
@@ -351,7 +251,7 @@ def _copy(
                 statement=stmt.text,
                 location=f"line {stmt.line}",
                 copy_table=block.table,
-                **_header_fields(header),
+                **header_fields(header),
             )
         )
 
@@ -365,7 +265,7 @@ def _take_sample(block: CopyBlock, budget: SampleBudget | None, room: int | None
     return block.rows > room
 
 
-def _meta(cmd: MetaCommand, session: _Session, dump_dbs: set[str], result: PlainRun) -> None:
+def _meta(cmd: MetaCommand, session: Session, dump_dbs: set[str], result: PlainRun) -> None:
     # pg_dump 17.6+/18 wraps the script in \restrict KEY ... \unrestrict KEY (CVE-2025-8714):
     # they only guard psql against meta-commands injected through data; nothing to run.
     if cmd.command in ("restrict", "unrestrict"):
@@ -400,9 +300,3 @@ def _meta(cmd: MetaCommand, session: _Session, dump_dbs: set[str], result: Plain
             location=f"line {cmd.line}",
         )
     )
-
-
-def _unquote(name: str) -> str:
-    if name.startswith('"') and name.endswith('"'):
-        return name[1:-1].replace('""', '"')
-    return name.lower()

@@ -135,6 +135,7 @@ def _restore_into(
             server,
             dsn,
             source=source,
+            jobs=jobs,
             no_owner=no_owner,
             progress=(lambda n: progress(min(n, size), size)) if progress is not None else None,
             sample=sample,

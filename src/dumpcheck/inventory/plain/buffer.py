@@ -111,6 +111,7 @@ class SplitterBuffer:
                 chunk = bytes(memoryview(buf)[pos : j + 1]) if emit and j + 1 > pos else b""
                 block.rows += rows
                 block.complete = True
+                block.data_end = self.bytes_read - n + j + 1  # buf[:n] ends at bytes_read
                 block.end_line = line + rows
                 self._end_copy(buf, stop, n, block.end_line + (buf[stop - 1] == 0x0A))
                 if chunk:
@@ -132,6 +133,7 @@ class SplitterBuffer:
             if final:
                 _join(block)
                 block.end_line = line
+                block.data_end = self.bytes_read
                 self._end_copy(buf, n, n, line)
                 return  # truncated inside the COPY data
             if limit < n:

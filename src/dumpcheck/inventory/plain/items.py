@@ -85,6 +85,11 @@ class CopyBlock:
     rows: int = 0
     complete: bool = False  # the terminating "\." line was found
     end_line: int = 0  # line of "\." (or the last line read when truncated)
+    # Offsets in the (decompressed) stream of the first data byte and of the byte after the
+    # last row (before "\.", or the end of the stream when truncated): the parallel plain
+    # restore reads a table's data from the file by these (restore/plainjobs.py).
+    data_start: int = -1
+    data_end: int = -1
     # Line of the first NUL byte in the data: COPY text cannot hold one (copyto.c sends text in
     # the server encoding, where NUL is never a character), so the dump is damaged there.
     nul_line: int | None = None

@@ -172,6 +172,7 @@ class PlainSplitter(SplitterBuffer):
                 yield block
                 return
             pos = nl + 1
+            block.data_start = self.bytes_read - len(self._buf) + pos  # _buf ends at bytes_read
             self._copy_state = (self._buf, pos, len(self._buf), self._line_at(pos))
             data = self._copy_data(block, emit=True)
             block.data = data
