@@ -9,13 +9,13 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
 from tests.restore.dumps import inventory_of, pg_dump, source_db
 
 from dumpcheck.catalog import QualifiedName
-from dumpcheck.inventory.plain import CopyBlock
 from dumpcheck.restore import plainjobs, restore
 from dumpcheck.restore.model import RestoreResult
 from dumpcheck.scratch import create_database, drop_database
@@ -51,8 +51,17 @@ CREATE TABLE empty_one (id integer PRIMARY KEY);
 
 @pytest.fixture
 def tiny_parts(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Cut every table's data into parts of a few KiB (one per job)."""
-    monkeypatch.setattr(plainjobs, "_MIN_PART", 4096)
+    """Cut every fresh table's data of more than 4 KiB into one part per job."""
+    monkeypatch.setattr(plainjobs, "cut_into", lambda size, script, jobs: 2 if size > 4096 else 1)
+
+
+def test_only_a_table_bigger_than_its_share_is_cut() -> None:
+    mib = 1 << 20
+    assert plainjobs.cut_into(100 * mib, 300 * mib, 2) == 1  # the other job has 200 MiB
+    assert plainjobs.cut_into(200 * mib, 300 * mib, 2) == 2
+    assert plainjobs.cut_into(290 * mib, 300 * mib, 4) == 4
+    assert plainjobs.cut_into(20 * mib, 21 * mib, 4) == 1  # parts of at least 16 MiB
+    assert plainjobs.cut_into(40 * mib, 41 * mib, 4) == 2
 
 
 @pytest.fixture
@@ -103,18 +112,24 @@ def test_parallel_plain_restore_equals_the_one_session_restore(
     with source_db(scratch_server, SQL) as src:
         dump = pg_dump(scratch_server, src, tmp_path / "d.sql", "plain")
     inv = inventory_of(dump)
-    cuts: dict[str, int] = {}
-    parts = plainjobs.PlainJobs._parts
+    groups: dict[str, tuple[int, bool]] = {}
+    group = plainjobs._Group.__init__
 
-    def spy(self: plainjobs.PlainJobs, start: int, end: int, block: CopyBlock) -> list[int]:
-        bounds = parts(self, start, end, block)
-        cuts[block.table.name] = len(bounds) - 1
-        return bounds
+    def spy(self: plainjobs._Group, *args: Any) -> None:
+        group(self, *args)
+        groups[self.block.table.name] = (self.left, self.truncate)
 
-    monkeypatch.setattr(plainjobs.PlainJobs, "_parts", spy)
+    monkeypatch.setattr(plainjobs._Group, "__init__", spy)
     parallel = restore(inv, scratch_server, database=fresh_db, jobs=2)
     # Every table with data came in parts; the partitioned parent's rows are in its partitions.
-    assert cuts == {"author": 2, "post": 2, "event_2024": 2, "event_2025": 2, "empty_one": 1}
+    # A table in one part is truncated and loaded with FREEZE.
+    assert groups == {
+        "author": (2, False),
+        "post": (2, False),
+        "event_2024": (2, False),
+        "event_2025": (2, False),
+        "empty_one": (1, True),
+    }
     serial = restore(inv, scratch_server, database=second_db, jobs=1)
 
     assert parallel.errors == () and serial.errors == ()

@@ -31,7 +31,8 @@ from dumpcheck.inventory.plain import (
 )
 from dumpcheck.restore.archive import default_jobs
 from dumpcheck.restore.classify import Failure
-from dumpcheck.restore.plainjobs import PARALLEL_ENTRIES, PlainJobs
+from dumpcheck.restore.plaindeps import PARALLEL_ENTRIES, entry_tables
+from dumpcheck.restore.plainjobs import PlainJobs
 from dumpcheck.restore.plainsession import (
     SESSION_SET,
     PlainRun,
@@ -137,34 +138,36 @@ def _hand_over(
     session: Session,
     result: PlainRun,
 ) -> bool:
-    """Give ``item`` to the other sessions if they can run it; else wait for them. Data and
-    post-data never run at the same time: a change of kind is a barrier too."""
-    kind: str | None = None
+    """Give ``item`` to the other sessions if they can run it: a table's COPY data, or an
+    index or constraint entry (each after the work on its tables). A sequence's setval runs
+    here at once; anything else waits for everything handed over (a barrier)."""
     if session.connection.info.transaction_status != TransactionStatus.IDLE:
         pass  # inside the script's own BEGIN block: other sessions would not see its work
-    elif isinstance(item, CopyBlock) and item.data_start >= 0:
-        kind = "copy"
+    elif isinstance(item, CopyBlock):
+        if item.data_start >= 0:
+            result.copies += 1
+            others.copy(item, header)
+            return True
     elif (
         isinstance(item, Statement)
         and header is not None
         and not header.data
-        and header.type in PARALLEL_ENTRIES
         and item.terminated
         and not item.broken
     ):
-        kind = "entry"
-    if others.busy and (kind is None or kind != others.kind):
-        _barrier(others, session, result, others.no_owner)
-    if kind is None:
-        return False
-    others.kind = kind
-    if isinstance(item, CopyBlock):
-        result.copies += 1
-        others.copy(item, header)
-    else:
-        assert isinstance(item, Statement)
-        others.entry(item, header)
-    return True
+        if header.type == "SEQUENCE SET":
+            return False  # setval touches a sequence only: no table's work waits for it
+        if header.type in PARALLEL_ENTRIES:
+            if item.header is None:
+                if others.continues(item):
+                    return True
+            else:
+                tables = entry_tables(item.text, header.type)
+                if tables is not None and others.plain_tables(tables):
+                    others.entry(item, header, tables)
+                    return True
+    _barrier(others, session, result, others.no_owner)
+    return False
 
 
 def _barrier(others: PlainJobs | None, session: Session, result: PlainRun, no_owner: bool) -> None:

@@ -21,16 +21,20 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import threading
-from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import psycopg
+from psycopg import sql
 
+from dumpcheck.catalog import QualifiedName
 from dumpcheck.inventory.plain import CopyBlock, ObjectHeader, Statement
 from dumpcheck.restore.classify import Failure
+from dumpcheck.restore.plaindeps import after
 from dumpcheck.restore.plainsession import (
     PlainRun,
     Session,
@@ -40,12 +44,10 @@ from dumpcheck.restore.plainsession import (
     run_statement,
 )
 
-# Entries that need only their table and its loaded rows (pg_dump_sort.c puts them first in
-# post-data; FK constraints, triggers, rules, attachments and comments come after them).
-PARALLEL_ENTRIES = frozenset({"INDEX", "CONSTRAINT"})
 _DEADLOCK = "40P01"
 _READ = 1 << 20  # bytes per pread and COPY write
 _MIN_PART = 16 << 20  # a table's data is cut into parts only when each gets this much
+_FROM_STDIN = re.compile(r"\bFROM\s+stdin\s*;?\s*\Z", re.IGNORECASE)  # pg_dump's COPY ends so
 
 
 @dataclass
@@ -76,7 +78,12 @@ class PlainJobs:
         self._settings: list[bytes] = []  # the driver's settings the idle sessions have
         self._entry: list[Statement] = []
         self._entry_header: ObjectHeader | None = None
-        self.kind: str | None = None  # "copy" or "entry": what runs since the last barrier
+        self._entry_tables: tuple[QualifiedName, ...] = ()
+        # Per table, the work handed over last (it ran after all earlier work on the table).
+        self._last: dict[QualifiedName, list[Future[Any]]] = {}
+        self._plain: dict[QualifiedName, bool] = {}  # tables with no partitions or children
+        self._tables: set[QualifiedName] = set()  # tables whose data was handed over
+        self._size = max(os.fstat(self._fd).st_size, 1)
 
     # -- what the driver hands over ----------------------------------------------------------
 
@@ -87,24 +94,60 @@ class PlainJobs:
         end = block.data_end if block.complete else self._last_newline(block)
         # The serial driver's words for a cut-off COPY: whether a partial row was dropped.
         cut_row = end < block.data_end and bool(self.read(end, block.data_end).strip())
-        bounds = self._parts(block.data_start, end, block)
-        group = _Group(self, block, header, len(bounds) - 1, cut_row)
+        fresh = block.table not in self._tables and self._fresh(block)
+        self._tables.add(block.table)
+        bounds = self._parts(block.data_start, end) if fresh else [block.data_start, end]
+        # One part into a fresh table: TRUNCATE first, as pg_restore -j does for a table it
+        # created (pg_backup_archiver.c restore_toc_entry): in the same transaction, COPY then
+        # writes no WAL (wal_level=minimal) and FREEZE writes the rows frozen, so the index
+        # builds and read-backs after it set no hint bits.
+        truncate = fresh and len(bounds) == 2
+        group = _Group(self, block, header, len(bounds) - 1, cut_row, truncate)
+        deps = self._last.get(block.table, [])
         for k in range(len(bounds) - 1):
-            self._submit(group.load, bounds[k], bounds[k + 1])
+            self._running.append(after(self._pool, deps, group.load, bounds[k], bounds[k + 1]))
+        self._last[block.table] = [group.done]
 
-    def entry(self, stmt: Statement, header: ObjectHeader | None) -> None:
-        """Queue a statement of an INDEX or CONSTRAINT entry (an entry's statements stay in
-        order, on one session)."""
-        if stmt.header is not None:
-            self._flush_entry()
-            self._entry_header = header
+    def entry(
+        self, stmt: Statement, header: ObjectHeader | None, tables: tuple[QualifiedName, ...]
+    ) -> None:
+        """Hand over the first statement of an INDEX, CONSTRAINT or FK CONSTRAINT entry that
+        touches ``tables``; it runs after the work handed over before on those tables."""
+        self._flush_entry()
+        self._entry, self._entry_header, self._entry_tables = [stmt], header, tables
+
+    def continues(self, stmt: Statement) -> bool:
+        """Add a later statement of the entry being handed over (ALTER INDEX ... SET
+        STATISTICS, CLUSTER ON); False if there is none."""
+        if not self._entry:
+            return False
         self._entry.append(stmt)
+        return True
+
+    def plain_tables(self, tables: tuple[QualifiedName, ...]) -> bool:
+        """Whether none of ``tables`` has partitions or inheritance children: work on such a
+        table locks others the ordering does not know of, so it waits for everything."""
+        missing = [t for t in tables if t not in self._plain]
+        for table in missing:
+            try:
+                row = self.session.connection.execute(
+                    "SELECT c.relkind = 'p' OR c.relhassubclass FROM pg_class c "
+                    "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                    "WHERE n.nspname = %s AND c.relname = %s",
+                    (table.schema, table.name),
+                ).fetchone()
+            except psycopg.Error as exc:
+                check_environment(exc, self.session)
+                return False
+            self._plain[table] = not (row and row[0])
+        return all(self._plain[t] for t in tables)
 
     def barrier(self, result: PlainRun) -> list[tuple[Statement, ObjectHeader | None]]:
         """Wait for everything in flight; merge it into ``result`` in script order. Returns the
         statements to run again, one at a time, on the driver's session (deadlocked ones)."""
         self._flush_entry()
         running, self._running = self._running, []
+        self._last.clear()
         outcomes = [future.result() for future in running]  # re-raises an environment error
         merged = sorted((o for o in outcomes if o is not None), key=lambda o: o.line)
         retry: list[tuple[Statement, ObjectHeader | None]] = []
@@ -167,13 +210,15 @@ class PlainJobs:
 
     # -- internals ---------------------------------------------------------------------------
 
-    def _submit(self, task: Callable[..., _Outcome | None], *args: object) -> None:
-        self._running.append(self._pool.submit(task, *args))
-
     def _flush_entry(self) -> None:
         if self._entry:
             stmts, self._entry = self._entry, []
-            self._submit(self._run_entry, stmts, self._entry_header)
+            tables = self._entry_tables
+            deps = [f for t in tables for f in self._last.get(t, [])]
+            done = after(self._pool, deps, self._run_entry, stmts, self._entry_header)
+            self._running.append(done)
+            for table in tables:
+                self._last[table] = [done]
 
     def _run_entry(self, stmts: list[Statement], header: ObjectHeader | None) -> _Outcome:
         session = self.take()
@@ -197,12 +242,12 @@ class PlainJobs:
         """``end - start`` bytes of the file from ``start`` (at most one read's worth)."""
         return os.pread(self._fd, min(_READ, end - start), start)
 
-    def _parts(self, start: int, end: int, block: CopyBlock) -> list[int]:
-        """Offsets that cut ``[start, end)`` into at most ``jobs`` parts at row boundaries."""
+    def _parts(self, start: int, end: int) -> list[int]:
+        """Offsets that cut ``[start, end)`` into at most ``jobs`` parts at row boundaries:
+        only a table too big for the other jobs to keep pace with on other tables is cut
+        (more than its share of the script), since a cut table loads with WAL."""
         bounds = [start]
-        n = min(self.jobs, max((end - start) // _MIN_PART, 1))
-        if n > 1 and not self._bare(block):
-            n = 1
+        n = cut_into(end - start, self._size, self.jobs)
         for k in range(1, n):
             at = self._row_start(start + (end - start) * k // n, end)
             if at > bounds[-1] and at < end:
@@ -210,19 +255,22 @@ class PlainJobs:
         bounds.append(end)
         return bounds
 
-    def _bare(self, block: CopyBlock) -> bool:
-        """Whether the table is as pg_dump's pre-data leaves it: no index, no trigger (foreign
-        keys are triggers), no partitions. Only then may its parts load side by side: with a
-        unique index, a row of one part that duplicates a row of another waits for that part's
-        transaction, which waits for the group, forever (the server cannot see that cycle). A
-        data-only dump loaded into existing tables (or a table the script indexes before its
-        data) is loaded in one piece."""
+    def _fresh(self, block: CopyBlock) -> bool:
+        """Whether the table is as pg_dump's pre-data leaves it: empty, with no index, no
+        trigger (foreign keys are triggers), no partitions. Only then may its parts load side
+        by side: with a unique index, a row of one part that duplicates a row of another waits
+        for that part's transaction, which waits for the group, forever (the server cannot see
+        that cycle). And only then is a TRUNCATE before the load a no-op. A data-only dump
+        loaded into existing tables (or a table the script indexes or fills before this COPY)
+        is loaded in one piece, as it is."""
         try:
             row = self.session.connection.execute(
-                "SELECT NOT (c.relhasindex OR c.relhastriggers OR c.relhassubclass "
-                "OR c.relkind <> 'r') FROM pg_class c "
-                "JOIN pg_namespace n ON n.oid = c.relnamespace "
-                "WHERE n.nspname = %s AND c.relname = %s",
+                sql.SQL(
+                    "SELECT NOT (c.relhasindex OR c.relhastriggers OR c.relhassubclass "
+                    "OR c.relkind <> 'r') AND NOT EXISTS (SELECT FROM ONLY {}) FROM pg_class c "
+                    "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                    "WHERE n.nspname = %s AND c.relname = %s"
+                ).format(sql.Identifier(block.table.schema, block.table.name)),
                 (block.table.schema, block.table.name),
             ).fetchone()
         except psycopg.Error as exc:
@@ -253,6 +301,15 @@ class PlainJobs:
         return block.data_start
 
 
+def cut_into(size: int, script: int, jobs: int) -> int:
+    """Into how many parts a fresh table's ``size`` bytes of data are cut, in a script of
+    ``script`` bytes: one, unless the table holds more than its share of the script (the other
+    jobs could not keep pace on other tables), and never into parts under 16 MiB."""
+    if size * jobs <= script:
+        return 1
+    return min(jobs, max(size // _MIN_PART, 1))
+
+
 class _Group:
     """The parts of one table's data: each loads in its own transaction, and the last one to
     finish commits them all, or rolls them all back if any failed (one COPY's atomicity)."""
@@ -264,18 +321,29 @@ class _Group:
         header: ObjectHeader | None,
         parts: int,
         cut_row: bool,
+        truncate: bool = False,
     ) -> None:
         self.jobs = jobs
         self.block = block
         self.header = header
         self.left = parts
         self.cut_row = cut_row  # a cut-off last row was held back, never sent
+        self.truncate = truncate  # one part into a fresh table: TRUNCATE, COPY ... FREEZE
+        self.done: Future[None] = Future()  # settled: committed or rolled back
         self.loaded: list[Session] = []
         self.failure: tuple[int, Failure, str] | None = None
         self.lock = threading.Lock()
 
     def load(self, start: int, end: int) -> _Outcome | None:
         """Load the rows in ``[start, end)``; the last part to finish settles the group."""
+        try:
+            return self._load(start, end)
+        except BaseException as exc:
+            if not self.done.done():  # what waits for the table must not wait forever
+                self.done.set_exception(exc)
+            raise
+
+    def _load(self, start: int, end: int) -> _Outcome | None:
         jobs, block = self.jobs, self.block
         stmt = block.statement
         session = jobs.take()
@@ -283,7 +351,12 @@ class _Group:
         failed: tuple[int, Failure, str] | None = None
         try:
             conn.execute("BEGIN")
-            with conn.cursor() as cur, cur.copy(session.sql(stmt.text)) as copy:
+            text = stmt.text
+            if self.truncate:
+                table = sql.Identifier(block.table.schema, block.table.name)
+                conn.execute(sql.SQL("TRUNCATE ONLY {}").format(table))
+                text = _FROM_STDIN.sub("FROM stdin WITH (FREEZE)", text, count=1)
+            with conn.cursor() as cur, cur.copy(session.sql(text)) as copy:
                 pos = start
                 while pos < end:
                     chunk = jobs.read(pos, end)
@@ -305,6 +378,11 @@ class _Group:
         return self._settle()
 
     def _settle(self) -> _Outcome:
+        outcome = self._end()
+        self.done.set_result(None)
+        return outcome
+
+    def _end(self) -> _Outcome:
         block, stmt = self.block, self.block.statement
         outcome = _Outcome(stmt.line)
         end = "ROLLBACK" if self.failure is not None else "COMMIT"
