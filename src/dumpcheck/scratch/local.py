@@ -20,6 +20,7 @@ from dumpcheck.scratch import runner
 from dumpcheck.scratch.faults import log_tail
 from dumpcheck.scratch.model import PgInstall, ScratchServer
 from dumpcheck.scratch.sweep import KEPT_FILE, OWNER_FILE, SCRATCH_PREFIX, sweep_stale
+from dumpcheck.scratch.template import copy_template, save_template
 
 SUPERUSER = "postgres"
 PORT = 5432
@@ -140,6 +141,9 @@ def _initdb(cluster: LocalCluster, owner: pwd.struct_passwd | None) -> None:
     # enabling checksums"). They guard long-lived storage against silent corruption; a scratch
     # cluster lives for one run, and checksumming every page it writes slows a restore.
     no_checksums = ["--no-data-checksums"] if cluster.install.major >= 18 else []
+    if copy_template(cluster.install, cluster.data, owner):
+        _add_settings(cluster)
+        return
     runner.run(
         cluster.install.binary("initdb"),
         [
@@ -162,6 +166,11 @@ def _initdb(cluster: LocalCluster, owner: pwd.struct_passwd | None) -> None:
         env={**os.environ, "LC_ALL": "C.UTF-8"},
         cwd=cluster.root,
     )
+    save_template(cluster.install, cluster.data)
+    _add_settings(cluster)
+
+
+def _add_settings(cluster: LocalCluster) -> None:
     lines = [f"{key} = {value}" for key, value in disposable_settings().items()]
     lines.append(f"unix_socket_directories = '{cluster.root}'")
     with (cluster.data / "postgresql.conf").open("a") as conf:
