@@ -251,3 +251,28 @@ def test_a_script_inside_its_own_transaction_runs_on_one_session(
 
     assert result.errors == ()
     assert result.catalog.table("public", "post").rows == 20000  # type: ignore[union-attr]
+
+
+def test_a_role_that_may_not_truncate_still_loads_its_rows(
+    scratch_server: ScratchServer, fresh_db: str, tmp_path: Path
+) -> None:
+    """The script loads a table as a role that may insert but not truncate: no TRUNCATE is
+    tried for it (the load is the script's own COPY, nothing more)."""
+    rows = "".join(f"{i}\tv{i}\n" for i in range(1, 1001))
+    script = tmp_path / "role.sql"
+    script.write_text(
+        "SET client_encoding = 'UTF8';\n"
+        "SET standard_conforming_strings = on;\n"
+        "CREATE TABLE public.t (id integer, v text);\n"
+        "DO $$ BEGIN CREATE ROLE loader_only NOLOGIN; EXCEPTION WHEN duplicate_object THEN "
+        "NULL; END $$;\n"
+        "GRANT USAGE ON SCHEMA public TO loader_only;\n"
+        "GRANT SELECT, INSERT ON public.t TO loader_only;\n"
+        "SET ROLE loader_only;\n"
+        f"COPY public.t (id, v) FROM stdin;\n{rows}\\.\n\n"
+        "RESET ROLE;\n"
+    )
+    result = restore(inventory_of(script), scratch_server, database=fresh_db, jobs=2)
+
+    assert result.errors == ()
+    assert result.catalog.table("public", "t").rows == 1000  # type: ignore[union-attr]

@@ -260,14 +260,16 @@ class PlainJobs:
         trigger (foreign keys are triggers), no partitions. Only then may its parts load side
         by side: with a unique index, a row of one part that duplicates a row of another waits
         for that part's transaction, which waits for the group, forever (the server cannot see
-        that cycle). And only then is a TRUNCATE before the load a no-op. A data-only dump
+        that cycle). And only then is a TRUNCATE before the load a no-op (the session's role,
+        which the dump may have set, must also be allowed to truncate it). A data-only dump
         loaded into existing tables (or a table the script indexes or fills before this COPY)
         is loaded in one piece, as it is."""
         try:
             row = self.session.connection.execute(
                 sql.SQL(
                     "SELECT NOT (c.relhasindex OR c.relhastriggers OR c.relhassubclass "
-                    "OR c.relkind <> 'r') AND NOT EXISTS (SELECT FROM ONLY {}) FROM pg_class c "
+                    "OR c.relkind <> 'r') AND has_table_privilege(c.oid, 'TRUNCATE') "
+                    "AND NOT EXISTS (SELECT FROM ONLY {}) FROM pg_class c "
                     "JOIN pg_namespace n ON n.oid = c.relnamespace "
                     "WHERE n.nspname = %s AND c.relname = %s"
                 ).format(sql.Identifier(block.table.schema, block.table.name)),
