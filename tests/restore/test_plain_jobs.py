@@ -16,7 +16,7 @@ import pytest
 from tests.restore.dumps import inventory_of, pg_dump, source_db
 
 from dumpcheck.catalog import QualifiedName
-from dumpcheck.restore import plainjobs, restore
+from dumpcheck.restore import plaingroup, plainjobs, restore
 from dumpcheck.restore.model import RestoreResult
 from dumpcheck.scratch import create_database, drop_database
 from dumpcheck.scratch.model import ScratchServer
@@ -57,11 +57,11 @@ def tiny_parts(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_only_a_table_bigger_than_its_share_is_cut() -> None:
     mib = 1 << 20
-    assert plainjobs.cut_into(100 * mib, 300 * mib, 2) == 1  # the other job has 200 MiB
-    assert plainjobs.cut_into(200 * mib, 300 * mib, 2) == 2
-    assert plainjobs.cut_into(290 * mib, 300 * mib, 4) == 4
-    assert plainjobs.cut_into(20 * mib, 21 * mib, 4) == 1  # parts of at least 16 MiB
-    assert plainjobs.cut_into(40 * mib, 41 * mib, 4) == 2
+    assert plaingroup.cut_into(100 * mib, 300 * mib, 2) == 1  # the other job has 200 MiB
+    assert plaingroup.cut_into(200 * mib, 300 * mib, 2) == 2
+    assert plaingroup.cut_into(290 * mib, 300 * mib, 4) == 4
+    assert plaingroup.cut_into(20 * mib, 21 * mib, 4) == 1  # parts of at least 16 MiB
+    assert plaingroup.cut_into(40 * mib, 41 * mib, 4) == 2
 
 
 @pytest.fixture
@@ -113,13 +113,13 @@ def test_parallel_plain_restore_equals_the_one_session_restore(
         dump = pg_dump(scratch_server, src, tmp_path / "d.sql", "plain")
     inv = inventory_of(dump)
     groups: dict[str, tuple[int, bool]] = {}
-    group = plainjobs._Group.__init__
+    group = plaingroup.Group.__init__
 
-    def spy(self: plainjobs._Group, *args: Any) -> None:
+    def spy(self: plaingroup.Group, *args: Any) -> None:
         group(self, *args)
         groups[self.block.table.name] = (self.left, self.truncate)
 
-    monkeypatch.setattr(plainjobs._Group, "__init__", spy)
+    monkeypatch.setattr(plaingroup.Group, "__init__", spy)
     parallel = restore(inv, scratch_server, database=fresh_db, jobs=2)
     # Every table with data came in parts; the partitioned parent's rows are in its partitions.
     # A table in one part is truncated and loaded with FREEZE.

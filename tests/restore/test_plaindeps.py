@@ -98,3 +98,12 @@ def test_a_failed_dependency_fails_its_dependents_without_running_them() -> None
         with pytest.raises(RuntimeError, match="disk full"):
             dependent.result(timeout=5)
     assert ran == []
+
+
+def test_a_task_whose_dependencies_end_after_shutdown_is_cancelled_quietly() -> None:
+    pool = ThreadPoolExecutor(max_workers=1)
+    first: Future[None] = Future()
+    dependent = after(pool, [first], print, "never")
+    pool.shutdown(wait=True)
+    first.set_result(None)  # its callback cannot submit any more: no error escapes
+    assert dependent.cancelled()

@@ -214,3 +214,62 @@ def test_sigint_during_pg_restore_stops_it_and_drops_the_database(
     assert stderr.strip().splitlines() == ["dumpcheck: interrupted"]
     assert not any(_alive(pid) for pid in restorers), "pg_restore outlived dumpcheck"
     assert our_databases(scratch_server) == before
+
+
+# A table whose one row takes a minute to load: its CHECK calls pg_sleep. The parallel plain
+# restore loads it on another session (restore/plainjobs.py) while the driver waits.
+SLOW_COPY_DUMP = (
+    "--\n-- PostgreSQL database dump\n--\n\n-- Dumped from database version 18.1\n"
+    "-- Dumped by pg_dump version 18.1\n\n"
+    "SET client_encoding = 'UTF8';\nSET standard_conforming_strings = on;\n"
+    "CREATE FUNCTION public.slow_ok() RETURNS boolean LANGUAGE sql AS "
+    "$$ SELECT pg_catalog.pg_sleep(60) IS NOT NULL $$;\n"
+    "CREATE TABLE public.categories (id text CHECK (public.slow_ok()));\n\n"
+    "--\n-- Data for Name: categories; Type: TABLE DATA; Schema: public; Owner: -\n--\n\n"
+    "COPY public.categories (id) FROM stdin;\na\n\\.\n\n"
+    # Post-data that waits for the load (plaindeps.py): cancelled with it, quietly.
+    "--\n-- Name: categories_id; Type: INDEX; Schema: public; Owner: -\n--\n\n"
+    "CREATE INDEX categories_id ON public.categories USING btree (id);\n\n"
+    "--\n-- Name: categories categories_pkey; Type: CONSTRAINT; Schema: public; Owner: -\n"
+    "--\n\nALTER TABLE ONLY public.categories\n"
+    "    ADD CONSTRAINT categories_pkey PRIMARY KEY (id);\n\n"
+)
+
+
+def _copying(proc: subprocess.Popen[str]) -> bool:
+    """True once a backend of our postmaster runs a COPY."""
+    found = _postmaster(proc.pid)
+    if found is None:
+        return False
+    for backend in _children(found[0]):
+        with contextlib.suppress(OSError):
+            title = Path(f"/proc/{backend}/cmdline").read_bytes()
+            if b" dumpcheck_" in title and title.rstrip(b"\0 ").endswith(b"COPY"):
+                return True
+    return False
+
+
+def test_ctrl_c_during_a_parallel_plain_load_stops_at_once(tmp_path: Path) -> None:
+    tmp_path.chmod(0o755)
+    dump = tmp_path / "slow-copy.sql"
+    dump.write_text(SLOW_COPY_DUMP)
+    dump.chmod(0o644)
+    proc = _start(dump, "--jobs", "2")
+    try:
+        _wait_for(lambda: _copying(proc), 90, proc)
+        found = _postmaster(proc.pid)
+        assert found is not None
+        postmaster, scratch = found
+        started = time.monotonic()
+        proc.send_signal(signal.SIGINT)
+        _, stderr = proc.communicate(timeout=30)
+        took = time.monotonic() - started
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 130, stderr
+    assert stderr.strip().splitlines() == ["dumpcheck: interrupted"]
+    assert took < 15, f"cleanup took {took:.1f} s"
+    assert not scratch.exists(), f"{scratch} left behind"
+    assert not _alive(postmaster), "the scratch postgres outlived dumpcheck"

@@ -79,7 +79,11 @@ def after(
         if failed is not None:
             out.set_exception(failed)
             return
-        inner = pool.submit(task, *args)
+        try:
+            inner = pool.submit(task, *args)
+        except RuntimeError:  # the pool is shutting down (Ctrl-C, an error): not to be run
+            out.cancel()
+            return
         inner.add_done_callback(lambda f: _copy_outcome(f, out))
 
     def one_done(_: Future[Any]) -> None:

@@ -21,10 +21,8 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -33,33 +31,17 @@ from psycopg import sql
 
 from dumpcheck.catalog import QualifiedName
 from dumpcheck.inventory.plain import CopyBlock, ObjectHeader, Statement
-from dumpcheck.restore.classify import Failure
 from dumpcheck.restore.plaindeps import after
+from dumpcheck.restore.plaingroup import Group, Outcome, cut_into
 from dumpcheck.restore.plainsession import (
     PlainRun,
     Session,
     check_environment,
-    failure_of,
-    header_fields,
     run_statement,
 )
 
 _DEADLOCK = "40P01"
 _READ = 1 << 20  # bytes per pread and COPY write
-_MIN_PART = 16 << 20  # a table's data is cut into parts only when each gets this much
-_FROM_STDIN = re.compile(r"\bFROM\s+stdin\s*;?\s*\Z", re.IGNORECASE)  # pg_dump's COPY ends so
-
-
-@dataclass
-class _Outcome:
-    """What one task did, merged into the run at the next barrier (in script order)."""
-
-    line: int
-    failures: list[Failure] = field(default_factory=list)
-    log: list[str] = field(default_factory=list)
-    statements: int = 0
-    rows_sent: int = 0
-    retry: list[tuple[Statement, ObjectHeader | None]] = field(default_factory=list)
 
 
 class PlainJobs:
@@ -74,7 +56,7 @@ class PlainJobs:
         self._idle: list[Session] = []
         self._all: list[Session] = []
         self._lock = threading.Lock()
-        self._running: list[Future[_Outcome | None]] = []
+        self._running: list[Future[Outcome | None]] = []
         self._settings: list[bytes] = []  # the driver's settings the idle sessions have
         self._entry: list[Statement] = []
         self._entry_header: ObjectHeader | None = None
@@ -102,7 +84,7 @@ class PlainJobs:
         # writes no WAL (wal_level=minimal) and FREEZE writes the rows frozen, so the index
         # builds and read-backs after it set no hint bits.
         truncate = fresh and len(bounds) == 2
-        group = _Group(self, block, header, len(bounds) - 1, cut_row, truncate)
+        group = Group(self, block, header, len(bounds) - 1, cut_row, truncate)
         deps = self._last.get(block.table, [])
         for k in range(len(bounds) - 1):
             self._running.append(after(self._pool, deps, group.load, bounds[k], bounds[k + 1]))
@@ -146,9 +128,11 @@ class PlainJobs:
         """Wait for everything in flight; merge it into ``result`` in script order. Returns the
         statements to run again, one at a time, on the driver's session (deadlocked ones)."""
         self._flush_entry()
-        running, self._running = self._running, []
+        # Re-raises an environment error (or Ctrl-C while waiting); the futures stay listed
+        # until all are done, so that close() cancels what still runs.
+        outcomes = [future.result() for future in self._running]
+        self._running = []
         self._last.clear()
-        outcomes = [future.result() for future in running]  # re-raises an environment error
         merged = sorted((o for o in outcomes if o is not None), key=lambda o: o.line)
         retry: list[tuple[Statement, ObjectHeader | None]] = []
         for outcome in merged:
@@ -220,10 +204,10 @@ class PlainJobs:
             for table in tables:
                 self._last[table] = [done]
 
-    def _run_entry(self, stmts: list[Statement], header: ObjectHeader | None) -> _Outcome:
+    def _run_entry(self, stmts: list[Statement], header: ObjectHeader | None) -> Outcome:
         session = self.take()
         run = PlainRun()
-        outcome = _Outcome(stmts[0].line)
+        outcome = Outcome(stmts[0].line)
         try:
             for stmt in stmts:
                 failed = len(run.failures)
@@ -301,121 +285,3 @@ class PlainJobs:
                 return at + nl + 1
             pos = at
         return block.data_start
-
-
-def cut_into(size: int, script: int, jobs: int) -> int:
-    """Into how many parts a fresh table's ``size`` bytes of data are cut, in a script of
-    ``script`` bytes: one, unless the table holds more than its share of the script (the other
-    jobs could not keep pace on other tables), and never into parts under 16 MiB."""
-    if size * jobs <= script:
-        return 1
-    return min(jobs, max(size // _MIN_PART, 1))
-
-
-class _Group:
-    """The parts of one table's data: each loads in its own transaction, and the last one to
-    finish commits them all, or rolls them all back if any failed (one COPY's atomicity)."""
-
-    def __init__(
-        self,
-        jobs: PlainJobs,
-        block: CopyBlock,
-        header: ObjectHeader | None,
-        parts: int,
-        cut_row: bool,
-        truncate: bool = False,
-    ) -> None:
-        self.jobs = jobs
-        self.block = block
-        self.header = header
-        self.left = parts
-        self.cut_row = cut_row  # a cut-off last row was held back, never sent
-        self.truncate = truncate  # one part into a fresh table: TRUNCATE, COPY ... FREEZE
-        self.done: Future[None] = Future()  # settled: committed or rolled back
-        self.loaded: list[Session] = []
-        self.failure: tuple[int, Failure, str] | None = None
-        self.lock = threading.Lock()
-
-    def load(self, start: int, end: int) -> _Outcome | None:
-        """Load the rows in ``[start, end)``; the last part to finish settles the group."""
-        try:
-            return self._load(start, end)
-        except BaseException as exc:
-            if not self.done.done():  # what waits for the table must not wait forever
-                self.done.set_exception(exc)
-            raise
-
-    def _load(self, start: int, end: int) -> _Outcome | None:
-        jobs, block = self.jobs, self.block
-        stmt = block.statement
-        session = jobs.take()
-        conn = session.connection
-        failed: tuple[int, Failure, str] | None = None
-        try:
-            conn.execute("BEGIN")
-            text = stmt.text
-            if self.truncate:
-                table = sql.Identifier(block.table.schema, block.table.name)
-                conn.execute(sql.SQL("TRUNCATE ONLY {}").format(table))
-                text = _FROM_STDIN.sub("FROM stdin WITH (FREEZE)", text, count=1)
-            with conn.cursor() as cur, cur.copy(session.sql(text)) as copy:
-                pos = start
-                while pos < end:
-                    chunk = jobs.read(pos, end)
-                    if not chunk:
-                        break  # the file shrank under us: the COPY gets fewer rows
-                    copy.write(chunk)
-                    pos += len(chunk)
-        except psycopg.Error as exc:
-            check_environment(exc, session)
-            msg = exc.diag.message_primary
-            failed = (start, failure_of(exc, stmt, self.header, copy_table=block.table), msg or "")
-        with self.lock:
-            self.loaded.append(session)
-            if failed is not None and (self.failure is None or failed[0] < self.failure[0]):
-                self.failure = failed
-            self.left -= 1
-            if self.left:
-                return None
-        return self._settle()
-
-    def _settle(self) -> _Outcome:
-        outcome = self._end()
-        self.done.set_result(None)
-        return outcome
-
-    def _end(self) -> _Outcome:
-        block, stmt = self.block, self.block.statement
-        outcome = _Outcome(stmt.line)
-        end = "ROLLBACK" if self.failure is not None else "COMMIT"
-        for session in self.loaded:
-            try:
-                session.connection.execute(end)
-            except psycopg.Error as exc:
-                check_environment(exc, session)
-                if self.failure is None:
-                    failure = failure_of(exc, stmt, self.header, copy_table=block.table)
-                    self.failure = (0, failure, exc.diag.message_primary or "")
-            self.jobs.give(session)
-        if self.failure is not None:
-            _, failure, msg = self.failure
-            outcome.failures.append(failure)
-            outcome.log.append(f"line {stmt.line}: COPY {block.table}: {msg}")
-            return outcome
-        outcome.rows_sent = block.rows
-        if not block.complete:
-            partial = "; a cut-off partial row after them was dropped" if self.cut_row else ""
-            outcome.failures.append(
-                Failure(
-                    message=(
-                        f"the dump ends inside the COPY data of {block.table} (no \\. line): "
-                        f"{block.rows} complete rows were restored{partial}; the rest of the "
-                        f"table is not in the dump"
-                    ),
-                    statement=stmt.text,
-                    location=f"line {stmt.line}",
-                    copy_table=block.table,
-                    **header_fields(self.header),
-                )
-            )
-        return outcome
