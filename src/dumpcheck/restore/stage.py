@@ -224,13 +224,7 @@ def _raise_for_environment(failures: list[Failure], server: ScratchServer, log: 
         raise died
     gone = next((f for f in failures if _SERVER_GONE.search(f.message)), None)
     if gone is not None:
-        # Backends see the postmaster's exit before the kernel has finished tearing it down
-        # (exit_mm of its shared memory comes first): a loaded machine can still show it
-        # running for a moment. Give it that moment before blaming a backend crash.
-        deadline = time.monotonic() + 2.0
-        while died is None and time.monotonic() < deadline:
-            time.sleep(0.05)
-            died = server_died_error(server)
+        died = server_died_error(server, grace=3)  # the postmaster may be a moment from gone
         if died is not None:
             raise died
         # The postmaster lives but a backend crashed (and took every session with it).

@@ -48,12 +48,24 @@ def classify_db_error(exc: BaseException) -> EnvironmentFailure | None:
     return disk_full_error(str(primary or exc), sqlstate)
 
 
-def server_died_error(server: ScratchServer) -> ScratchServerError | None:
+def server_died_error(server: ScratchServer, grace: float = 0.0) -> ScratchServerError | None:
     """A ScratchServerError with the server log tail if the server is gone, else None.
 
     Local backend: the postmaster's pid is no longer alive. Other backends: a fresh connection
     fails. Call it when a restore loses its connection, to tell "server died" from a SQL error.
+    ``grace``: how long to keep asking while the server still looks alive. A session breaks
+    a moment before the postmaster is gone for good: backends see its exit before the kernel
+    has torn it down (exit_mm of its shared memory comes first), longer on a loaded machine.
     """
+    deadline = time.monotonic() + grace
+    while True:
+        died = _died(server)
+        if died is not None or time.monotonic() >= deadline:
+            return died
+        time.sleep(0.05)
+
+
+def _died(server: ScratchServer) -> ScratchServerError | None:
     if server.backend == "local" and server.pid is not None:
         from dumpcheck.scratch.sweep import pid_alive
 
@@ -86,15 +98,9 @@ def server_failure(server: ScratchServer, exc: BaseException) -> EnvironmentFail
     mapped = classify_db_error(exc)
     if mapped is not None:
         return mapped
-    # The session breaks a moment before the postmaster is gone for good: give it that moment.
-    deadline = time.monotonic() + 3
-    while True:
-        died = server_died_error(server)
-        if died is not None:
-            return died
-        if time.monotonic() > deadline:
-            break
-        time.sleep(0.1)
+    died = server_died_error(server, grace=3)
+    if died is not None:
+        return died
     return ScratchServerError(
         f"the scratch server stopped answering during the restore "
         f"({' '.join(str(exc).split())}); server log tail: {log_tail(server.log_path)}"
