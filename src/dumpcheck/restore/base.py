@@ -15,7 +15,7 @@ import re
 import psycopg
 
 from dumpcheck.inventory.plain import Statement, iter_plain
-from dumpcheck.restore.classify import Failure
+from dumpcheck.restore.classify import Failure, failure_from
 from dumpcheck.scratch import classify_db_error, server_failure
 from dumpcheck.scratch.model import ScratchServer
 from dumpcheck.sqltext import TextError, read_qualified
@@ -64,13 +64,9 @@ def apply_base_schema(server: ScratchServer, dsn: str, sql: str) -> list[Failure
 
 def _failure(exc: psycopg.Error, text: str, number: int, search_path: str) -> Failure:
     desc, namespace, tag = describe(text, search_path)
-    diag = exc.diag
-    return Failure(
-        message=diag.message_primary or " ".join(str(exc).split()),
+    return failure_from(
+        exc,
         statement=_COMMENTS.sub("", text, count=1),
-        sqlstate=diag.sqlstate,
-        detail=diag.message_detail,
-        hint=diag.message_hint,
         location=f"{LOCATION} statement {number}",
         desc=desc,
         tag=tag,

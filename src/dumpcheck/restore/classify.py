@@ -13,11 +13,15 @@ import re
 from collections import deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from dumpcheck.catalog import QualifiedName
 from dumpcheck.inventory.model import TocEntry
 from dumpcheck.restore.model import RestoreError, Severity
 from dumpcheck.sqltext import TextError, read_qualified
+
+if TYPE_CHECKING:
+    import psycopg
 
 STATEMENT_LIMIT = 400
 
@@ -40,6 +44,19 @@ class Failure:
     copy_table: QualifiedName | None = None  # the COPY target, when the statement is a COPY
     defn: str | None = None  # the entry's creating SQL, to tell a PK from a FK etc.
     caused_by: int | None = None  # 1-based index of the failure known to cause this one
+
+
+def failure_from(exc: psycopg.Error, **fields: Any) -> Failure:
+    """A Failure with the server's diagnostics of ``exc`` (message, SQLSTATE, detail, hint);
+    ``fields`` say which statement and object it was."""
+    diag = exc.diag
+    return Failure(
+        message=diag.message_primary or " ".join(str(exc).split()),
+        sqlstate=diag.sqlstate,
+        detail=diag.message_detail,
+        hint=diag.message_hint,
+        **fields,
+    )
 
 
 def shorten(statement: str | None, limit: int = STATEMENT_LIMIT) -> str | None:

@@ -13,7 +13,7 @@ from psycopg.pq import TransactionStatus
 
 from dumpcheck.catalog import QualifiedName
 from dumpcheck.inventory.plain import ObjectHeader, PlainSplitter, Statement
-from dumpcheck.restore.classify import Failure
+from dumpcheck.restore.classify import Failure, failure_from
 from dumpcheck.restore.sample import add_foreign_key
 from dumpcheck.scratch import classify_db_error, server_failure
 from dumpcheck.scratch.model import ScratchServer
@@ -123,13 +123,9 @@ class Session:
 def failure_of(
     exc: psycopg.Error, stmt: Statement, header: ObjectHeader | None, **extra: Any
 ) -> Failure:
-    diag = exc.diag
-    return Failure(
-        message=diag.message_primary or " ".join(str(exc).split()),
+    return failure_from(
+        exc,
         statement=stmt.text,
-        sqlstate=diag.sqlstate,
-        detail=diag.message_detail,
-        hint=diag.message_hint,
         location=f"line {stmt.line}",
         **header_fields(header),
         **extra,

@@ -27,7 +27,7 @@ from dumpcheck.inventory.archive import TableData, iter_tables_data
 from dumpcheck.inventory.model import DumpInventory, TocEntry
 from dumpcheck.inventory.plain import Statement, count_insert_rows, iter_plain
 from dumpcheck.restore.archive import ArchiveRun, restore_archive, restore_sections
-from dumpcheck.restore.classify import Failure
+from dumpcheck.restore.classify import Failure, failure_from
 from dumpcheck.restore.sample import SampleBudget, add_foreign_key
 from dumpcheck.scratch import classify_db_error, server_failure
 from dumpcheck.scratch.model import ScratchServer
@@ -304,13 +304,9 @@ def _failure(data: TableData, diag: Any, fallback: str) -> Failure:
 
 
 def _entry_failure(entry: TocEntry, exc: psycopg.Error) -> Failure:
-    diag = exc.diag
-    return Failure(
-        message=diag.message_primary or " ".join(str(exc).split()),
+    return failure_from(
+        exc,
         statement=entry.defn,
-        sqlstate=diag.sqlstate,
-        detail=diag.message_detail,
-        hint=diag.message_hint,
         location=f"TOC {entry.dump_id}",
         desc=entry.desc,
         tag=entry.tag,
