@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import psycopg
@@ -84,9 +85,9 @@ def _wait_for(predicate: object, timeout: float, proc: subprocess.Popen[str]) ->
     pytest.fail("timed out waiting for the restore to start")
 
 
-def _restoring(proc: subprocess.Popen[str]) -> bool:
-    """True once the restore's pg_sleep runs: a backend of our postmaster titled
-    "postgres: postgres dumpcheck_<random> [local] SELECT"."""
+def _running(proc: subprocess.Popen[str], command: bytes) -> bool:
+    """True once a backend of our postmaster runs ``command``: one titled
+    "postgres: postgres dumpcheck_<random> [local] <command>"."""
     found = _postmaster(proc.pid)
     if found is None:
         return False
@@ -95,9 +96,19 @@ def _restoring(proc: subprocess.Popen[str]) -> bool:
             title = Path(f"/proc/{backend}/cmdline").read_bytes()
         except OSError:
             continue
-        if b" dumpcheck_" in title and title.rstrip(b"\0 ").endswith(b"SELECT"):
+        if b" dumpcheck_" in title and title.rstrip(b"\0 ").endswith(command):
             return True
     return False
+
+
+def _restoring(proc: subprocess.Popen[str]) -> bool:
+    """True once the restore's pg_sleep runs."""
+    return _running(proc, b"SELECT")
+
+
+def _copying(proc: subprocess.Popen[str]) -> bool:
+    """True once a COPY runs (the parallel plain restore's load)."""
+    return _running(proc, b"COPY")
 
 
 @pytest.mark.parametrize(
@@ -111,9 +122,21 @@ def test_signal_during_restore_cleans_up(tmp_path: Path, sig: int, code: int) ->
     dump = tmp_path / "slow.sql"
     dump.write_text(SLOW_DUMP)
     dump.chmod(0o644)
-    proc = _start(dump)
+    expected = "dumpcheck: interrupted" if sig == signal.SIGINT else "dumpcheck: terminated"
+    _signal_and_check(_start(dump), _restoring, sig, code, expected)
+
+
+def _signal_and_check(
+    proc: subprocess.Popen[str],
+    ready: Callable[[subprocess.Popen[str]], bool],
+    sig: int,
+    code: int,
+    line: str,
+) -> None:
+    """Once ``ready(proc)``, send ``sig``: ``proc`` must exit with ``code`` and print only
+    ``line``, within 15 s, leaving no scratch directory or server behind."""
     try:
-        _wait_for(lambda: _restoring(proc), 90, proc)
+        _wait_for(lambda: ready(proc), 90, proc)
         found = _postmaster(proc.pid)
         assert found is not None
         postmaster, scratch = found
@@ -128,8 +151,7 @@ def test_signal_during_restore_cleans_up(tmp_path: Path, sig: int, code: int) ->
             proc.wait()
     assert proc.returncode == code, stderr
     assert "Traceback" not in stderr
-    lines = stderr.strip().splitlines()
-    assert lines == ["dumpcheck: interrupted" if sig == signal.SIGINT else "dumpcheck: terminated"]
+    assert stderr.strip().splitlines() == [line]
     assert took < 15, f"cleanup took {took:.1f} s"
     assert not scratch.exists(), f"{scratch} left behind"
     assert not _alive(postmaster), "the scratch postgres outlived dumpcheck"
@@ -236,40 +258,10 @@ SLOW_COPY_DUMP = (
 )
 
 
-def _copying(proc: subprocess.Popen[str]) -> bool:
-    """True once a backend of our postmaster runs a COPY."""
-    found = _postmaster(proc.pid)
-    if found is None:
-        return False
-    for backend in _children(found[0]):
-        with contextlib.suppress(OSError):
-            title = Path(f"/proc/{backend}/cmdline").read_bytes()
-            if b" dumpcheck_" in title and title.rstrip(b"\0 ").endswith(b"COPY"):
-                return True
-    return False
-
-
 def test_ctrl_c_during_a_parallel_plain_load_stops_at_once(tmp_path: Path) -> None:
     tmp_path.chmod(0o755)
     dump = tmp_path / "slow-copy.sql"
     dump.write_text(SLOW_COPY_DUMP)
     dump.chmod(0o644)
     proc = _start(dump, "--jobs", "2")
-    try:
-        _wait_for(lambda: _copying(proc), 90, proc)
-        found = _postmaster(proc.pid)
-        assert found is not None
-        postmaster, scratch = found
-        started = time.monotonic()
-        proc.send_signal(signal.SIGINT)
-        _, stderr = proc.communicate(timeout=30)
-        took = time.monotonic() - started
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-    assert proc.returncode == 130, stderr
-    assert stderr.strip().splitlines() == ["dumpcheck: interrupted"]
-    assert took < 15, f"cleanup took {took:.1f} s"
-    assert not scratch.exists(), f"{scratch} left behind"
-    assert not _alive(postmaster), "the scratch postgres outlived dumpcheck"
+    _signal_and_check(proc, _copying, signal.SIGINT, 130, "dumpcheck: interrupted")
