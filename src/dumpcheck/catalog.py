@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal, NamedTuple
 
 FkAction = Literal["NO ACTION", "RESTRICT", "CASCADE", "SET NULL", "SET DEFAULT"]
@@ -262,6 +262,11 @@ class Catalog:
         c = {x.key: x for x in composites}
         names = set(schemas) | {k.schema for k in (*t, *e, *s, *d, *c)}
         return cls(frozenset(names), t, e, s, frozenset(extensions), d, c)
+
+    def with_rows(self, rows: Mapping[QualifiedName, int]) -> Catalog:
+        """This catalog with the row counts of some tables set."""
+        tables = {k: replace(t, rows=rows[k]) if k in rows else t for k, t in self.tables.items()}
+        return replace(self, tables=tables)
 
     def table(self, schema: str, name: str) -> Table | None:
         """The table ``schema.name``, if any."""

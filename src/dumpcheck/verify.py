@@ -175,6 +175,13 @@ def _verify(
             with _timed(timings, "expect-check", on_stage):
                 checked = cross_check(expectation, options.prisma)
         statuses = classify_migrations(expectation.migrations, inv.prisma_migrations)
+        # The fingerprints read every row of these tables back and count them as they go: a
+        # count(*) before would scan each table twice. (A quick verify samples them: counted.)
+        uncounted = (
+            frozenset(inv.fingerprints)
+            if options.fingerprints and options.sample is None
+            else frozenset()
+        )
         with _timed(timings, "restore", on_stage):
             restored = restore(
                 inv,
@@ -190,10 +197,11 @@ def _verify(
                 else None,
                 source=source,
                 sample=options.sample,
+                uncounted=uncounted,
             )
         if options.fingerprints and not restored.server_died:
             with _timed(timings, "fingerprint", on_stage):
-                restored = _with_fingerprints(restored, inv, server, options.jobs)
+                restored = with_fingerprints(restored, inv, server, options.jobs, uncounted)
         spellings = server_spellings(
             server.dsn(restored.database),
             dbgenerated_defaults(expectation),
@@ -307,31 +315,54 @@ def _verify_remote(
     return replace(outcome, findings=findings, inventory=replace(outcome.inventory, facts=facts))
 
 
-def _with_fingerprints(
-    restored: RestoreResult, inv: DumpInventory, server: ScratchServer, jobs: int | None
+def with_fingerprints(
+    restored: RestoreResult,
+    inv: DumpInventory,
+    server: ScratchServer,
+    jobs: int | None,
+    uncounted: frozenset[QualifiedName],
 ) -> RestoreResult:
-    """Read back every table whose rows the dump fingerprinted and restored in full."""
-    from dumpcheck.restore import fingerprint_restored, requests_for
+    """Read back every table whose rows the dump fingerprinted and restored in full; the
+    ``uncounted`` tables get their row counts from the read-back (or a count(*) where their
+    rows are not read: not comparable)."""
+    from dumpcheck.restore import count_tables, fingerprint_restored, requests_for
 
-    counts = {key: table.rows for key, table in restored.catalog.tables.items()}
+    tables = restored.catalog.tables
+    unknown = {
+        k for k in uncounted if (t := tables.get(k)) and t.kind == "table" and t.rows is None
+    }
+    counts = {key: table.rows for key, table in tables.items()}
     # A sampled table holds the dump's first rows only: its fingerprint could never match the
     # dump's, whose sum covers every row. Tables loaded whole are compared as in a full verify.
     whole = {k: fp for k, fp in inv.fingerprints.items() if k not in restored.sampled}
+    dsn = server.dsn(restored.database)
     found = fingerprint_restored(
-        server.dsn(restored.database),
-        requests_for(whole, counts, inv.data_columns),
+        dsn,
+        requests_for(whole, counts, inv.data_columns, unknown),
         encoding=inv.facts.encoding,
         source_major=inv.facts.source_major,
         jobs=jobs or min(os.cpu_count() or 1, 4),
         # Our own cluster: its private socket directory takes the named pipes.
         pipe_dir=server.socket_dir if server.backend == "local" else None,
     )
+    rows = {k: found.fingerprints[k].rows for k in unknown if k in found.fingerprints}
+    rows |= count_tables(dsn, unknown - rows.keys()) if unknown - rows.keys() else {}
+    # A table that lost rows is rows_lost already: its content, or why it could not be
+    # compared, adds nothing (requests_for asks for neither once the count is known).
+    equal = {k for k, n in {**counts, **rows}.items() if k in whole and n == whole[k].rows}
+    found = replace(
+        found,
+        fingerprints={k: fp for k, fp in found.fingerprints.items() if k in equal},
+        not_comparable={
+            k: why for k, why in found.not_comparable.items() if k not in unknown or k in equal
+        },
+    )
     if restored.sampled:
         # Said of the sampled tables that hold rows: a table that failed to load says why.
         loaded = [key for key in restored.sampled if counts.get(key)]
         reasons = {key: sampled_reason(restored, inv, key) for key in loaded}
         found = replace(found, not_comparable={**found.not_comparable, **reasons})
-    return replace(restored, fingerprints=found)
+    return replace(restored, catalog=restored.catalog.with_rows(rows), fingerprints=found)
 
 
 def sampled_reason(restored: RestoreResult, inv: DumpInventory, key: QualifiedName) -> str:

@@ -186,10 +186,12 @@ def test_money_is_named_not_comparable(
     prices = _table(findings, "prices")
     assert prices.verdict == "unexpected"
     assert prices.fingerprint_note is not None and "lc_monetary" in prices.fingerprint_note
-    assert (
-        _table(findings, "events").dump_fingerprint
-        == _table(findings, "events").restored_fingerprint
-    )
+    # Its rows are not read back, so they are counted on their own; the others' come from
+    # the read-back (read_catalog's uncounted).
+    assert (prices.dump_rows, prices.restored_rows) == (1, 1)
+    events = _table(findings, "events")
+    assert events.dump_fingerprint == events.restored_fingerprint
+    assert (events.dump_rows, events.restored_rows) == (20, 20)
 
 
 AWKWARD = r"""

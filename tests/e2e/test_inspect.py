@@ -219,7 +219,7 @@ def test_inspect_reads_in_a_read_only_session_that_names_itself(
     seen: dict[str, object] = {}
     real = dumpcheck.restore.read_catalog_in
 
-    def spy(conn: psycopg.Connection[Any], **kwargs: bool) -> object:
+    def spy(conn: psycopg.Connection[Any], **kwargs: Any) -> object:
         row = conn.execute("SELECT current_setting('application_name')").fetchone()
         seen["application_name"] = row[0] if row else None
         conn.execute("SAVEPOINT probe")

@@ -3,14 +3,16 @@ named pipe raises instead of hanging, and leaves nothing behind."""
 
 from __future__ import annotations
 
+import fcntl
+import os
 import threading
 
 import psycopg
 import pytest
 
 from dumpcheck.catalog import QualifiedName
-from dumpcheck.fingerprint import Fingerprint
-from dumpcheck.restore import fingerprints
+from dumpcheck.fingerprint import Fingerprint, RowHasher
+from dumpcheck.restore import fingerprints, readback
 from dumpcheck.restore.readback import PipeReader, read_stdout
 from dumpcheck.scratch.model import ScratchServer
 
@@ -94,3 +96,40 @@ def test_parts_cover_every_page_once() -> None:
         stops = [p[1] for p in parts if p is not None]
         assert starts[0] == 0 and stops[-1] is None and stops[:-1] == starts[1:]
         assert pages - starts[-1] >= size // 2  # a short tail joins the part before it
+
+
+@pytest.mark.parametrize("grows", [True, False])
+def test_the_pipe_is_drained_whole_in_page_sized_writes(
+    grows: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As the server writes (one 4 KiB stdio page at a time, rows cut anywhere), with the pipe
+    enlarged and pausing on short reads, or left at 64 KiB (pipe-max-size too low) and not."""
+    rows = b"".join(b"%d\tvalue %d\\n\\\\\n" % (i, i * 7) for i in range(40000))
+    if not grows:
+        real = fcntl.fcntl
+
+        def refuse(fd: int, cmd: int, arg: int = 0) -> int:
+            if cmd == fcntl.F_SETPIPE_SZ:
+                raise PermissionError("pipe-max-size")
+            return real(fd, cmd, arg)
+
+        monkeypatch.setattr(fcntl, "fcntl", refuse)
+    read_end, write_end = os.pipe()
+
+    def write() -> None:
+        with os.fdopen(write_end, "wb", buffering=0) as out:
+            for at in range(0, len(rows), 4096):
+                out.write(rows[at : at + 4096])
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    hasher = RowHasher()
+    try:
+        readback._drain(read_end, hasher)
+    finally:
+        writer.join()
+        os.close(read_end)
+    whole = RowHasher()
+    whole.feed(rows)
+    assert hasher.result() == whole.result()
+    assert hasher.rows == 40000

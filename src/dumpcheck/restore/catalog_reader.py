@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -101,13 +102,22 @@ class _TableParts:
     partition_of: QualifiedName | None = None
 
 
-def read_catalog(conninfo: str) -> Catalog:
-    """Read every user object of the database at ``conninfo`` into a Catalog."""
+def read_catalog(conninfo: str, *, uncounted: Collection[QualifiedName] = ()) -> Catalog:
+    """Read every user object of the database at ``conninfo`` into a Catalog.
+
+    ``uncounted``: ordinary tables left with rows None, because the caller reads their rows
+    anyway (verify's fingerprints) and counts them there; a scan saved per table.
+    """
     with psycopg.connect(conninfo, autocommit=True) as conn:
-        return read_catalog_in(conn)
+        return read_catalog_in(conn, uncounted=uncounted)
 
 
-def read_catalog_in(conn: psycopg.Connection[Any], *, estimate_rows: bool = False) -> Catalog:
+def read_catalog_in(
+    conn: psycopg.Connection[Any],
+    *,
+    estimate_rows: bool = False,
+    uncounted: Collection[QualifiedName] = (),
+) -> Catalog:
     """Read the catalog through an open connection (a live database's read-only snapshot).
 
     ``estimate_rows``: Table.rows from pg_class.reltuples, not count(*) (None where the table
@@ -115,10 +125,29 @@ def read_catalog_in(conn: psycopg.Connection[Any], *, estimate_rows: bool = Fals
     """
     if conn.info.encoding == "ascii":
         _decode_sql_ascii(conn)  # before the cursor, which copies the loaders
-    return _read(conn, estimate_rows)
+    return _read(conn, estimate_rows, uncounted)
 
 
-def _read(conn: psycopg.Connection[Any], estimate_rows: bool) -> Catalog:
+def count_tables(conninfo: str, keys: Collection[QualifiedName]) -> dict[QualifiedName, int]:
+    """Exact row counts of ordinary tables (ONLY, as in read_catalog); absent ones left out."""
+    with psycopg.connect(conninfo, autocommit=True) as conn, conn.cursor() as cur:
+        names = {sql.Identifier(k.schema, k.name).as_string(conn): k for k in keys}
+        cur.execute(
+            "SELECT n, c.oid FROM unnest(%s::text[]) n JOIN pg_class c ON c.oid = to_regclass(n) "
+            "WHERE c.relkind = 'r'",
+            (list(names),),
+        )
+        tables = [
+            {"oid": oid, "relkind": "r", "schema": names[n].schema, "name": names[n].name}
+            for n, oid in cur.fetchall()
+        ]
+        counts = _count_rows(cur, tables, ())
+    return {QualifiedName(t["schema"], t["name"]): counts[t["oid"]] for t in tables}
+
+
+def _read(
+    conn: psycopg.Connection[Any], estimate_rows: bool, uncounted: Collection[QualifiedName]
+) -> Catalog:
     with conn.cursor() as cur:
         cur.execute(_SEARCH_PATH)
         # pg_get_expr prints a timestamptz constant in the session's TimeZone, which comes from
@@ -140,7 +169,7 @@ def _read(conn: psycopg.Connection[Any], estimate_rows: bool) -> Catalog:
         indexes = _rows(cur, "indexes")
         domains = _rows(cur, "domains")
         composites = _rows(cur, "composites")
-        counts = _estimate_rows(cur) if estimate_rows else _count_rows(cur, tables)
+        counts = _estimate_rows(cur) if estimate_rows else _count_rows(cur, tables, uncounted)
 
     parts: dict[int, _TableParts] = {t["oid"]: _table_parts(t, counts) for t in tables}
     _add_columns(parts, columns, defaults)
@@ -190,7 +219,11 @@ def _domain(row: dict[str, Any]) -> Domain:
     )
 
 
-def _count_rows(cur: psycopg.Cursor[Any], tables: list[dict[str, Any]]) -> dict[int, int]:
+def _count_rows(
+    cur: psycopg.Cursor[Any],
+    tables: list[dict[str, Any]],
+    uncounted: Collection[QualifiedName],
+) -> dict[int, int]:
     """Exact row counts, all in one UNION ALL round trip.
 
     reltuples is -1 for a table that was never vacuumed or analyzed (a fresh restore) and an
@@ -204,6 +237,8 @@ def _count_rows(cur: psycopg.Cursor[Any], tables: list[dict[str, Any]]) -> dict[
     for t in tables:
         kind = t["relkind"]
         if kind not in ("r", "p", "m") or (kind == "m" and not t["is_populated"]):
+            continue
+        if kind == "r" and uncounted and QualifiedName(t["schema"], t["name"]) in uncounted:
             continue
         only = sql.SQL("ONLY ") if kind == "r" else sql.SQL("")
         parts.append(

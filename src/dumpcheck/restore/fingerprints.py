@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -329,11 +329,14 @@ def requests_for(
     dump: Mapping[QualifiedName, Fingerprint],
     restored_rows: Mapping[QualifiedName, int | None],
     columns: Mapping[QualifiedName, tuple[str, ...]],
+    uncounted: Collection[QualifiedName] = (),
 ) -> list[TableRequest]:
     """The tables worth reading back: fingerprinted in the dump and restored with as many rows
-    (a table with fewer rows is already rows_lost; reading it again would prove nothing more)."""
+    (a table with fewer rows is already rows_lost; reading it again would prove nothing more),
+    or restored ordinary tables not counted yet (read_catalog's ``uncounted``), which the
+    read-back counts."""
     return [
         TableRequest(key, fp, columns.get(key, ()))
         for key, fp in sorted(dump.items())
-        if restored_rows.get(key) == fp.rows
+        if restored_rows.get(key) == fp.rows or key in uncounted
     ]

@@ -7,9 +7,10 @@ import dataclasses
 import os
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
 
+from dumpcheck.catalog import QualifiedName
 from dumpcheck.errors import BadInputError, BinaryNotFoundError, ScratchServerError
 from dumpcheck.inventory import DumpSource, RemoteDump, dump_size
 from dumpcheck.inventory.model import DumpInventory
@@ -61,6 +62,7 @@ def restore(
     progress: Callable[[int, int], None] | None = None,
     source: DumpSource | None = None,
     sample: int | None = None,
+    uncounted: Collection[QualifiedName] = (),
 ) -> RestoreResult:
     """Restore ``dump`` into a new database on ``server`` (or ``database``) and report.
 
@@ -70,7 +72,8 @@ def restore(
     items for archives). ``source`` is where the dump is read again, the file at
     ``dump.facts.path`` by default; a plain dump in object storage is streamed from there.
     ``sample`` (quick verify) loads only the first ``sample`` rows of each table; the schema is
-    restored whole.
+    restored whole. ``uncounted`` tables get no row count here (read_catalog): the caller
+    reads their rows back and counts them then.
     """
     source = Path(dump.facts.path) if source is None else source
     _check_readable(dump, source)
@@ -93,6 +96,7 @@ def restore(
             base_schema,
             progress,
             sample,
+            uncounted,
         )
     except BaseException:
         # A failed restore leaves nothing behind on the server: not its database, not its roles.
@@ -118,6 +122,7 @@ def _restore_into(
     base_schema: str | None,
     progress: Callable[[int, int], None] | None,
     sample: int | None = None,
+    uncounted: Collection[QualifiedName] = (),
 ) -> RestoreResult:
     dsn = server.dsn(database)
     failures: list[Failure]
@@ -168,7 +173,7 @@ def _restore_into(
         extra["base_schema_errors"] = str(len(base_failures))
         log = "".join(f"{f.location}: ERROR: {f.message}\n" for f in base_failures) + log
     errors = classify([*base_failures, *failures], {e.dump_id: e for e in dump.entries})
-    catalog = read_catalog(dsn)
+    catalog = read_catalog(dsn, uncounted=uncounted)
     return RestoreResult(
         database=database,
         catalog=catalog,

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import random
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -43,11 +42,6 @@ def _sources() -> dict[str, str]:
 
 SOURCES = _sources()
 NAMES = sorted(SOURCES)
-
-
-def _write_one(name: str, text: str) -> Path:
-    folder = Path(tempfile.mkdtemp(prefix="dumpcheck-rewrite-"))
-    return _write(folder, [(f"{name}.prisma", text)])
 
 
 def _write(folder: Path, files: list[tuple[str, str]]) -> Path:
@@ -95,7 +89,7 @@ def _chunks(sql: str) -> list[str]:
     return sorted(chunk.strip() for chunk in sql.split("\n\n"))
 
 
-def test_a_sample_of_rewrites_is_what_prisma_builds_too() -> None:
+def test_a_sample_of_rewrites_is_what_prisma_builds_too(tmp_path: Path) -> None:
     """The engine accepts every sampled rewrite and builds the statements it built before."""
     rng = random.Random(7)
     inputs: dict[str, list[tuple[str, str]]] = {}
@@ -114,7 +108,8 @@ def test_a_sample_of_rewrites_is_what_prisma_builds_too() -> None:
             assert _chunks(value["sql"]) == _chunks(original), key
         else:
             # ... and the original is what render_sql writes (as test_engine checks broadly).
-            assert value["sql"] == render_sql(expect(_write_one(key, SOURCES[key])))
+            folder = _write(tmp_path / key, [(f"{key}.prisma", SOURCES[key])])
+            assert value["sql"] == render_sql(expect(folder))
 
 
 def test_attribute_order_keeps_a_trailing_comment_a_comment() -> None:
