@@ -78,15 +78,16 @@ inv = inventory(Path(args["dump"]))
 read = time.perf_counter() - t
 # As verify runs it: with fingerprints on (a full verify), the read-back counts the rows.
 uncounted = frozenset(inv.fingerprints) if fingerprints and not sample else frozenset()
+from dumpcheck.verify import early_reads, with_fingerprints
+early = early_reads(inv, server) if uncounted else None
 t = time.perf_counter()
 result = restore(inv, server, database=args["db"], jobs=args["jobs"], sample=sample,
-                 uncounted=uncounted)
+                 uncounted=uncounted, early=early)
 elapsed = time.perf_counter() - t
 hashing = 0.0
 if fingerprints:
-    from dumpcheck.verify import with_fingerprints
     t = time.perf_counter()
-    result = with_fingerprints(result, inv, server, args["jobs"], uncounted)
+    result = with_fingerprints(result, inv, server, args["jobs"], uncounted, early)
     hashing = time.perf_counter() - t
 rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024

@@ -23,6 +23,7 @@ from dumpcheck.scratch.model import Backend, ScratchServer
 
 if TYPE_CHECKING:
     from dumpcheck.inventory import DumpSource
+    from dumpcheck.restore.overlap import EarlyReads
 
 
 @dataclass(frozen=True)
@@ -182,6 +183,7 @@ def _verify(
             if options.fingerprints and options.sample is None
             else frozenset()
         )
+        early = stack.enter_context(early_reads(inv, server)) if uncounted else None
         with _timed(timings, "restore", on_stage):
             restored = restore(
                 inv,
@@ -198,10 +200,11 @@ def _verify(
                 source=source,
                 sample=options.sample,
                 uncounted=uncounted,
+                early=early,
             )
         if options.fingerprints and not restored.server_died:
             with _timed(timings, "fingerprint", on_stage):
-                restored = with_fingerprints(restored, inv, server, options.jobs, uncounted)
+                restored = with_fingerprints(restored, inv, server, options.jobs, uncounted, early)
         spellings = server_spellings(
             server.dsn(restored.database),
             dbgenerated_defaults(expectation),
@@ -315,16 +318,35 @@ def _verify_remote(
     return replace(outcome, findings=findings, inventory=replace(outcome.inventory, facts=facts))
 
 
+def early_reads(inv: DumpInventory, server: ScratchServer) -> EarlyReads:
+    """A full verify's read-back of every fingerprinted table, to begin while the restore runs
+    (restore.overlap); ``with_fingerprints`` takes what it read."""
+    from dumpcheck.restore import EarlyReads, requests_for
+
+    return EarlyReads(
+        requests_for(inv.fingerprints, {}, inv.data_columns, inv.fingerprints.keys()),
+        encoding=inv.facts.encoding,
+        source_major=inv.facts.source_major,
+        pipe_dir=_pipe_dir(server),
+    )
+
+
+def _pipe_dir(server: ScratchServer) -> Path | None:
+    # Our own cluster: its private socket directory takes the read-back's named pipes.
+    return server.socket_dir if server.backend == "local" else None
+
+
 def with_fingerprints(
     restored: RestoreResult,
     inv: DumpInventory,
     server: ScratchServer,
     jobs: int | None,
     uncounted: frozenset[QualifiedName],
+    early: EarlyReads | None = None,
 ) -> RestoreResult:
     """Read back every table whose rows the dump fingerprinted and restored in full; the
     ``uncounted`` tables get their row counts from the read-back (or a count(*) where their
-    rows are not read: not comparable)."""
+    rows are not read: not comparable). ``early``: the tables read while the restore ran."""
     from dumpcheck.restore import count_tables, fingerprint_restored, requests_for
 
     tables = restored.catalog.tables
@@ -342,8 +364,8 @@ def with_fingerprints(
         encoding=inv.facts.encoding,
         source_major=inv.facts.source_major,
         jobs=jobs or min(os.cpu_count() or 1, 4),
-        # Our own cluster: its private socket directory takes the named pipes.
-        pipe_dir=server.socket_dir if server.backend == "local" else None,
+        pipe_dir=_pipe_dir(server),
+        early=early,
     )
     rows = {k: found.fingerprints[k].rows for k in unknown if k in found.fingerprints}
     rows |= count_tables(dsn, unknown - rows.keys()) if unknown - rows.keys() else {}

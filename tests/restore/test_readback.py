@@ -14,6 +14,7 @@ from dumpcheck.catalog import QualifiedName
 from dumpcheck.fingerprint import Fingerprint, RowHasher
 from dumpcheck.restore import fingerprints, readback
 from dumpcheck.restore.readback import PipeReader, read_stdout
+from dumpcheck.restore.readsession import TableRequest
 from dumpcheck.scratch.model import ScratchServer
 
 DATA = r"""
@@ -75,7 +76,7 @@ def test_a_table_read_in_parts_gives_the_whole_tables_fingerprint(
         for jobs in (1, 2, 3):
             found = fingerprints.fingerprint_restored(
                 scratch_server.dsn(fresh_db),
-                [fingerprints.TableRequest(key, dump, ("id", "v", "b"))],
+                [TableRequest(key, dump, ("id", "v", "b"))],
                 encoding="UTF8",
                 source_major=18,
                 jobs=jobs,

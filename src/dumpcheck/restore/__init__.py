@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dumpcheck.restore.catalog_reader import count_tables, read_catalog, read_catalog_in
 from dumpcheck.restore.fingerprints import fingerprint_restored, requests_for
+from dumpcheck.restore.overlap import EarlyReads
 from dumpcheck.restore.spelling import server_spellings
 from dumpcheck.restore.stage import restore
 
 __all__ = [
+    "EarlyReads",
     "count_tables",
     "fingerprint_restored",
     "read_catalog",

@@ -18,6 +18,7 @@ from dumpcheck.errors import BinaryNotFoundError
 from dumpcheck.inventory.model import DumpInventory, TocEntry
 from dumpcheck.restore.attribution import failures_from_log
 from dumpcheck.restore.classify import Failure
+from dumpcheck.restore.overlap import ready_watch
 from dumpcheck.restore.pglog import parse_restore_log
 from dumpcheck.scratch import OWNER_FILE, SCRATCH_PREFIX, run
 from dumpcheck.scratch.model import PgInstall, ScratchServer
@@ -89,12 +90,14 @@ def restore_archive(
     progress: Callable[[int, int], None] | None = None,
     section: str | None = None,
     listed: Sequence[int] | None = None,
+    on_ready: Callable[[QualifiedName], None] | None = None,
 ) -> ArchiveRun:
     """Run pg_restore --verbose into ``dsn`` and turn its log into Failures.
 
     ``progress(done, total)`` follows the items pg_restore reports creating or loading.
     ``section`` restores one section (``--section``), ``listed`` only the TOC entries with
     those ids (``--use-list``); quick verify restores the sections around its own data load.
+    ``on_ready(table)`` is told when a table's rows are final (overlap.ready_watch).
     """
     install = choose_pg_restore(server, dump.facts.pg_dump_major)
     n = jobs if jobs is not None else default_jobs()
@@ -123,7 +126,10 @@ def restore_archive(
             [*args, str(path)],
             major=install.major,
             check=False,
-            on_stderr_line=_item_counter(dump, progress) if progress is not None else None,
+            on_stderr_line=_watchers(
+                _item_counter(dump, progress) if progress is not None else None,
+                ready_watch(dump.entries, on_ready) if on_ready is not None else None,
+            ),
         )
     tool = f"pg_restore {install.version}" + (f" -j {n}" if n > 1 else "")
     entries = {e.dump_id: e for e in dump.entries}
@@ -241,6 +247,19 @@ def tar_padded_end(stream: BinaryIO, size: int) -> int:
 _ITEM_LINE = re.compile(r"^pg_restore: (?:creating|processing data for|executing) ")
 # Entries that pg_restore applies without announcing them as an item.
 _SILENT = frozenset({"ENCODING", "STDSTRINGS", "SEARCHPATH", "DATABASE"})
+
+
+def _watchers(*watchers: Callable[[str], None] | None) -> Callable[[str], None] | None:
+    """One stderr line handler calling each of ``watchers`` given."""
+    given = [w for w in watchers if w is not None]
+    if len(given) < 2:
+        return given[0] if given else None
+
+    def on_line(line: str) -> None:
+        for watch in given:
+            watch(line)
+
+    return on_line
 
 
 def _item_counter(

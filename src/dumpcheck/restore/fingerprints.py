@@ -1,21 +1,14 @@
 """The restored tables' fingerprints: each table's rows read back with COPY TO and hashed by the
-function that hashed the dump's rows (dumpcheck.fingerprint).
-
-The session is set up as pg_dump sets up its own (pg_dump.c setup_connection: DateStyle ISO,
-IntervalStyle postgres, extra_float_digits 3; bytea_output is the server default, hex), with the
-dump's client encoding, so that an unchanged row is the same text on both sides. What pg_dump
-does not pin down, the session cannot reproduce: those columns are listed in ``why_not`` below
-and the table is reported as not comparable, never as changed.
+function that hashed the dump's rows (dumpcheck.fingerprint), in a session set up as pg_dump's
+(readsession).
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
 import threading
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,56 +17,18 @@ from psycopg import sql
 
 from dumpcheck.catalog import QualifiedName
 from dumpcheck.fingerprint import Fingerprint
-from dumpcheck.restore.catalog_reader import load_sql
 from dumpcheck.restore.model import RestoredFingerprints
-from dumpcheck.restore.readback import Pages, PipeReader, read_stdout
-
-_SESSION = (
-    "SET DateStyle = 'ISO'",
-    "SET IntervalStyle = 'postgres'",
-    "SET extra_float_digits = 3",
-    "SET bytea_output = 'hex'",
-    "SET statement_timeout = 0",
-    "SET row_security = off",
+from dumpcheck.restore.overlap import EarlyRead, EarlyReads
+from dumpcheck.restore.readback import Pages
+from dumpcheck.restore.readsession import (
+    Column,
+    Reader,
+    TableRequest,
+    comparable,
+    reader,
+    session,
+    table_columns,
 )
-
-
-@dataclass(frozen=True)
-class TableRequest:
-    """One table to fingerprint: the dump's fingerprint of it and its COPY column list."""
-
-    table: QualifiedName
-    dump: Fingerprint
-    columns: tuple[str, ...] = ()  # as the dump's COPY lists them; () = every stored column
-
-
-@dataclass(frozen=True)
-class _Column:
-    name: str
-    type: str
-    generated: bool
-    money: bool
-    float: bool
-    zoned: bool
-
-
-def why_not(columns: Iterable[_Column], source_major: int | None) -> str | None:
-    """Why rows with these columns cannot be compared as text, or None when they can."""
-    cols = list(columns)
-    money = [c.name for c in cols if c.money]
-    if money:
-        # cash_out formats with lc_monetary (currency symbol, separators), a server setting
-        # pg_dump neither sets nor records.
-        return f"money columns ({', '.join(money)}) print with the source's lc_monetary"
-    floats = [c.name for c in cols if c.float]
-    if floats and source_major is not None and source_major < 12:
-        # Before PostgreSQL 12, extra_float_digits=3 printed 17 significant digits; from 12
-        # on, any value above 0 prints the shortest exact form (release notes 12, float4out).
-        return (
-            f"floating-point columns ({', '.join(floats)}) print differently since "
-            f"PostgreSQL 12 (the dump comes from PostgreSQL {source_major})"
-        )
-    return None
 
 
 def time_zone_candidates(server_default: str) -> list[str]:
@@ -107,6 +62,7 @@ def fingerprint_restored(
     source_major: int | None,
     jobs: int = 2,
     pipe_dir: Path | None = None,
+    early: EarlyReads | None = None,
 ) -> RestoredFingerprints:
     """Read every requested table back and fingerprint its rows, ``jobs`` parts at a time
     (the server formats rows in parallel; hashing runs in the threads while they wait).
@@ -115,24 +71,27 @@ def fingerprint_restored(
     busy; the sum of the parts' fingerprints is the table's (the sum does not depend on the
     order of the rows). ``pipe_dir`` is a directory the server can write named pipes in: set
     only for a server dumpcheck started itself (readback.PipeReader); else the rows come
-    through the client.
+    through the client. ``early``: the tables read while the restore ran (overlap), whose
+    reads are taken as they are.
     """
     out = RestoredFingerprints()
     wanted = list(requests)
+    taken = early.stop() if early is not None else frozenset()
     if not wanted:
         return out
-    with _session(conninfo, encoding) as conn:
+    with session(conninfo, encoding) as conn:
         default_zone = str(conn.execute("SHOW TimeZone").fetchone()[0])  # type: ignore[index]
-        columns = _columns(conn, [r.table for r in wanted])
+        columns = table_columns(conn, [r.table for r in wanted])
         pages = _heap_pages(conn, [r.table for r in wanted])
     plans = []
     for request in wanted:
-        used = _comparable(request, columns.get(request.table), source_major, out)
+        used = comparable(request, columns.get(request.table), source_major, out)
         if used is not None:
             plans.append((request, used))
     parts = [
         (request, tuple(c.name for c in used), part, size)
         for request, used in plans
+        if request.table not in taken
         for part, size in _parts(pages.get(request.table))
     ]
     parts.sort(key=lambda p: -p[3])  # largest first, so that the last to finish is small
@@ -141,7 +100,7 @@ def fingerprint_restored(
     lock = threading.Lock()
 
     def worker() -> None:
-        with _reader(conninfo, encoding, pipe_dir) as (conn, read):
+        with reader(conninfo, encoding, pipe_dir) as (conn, read):
             # The first TimeZone a timestamptz column is tried in (time_zone_candidates).
             conn.execute("SET TimeZone = 'UTC'")
             while True:
@@ -155,10 +114,13 @@ def fingerprint_restored(
                     before = sums.get(request.table)
                     sums[request.table] = before.plus(found) if before else found
 
-    workers = max(1, min(jobs, len(parts)))
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        for done in [pool.submit(worker) for _ in range(workers)]:
-            done.result()
+    workers = min(jobs, len(parts))
+    if workers:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            for done in [pool.submit(worker) for _ in range(workers)]:
+                done.result()
+    if early is not None:
+        _take_early(conninfo, encoding, pipe_dir, plans, early.results(), sums)
     retry = []
     for request, used in plans:
         found = sums.get(request.table, Fingerprint(0, 0))
@@ -170,10 +132,36 @@ def fingerprint_restored(
         else:
             retry.append((request, used))
     if retry:
-        with _reader(conninfo, encoding, pipe_dir) as (conn, read):
+        with reader(conninfo, encoding, pipe_dir) as (conn, read):
             for request, used in retry:
                 _other_zones(conn, read, request, used, default_zone, out)
     return out
+
+
+def _take_early(
+    conninfo: str,
+    encoding: str | None,
+    pipe_dir: Path | None,
+    plans: list[tuple[TableRequest, list[Column]]],
+    early: dict[QualifiedName, EarlyRead],
+    sums: dict[QualifiedName, Fingerprint],
+) -> None:
+    """The early reads into ``sums``; a table taken early whose read failed is read now."""
+    again = []
+    for request, used in plans:
+        if request.table in sums:
+            continue
+        names = tuple(c.name for c in used)
+        read_early = early.get(request.table)
+        if read_early is not None and read_early[0] == names:
+            sums[request.table] = read_early[1]
+        else:
+            again.append((request.table, names))
+    if again:
+        with reader(conninfo, encoding, pipe_dir) as (conn, read):
+            conn.execute("SET TimeZone = 'UTC'")
+            for key, names in again:
+                sums[key] = read(conn, key, names, None)
 
 
 # A part of a big table: 32 MiB of 8 KiB heap pages. Small enough that two jobs share a table
@@ -213,89 +201,11 @@ def _heap_pages(
     return {names[name]: int(size) for name, size in found}
 
 
-@contextlib.contextmanager
-def _reader(
-    conninfo: str, encoding: str | None, pipe_dir: Path | None
-) -> Iterator[tuple[psycopg.Connection[Any], Reader]]:
-    """A session set up as pg_dump's, and how it reads a table: through a named pipe of its
-    own on our server, else through the client."""
-    with contextlib.ExitStack() as stack:
-        conn = stack.enter_context(_session(conninfo, encoding))
-        read: Reader = read_stdout
-        if pipe_dir is not None:
-            pipe = PipeReader(pipe_dir)
-            stack.callback(pipe.close)
-            read = pipe.read
-        yield conn, read
-
-
-@contextlib.contextmanager
-def _session(conninfo: str, encoding: str | None) -> Iterator[psycopg.Connection[Any]]:
-    """A connection set up as pg_dump sets up its own, in the dump's client encoding."""
-    with psycopg.connect(conninfo, autocommit=True, application_name="dumpcheck") as conn:
-        for statement in _SESSION:
-            conn.execute(statement)
-        conn.execute(sql.SQL("SET client_encoding = {}").format(sql.Literal(encoding or "UTF8")))
-        yield conn
-
-
-def _columns(
-    conn: psycopg.Connection[Any], tables: list[QualifiedName]
-) -> dict[QualifiedName, list[_Column]]:
-    names = {sql.Identifier(k.schema, k.name).as_string(conn): k for k in tables}
-    found = conn.execute(
-        "SELECT n, to_regclass(n)::oid FROM unnest(%s::text[]) n", (list(names),)
-    ).fetchall()
-    oids = {int(oid): names[name] for name, oid in found if oid is not None}
-    out: dict[QualifiedName, list[_Column]] = {}
-    if not oids:
-        return out
-    cur = conn.execute(load_sql("fingerprint_columns"), {"oids": list(oids)})
-    for oid, name, generated, type_, money, float_, zoned in cur.fetchall():
-        out.setdefault(oids[int(oid)], []).append(
-            _Column(name, type_, generated, money, float_, zoned)
-        )
-    return out
-
-
-Reader = Callable[
-    [psycopg.Connection[Any], QualifiedName, tuple[str, ...], Pages | None], Fingerprint
-]
-
-
-def _comparable(
-    request: TableRequest,
-    table_columns: list[_Column] | None,
-    source_major: int | None,
-    out: RestoredFingerprints,
-) -> list[_Column] | None:
-    """The restored columns to read, in the dump's order; None (and the reason in ``out``)
-    when the table's rows cannot be compared as text."""
-    key = request.table
-    if table_columns is None:
-        out.not_comparable[key] = "the restored database has no such table"
-        return None
-    by_name = {c.name: c for c in table_columns}
-    names = request.columns or tuple(c.name for c in table_columns if not c.generated)
-    missing = [n for n in names if n not in by_name]
-    if missing:
-        out.not_comparable[key] = (
-            f"the restored table lacks the dump's column(s) {', '.join(missing)}"
-        )
-        return None
-    used = [by_name[n] for n in names]
-    reason = why_not(used, source_major)
-    if reason is not None:
-        out.not_comparable[key] = reason
-        return None
-    return used
-
-
 def _other_zones(
     conn: psycopg.Connection[Any],
     read: Reader,
     request: TableRequest,
-    used: list[_Column],
+    used: list[Column],
     default_zone: str,
     out: RestoredFingerprints,
 ) -> None:

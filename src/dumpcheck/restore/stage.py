@@ -19,6 +19,7 @@ from dumpcheck.restore.base import apply_base_schema
 from dumpcheck.restore.catalog_reader import read_catalog
 from dumpcheck.restore.classify import Failure, classify
 from dumpcheck.restore.model import PreflightFinding, RestoreResult
+from dumpcheck.restore.overlap import EarlyReads
 from dumpcheck.restore.plain import restore_plain
 from dumpcheck.restore.preflight import check_extensions, prepare_server
 from dumpcheck.restore.quick import restore_archive_quick
@@ -63,6 +64,7 @@ def restore(
     source: DumpSource | None = None,
     sample: int | None = None,
     uncounted: Collection[QualifiedName] = (),
+    early: EarlyReads | None = None,
 ) -> RestoreResult:
     """Restore ``dump`` into a new database on ``server`` (or ``database``) and report.
 
@@ -73,7 +75,8 @@ def restore(
     ``dump.facts.path`` by default; a plain dump in object storage is streamed from there.
     ``sample`` (quick verify) loads only the first ``sample`` rows of each table; the schema is
     restored whole. ``uncounted`` tables get no row count here (read_catalog): the caller
-    reads their rows back and counts them then.
+    reads their rows back and counts them then. ``early`` reads tables back as a parallel
+    archive restore finishes them (overlap.EarlyReads).
     """
     source = Path(dump.facts.path) if source is None else source
     _check_readable(dump, source)
@@ -97,6 +100,7 @@ def restore(
             progress,
             sample,
             uncounted,
+            early,
         )
     except BaseException:
         # A failed restore leaves nothing behind on the server: not its database, not its roles.
@@ -123,6 +127,7 @@ def _restore_into(
     progress: Callable[[int, int], None] | None,
     sample: int | None = None,
     uncounted: Collection[QualifiedName] = (),
+    early: EarlyReads | None = None,
 ) -> RestoreResult:
     dsn = server.dsn(database)
     failures: list[Failure]
@@ -153,8 +158,16 @@ def _restore_into(
         )
     else:
         if sample is None:
+            if early is not None:
+                early.start(dsn)
             run = restore_archive(
-                dump, server, dsn, jobs=jobs, no_owner=no_owner, progress=progress
+                dump,
+                server,
+                dsn,
+                jobs=jobs,
+                no_owner=no_owner,
+                progress=progress,
+                on_ready=early.ready if early is not None else None,
             )
         else:
             run = restore_archive_quick(

@@ -1,0 +1,194 @@
+"""Restored tables read back while the restore still runs.
+
+``pg_restore -j`` names each item as a worker finishes it (pg_backup_archiver.c
+mark_restore_job_done: "finished item N TABLE DATA t"; a failed item is reported finished too).
+Once a table's data item and every CONSTRAINT on it are done, its rows are final: what post-data
+still builds (indexes, foreign keys, triggers, grants) changes no row. Those items take locks
+that COPY TO's ACCESS SHARE does not conflict with, so neither side waits; ADD PRIMARY KEY and
+UNIQUE take ACCESS EXCLUSIVE, which is why the read waits for them.
+
+One session reads such tables whole, one at a time, while pg_restore goes on. On a machine the
+restore keeps busy it fills the tail, where the last index builds and foreign keys run on fewer
+workers than -j; on a bigger one it runs beside the restore. Whatever it has not taken when the
+restore ends is read in parallel parts afterwards (fingerprints.fingerprint_restored).
+"""
+
+from __future__ import annotations
+
+import queue
+import re
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import psycopg
+
+from dumpcheck.catalog import QualifiedName
+from dumpcheck.fingerprint import Fingerprint
+from dumpcheck.inventory.model import TocEntry
+from dumpcheck.restore.model import RestoredFingerprints
+from dumpcheck.restore.readsession import TableRequest, comparable, reader, table_columns
+
+# A table read early: the columns read (in the dump's order) and the rows' fingerprint in UTC.
+EarlyRead = tuple[tuple[str, ...], Fingerprint]
+
+_FINISHED = re.compile(r"^pg_restore: finished item (\d+) ")
+
+
+def ready_watch(
+    entries: Sequence[TocEntry], ready: Callable[[QualifiedName], None]
+) -> Callable[[str], None]:
+    """A pg_restore --verbose line handler that calls ``ready(table)`` once a table's rows are
+    final: its TABLE DATA item finished, and every CONSTRAINT on its table. Parallel restores
+    only: a serial pg_restore reports no finished items, and nothing is called."""
+    tables = {e.dump_id: e for e in entries if e.desc == "TABLE"}
+    constraints: dict[int, list[int]] = {}
+    for e in entries:
+        if e.desc == "CONSTRAINT":
+            for dep in e.dependencies:
+                if dep in tables:
+                    constraints.setdefault(dep, []).append(e.dump_id)
+    waiting: dict[int, set[int]] = {}  # TABLE DATA id -> the items it waits for
+    blocks: dict[int, list[int]] = {}  # item id -> the TABLE DATA ids waiting for it
+    names: dict[int, QualifiedName] = {}
+    for e in entries:
+        if e.desc != "TABLE DATA":
+            continue
+        # A data-only dump has no TABLE entries: its data items wait for themselves only.
+        items = {e.dump_id}
+        for dep in e.dependencies:
+            items.update(constraints.get(dep, ()))
+        waiting[e.dump_id] = items
+        names[e.dump_id] = QualifiedName(e.namespace, e.tag)
+        for item in items:
+            blocks.setdefault(item, []).append(e.dump_id)
+
+    def on_line(line: str) -> None:
+        found = _FINISHED.match(line)
+        if found is None:
+            return
+        for data in blocks.pop(int(found.group(1)), ()):
+            items = waiting[data]
+            items.discard(int(found.group(1)))
+            if not items:
+                ready(names[data])
+
+    return on_line
+
+
+class EarlyReads:
+    """Reads the requested tables whole in a thread of its own, as the restore makes them
+    ready (``ready``); ``stop`` when the restore ends, then ``results``. Used as a context
+    manager: leaving it cancels a read still running (Ctrl-C, a failed restore)."""
+
+    def __init__(
+        self,
+        requests: Iterable[TableRequest],
+        *,
+        encoding: str | None,
+        source_major: int | None,
+        pipe_dir: Path | None,
+    ) -> None:
+        self._requests = {r.table: r for r in requests}
+        self._encoding = encoding
+        self._source_major = source_major
+        self._pipe_dir = pipe_dir
+        self._queue: queue.SimpleQueue[QualifiedName | None] = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._stopped = False
+        self._taken: set[QualifiedName] = set()
+        self._results: dict[QualifiedName, EarlyRead] = {}
+        self._conn: psycopg.Connection[Any] | None = None
+        self._thread: threading.Thread | None = None
+
+    def start(self, conninfo: str) -> None:
+        """Begin waiting for ready tables of the database at ``conninfo``."""
+        self._thread = threading.Thread(
+            target=self._run, args=(conninfo,), name="dumpcheck-early-readback", daemon=True
+        )
+        self._thread.start()
+
+    def ready(self, table: QualifiedName) -> None:
+        """``table``'s rows are final (called from the restore's log reader)."""
+        if table in self._requests:
+            self._queue.put(table)
+
+    def stop(self) -> frozenset[QualifiedName]:
+        """Take no more tables; the tables taken (read, or being read)."""
+        with self._lock:
+            self._stopped = True
+            taken = frozenset(self._taken)
+        self._queue.put(None)
+        return taken
+
+    def read_so_far(self) -> dict[QualifiedName, EarlyRead]:
+        """The tables read so far, without stopping."""
+        with self._lock:
+            return dict(self._results)
+
+    def results(self) -> dict[QualifiedName, EarlyRead]:
+        """Wait for the read in progress; every table read whole, in UTC. A table taken but
+        missing here failed to read (its columns gone, a lost connection): read it again."""
+        self.stop()
+        if self._thread is not None:
+            self._thread.join()
+        with self._lock:
+            return dict(self._results)
+
+    def __enter__(self) -> EarlyReads:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+        with self._lock:
+            conn = self._conn
+        if conn is not None and self._thread is not None and self._thread.is_alive():
+            conn.cancel_safe(timeout=5)
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+
+    def _run(self, conninfo: str) -> None:
+        first = self._take()
+        if first is None:
+            return
+        try:
+            with reader(conninfo, self._encoding, self._pipe_dir) as (conn, read):
+                with self._lock:
+                    self._conn = conn
+                # As fingerprint_restored's workers: the first TimeZone tried is UTC.
+                conn.execute("SET TimeZone = 'UTC'")
+                key: QualifiedName | None = first
+                while key is not None:
+                    request = self._requests[key]
+                    columns = table_columns(conn, [key]).get(key)
+                    used = comparable(request, columns, self._source_major, RestoredFingerprints())
+                    if used is not None:
+                        names = tuple(c.name for c in used)
+                        try:
+                            found = read(conn, key, names, None)
+                        except psycopg.errors.QueryCanceled:
+                            return
+                        except (psycopg.Error, OSError):
+                            found = None  # read again after the restore, which reports it
+                        if found is not None:
+                            with self._lock:
+                                self._results[key] = (names, found)
+                    key = self._take()
+        except (psycopg.Error, OSError):
+            return  # the server went away or refused: the tables are read afterwards, or fail
+
+    def _take(self) -> QualifiedName | None:
+        """The next ready table, None once stopped."""
+        key = self._queue.get()
+        with self._lock:
+            if key is None or self._stopped:
+                return None
+            self._taken.add(key)
+            return key

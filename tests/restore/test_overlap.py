@@ -1,0 +1,206 @@
+"""Tables read back while the restore runs: when a table is ready (its data and constraints
+finished), that the early read is the read afterwards, that a failed early read is read again,
+and that leaving early (Ctrl-C, a failed restore) stops a read in progress."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from dumpcheck.catalog import QualifiedName
+from dumpcheck.fingerprint import Fingerprint
+from dumpcheck.inventory import inventory
+from dumpcheck.inventory.model import TocEntry
+from dumpcheck.restore import EarlyReads, fingerprint_restored, restore
+from dumpcheck.restore.overlap import ready_watch
+from dumpcheck.restore.readback import read_stdout
+from dumpcheck.restore.readsession import TableRequest
+from dumpcheck.scratch.model import ScratchServer
+from dumpcheck.scratch.runner import run
+from dumpcheck.verify import early_reads, with_fingerprints
+
+A, B = QualifiedName("public", "a"), QualifiedName("public", "b")
+ENTRIES = [
+    TocEntry(1, "TABLE", "a", "public"),
+    TocEntry(10, "TABLE DATA", "a", "public", dependencies=(1,)),
+    TocEntry(20, "CONSTRAINT", "a a_pkey", "public", dependencies=(1,)),
+    TocEntry(21, "CONSTRAINT", "a a_code_key", "public", dependencies=(1,)),
+    TocEntry(30, "INDEX", "a_idx", "public", dependencies=(1,)),
+    TocEntry(40, "FK CONSTRAINT", "a a_fk", "public", dependencies=(1, 20)),
+    # A data-only dump's data item: its table is not in the dump.
+    TocEntry(11, "TABLE DATA", "b", "public", dependencies=(99,)),
+]
+
+
+def _watch() -> tuple[Callable[[str], None], list[QualifiedName]]:
+    seen: list[QualifiedName] = []
+    return ready_watch(ENTRIES, seen.append), seen
+
+
+def test_a_table_is_ready_once_its_data_and_constraints_finished() -> None:
+    on_line, seen = _watch()
+    on_line("pg_restore: finished item 10 TABLE DATA a")
+    on_line("pg_restore: finished item 20 CONSTRAINT a a_pkey")
+    on_line("pg_restore: finished item 30 INDEX a_idx")  # an index changes no row: not waited
+    assert seen == []
+    on_line("pg_restore: finished item 21 CONSTRAINT a a_code_key")
+    assert seen == [A]
+    on_line("pg_restore: finished item 40 FK CONSTRAINT a a_fk")
+    on_line("pg_restore: finished item 21 CONSTRAINT a a_code_key")  # said twice: once only
+    assert seen == [A]
+
+
+def test_constraints_before_the_data_and_a_data_only_item() -> None:
+    on_line, seen = _watch()
+    on_line("pg_restore: finished item 11 TABLE DATA b")
+    on_line('pg_restore: processing data for table "public.a"')  # not a finished item
+    on_line("pg_restore: finished item 20 CONSTRAINT a a_pkey")
+    on_line("pg_restore: finished item 21 CONSTRAINT a a_code_key")
+    assert seen == [B]
+    on_line("pg_restore: finished item 10 TABLE DATA a")
+    assert seen == [B, A]
+
+
+def test_a_serial_restore_names_no_finished_item() -> None:
+    on_line, seen = _watch()
+    for line in ('pg_restore: creating TABLE "public.a"', "pg_restore: processing item 10"):
+        on_line(line)
+    assert seen == []
+
+
+SOURCE = """
+CREATE TABLE a (id int PRIMARY KEY, code text UNIQUE, at timestamptz);
+CREATE INDEX a_at ON a (at);
+CREATE TABLE b (id int PRIMARY KEY, a_id int REFERENCES a, note text);
+INSERT INTO a SELECT g, 'c' || g, timestamptz '2024-01-01 00:00+00' + g * interval '1 min'
+  FROM generate_series(1, 20000) g;
+INSERT INTO b SELECT g, 1 + g % 20000, E'x\\ty' || g FROM generate_series(1, 30000) g;
+"""
+
+
+def test_a_parallel_restore_reads_tables_early_and_the_fingerprints_match(
+    scratch_server: ScratchServer, fresh_db: str, tmp_path: Path
+) -> None:
+    """A real custom archive restored with -j2: every table is announced ready during the
+    restore, and the fingerprints (early reads and the rest) are the dump's."""
+    assert scratch_server.install is not None
+    with psycopg.connect(scratch_server.dsn(fresh_db), autocommit=True) as conn:
+        conn.execute(SOURCE)
+    dump = tmp_path / "db.dump"
+    run(
+        scratch_server.install.binary("pg_dump"),
+        ["-Fc", "-f", str(dump), "-d", scratch_server.dsn(fresh_db)],
+        major=scratch_server.major,
+    )
+    inv = inventory(dump)
+    announced: list[QualifiedName] = []
+    with early_reads(inv, scratch_server) as early:
+        ready = early.ready
+
+        def spy(table: QualifiedName) -> None:
+            announced.append(table)
+            ready(table)
+
+        early.ready = spy  # type: ignore[method-assign]
+        uncounted = frozenset(inv.fingerprints)
+        restored = restore(inv, scratch_server, jobs=2, uncounted=uncounted, early=early)
+        restored = with_fingerprints(restored, inv, scratch_server, 2, uncounted, early)
+    assert sorted(announced) == [A, B]
+    assert restored.fingerprints is not None
+    assert restored.fingerprints.fingerprints == {A: inv.fingerprints[A], B: inv.fingerprints[B]}
+    assert {k: restored.catalog.tables[k].rows for k in (A, B)} == {A: 20000, B: 30000}
+
+
+def _requests(conninfo: str) -> list[TableRequest]:
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        conn.execute("SET DateStyle = 'ISO'")
+        conn.execute("SET TimeZone = 'UTC'")
+        conn.execute("SET extra_float_digits = 3")
+        columns = {A: ("id", "code", "at"), B: ("id", "a_id", "note")}
+        return [TableRequest(k, read_stdout(conn, k, names)) for k, names in columns.items()]
+
+
+def _wait(done: Callable[[], bool], seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while not done():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.01)
+
+
+def _early_thread_alive() -> bool:
+    return any(t.name == "dumpcheck-early-readback" for t in threading.enumerate())
+
+
+def test_early_reads_are_the_reads_afterwards(scratch_server: ScratchServer, fresh_db: str) -> None:
+    dsn = scratch_server.dsn(fresh_db)
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(SOURCE)
+    requests = _requests(dsn)
+    args = {"encoding": "UTF8", "source_major": 18, "pipe_dir": scratch_server.socket_dir}
+    with EarlyReads(requests, **args) as early:  # type: ignore[arg-type]
+        early.start(dsn)
+        early.ready(A)
+        early.ready(B)
+        _wait(lambda: len(early.read_so_far()) == 2)
+        found = fingerprint_restored(dsn, requests, early=early, **args)  # type: ignore[arg-type]
+    later = fingerprint_restored(dsn, requests, **args)  # type: ignore[arg-type]
+    assert found == later
+    assert found.fingerprints == {r.table: r.dump for r in requests}
+
+
+def test_a_failed_early_read_is_read_again(
+    scratch_server: ScratchServer, fresh_db: str, tmp_path: Path
+) -> None:
+    """The early session cannot read (here: its pipe directory is gone); the table it took is
+    read after the restore, and nothing is lost."""
+    dsn = scratch_server.dsn(fresh_db)
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(SOURCE)
+    requests = _requests(dsn)
+    early = EarlyReads(requests, encoding="UTF8", source_major=18, pipe_dir=tmp_path / "gone")
+    with early:
+        early.start(dsn)
+        early.ready(A)
+        _wait(lambda: not _early_thread_alive())
+        found = fingerprint_restored(dsn, requests, encoding="UTF8", source_major=18, early=early)
+    assert early.results() == {}
+    assert found.fingerprints == {r.table: r.dump for r in requests}
+
+
+@pytest.mark.parametrize("through_pipe", [True, False], ids=["pipe", "client"])
+def test_leaving_early_stops_a_read_in_progress(
+    scratch_server: ScratchServer, fresh_db: str, through_pipe: bool
+) -> None:
+    """Ctrl-C or a failed restore leaves the block: the COPY running is cancelled at once (here
+    it waits for a lock another session holds), and its session is gone."""
+    dsn = scratch_server.dsn(fresh_db)
+    pipe_dir = scratch_server.socket_dir if through_pipe else None
+    with psycopg.connect(dsn, autocommit=True) as conn, psycopg.connect(dsn) as holder:
+        conn.execute(SOURCE)
+        holder.execute("LOCK TABLE a IN ACCESS EXCLUSIVE MODE")
+
+        def copying() -> bool:
+            row = conn.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'dumpcheck'"
+                " AND query LIKE 'COPY%%'"
+            ).fetchone()
+            return bool(row and row[0])
+
+        request = TableRequest(A, Fingerprint(0, 0))
+        with EarlyReads([request], encoding="UTF8", source_major=18, pipe_dir=pipe_dir) as early:
+            early.start(dsn)
+            early.ready(A)
+            _wait(copying)
+            left = time.monotonic()
+        assert time.monotonic() - left < 3
+        assert not _early_thread_alive()
+        _wait(lambda: not copying(), 5)
+        assert early.results() == {}
+        holder.rollback()
+    if pipe_dir is not None:
+        assert not list(pipe_dir.glob("fingerprint-*.fifo"))
