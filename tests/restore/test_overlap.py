@@ -73,6 +73,39 @@ def test_a_serial_restore_names_no_finished_item() -> None:
     assert seen == []
 
 
+def test_a_serial_restore_is_done_with_a_table_when_it_announces_the_next_item() -> None:
+    seen: list[QualifiedName] = []
+    on_line = ready_watch(ENTRIES, seen.append, serial=True)
+    on_line('pg_restore: creating TABLE "public.a"')
+    on_line('pg_restore: processing data for table "public.a"')
+    on_line('pg_restore: error: COPY failed for table "a": ERROR:  boom')  # not an item
+    assert seen == []
+    on_line('pg_restore: processing data for table "public.b"')
+    assert seen == [A]
+    on_line('pg_restore: creating CONSTRAINT "public.a a_pkey"')
+    on_line('pg_restore: creating INDEX "public.a_idx"')
+    assert seen == [A, B]
+
+
+def test_a_serial_log_name_that_two_tables_share_is_never_announced() -> None:
+    """pg_restore prints "schema.name" unquoted: "x.y"."z" and "x"."y.z" read alike."""
+    entries = [
+        TocEntry(1, "TABLE DATA", "z", "x.y"),
+        TocEntry(2, "TABLE DATA", "y.z", "x"),
+        TocEntry(3, "TABLE DATA", "a", "public"),
+    ]
+    seen: list[QualifiedName] = []
+    on_line = ready_watch(entries, seen.append, serial=True)
+    for line in (
+        'pg_restore: processing data for table "x.y.z"',
+        'pg_restore: processing data for table "x.y.z"',
+        'pg_restore: processing data for table "public.a"',
+        "pg_restore: executing SEQUENCE SET s",
+    ):
+        on_line(line)
+    assert seen == [A]
+
+
 SOURCE = """
 CREATE TABLE a (id int PRIMARY KEY, code text UNIQUE, at timestamptz);
 CREATE INDEX a_at ON a (at);
@@ -83,18 +116,22 @@ INSERT INTO b SELECT g, 1 + g % 20000, E'x\\ty' || g FROM generate_series(1, 300
 """
 
 
-def test_a_parallel_restore_reads_tables_early_and_the_fingerprints_match(
-    scratch_server: ScratchServer, fresh_db: str, tmp_path: Path
+@pytest.mark.parametrize(
+    ("fmt", "jobs"), [("c", 2), ("c", 1), ("t", 2)], ids=["custom-j2", "custom-j1", "tar"]
+)
+def test_a_restore_reads_tables_early_and_the_fingerprints_match(
+    scratch_server: ScratchServer, fresh_db: str, tmp_path: Path, fmt: str, jobs: int
 ) -> None:
-    """A real custom archive restored with -j2: every table is announced ready during the
-    restore, and the fingerprints (early reads and the rest) are the dump's."""
+    """A real archive restored in parallel, on one job, and a tar archive (which pg_restore
+    restores serially): every table is announced ready during the restore, and the
+    fingerprints (early reads and the rest) are the dump's."""
     assert scratch_server.install is not None
     with psycopg.connect(scratch_server.dsn(fresh_db), autocommit=True) as conn:
         conn.execute(SOURCE)
     dump = tmp_path / "db.dump"
     run(
         scratch_server.install.binary("pg_dump"),
-        ["-Fc", "-f", str(dump), "-d", scratch_server.dsn(fresh_db)],
+        [f"-F{fmt}", "-f", str(dump), "-d", scratch_server.dsn(fresh_db)],
         major=scratch_server.major,
     )
     inv = inventory(dump)
@@ -108,8 +145,8 @@ def test_a_parallel_restore_reads_tables_early_and_the_fingerprints_match(
 
         early.ready = spy  # type: ignore[method-assign]
         uncounted = frozenset(inv.fingerprints)
-        restored = restore(inv, scratch_server, jobs=2, uncounted=uncounted, early=early)
-        restored = with_fingerprints(restored, inv, scratch_server, 2, uncounted, early)
+        restored = restore(inv, scratch_server, jobs=jobs, uncounted=uncounted, early=early)
+        restored = with_fingerprints(restored, inv, scratch_server, jobs, uncounted, early)
     assert sorted(announced) == [A, B]
     assert restored.fingerprints is not None
     assert restored.fingerprints.fingerprints == {A: inv.fingerprints[A], B: inv.fingerprints[B]}

@@ -128,7 +128,9 @@ def restore_archive(
             check=False,
             on_stderr_line=_watchers(
                 _item_counter(dump, progress) if progress is not None else None,
-                ready_watch(dump.entries, on_ready) if on_ready is not None else None,
+                ready_watch(dump.entries, on_ready, serial=n == 1)
+                if on_ready is not None
+                else None,
             ),
         )
     tool = f"pg_restore {install.version}" + (f" -j {n}" if n > 1 else "")

@@ -2,15 +2,18 @@
 
 ``pg_restore -j`` names each item as a worker finishes it (pg_backup_archiver.c
 mark_restore_job_done: "finished item N TABLE DATA t"; a failed item is reported finished too).
-Once a table's data item and every CONSTRAINT on it are done, its rows are final: what post-data
-still builds (indexes, foreign keys, triggers, grants) changes no row. Those items take locks
-that COPY TO's ACCESS SHARE does not conflict with, so neither side waits; ADD PRIMARY KEY and
-UNIQUE take ACCESS EXCLUSIVE, which is why the read waits for them.
+Once a table's data item is done its rows are final: what post-data still builds (constraints,
+indexes, foreign keys, triggers, grants) changes no row. Indexes, foreign keys and triggers take
+locks that COPY TO's ACCESS SHARE does not conflict with; ADD PRIMARY KEY and UNIQUE take
+ACCESS EXCLUSIVE, so a parallel restore's table is read once those are done too, and neither
+side waits. A serial pg_restore (one job, or a tar archive) reports no finished items: its data
+item is done when the next item is announced.
 
-One session reads such tables whole, one at a time, while pg_restore goes on. On a machine the
-restore keeps busy it fills the tail, where the last index builds and foreign keys run on fewer
-workers than -j; on a bigger one it runs beside the restore. Whatever it has not taken when the
-restore ends is read in parallel parts afterwards (fingerprints.fingerprint_restored).
+One session reads such tables whole, one at a time, while pg_restore goes on. On a machine a
+parallel restore keeps busy it fills the tail, where the last index builds and foreign keys run
+on fewer workers than -j; beside a serial restore, or on a bigger machine, it runs alongside.
+Whatever it has not taken when the restore ends is read in parallel parts afterwards
+(fingerprints.fingerprint_restored).
 """
 
 from __future__ import annotations
@@ -35,14 +38,24 @@ from dumpcheck.restore.readsession import TableRequest, comparable, reader, tabl
 EarlyRead = tuple[tuple[str, ...], Fingerprint]
 
 _FINISHED = re.compile(r"^pg_restore: finished item (\d+) ")
+# A serial pg_restore announces each item as it starts it (pg_backup_archiver.c restore_toc_entry,
+# _printTocEntry) and nothing when it ends.
+_ANNOUNCED = re.compile(r"^pg_restore: (?:creating|processing data for|executing) ")
+_DATA = re.compile(r'^pg_restore: processing data for table "(.*)"$')
 
 
 def ready_watch(
-    entries: Sequence[TocEntry], ready: Callable[[QualifiedName], None]
+    entries: Sequence[TocEntry], ready: Callable[[QualifiedName], None], *, serial: bool = False
 ) -> Callable[[str], None]:
     """A pg_restore --verbose line handler that calls ``ready(table)`` once a table's rows are
-    final: its TABLE DATA item finished, and every CONSTRAINT on its table. Parallel restores
-    only: a serial pg_restore reports no finished items, and nothing is called."""
+    final. ``serial`` is for a restore without -j, which reports no finished items."""
+    return _serial_watch(entries, ready) if serial else _parallel_watch(entries, ready)
+
+
+def _parallel_watch(
+    entries: Sequence[TocEntry], ready: Callable[[QualifiedName], None]
+) -> Callable[[str], None]:
+    """Ready: the table's TABLE DATA item finished, and every CONSTRAINT on its table."""
     tables = {e.dump_id: e for e in entries if e.desc == "TABLE"}
     constraints: dict[int, list[int]] = {}
     for e in entries:
@@ -74,6 +87,34 @@ def ready_watch(
             items.discard(int(found.group(1)))
             if not items:
                 ready(names[data])
+
+    return on_line
+
+
+def _serial_watch(
+    entries: Sequence[TocEntry], ready: Callable[[QualifiedName], None]
+) -> Callable[[str], None]:
+    """Ready: the item after the table's data is announced. A serial restore runs each
+    statement in autocommit (never --single-transaction here), so its COPY has committed; the
+    table's constraints come later, in post-data, and wait for the read if it still runs.
+    A name the log cannot tell apart from another's ("a.b" "c" and "a" "b.c") is never
+    announced: that table is read after the restore."""
+    labels: dict[str, QualifiedName | None] = {}
+    for e in entries:
+        if e.desc == "TABLE DATA":
+            label = f"{e.namespace}.{e.tag}"
+            labels[label] = None if label in labels else QualifiedName(e.namespace, e.tag)
+    loading: list[QualifiedName | None] = [None]
+
+    def on_line(line: str) -> None:
+        if not _ANNOUNCED.match(line):
+            return
+        done, loading[0] = loading[0], None
+        if done is not None:
+            ready(done)
+        data = _DATA.match(line)
+        if data is not None:
+            loading[0] = labels.get(data.group(1))
 
     return on_line
 
