@@ -322,9 +322,11 @@ def early_reads(inv: DumpInventory, server: ScratchServer) -> EarlyReads:
     """A full verify's read-back of every fingerprinted table, to begin while the restore runs
     (restore.overlap); ``with_fingerprints`` takes what it read."""
     from dumpcheck.restore import EarlyReads, requests_for
+    from dumpcheck.restore.overlap import partitions
 
+    tables = {k: fp for k, fp in inv.fingerprints.items() if k not in partitions(inv.entries)}
     return EarlyReads(
-        requests_for(inv.fingerprints, {}, inv.data_columns, inv.fingerprints.keys()),
+        requests_for(tables, {}, inv.data_columns, tables.keys()),
         encoding=inv.facts.encoding,
         source_major=inv.facts.source_major,
         pipe_dir=_pipe_dir(server),

@@ -17,7 +17,7 @@ from dumpcheck.fingerprint import Fingerprint
 from dumpcheck.inventory import inventory
 from dumpcheck.inventory.model import TocEntry
 from dumpcheck.restore import EarlyReads, fingerprint_restored, restore
-from dumpcheck.restore.overlap import ready_watch
+from dumpcheck.restore.overlap import copies_done, partitions, ready_watch
 from dumpcheck.restore.readback import read_stdout
 from dumpcheck.restore.readsession import TableRequest
 from dumpcheck.scratch.model import ScratchServer
@@ -116,24 +116,44 @@ INSERT INTO b SELECT g, 1 + g % 20000, E'x\\ty' || g FROM generate_series(1, 300
 """
 
 
+def test_copies_done_waits_for_every_block_of_a_table() -> None:
+    seen: list[QualifiedName] = []
+    entries = [*ENTRIES, TocEntry(12, "TABLE DATA", "b", "public")]  # b's data in two blocks
+    done = copies_done(entries, seen.append)
+    done(B)
+    done(QualifiedName("public", "nowhere"))  # not a data entry of the dump: ignored
+    assert seen == []
+    done(A)
+    done(B)
+    done(B)  # once only
+    assert seen == [A, B]
+
+
+def _pg_dump(server: ScratchServer, db: str, out: Path, *args: str) -> Path:
+    assert server.install is not None
+    run(
+        server.install.binary("pg_dump"),
+        [*args, "-f", str(out), "-d", server.dsn(db)],
+        major=server.major,
+    )
+    return out
+
+
 @pytest.mark.parametrize(
-    ("fmt", "jobs"), [("c", 2), ("c", 1), ("t", 2)], ids=["custom-j2", "custom-j1", "tar"]
+    ("fmt", "jobs"),
+    [("c", 2), ("c", 1), ("t", 2), ("p", 2), ("p", 1)],
+    ids=["custom-j2", "custom-j1", "tar", "plain-j2", "plain-j1"],
 )
 def test_a_restore_reads_tables_early_and_the_fingerprints_match(
     scratch_server: ScratchServer, fresh_db: str, tmp_path: Path, fmt: str, jobs: int
 ) -> None:
-    """A real archive restored in parallel, on one job, and a tar archive (which pg_restore
-    restores serially): every table is announced ready during the restore, and the
-    fingerprints (early reads and the rest) are the dump's."""
-    assert scratch_server.install is not None
+    """A real archive restored in parallel, on one job, a tar archive (which pg_restore
+    restores serially) and a plain dump on one session: every table is announced ready during
+    the restore. A plain dump on several sessions announces none (plain.restore_plain says
+    why). The fingerprints (early reads and the rest) are the dump's."""
     with psycopg.connect(scratch_server.dsn(fresh_db), autocommit=True) as conn:
         conn.execute(SOURCE)
-    dump = tmp_path / "db.dump"
-    run(
-        scratch_server.install.binary("pg_dump"),
-        [f"-F{fmt}", "-f", str(dump), "-d", scratch_server.dsn(fresh_db)],
-        major=scratch_server.major,
-    )
+    dump = _pg_dump(scratch_server, fresh_db, tmp_path / "db.dump", f"-F{fmt}")
     inv = inventory(dump)
     announced: list[QualifiedName] = []
     with early_reads(inv, scratch_server) as early:
@@ -147,7 +167,7 @@ def test_a_restore_reads_tables_early_and_the_fingerprints_match(
         uncounted = frozenset(inv.fingerprints)
         restored = restore(inv, scratch_server, jobs=jobs, uncounted=uncounted, early=early)
         restored = with_fingerprints(restored, inv, scratch_server, jobs, uncounted, early)
-    assert sorted(announced) == [A, B]
+    assert sorted(announced) == ([] if (fmt, jobs) == ("p", 2) else [A, B])
     assert restored.fingerprints is not None
     assert restored.fingerprints.fingerprints == {A: inv.fingerprints[A], B: inv.fingerprints[B]}
     assert {k: restored.catalog.tables[k].rows for k in (A, B)} == {A: 20000, B: 30000}
@@ -241,3 +261,64 @@ def test_leaving_early_stops_a_read_in_progress(
         holder.rollback()
     if pipe_dir is not None:
         assert not list(pipe_dir.glob("fingerprint-*.fifo"))
+
+
+def test_a_scripts_own_begin_block_is_read_after_it_commits(
+    scratch_server: ScratchServer, fresh_db: str, tmp_path: Path
+) -> None:
+    """A plain script in one transaction (pg_restore -1 -f writes BEGIN ... COMMIT): no other
+    session sees its rows before the end, so no table is announced inside the block."""
+    assert scratch_server.install is not None
+    with psycopg.connect(scratch_server.dsn(fresh_db), autocommit=True) as conn:
+        conn.execute(SOURCE)
+    custom = _pg_dump(scratch_server, fresh_db, tmp_path / "db.dump", "-Fc")
+    script = tmp_path / "one.sql"
+    run(
+        scratch_server.install.binary("pg_restore"),
+        ["-1", "-f", str(script), str(custom)],
+        major=scratch_server.major,
+    )
+    assert "BEGIN;" in script.read_text()
+    inv = inventory(script)
+    announced: list[QualifiedName] = []
+    with early_reads(inv, scratch_server) as early:
+        early.ready = announced.append  # type: ignore[method-assign,assignment]
+        uncounted = frozenset(inv.fingerprints)
+        restored = restore(inv, scratch_server, jobs=1, uncounted=uncounted, early=early)
+        restored = with_fingerprints(restored, inv, scratch_server, 1, uncounted, early)
+    assert announced == []
+    assert restored.fingerprints is not None
+    assert restored.fingerprints.fingerprints == dict(inv.fingerprints)
+
+
+PARTITIONED = """
+CREATE TABLE m (id int, region text) PARTITION BY LIST (region);
+CREATE TABLE m_eu PARTITION OF m FOR VALUES IN ('eu');
+CREATE TABLE m_us PARTITION OF m FOR VALUES IN ('us');
+CREATE TABLE flat (id int);
+INSERT INTO m SELECT g, CASE WHEN g % 2 = 0 THEN 'eu' ELSE 'us' END FROM generate_series(1, 100) g;
+INSERT INTO flat SELECT generate_series(1, 10);
+"""
+
+
+@pytest.mark.parametrize("fmt", ["c", "p"])
+def test_partitions_are_read_after_the_restore(
+    scratch_server: ScratchServer, fresh_db: str, tmp_path: Path, fmt: str
+) -> None:
+    """--load-via-partition-root loads a partition's rows through the root, into any sibling:
+    a partition is final only when the restore is, so it is never read early."""
+    with psycopg.connect(scratch_server.dsn(fresh_db), autocommit=True) as conn:
+        conn.execute(PARTITIONED)
+    dump = _pg_dump(
+        scratch_server, fresh_db, tmp_path / "db.dump", f"-F{fmt}", "--load-via-partition-root"
+    )
+    inv = inventory(dump)
+    eu, us = QualifiedName("public", "m_eu"), QualifiedName("public", "m_us")
+    assert partitions(inv.entries) == {eu, us}
+    with early_reads(inv, scratch_server) as early:
+        uncounted = frozenset(inv.fingerprints)
+        restored = restore(inv, scratch_server, jobs=2, uncounted=uncounted, early=early)
+        restored = with_fingerprints(restored, inv, scratch_server, 2, uncounted, early)
+        assert set(early.results()) <= {QualifiedName("public", "flat")}
+    assert restored.fingerprints is not None
+    assert restored.fingerprints.fingerprints == dict(inv.fingerprints)

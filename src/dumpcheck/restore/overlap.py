@@ -44,6 +44,44 @@ _ANNOUNCED = re.compile(r"^pg_restore: (?:creating|processing data for|executing
 _DATA = re.compile(r'^pg_restore: processing data for table "(.*)"$')
 
 
+def partitions(entries: Sequence[TocEntry]) -> set[QualifiedName]:
+    """The tables that are partitions: no early read for them. With --load-via-partition-root a
+    partition's rows are loaded through the root and may land in a sibling partition, after
+    that sibling's own data item finished (pg_dump's TABLE ATTACH entry, or, from older
+    pg_dump, CREATE TABLE ... PARTITION OF)."""
+    return {
+        QualifiedName(e.namespace, e.tag)
+        for e in entries
+        if e.desc == "TABLE ATTACH" or (e.desc == "TABLE" and " PARTITION OF " in e.defn)
+    }
+
+
+def copies_done(
+    entries: Sequence[TocEntry], ready: Callable[[QualifiedName], None]
+) -> Callable[[QualifiedName], None]:
+    """For the plain driver: call the returned function as each COPY block of a table ends
+    (committed or rolled back, outside any BEGIN block of the script); ``ready(table)`` is
+    called once the last of the table's blocks in the dump has."""
+    left: dict[QualifiedName, int] = {}
+    for e in entries:
+        if e.desc == "TABLE DATA":
+            key = QualifiedName(e.namespace, e.tag)
+            left[key] = left.get(key, 0) + 1
+    lock = threading.Lock()
+
+    def done(table: QualifiedName) -> None:
+        with lock:
+            if table not in left:
+                return
+            left[table] -= 1
+            if left[table]:
+                return
+            del left[table]
+        ready(table)
+
+    return done
+
+
 def ready_watch(
     entries: Sequence[TocEntry], ready: Callable[[QualifiedName], None], *, serial: bool = False
 ) -> Callable[[str], None]:
@@ -63,11 +101,13 @@ def _parallel_watch(
             for dep in e.dependencies:
                 if dep in tables:
                     constraints.setdefault(dep, []).append(e.dump_id)
+    # A table with two data items (never from pg_dump) is read after the restore.
+    twice = _repeated(QualifiedName(e.namespace, e.tag) for e in entries if e.desc == "TABLE DATA")
     waiting: dict[int, set[int]] = {}  # TABLE DATA id -> the items it waits for
     blocks: dict[int, list[int]] = {}  # item id -> the TABLE DATA ids waiting for it
     names: dict[int, QualifiedName] = {}
     for e in entries:
-        if e.desc != "TABLE DATA":
+        if e.desc != "TABLE DATA" or QualifiedName(e.namespace, e.tag) in twice:
             continue
         # A data-only dump has no TABLE entries: its data items wait for themselves only.
         items = {e.dump_id}
@@ -89,6 +129,14 @@ def _parallel_watch(
                 ready(names[data])
 
     return on_line
+
+
+def _repeated(keys: Iterable[QualifiedName]) -> set[QualifiedName]:
+    seen: set[QualifiedName] = set()
+    twice: set[QualifiedName] = set()
+    for key in keys:
+        (twice if key in seen else seen).add(key)
+    return twice
 
 
 def _serial_watch(

@@ -138,6 +138,8 @@ def _restore_into(
         extra["created_roles"] = ",".join(created_roles)
     if sample is not None:
         extra["sample"] = str(sample)
+    if early is not None and sample is None:
+        early.start(dsn)
     if dump.facts.format == "plain":
         size = max(dump_size(source), 1)
         plain = restore_plain(
@@ -149,6 +151,7 @@ def _restore_into(
             no_owner=no_owner,
             progress=(lambda n: progress(min(n, size), size)) if progress is not None else None,
             sample=sample,
+            on_ready=early.ready if early is not None else None,
         )
         sampled = frozenset(plain.sampled)
         failures, tool = plain.failures, "psycopg statement driver"
@@ -158,8 +161,6 @@ def _restore_into(
         )
     else:
         if sample is None:
-            if early is not None:
-                early.start(dsn)
             run = restore_archive(
                 dump,
                 server,

@@ -4,6 +4,7 @@ INSERT row counting. :func:`iter_plain` is the one entry; the restore stage repl
 from __future__ import annotations
 
 from dumpcheck.inventory.plain.cluster import SectionRouter, connect_target
+from dumpcheck.inventory.plain.database import data_target
 from dumpcheck.inventory.plain.inserts import count_insert_rows
 from dumpcheck.inventory.plain.splitter import (
     CopyBlock,
@@ -30,6 +31,7 @@ __all__ = [
     "Statement",
     "connect_target",
     "count_insert_rows",
+    "data_target",
     "iter_plain",
     "parse_copy_target",
 ]

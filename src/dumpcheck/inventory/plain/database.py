@@ -124,7 +124,7 @@ def _on_meta(scan: DatabaseScan, item: MetaCommand) -> None:
                 scan.databases.append(target)
 
 
-def _data_target(written: QualifiedName, header: ObjectHeader | None) -> QualifiedName:
+def data_target(written: QualifiedName, header: ObjectHeader | None) -> QualifiedName:
     """The table whose data this is: with --load-via-partition-root, pg_dump writes a
     partition's rows as COPY/INSERT into the root, but its "-- Data for Name:" header still
     names the partition (pg_dump.c dumpTableData_copy), and the rows belong to that entry."""
@@ -140,7 +140,7 @@ def _data_target(written: QualifiedName, header: ObjectHeader | None) -> Qualifi
 
 
 def _on_copy(scan: DatabaseScan, block: CopyBlock) -> None:
-    table = _data_target(block.table, block.statement.header)
+    table = data_target(block.table, block.statement.header)
     _add_entry(scan, block.statement, "TABLE DATA", table)
     if block.columns:
         scan.data_columns[table] = tuple(block.columns)
@@ -185,7 +185,7 @@ def _on_statement(scan: DatabaseScan, stmt: Statement) -> None:
         header = stmt.header
         table = None
         if header is not None and header.type == "TABLE DATA":
-            table = _data_target(QualifiedName(header.schema, header.name), header)
+            table = data_target(QualifiedName(header.schema, header.name), header)
         where = (
             f"line {stmt.line}: a backslash outside quotes cuts a statement short (psql would "
             "read a meta-command there): rows of a damaged COPY command, read as SQL"
@@ -213,7 +213,7 @@ def _check_data_statement(scan: DatabaseScan, stmt: Statement, text: str) -> Non
     is a damaged command, and the table's rows were not read as rows."""
     header = stmt.header
     if header is not None and header.type == "TABLE DATA" and not _DATA_STATEMENT.match(text):
-        table = _data_target(QualifiedName(header.schema, header.name), header)
+        table = data_target(QualifiedName(header.schema, header.name), header)
         _damaged(
             scan,
             table,
@@ -244,7 +244,7 @@ def _on_insert(scan: DatabaseScan, stmt: Statement, text: str) -> None:
         if text.startswith("(", pos):
             columns, pos = read_ident_list(text, pos)
         rows = count_insert_rows(text, pos)
-        table = _data_target(table, stmt.header)
+        table = data_target(table, stmt.header)
     except TextError as exc:
         # Row values stay private: the statement is named, never quoted.
         withheld = "INSERT INTO ... (values withheld)"
@@ -272,7 +272,7 @@ def _on_insert_rows(scan: DatabaseScan, item: InsertRows) -> None:
         if scan.stops_at is None:
             scan.stops_at = f"line {item.line}: statement without its ';' at the end of the dump"
         return
-    table = _data_target(item.table, item.header)
+    table = data_target(item.table, item.header)
     if table not in scan.data_tables:
         _add_entry(scan, Statement(item.head, item.line, item.header), "TABLE DATA", table)
         _insert_columns(scan, table, item.columns)
