@@ -23,7 +23,7 @@ from dumpcheck.scratch.model import Backend, ScratchServer
 
 if TYPE_CHECKING:
     from dumpcheck.inventory import DumpSource
-    from dumpcheck.restore.overlap import EarlyReads
+    from dumpcheck.restore import EarlyReads
 
 
 @dataclass(frozen=True)
@@ -321,8 +321,7 @@ def _verify_remote(
 def early_reads(inv: DumpInventory, server: ScratchServer) -> EarlyReads:
     """A full verify's read-back of every fingerprinted table, to begin while the restore runs
     (restore.overlap); ``with_fingerprints`` takes what it read."""
-    from dumpcheck.restore import EarlyReads, requests_for
-    from dumpcheck.restore.overlap import partitions
+    from dumpcheck.restore import EarlyReads, partitions, requests_for
 
     tables = {k: fp for k, fp in inv.fingerprints.items() if k not in partitions(inv.entries)}
     return EarlyReads(

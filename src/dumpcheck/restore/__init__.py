@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dumpcheck.restore.catalog_reader import count_tables, read_catalog, read_catalog_in
 from dumpcheck.restore.fingerprints import fingerprint_restored, requests_for
-from dumpcheck.restore.overlap import EarlyReads
+from dumpcheck.restore.overlap import EarlyReads, partitions
 from dumpcheck.restore.spelling import server_spellings
 from dumpcheck.restore.stage import restore
 
@@ -12,6 +12,7 @@ __all__ = [
     "EarlyReads",
     "count_tables",
     "fingerprint_restored",
+    "partitions",
     "read_catalog",
     "read_catalog_in",
     "requests_for",
