@@ -225,12 +225,40 @@ model events {
 """
 
 
-def _command_figures(custom: Path, work: Path, jobs: int, repeat: int, default_j: float) -> None:
+def _command_figures(
+    dumps: dict[str, Path], work: Path, jobs: int, repeat: int, default_j: float
+) -> None:
     """``dumpcheck verify`` as a user runs it: the command, its own scratch server started and
-    deleted, the Prisma schema, fingerprints; against the bare pg_restore figure above."""
+    deleted, the Prisma schema, fingerprints; against the bare pg_restore figure above. The
+    custom archive and the plain dump, each with ``jobs`` and on one job (a serial restore reads
+    the restored tables back as it goes, restore/overlap.py)."""
     schema = work / "schema.prisma"
     schema.write_text(PRISMA)
-    argv = [sys.executable, "-m", "dumpcheck", "verify", str(custom), "--prisma", str(schema)]
+    for label, dump in dumps.items():
+        for j in dict.fromkeys((jobs, 1)):
+            figures = _verify_runs(dump, schema, work, j, repeat)
+            if figures is None:
+                return
+            on, off, runs = figures
+            versus = ""
+            if label == "custom" and j == jobs:
+                versus = (
+                    f"; against pg_restore -j{jobs} into a default-configured cluster "
+                    f"{on / default_j:.2f}x with, {off / default_j:.2f}x without (target <= 0.8x)"
+                )
+            print(
+                f"command: `dumpcheck verify` of the {label} dump -j{j} (own server, Prisma "
+                f"schema) {on:.2f} s with fingerprints, {off:.2f} s without -> "
+                f"+{(on / off - 1) * 100:.0f}% (target <= 15%){versus}; runs {runs}",
+                flush=True,
+            )
+
+
+def _verify_runs(
+    dump: Path, schema: Path, work: Path, jobs: int, repeat: int
+) -> tuple[float, float, str] | None:
+    """Medians of the command with and without fingerprints, run alternately."""
+    argv = [sys.executable, "-m", "dumpcheck", "verify", str(dump), "--prisma", str(schema)]
     argv += ["-j", str(jobs), "--format", "json", "-o", str(work / "report.json")]
     with_fp: list[float] = []
     without: list[float] = []
@@ -241,16 +269,8 @@ def _command_figures(custom: Path, work: Path, jobs: int, repeat: int, default_j
             runs.append(time.perf_counter() - start)
             if done.returncode not in (0, 1):
                 print(f"verify failed ({done.returncode}): {done.stderr.decode()[-300:]}")
-                return
-    on, off = _median(with_fp), _median(without)
-    print(
-        f"command: `dumpcheck verify` (own server, Prisma schema) {on:.2f} s with fingerprints, "
-        f"{off:.2f} s without -> +{(on / off - 1) * 100:.0f}% (target <= 15%); against "
-        f"pg_restore -j{jobs} into a default-configured cluster {on / default_j:.2f}x with, "
-        f"{off / default_j:.2f}x without (target <= 0.8x); runs {_runs(with_fp)} / "
-        f"{_runs(without)}",
-        flush=True,
-    )
+                return None
+    return _median(with_fp), _median(without), f"{_runs(with_fp)} / {_runs(without)}"
 
 
 def _archive_figures(server: ScratchServer, custom: Path, jobs: int, repeat: int) -> float:
@@ -486,7 +506,8 @@ def main(argv: list[str]) -> int:
                 return 0
 
             default_j = _archive_figures(server, custom, opts.jobs, opts.repeat)
-            _command_figures(custom, work, opts.jobs, opts.repeat, default_j)
+            dumps = {"custom": custom, "plain": plain}
+            _command_figures(dumps, work, opts.jobs, opts.repeat, default_j)
             _plain_figures(server, plain, opts.jobs, opts.repeat)
     finally:
         shutil.rmtree(work, ignore_errors=True)
