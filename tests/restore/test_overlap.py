@@ -16,7 +16,7 @@ from dumpcheck.catalog import QualifiedName
 from dumpcheck.fingerprint import Fingerprint
 from dumpcheck.inventory import inventory
 from dumpcheck.inventory.model import TocEntry
-from dumpcheck.restore import EarlyReads, fingerprint_restored, restore
+from dumpcheck.restore import EarlyReads, fingerprint_restored, parts, restore
 from dumpcheck.restore.overlap import copies_done, partitions, ready_watch
 from dumpcheck.restore.readback import read_stdout
 from dumpcheck.restore.readsession import TableRequest
@@ -225,7 +225,7 @@ def test_a_failed_early_read_is_read_again(
         early.ready(A)
         _wait(lambda: not _early_thread_alive())
         found = fingerprint_restored(dsn, requests, encoding="UTF8", source_major=18, early=early)
-    assert early.results() == {}
+    assert early.join() == frozenset()  # took a table, planned none
     assert found.fingerprints == {r.table: r.dump for r in requests}
 
 
@@ -233,18 +233,19 @@ def test_a_failed_early_read_is_read_again(
 def test_leaving_early_stops_a_read_in_progress(
     scratch_server: ScratchServer, fresh_db: str, through_pipe: bool
 ) -> None:
-    """Ctrl-C or a failed restore leaves the block: the COPY running is cancelled at once (here
-    it waits for a lock another session holds), and its session is gone."""
+    """Ctrl-C or a failed restore leaves the block: the statement running is cancelled at once
+    (here it waits for a lock another session holds), and its session is gone."""
     dsn = scratch_server.dsn(fresh_db)
     pipe_dir = scratch_server.socket_dir if through_pipe else None
     with psycopg.connect(dsn, autocommit=True) as conn, psycopg.connect(dsn) as holder:
         conn.execute(SOURCE)
         holder.execute("LOCK TABLE a IN ACCESS EXCLUSIVE MODE")
 
-        def copying() -> bool:
+        def waiting() -> bool:
+            """The early reader waits for the lock (sizing the table's parts, or its COPY)."""
             row = conn.execute(
                 "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'dumpcheck'"
-                " AND query LIKE 'COPY%%'"
+                " AND state = 'active' AND wait_event_type = 'Lock'"
             ).fetchone()
             return bool(row and row[0])
 
@@ -252,12 +253,12 @@ def test_leaving_early_stops_a_read_in_progress(
         with EarlyReads([request], encoding="UTF8", source_major=18, pipe_dir=pipe_dir) as early:
             early.start(dsn)
             early.ready(A)
-            _wait(copying)
+            _wait(waiting)
             left = time.monotonic()
         assert time.monotonic() - left < 3
         assert not _early_thread_alive()
-        _wait(lambda: not copying(), 5)
-        assert early.results() == {}
+        _wait(lambda: not waiting(), 5)
+        assert early.read_so_far() == {}
         holder.rollback()
     if pipe_dir is not None:
         assert not list(pipe_dir.glob("fingerprint-*.fifo"))
@@ -319,6 +320,37 @@ def test_partitions_are_read_after_the_restore(
         uncounted = frozenset(inv.fingerprints)
         restored = restore(inv, scratch_server, jobs=2, uncounted=uncounted, early=early)
         restored = with_fingerprints(restored, inv, scratch_server, 2, uncounted, early)
-        assert set(early.results()) <= {QualifiedName("public", "flat")}
+        assert early.join() <= {QualifiedName("public", "flat")}
     assert restored.fingerprints is not None
     assert restored.fingerprints.fingerprints == dict(inv.fingerprints)
+
+
+@pytest.mark.parametrize("through_pipe", [True, False], ids=["pipe", "client"])
+def test_a_table_the_early_reader_began_is_finished_by_every_reader(
+    scratch_server: ScratchServer,
+    fresh_db: str,
+    monkeypatch: pytest.MonkeyPatch,
+    through_pipe: bool,
+) -> None:
+    """The early reader plans a big table's parts and reads some; the readers after the
+    restore take the rest from the same queue: each part is read once, the sum is the
+    table's (parts of 4 pages here; really 32 MiB)."""
+    monkeypatch.setattr(parts, "PART_PAGES", 4)
+    dsn = scratch_server.dsn(fresh_db)
+    pipe_dir = scratch_server.socket_dir if through_pipe else None
+    names = ("id", "v")
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(
+            "CREATE TABLE a AS SELECT g AS id, md5(g::text) AS v FROM generate_series(1, 60000) g"
+        )
+        whole = read_stdout(conn, A, names)
+    requests = [TableRequest(A, whole, names)]
+    args = {"encoding": "UTF8", "source_major": 18, "pipe_dir": pipe_dir}
+    with EarlyReads(requests, **args) as early:  # type: ignore[arg-type]
+        early.start(dsn)
+        early.ready(A)
+        _wait(lambda: A in early.read_so_far())
+        found = fingerprint_restored(dsn, requests, jobs=2, early=early, **args)  # type: ignore[arg-type]
+        assert early.join() == {A}
+    assert found.fingerprints == {A: whole}
+    assert whole.rows == 60000

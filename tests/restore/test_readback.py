@@ -12,7 +12,7 @@ import pytest
 
 from dumpcheck.catalog import QualifiedName
 from dumpcheck.fingerprint import Fingerprint, RowHasher
-from dumpcheck.restore import fingerprints, readback
+from dumpcheck.restore import fingerprints, parts, readback
 from dumpcheck.restore.readback import PipeReader, read_stdout
 from dumpcheck.restore.readsession import TableRequest
 from dumpcheck.scratch.model import ScratchServer
@@ -69,9 +69,9 @@ def test_a_table_read_in_parts_gives_the_whole_tables_fingerprint(
         whole = read_stdout(conn, key, ("id", "v", "b"))
     assert pages > 40
     dump = Fingerprint(whole.rows, whole.sum)
-    monkeypatch.setattr(fingerprints, "_PART_PAGES", 4)
-    parts = fingerprints._parts(pages)
-    assert len(parts) > 10 and parts[-1][0] is not None and parts[-1][0][1] is None
+    monkeypatch.setattr(parts, "PART_PAGES", 4)
+    cut = parts.parts(pages)
+    assert len(cut) > 10 and cut[-1][0] is not None and cut[-1][0][1] is None
     for pipe_dir in (scratch_server.socket_dir, None):
         for jobs in (1, 2, 3):
             found = fingerprints.fingerprint_restored(
@@ -87,14 +87,14 @@ def test_a_table_read_in_parts_gives_the_whole_tables_fingerprint(
 
 
 def test_parts_cover_every_page_once() -> None:
-    size = fingerprints._PART_PAGES
-    assert fingerprints._parts(None) == [(None, 0)]
-    assert fingerprints._parts(2 * size - 1) == [(None, 2 * size - 1)]
+    size = parts.PART_PAGES
+    assert parts.parts(None) == [(None, 0)]
+    assert parts.parts(2 * size - 1) == [(None, 2 * size - 1)]
     for pages in (2 * size, 2 * size + 1, 3 * size - 1, 3 * size + size // 2, 10 * size + 7):
-        parts = [p for p, _ in fingerprints._parts(pages)]
-        assert all(p is not None for p in parts)
-        starts = [p[0] for p in parts if p is not None]
-        stops = [p[1] for p in parts if p is not None]
+        cut = [p for p, _ in parts.parts(pages)]
+        assert all(p is not None for p in cut)
+        starts = [p[0] for p in cut if p is not None]
+        stops = [p[1] for p in cut if p is not None]
         assert starts[0] == 0 and stops[-1] is None and stops[:-1] == starts[1:]
         assert pages - starts[-1] >= size // 2  # a short tail joins the part before it
 

@@ -6,7 +6,6 @@ function that hashed the dump's rows (dumpcheck.fingerprint), in a session set u
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Collection, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -18,8 +17,8 @@ from psycopg import sql
 from dumpcheck.catalog import QualifiedName
 from dumpcheck.fingerprint import Fingerprint
 from dumpcheck.restore.model import RestoredFingerprints
-from dumpcheck.restore.overlap import EarlyRead, EarlyReads
-from dumpcheck.restore.readback import Pages
+from dumpcheck.restore.overlap import EarlyReads
+from dumpcheck.restore.parts import Part, PartQueue, table_parts
 from dumpcheck.restore.readsession import (
     Column,
     Reader,
@@ -65,62 +64,53 @@ def fingerprint_restored(
     early: EarlyReads | None = None,
 ) -> RestoredFingerprints:
     """Read every requested table back and fingerprint its rows, ``jobs`` parts at a time
-    (the server formats rows in parallel; hashing runs in the threads while they wait).
+    (the server formats rows in parallel; hashing runs in the threads while they wait), big
+    tables in parts (parts.py).
 
-    A big table is read in parts of its heap pages, so that one table alone keeps every job
-    busy; the sum of the parts' fingerprints is the table's (the sum does not depend on the
-    order of the rows). ``pipe_dir`` is a directory the server can write named pipes in: set
-    only for a server dumpcheck started itself (readback.PipeReader); else the rows come
-    through the client. ``early``: the tables read while the restore ran (overlap), whose
-    reads are taken as they are.
+    ``pipe_dir`` is a directory the server can write named pipes in: set only for a server
+    dumpcheck started itself (readback.PipeReader); else the rows come through the client.
+    ``early``: the reader that began during the restore (overlap.py); the tables it took are
+    its, and it reads parts alongside until the queue is empty.
     """
     out = RestoredFingerprints()
     wanted = list(requests)
     taken = early.stop() if early is not None else frozenset()
-    if not wanted:
-        return out
-    with session(conninfo, encoding) as conn:
-        default_zone = str(conn.execute("SHOW TimeZone").fetchone()[0])  # type: ignore[index]
-        columns = table_columns(conn, [r.table for r in wanted])
-        pages = _heap_pages(conn, [r.table for r in wanted])
-    plans = []
-    for request in wanted:
-        used = comparable(request, columns.get(request.table), source_major, out)
-        if used is not None:
-            plans.append((request, used))
-    parts = [
-        (request, tuple(c.name for c in used), part, size)
-        for request, used in plans
-        if request.table not in taken
-        for part, size in _parts(pages.get(request.table))
-    ]
-    parts.sort(key=lambda p: -p[3])  # largest first, so that the last to finish is small
-    sums: dict[QualifiedName, Fingerprint] = {}
-    queue = iter(parts)
-    lock = threading.Lock()
-
-    def worker() -> None:
-        with reader(conninfo, encoding, pipe_dir) as (conn, read):
-            # The first TimeZone a timestamptz column is tried in (time_zone_candidates).
-            conn.execute("SET TimeZone = 'UTC'")
-            while True:
-                with lock:
-                    item = next(queue, None)
-                if item is None:
-                    return
-                request, names, part, _ = item
-                found = read(conn, request.table, names, part)
-                with lock:
-                    before = sums.get(request.table)
-                    sums[request.table] = before.plus(found) if before else found
-
-    workers = min(jobs, len(parts))
-    if workers:
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            for done in [pool.submit(worker) for _ in range(workers)]:
-                done.result()
+    parts = early.queue if early is not None else PartQueue()
+    plans: list[tuple[TableRequest, list[Column]]] = []
+    default_zone = "UTC"
+    try:
+        if wanted:
+            with session(conninfo, encoding) as conn:
+                default_zone = str(conn.execute("SHOW TimeZone").fetchone()[0])  # type: ignore[index]
+                columns = table_columns(conn, [r.table for r in wanted])
+                for request in wanted:
+                    used = comparable(request, columns.get(request.table), source_major, out)
+                    if used is not None:
+                        plans.append((request, used))
+                rest = [(r.table, _names(used)) for r, used in plans if r.table not in taken]
+                parts.add(table_parts(conn, rest))
+    finally:
+        parts.close()  # the early reader stops once the queue is empty
+    _read_parts(conninfo, encoding, pipe_dir, parts, jobs, early)
     if early is not None:
-        _take_early(conninfo, encoding, pipe_dir, plans, early.results(), sums)
+        # What the early reader could not read: its failed parts, parts it queued and left
+        # when it ended early (a lost connection), and the tables it took but could not plan
+        # (read whole).
+        planned = early.join()
+        again = list(parts.failed)
+        while (left := parts.pop(wait=False)) is not None:
+            again.append(left)
+        again += [
+            Part(r.table, _names(used), None, 0)
+            for r, used in plans
+            if r.table in taken and r.table not in planned
+        ]
+        if again:
+            with reader(conninfo, encoding, pipe_dir) as (conn, read):
+                conn.execute("SET TimeZone = 'UTC'")
+                for part in again:
+                    parts.done(part, read(conn, part.table, part.columns, part.pages))
+    sums = parts.sums
     retry = []
     for request, used in plans:
         found = sums.get(request.table, Fingerprint(0, 0))
@@ -138,67 +128,33 @@ def fingerprint_restored(
     return out
 
 
-def _take_early(
+def _names(used: list[Column]) -> tuple[str, ...]:
+    return tuple(c.name for c in used)
+
+
+def _read_parts(
     conninfo: str,
     encoding: str | None,
     pipe_dir: Path | None,
-    plans: list[tuple[TableRequest, list[Column]]],
-    early: dict[QualifiedName, EarlyRead],
-    sums: dict[QualifiedName, Fingerprint],
+    parts: PartQueue,
+    jobs: int,
+    early: EarlyReads | None,
 ) -> None:
-    """The early reads into ``sums``; a table taken early whose read failed is read now."""
-    again = []
-    for request, used in plans:
-        if request.table in sums:
-            continue
-        names = tuple(c.name for c in used)
-        read_early = early.get(request.table)
-        if read_early is not None and read_early[0] == names:
-            sums[request.table] = read_early[1]
-        else:
-            again.append((request.table, names))
-    if again:
+    """Read the queued parts on ``jobs`` sessions, the early reader one of them if it runs."""
+
+    def worker() -> None:
         with reader(conninfo, encoding, pipe_dir) as (conn, read):
+            # The first TimeZone a timestamptz column is tried in (time_zone_candidates).
             conn.execute("SET TimeZone = 'UTC'")
-            for key, names in again:
-                sums[key] = read(conn, key, names, None)
+            while (part := parts.pop(wait=True)) is not None:
+                parts.done(part, read(conn, part.table, part.columns, part.pages))
 
-
-# A part of a big table: 32 MiB of 8 KiB heap pages. Small enough that two jobs share a table
-# evenly, big enough that a part's COPY start-up (a statement, a pipe) is noise.
-_PART_PAGES = 4096
-_TID_RANGE_SCAN = 140000  # PostgreSQL 14 reads a ctid range without a full scan
-
-
-def _parts(pages: int | None) -> list[tuple[Pages | None, int]]:
-    """The parts a table is read in, each with its size in pages: the whole table (None) unless
-    it is an ordinary table of more than two parts' worth of pages on a server that scans ctid
-    ranges. The last part runs to the end of the table."""
-    if pages is None or pages < 2 * _PART_PAGES:
-        return [(None, pages or 0)]
-    starts = list(range(0, pages, _PART_PAGES))
-    if pages - starts[-1] < _PART_PAGES // 2:
-        starts.pop()  # a short tail joins the part before it
-    return [
-        ((first, starts[i + 1] if i + 1 < len(starts) else None), _PART_PAGES)
-        for i, first in enumerate(starts)
-    ]
-
-
-def _heap_pages(
-    conn: psycopg.Connection[Any], tables: list[QualifiedName]
-) -> dict[QualifiedName, int]:
-    """Each ordinary table's size in heap pages; nothing on a server before TID range scans."""
-    if conn.info.server_version < _TID_RANGE_SCAN:
-        return {}
-    names = {sql.Identifier(k.schema, k.name).as_string(conn): k for k in tables}
-    found = conn.execute(
-        "SELECT n, pg_relation_size(c.oid) / current_setting('block_size')::bigint "
-        "FROM unnest(%s::text[]) n JOIN pg_class c ON c.oid = to_regclass(n) "
-        "WHERE c.relkind = 'r'",
-        (list(names),),
-    ).fetchall()
-    return {names[name]: int(size) for name, size in found}
+    helping = early is not None and early.reading
+    workers = min(jobs - 1 if helping else jobs, len(parts))
+    if workers > 0:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            for done in [pool.submit(worker) for _ in range(workers)]:
+                done.result()
 
 
 def _other_zones(

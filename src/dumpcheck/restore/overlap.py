@@ -9,11 +9,11 @@ ACCESS EXCLUSIVE, so a parallel restore's table is read once those are done too,
 side waits. A serial pg_restore (one job, or a tar archive) reports no finished items: its data
 item is done when the next item is announced.
 
-One session reads such tables whole, one at a time, while pg_restore goes on. On a machine a
+One session reads such tables, part by part, while pg_restore goes on. On a machine a
 parallel restore keeps busy it fills the tail, where the last index builds and foreign keys run
 on fewer workers than -j; beside a serial restore, or on a bigger machine, it runs alongside.
-Whatever it has not taken when the restore ends is read in parallel parts afterwards
-(fingerprints.fingerprint_restored).
+When the restore ends it goes on as one of the readers after it (fingerprints.py), which take
+the parts left from the same queue (parts.py).
 """
 
 from __future__ import annotations
@@ -32,10 +32,8 @@ from dumpcheck.catalog import QualifiedName
 from dumpcheck.fingerprint import Fingerprint
 from dumpcheck.inventory.model import TocEntry
 from dumpcheck.restore.model import RestoredFingerprints
+from dumpcheck.restore.parts import PartQueue, table_parts
 from dumpcheck.restore.readsession import TableRequest, comparable, reader, table_columns
-
-# A table read early: the columns read (in the dump's order) and the rows' fingerprint in UTC.
-EarlyRead = tuple[tuple[str, ...], Fingerprint]
 
 _FINISHED = re.compile(r"^pg_restore: finished item (\d+) ")
 # A serial pg_restore announces each item as it starts it (pg_backup_archiver.c restore_toc_entry,
@@ -168,9 +166,11 @@ def _serial_watch(
 
 
 class EarlyReads:
-    """Reads the requested tables whole in a thread of its own, as the restore makes them
-    ready (``ready``); ``stop`` when the restore ends, then ``results``. Used as a context
-    manager: leaving it cancels a read still running (Ctrl-C, a failed restore)."""
+    """Reads the requested tables in a thread of its own as the restore makes them ready
+    (``ready``): it plans each table's parts into ``queue`` and reads them. ``stop`` when the
+    restore ends: it takes no more tables, but reads parts with the readers after the restore
+    until the queue is closed. Used as a context manager: leaving it cancels a read still
+    running (Ctrl-C, a failed restore)."""
 
     def __init__(
         self,
@@ -184,11 +184,12 @@ class EarlyReads:
         self._encoding = encoding
         self._source_major = source_major
         self._pipe_dir = pipe_dir
-        self._queue: queue.SimpleQueue[QualifiedName | None] = queue.SimpleQueue()
+        self.queue = PartQueue()
+        self._tables: queue.SimpleQueue[QualifiedName | None] = queue.SimpleQueue()
         self._lock = threading.Lock()
         self._stopped = False
         self._taken: set[QualifiedName] = set()
-        self._results: dict[QualifiedName, EarlyRead] = {}
+        self._planned: set[QualifiedName] = set()
         self._conn: psycopg.Connection[Any] | None = None
         self._thread: threading.Thread | None = None
 
@@ -202,29 +203,32 @@ class EarlyReads:
     def ready(self, table: QualifiedName) -> None:
         """``table``'s rows are final (called from the restore's log reader)."""
         if table in self._requests:
-            self._queue.put(table)
+            self._tables.put(table)
 
     def stop(self) -> frozenset[QualifiedName]:
-        """Take no more tables; the tables taken (read, or being read)."""
+        """Take no more tables; the tables taken (their parts queued, or being planned)."""
         with self._lock:
             self._stopped = True
             taken = frozenset(self._taken)
-        self._queue.put(None)
+        self._tables.put(None)
         return taken
 
-    def read_so_far(self) -> dict[QualifiedName, EarlyRead]:
-        """The tables read so far, without stopping."""
-        with self._lock:
-            return dict(self._results)
+    @property
+    def reading(self) -> bool:
+        """Whether the thread runs (it reads parts until the queue is closed)."""
+        return self._thread is not None and self._thread.is_alive()
 
-    def results(self) -> dict[QualifiedName, EarlyRead]:
-        """Wait for the read in progress; every table read whole, in UTC. A table taken but
-        missing here failed to read (its columns gone, a lost connection): read it again."""
-        self.stop()
+    def join(self) -> frozenset[QualifiedName]:
+        """Wait for the thread (after ``queue.close()``); the taken tables whose parts it
+        queued. A table taken but not planned (its columns could not be read) is read again."""
         if self._thread is not None:
             self._thread.join()
         with self._lock:
-            return dict(self._results)
+            return frozenset(self._planned)
+
+    def read_so_far(self) -> dict[QualifiedName, Fingerprint]:
+        """The sums of the parts read so far."""
+        return self.queue.snapshot()
 
     def __enter__(self) -> EarlyReads:
         return self
@@ -236,48 +240,61 @@ class EarlyReads:
         tb: TracebackType | None,
     ) -> None:
         self.stop()
+        self.queue.close()
         with self._lock:
             conn = self._conn
-        if conn is not None and self._thread is not None and self._thread.is_alive():
+        if conn is not None and self.reading:
             conn.cancel_safe(timeout=5)
         if self._thread is not None:
             self._thread.join(timeout=10)
 
     def _run(self, conninfo: str) -> None:
-        first = self._take()
-        if first is None:
-            return
         try:
             with reader(conninfo, self._encoding, self._pipe_dir) as (conn, read):
                 with self._lock:
                     self._conn = conn
-                # As fingerprint_restored's workers: the first TimeZone tried is UTC.
+                # As the readers after the restore: the first TimeZone tried is UTC.
                 conn.execute("SET TimeZone = 'UTC'")
-                key: QualifiedName | None = first
-                while key is not None:
-                    request = self._requests[key]
-                    columns = table_columns(conn, [key]).get(key)
-                    used = comparable(request, columns, self._source_major, RestoredFingerprints())
-                    if used is not None:
-                        names = tuple(c.name for c in used)
-                        try:
-                            found = read(conn, key, names, None)
-                        except psycopg.errors.QueryCanceled:
+                while True:
+                    part = self.queue.pop(wait=False)
+                    if part is None:
+                        key = self._take()
+                        if key is not None:
+                            self._plan(conn, key)
+                            continue
+                        part = self.queue.pop(wait=True)  # stopped: read what is left
+                        if part is None:
                             return
-                        except (psycopg.Error, OSError):
-                            found = None  # read again after the restore, which reports it
-                        if found is not None:
-                            with self._lock:
-                                self._results[key] = (names, found)
-                    key = self._take()
+                    try:
+                        found = read(conn, part.table, part.columns, part.pages)
+                    except psycopg.errors.QueryCanceled:
+                        self.queue.fail(part)
+                        return
+                    except Exception:  # noqa: BLE001 - read again afterwards, which reports it
+                        self.queue.fail(part)
+                        continue
+                    self.queue.done(part, found)
         except (psycopg.Error, OSError):
-            return  # the server went away or refused: the tables are read afterwards, or fail
+            return  # the server went away or refused: what is left is read afterwards, or fails
 
     def _take(self) -> QualifiedName | None:
         """The next ready table, None once stopped."""
-        key = self._queue.get()
+        with self._lock:
+            if self._stopped:
+                return None
+        key = self._tables.get()
         with self._lock:
             if key is None or self._stopped:
                 return None
             self._taken.add(key)
             return key
+
+    def _plan(self, conn: psycopg.Connection[Any], key: QualifiedName) -> None:
+        """Queue the parts of ``key`` (none when its rows cannot be compared as text)."""
+        request = self._requests[key]
+        columns = table_columns(conn, [key]).get(key)
+        used = comparable(request, columns, self._source_major, RestoredFingerprints())
+        if used is not None:
+            self.queue.add(table_parts(conn, [(key, tuple(c.name for c in used))]))
+        with self._lock:
+            self._planned.add(key)
