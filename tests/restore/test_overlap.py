@@ -17,7 +17,7 @@ from dumpcheck.fingerprint import Fingerprint
 from dumpcheck.inventory import inventory
 from dumpcheck.inventory.model import TocEntry
 from dumpcheck.restore import EarlyReads, fingerprint_restored, parts, restore
-from dumpcheck.restore.overlap import copies_done, partitions, ready_watch
+from dumpcheck.restore.overlap import PlainReady, partitions, ready_watch
 from dumpcheck.restore.readback import read_stdout
 from dumpcheck.restore.readsession import TableRequest
 from dumpcheck.scratch.model import ScratchServer
@@ -116,17 +116,45 @@ INSERT INTO b SELECT g, 1 + g % 20000, E'x\\ty' || g FROM generate_series(1, 300
 """
 
 
-def test_copies_done_waits_for_every_block_of_a_table() -> None:
+def test_plain_ready_waits_for_every_block_of_a_table() -> None:
+    """On one session: once the table's last COPY block ended, keys or not."""
     seen: list[QualifiedName] = []
     entries = [*ENTRIES, TocEntry(12, "TABLE DATA", "b", "public")]  # b's data in two blocks
-    done = copies_done(entries, seen.append)
-    done(B)
-    done(QualifiedName("public", "nowhere"))  # not a data entry of the dump: ignored
+    ready = PlainReady(entries, seen.append, keys=False)
+    ready.data_done(B)
+    ready.data_done(QualifiedName("public", "nowhere"))  # not a data entry of the dump: ignored
+    ready.key_done("public", "a a_pkey")  # keys are not waited for
     assert seen == []
-    done(A)
-    done(B)
-    done(B)  # once only
+    ready.data_done(A)
+    ready.data_done(B)
+    ready.data_done(B)  # once only
     assert seen == [A, B]
+
+
+def test_plain_ready_on_several_sessions_waits_for_the_keys_too() -> None:
+    seen: list[QualifiedName] = []
+    ready = PlainReady(ENTRIES, seen.append, keys=True)
+    ready.data_done(A)
+    ready.key_done("public", "a a_pkey")
+    assert seen == []
+    ready.key_done("public", "a a_code_key")
+    assert seen == [A]
+
+
+def test_a_constraint_name_that_hides_its_table_reads_that_schema_after_the_restore() -> None:
+    """A constraint entry named "my table my_pkey": on table "my table", or on "my"?"""
+    seen: list[QualifiedName] = []
+    entries = [
+        *ENTRIES,
+        TocEntry(50, "CONSTRAINT", "my table my_pkey", "public"),
+        TocEntry(60, "TABLE DATA", "c", "other"),
+    ]
+    ready = PlainReady(entries, seen.append, keys=True)
+    for key in (A, QualifiedName("other", "c")):
+        ready.data_done(key)
+    ready.key_done("public", "a a_pkey")
+    ready.key_done("public", "a a_code_key")
+    assert seen == [QualifiedName("other", "c")]
 
 
 def _pg_dump(server: ScratchServer, db: str, out: Path, *args: str) -> Path:
@@ -148,9 +176,8 @@ def test_a_restore_reads_tables_early_and_the_fingerprints_match(
     scratch_server: ScratchServer, fresh_db: str, tmp_path: Path, fmt: str, jobs: int
 ) -> None:
     """A real archive restored in parallel, on one job, a tar archive (which pg_restore
-    restores serially) and a plain dump on one session: every table is announced ready during
-    the restore. A plain dump on several sessions announces none (plain.restore_plain says
-    why). The fingerprints (early reads and the rest) are the dump's."""
+    restores serially), a plain dump on several sessions and on one: every table is announced
+    ready during the restore, and the fingerprints (early reads and the rest) are the dump's."""
     with psycopg.connect(scratch_server.dsn(fresh_db), autocommit=True) as conn:
         conn.execute(SOURCE)
     dump = _pg_dump(scratch_server, fresh_db, tmp_path / "db.dump", f"-F{fmt}")
@@ -167,7 +194,7 @@ def test_a_restore_reads_tables_early_and_the_fingerprints_match(
         uncounted = frozenset(inv.fingerprints)
         restored = restore(inv, scratch_server, jobs=jobs, uncounted=uncounted, early=early)
         restored = with_fingerprints(restored, inv, scratch_server, jobs, uncounted, early)
-    assert sorted(announced) == ([] if (fmt, jobs) == ("p", 2) else [A, B])
+    assert sorted(announced) == [A, B]
     assert restored.fingerprints is not None
     assert restored.fingerprints.fingerprints == {A: inv.fingerprints[A], B: inv.fingerprints[B]}
     assert {k: restored.catalog.tables[k].rows for k in (A, B)} == {A: 20000, B: 30000}

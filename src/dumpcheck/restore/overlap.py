@@ -54,30 +54,59 @@ def partitions(entries: Sequence[TocEntry]) -> set[QualifiedName]:
     }
 
 
-def copies_done(
-    entries: Sequence[TocEntry], ready: Callable[[QualifiedName], None]
-) -> Callable[[QualifiedName], None]:
-    """For the plain driver: call the returned function as each COPY block of a table ends
-    (committed or rolled back, outside any BEGIN block of the script); ``ready(table)`` is
-    called once the last of the table's blocks in the dump has."""
-    left: dict[QualifiedName, int] = {}
-    for e in entries:
-        if e.desc == "TABLE DATA":
-            key = QualifiedName(e.namespace, e.tag)
-            left[key] = left.get(key, 0) + 1
-    lock = threading.Lock()
+class PlainReady:
+    """For the plain driver: ``ready(table)`` once the last COPY block of a table in the dump has
+    ended (committed or rolled back, outside any BEGIN block of the script: ``data_done``) and,
+    with ``keys``, every CONSTRAINT entry on it has run (``key_done``), as for a parallel
+    archive restore. pg_dump names a constraint entry "table constraint": a schema with one
+    whose name has more spaces cannot tell which table it is on, and its tables are read after
+    the restore."""
 
-    def done(table: QualifiedName) -> None:
-        with lock:
-            if table not in left:
-                return
-            left[table] -= 1
-            if left[table]:
-                return
-            del left[table]
-        ready(table)
+    def __init__(
+        self, entries: Sequence[TocEntry], ready: Callable[[QualifiedName], None], *, keys: bool
+    ) -> None:
+        self._ready = ready
+        self._keys = keys
+        self._left: dict[QualifiedName, int] = {}
+        for e in entries:
+            if e.desc == "TABLE DATA":
+                key = QualifiedName(e.namespace, e.tag)
+                self._left[key] = self._left.get(key, 0) + 1
+        self._unsure: set[str] = set()
+        for e in entries if keys else ():
+            if e.desc == "CONSTRAINT":
+                table = _constraint_table(e.namespace, e.tag)
+                if table is None:
+                    self._unsure.add(e.namespace)
+                elif table in self._left:
+                    self._left[table] += 1
+        self._lock = threading.Lock()
 
-    return done
+    def data_done(self, table: QualifiedName) -> None:
+        """One COPY block of ``table`` ended."""
+        self._count(table)
+
+    def key_done(self, schema: str, name: str) -> None:
+        """The CONSTRAINT entry named ``name`` ("table constraint") in ``schema`` has run."""
+        table = _constraint_table(schema, name) if self._keys else None
+        if table is not None:
+            self._count(table)
+
+    def _count(self, table: QualifiedName) -> None:
+        with self._lock:
+            if table not in self._left:
+                return
+            self._left[table] -= 1
+            if self._left[table]:
+                return
+            del self._left[table]
+        if table.schema not in self._unsure:
+            self._ready(table)
+
+
+def _constraint_table(schema: str, tag: str) -> QualifiedName | None:
+    table, space, constraint = tag.partition(" ")
+    return QualifiedName(schema, table) if space and " " not in constraint else None
 
 
 def ready_watch(

@@ -33,7 +33,7 @@ from dumpcheck.inventory.plain import (
 )
 from dumpcheck.restore.archive import default_jobs
 from dumpcheck.restore.classify import Failure
-from dumpcheck.restore.overlap import copies_done
+from dumpcheck.restore.overlap import PlainReady
 from dumpcheck.restore.plaindeps import PARALLEL_ENTRIES, entry_tables
 from dumpcheck.restore.plainjobs import PlainJobs
 from dumpcheck.restore.plainsession import (
@@ -75,8 +75,8 @@ def restore_plain(
     ``progress`` is called after each statement with the bytes of the dump read so far.
     ``sample`` (quick verify): each table loads only its first ``sample`` rows, the rest of its
     data is read past, and foreign keys are added NOT VALID (restore/sample.py says why).
-    ``on_ready(table)`` is told when a table's rows are final (its COPY data ended, committed:
-    overlap.copies_done), when the script is replayed on one session.
+    ``on_ready(table)`` is told when a table's rows are final: its COPY data ended, committed,
+    and on several sessions its keys built too (overlap.PlainReady).
     """
     result = PlainRun()
     budget = SampleBudget(sample) if sample is not None else None
@@ -93,13 +93,17 @@ def restore_plain(
         splitter = PlainSplitter(cast(BinaryIO, stream))
         session.splitter = splitter
         parallel = n > 1 and sample is None and _local_file(source, stream)
-        others = PlainJobs(session, cast(Path, source), n, no_owner=no_owner) if parallel else None
-        # Early reads beside one session only: with several, the sessions keep the cores busy
-        # through the load and the index builds, and a read there only made the verify slower
-        # (bench_restore: +10% -> +13..17% for fingerprints on 2 cores; one session: +22% -> +9%).
-        loaded = None
-        if on_ready is not None and sample is None and others is None:
-            loaded = copies_done(dump.entries, on_ready)
+        # On one session a table is read as soon as its data is in: the other cores are free.
+        # With several, the sessions keep the cores busy through the load and the index builds,
+        # and a read before a table's keys made them wait (measured slower): as pg_restore -j.
+        ready = None
+        if on_ready is not None and sample is None:
+            ready = PlainReady(dump.entries, on_ready, keys=parallel)
+        others = (
+            PlainJobs(session, cast(Path, source), n, no_owner=no_owner, ready=ready)
+            if parallel
+            else None
+        )
         parts = _Parts(dump.facts.database) if dump.facts.cluster is not None else None
         try:
             for item in splitter:
@@ -124,13 +128,16 @@ def restore_plain(
                 elif isinstance(item, CopyBlock):
                     _copy(item, header, session, result, budget)
                     # Inside the script's own BEGIN block no other session sees the rows yet.
-                    if loaded is not None and session.connection.info.transaction_status == _IDLE:
-                        loaded(data_target(item.table, item.statement.header))
+                    if ready is not None and session.connection.info.transaction_status == _IDLE:
+                        ready.data_done(data_target(item.table, item.statement.header))
                 elif budget is None or budget.admits(item, header):
                     fk = (
                         budget is not None and header is not None and header.type == "FK CONSTRAINT"
                     )
                     run_statement(item, header, session, dump_dbs, result, no_owner=no_owner, fk=fk)
+                    opens = stmt.header  # the entry's first statement adds the constraint
+                    if ready is not None and opens is not None and opens.type == "CONSTRAINT":
+                        ready.key_done(opens.schema, opens.name)
                 if progress is not None:
                     progress(stream.compressed_position())
             _barrier(others, session, result, no_owner)

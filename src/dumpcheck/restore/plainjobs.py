@@ -30,7 +30,8 @@ import psycopg
 from psycopg import sql
 
 from dumpcheck.catalog import QualifiedName
-from dumpcheck.inventory.plain import CopyBlock, ObjectHeader, Statement
+from dumpcheck.inventory.plain import CopyBlock, ObjectHeader, Statement, data_target
+from dumpcheck.restore.overlap import PlainReady
 from dumpcheck.restore.plaindeps import after
 from dumpcheck.restore.plaingroup import Group, Outcome, cut_into
 from dumpcheck.restore.plainsession import (
@@ -47,8 +48,17 @@ _READ = 1 << 20  # bytes per pread and COPY write
 class PlainJobs:
     """The other sessions of one plain restore, and the work in flight on them."""
 
-    def __init__(self, session: Session, path: Path, jobs: int, *, no_owner: bool) -> None:
+    def __init__(
+        self,
+        session: Session,
+        path: Path,
+        jobs: int,
+        *,
+        no_owner: bool,
+        ready: PlainReady | None = None,
+    ) -> None:
         self.session = session
+        self.ready = ready  # told of each COPY and CONSTRAINT entry that ends here
         self.jobs = jobs
         self.no_owner = no_owner
         self._fd = os.open(path, os.O_RDONLY)
@@ -89,6 +99,9 @@ class PlainJobs:
         for k in range(len(bounds) - 1):
             self._running.append(after(self._pool, deps, group.load, bounds[k], bounds[k + 1]))
         self._last[block.table] = [group.done]
+        if self.ready is not None:
+            key, data_done = data_target(block.table, block.statement.header), self.ready.data_done
+            group.done.add_done_callback(lambda _: data_done(key))
 
     def entry(
         self, stmt: Statement, header: ObjectHeader | None, tables: tuple[QualifiedName, ...]
@@ -199,8 +212,12 @@ class PlainJobs:
             stmts, self._entry = self._entry, []
             tables = self._entry_tables
             deps = [f for t in tables for f in self._last.get(t, [])]
-            done = after(self._pool, deps, self._run_entry, stmts, self._entry_header)
+            header = self._entry_header
+            done = after(self._pool, deps, self._run_entry, stmts, header)
             self._running.append(done)
+            if self.ready is not None and header is not None and header.type == "CONSTRAINT":
+                key_done = self.ready.key_done
+                done.add_done_callback(lambda _: key_done(header.schema, header.name))
             for table in tables:
                 self._last[table] = [done]
 
