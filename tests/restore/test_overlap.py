@@ -11,6 +11,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from tests.restore.dumps import pg_dump
 
 from dumpcheck.catalog import QualifiedName
 from dumpcheck.fingerprint import Fingerprint
@@ -157,19 +158,9 @@ def test_a_constraint_name_that_hides_its_table_reads_that_schema_after_the_rest
     assert seen == [QualifiedName("other", "c")]
 
 
-def _pg_dump(server: ScratchServer, db: str, out: Path, *args: str) -> Path:
-    assert server.install is not None
-    run(
-        server.install.binary("pg_dump"),
-        [*args, "-f", str(out), "-d", server.dsn(db)],
-        major=server.major,
-    )
-    return out
-
-
 @pytest.mark.parametrize(
     ("fmt", "jobs"),
-    [("c", 2), ("c", 1), ("t", 2), ("p", 2), ("p", 1)],
+    [("custom", 2), ("custom", 1), ("tar", 2), ("plain", 2), ("plain", 1)],
     ids=["custom-j2", "custom-j1", "tar", "plain-j2", "plain-j1"],
 )
 def test_a_restore_reads_tables_early_and_the_fingerprints_match(
@@ -180,7 +171,7 @@ def test_a_restore_reads_tables_early_and_the_fingerprints_match(
     ready during the restore, and the fingerprints (early reads and the rest) are the dump's."""
     with psycopg.connect(scratch_server.dsn(fresh_db), autocommit=True) as conn:
         conn.execute(SOURCE)
-    dump = _pg_dump(scratch_server, fresh_db, tmp_path / "db.dump", f"-F{fmt}")
+    dump = pg_dump(scratch_server, fresh_db, tmp_path / "db.dump", fmt)
     inv = inventory(dump)
     announced: list[QualifiedName] = []
     with early_reads(inv, scratch_server) as early:
@@ -299,7 +290,7 @@ def test_a_scripts_own_begin_block_is_read_after_it_commits(
     assert scratch_server.install is not None
     with psycopg.connect(scratch_server.dsn(fresh_db), autocommit=True) as conn:
         conn.execute(SOURCE)
-    custom = _pg_dump(scratch_server, fresh_db, tmp_path / "db.dump", "-Fc")
+    custom = pg_dump(scratch_server, fresh_db, tmp_path / "db.dump", "custom")
     script = tmp_path / "one.sql"
     run(
         scratch_server.install.binary("pg_restore"),
@@ -329,7 +320,7 @@ INSERT INTO flat SELECT generate_series(1, 10);
 """
 
 
-@pytest.mark.parametrize("fmt", ["c", "p"])
+@pytest.mark.parametrize("fmt", ["custom", "plain"])
 def test_partitions_are_read_after_the_restore(
     scratch_server: ScratchServer, fresh_db: str, tmp_path: Path, fmt: str
 ) -> None:
@@ -337,9 +328,7 @@ def test_partitions_are_read_after_the_restore(
     a partition is final only when the restore is, so it is never read early."""
     with psycopg.connect(scratch_server.dsn(fresh_db), autocommit=True) as conn:
         conn.execute(PARTITIONED)
-    dump = _pg_dump(
-        scratch_server, fresh_db, tmp_path / "db.dump", f"-F{fmt}", "--load-via-partition-root"
-    )
+    dump = pg_dump(scratch_server, fresh_db, tmp_path / "db.dump", fmt, "--load-via-partition-root")
     inv = inventory(dump)
     eu, us = QualifiedName("public", "m_eu"), QualifiedName("public", "m_us")
     assert partitions(inv.entries) == {eu, us}
