@@ -171,3 +171,33 @@ def test_inventory_imports_no_pipeline_stage() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_an_archive_inventory_loads_no_plain_script_reader() -> None:
+    """Reading an archive needs the plain splitter (TOC definitions are SQL text) but not the
+    plain-dump reader, its pg_dumpall router or its database scan: the package's lazy exports
+    (dumpcheck.lazy) keep them out of an archive's start-up."""
+    code = (
+        "import sys\n"
+        "import dumpcheck.inventory.api, dumpcheck.inventory.archive.reader\n"
+        "from dumpcheck.inventory import inventory, to_json\n"
+        "print([m for m in sys.modules if m in ('dumpcheck.inventory.plain.reader', "
+        "'dumpcheck.inventory.plain.cluster', 'dumpcheck.inventory.plain.database')])\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_lazy_exports_resolve() -> None:
+    """Every name a lazily exporting package lists in __all__ resolves, and only those do."""
+    import importlib
+
+    import pytest
+
+    for package in ("dumpcheck.inventory", "dumpcheck.inventory.plain"):
+        module = importlib.import_module(package)
+        assert sorted(module.__all__) == sorted(module._HOME)
+        for name in module.__all__:
+            assert getattr(module, name) is not None
+        with pytest.raises(AttributeError):
+            _ = module.no_such_name

@@ -19,7 +19,13 @@ _END_MARKER = b"\\."
 
 
 class CopyRowCounter:
-    """Counts COPY rows in a stream of pieces: newlines before the ``\\.`` end marker."""
+    """Counts COPY rows in a stream of pieces: newlines before the ``\\.`` end marker.
+
+    Hashing finds every newline anyway, so a hashed piece's newlines are the hasher's new rows
+    and the piece is not scanned a second time (a third of the work on an uncompressed tar).
+    Handing pieces to a hashing thread instead measured slower: each hand-over waits for the
+    GIL, and the pieces come faster than a thread wakes.
+    """
 
     def __init__(self, *, fingerprint: bool = False) -> None:
         self.newlines = 0
@@ -35,9 +41,14 @@ class CopyRowCounter:
         """Account for one decompressed piece."""
         if self.nul_at is None and (at := piece.find(0)) >= 0:
             self.nul_at = self.total + at
-        if self.hasher is not None:
+        if self.hasher is None:
+            newlines = count_newlines(piece, 0, len(piece))
+        else:
+            # Each newline completes one row of the hasher (a carried-over one included).
+            before = self.hasher.rows
             self.hasher.feed(piece)
-        self.add_run(count_newlines(piece, 0, len(piece)), len(piece), piece[-TAIL:])
+            newlines = self.hasher.rows - before
+        self.add_run(newlines, len(piece), piece[-TAIL:])
 
     def add_run(self, newlines: int, size: int, tail: bytes) -> None:
         """Account for ``size`` bytes holding ``newlines`` newlines and ending with ``tail``."""

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from dumpcheck.errors import DumpFormatError
 from dumpcheck.fingerprint import Fingerprint
@@ -34,8 +35,10 @@ from dumpcheck.inventory.archive._streams import DataStream
 from dumpcheck.inventory.archive.model import ArchiveFormat, ArchiveScan
 from dumpcheck.inventory.archive.sniff import sniff_archive
 from dumpcheck.inventory.model import TocEntry
-from dumpcheck.inventory.plain.insert_rows import InsertHasher
 from dumpcheck.inventory.source import DumpSource, open_binary
+
+if TYPE_CHECKING:
+    from dumpcheck.inventory.plain.insert_rows import InsertHasher
 
 _BUFFER = 1 << 16
 # The first line kept of --inserts data: its INSERT names the columns before VALUES. 1600
@@ -135,11 +138,12 @@ class _Tally:
             and keep is None
         ):
             chunks = stream.counted_chunks(counter)
-        inserts = (
-            InsertHasher(standard_strings=self.standard_strings)
-            if hashing and not raw.copy_stmt
-            else None
-        )
+        inserts: InsertHasher | None = None
+        if hashing and not raw.copy_stmt:
+            # Imported here: only --inserts archives need it (start-up, issue 15).
+            from dumpcheck.inventory.plain.insert_rows import InsertHasher
+
+            inserts = InsertHasher(standard_strings=self.standard_strings)
         try:
             for piece in self._pieces(stream, chunks):
                 counter.feed(piece)
