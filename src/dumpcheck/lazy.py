@@ -33,4 +33,3 @@ def exports(namespace: dict[str, Any], home: Mapping[str, str]) -> Callable[[str
         return value
 
     return attribute
-
