@@ -17,7 +17,6 @@ recorded as :class:`Unparsed` with its location, never dropped.
 
 from __future__ import annotations
 
-import logging
 import re
 from dataclasses import dataclass, field
 
@@ -42,9 +41,6 @@ from dumpcheck.sqltext import (
     split_top_level,
     squash,
 )
-
-# sqlglot logs a warning for every exp.Command fallback; we handle those ourselves.
-logging.getLogger("sqlglot").setLevel(logging.ERROR)
 
 _LEADING_COMMENTS = re.compile(r"\s*(?:(?:--[^\n]*\n|/\*.*?\*/)\s*)*", re.DOTALL)
 _CREATE_TABLE = re.compile(

@@ -7,12 +7,17 @@ inventory of regular pg_dump output does not need.
 
 from __future__ import annotations
 
+import logging
 import re
 
 import sqlglot
 from sqlglot import exp
 
 from dumpcheck.catalog import FkAction, ForeignKey, PrimaryKey, QualifiedName, UniqueConstraint
+
+# sqlglot logs a warning for every exp.Command fallback; the DDL reader handles those itself.
+# Set here, where sqlglot is imported, so the reader's start-up does not load logging.
+logging.getLogger("sqlglot").setLevel(logging.ERROR)
 
 Constraint = PrimaryKey | UniqueConstraint | ForeignKey
 _FK_OPTION = re.compile(r"ON\s+(UPDATE|DELETE)\s+(.+)", re.IGNORECASE)

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Generator
-from concurrent.futures import ThreadPoolExecutor
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from dumpcheck.fingerprint import NATIVE
 from dumpcheck.inventory.plain.copydata import count_newlines, find_end_marker, scan_step
 from dumpcheck.inventory.plain.items import CopyBlock
+
+if TYPE_CHECKING:
+    from concurrent.futures import ThreadPoolExecutor
 
 
 class SplitterBuffer:
@@ -234,4 +236,7 @@ def _join(block: CopyBlock) -> None:
 
 @functools.cache
 def _hashing() -> ThreadPoolExecutor:
+    # Imported here: an archive's reader uses this module's splitter but never hashes here.
+    from concurrent.futures import ThreadPoolExecutor
+
     return ThreadPoolExecutor(max_workers=1, thread_name_prefix="dumpcheck-hash")

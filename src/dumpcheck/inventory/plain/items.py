@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from dumpcheck.catalog import QualifiedName
 from dumpcheck.fingerprint import Fingerprint, RowHasher
 from dumpcheck.sqltext import TextError, read_ident_list, read_qualified, skip_ws
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 _COPY_HEAD = re.compile(r"COPY\s", re.IGNORECASE)
 _COPY_TAIL = re.compile(r"\bFROM\s+stdin\s*;?\s*\Z", re.IGNORECASE)
