@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -10,6 +11,7 @@ import pytest
 
 from dumpcheck.errors import DumpFormatError
 from dumpcheck.inventory.archive import read_archive, sniff_archive
+from dumpcheck.inventory.archive import scan as scan_module
 from dumpcheck.inventory.archive.scan import open_toc
 from dumpcheck.scratch.model import ScratchServer
 from tests.inventory.archive.conftest import Source
@@ -229,3 +231,50 @@ def test_tar_cut_before_its_end_block(
     assert not scan.complete
     assert scan.stops_at == "the tar archive ends without its end-of-archive block"
     assert scan.row_counts == read_archive(archive).row_counts
+
+
+def _data_ids(archive: Path) -> list[int]:
+    """The TABLE DATA entries of a directory archive, in TOC order."""
+    return [e.dump_id for e in read_archive(archive).entries if e.desc == "TABLE DATA"]
+
+
+@pytest.mark.parametrize("compression", ["gzip", "lz4", "zstd", "0"])
+def test_directory_files_read_side_by_side_as_one_at_a_time(
+    compression: str, directory_archive: Callable[[str], Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A directory archive's files are read several at once: the scan is the serial one, with
+    its stops in TOC order, fingerprints and kept data included, also when two files are
+    damaged."""
+    archive = directory_archive(compression)
+    ids = _data_ids(archive)
+    monkeypatch.setattr(os, "cpu_count", lambda: 4)
+    whole = read_archive(archive, fingerprints=True, keep=frozenset(["numbers"]))
+    assert whole.complete and whole.kept_data and len(whole.fingerprints) > 3
+    first, last = (next(archive.glob(f"{i}.dat*")) for i in (ids[1], ids[-1]))
+    first.write_bytes(first.read_bytes()[: first.stat().st_size // 2])
+    last.unlink()
+    side_by_side = read_archive(archive, fingerprints=True, keep=frozenset(["numbers"]))
+    monkeypatch.setattr(scan_module, "FILE_READERS", 1)
+    one_at_a_time = read_archive(archive, fingerprints=True, keep=frozenset(["numbers"]))
+    assert side_by_side == one_at_a_time
+    assert side_by_side.stops_at is not None
+    assert side_by_side.stops_at.startswith(f"TOC {ids[1]} ")
+    assert side_by_side.stops_at.endswith("(and 1 more incomplete data entries)")
+
+
+def test_directory_first_corrupt_file_in_toc_order_is_the_error(
+    directory_archive: Callable[[str], Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two corrupt files read side by side: the error names the first in TOC order, as a read
+    one file at a time would, whichever reader fails first."""
+    archive = directory_archive("gzip")
+    monkeypatch.setattr(os, "cpu_count", lambda: 4)
+    ids = [i for i in _data_ids(archive) if (archive / f"{i}.dat.gz").stat().st_size > 40]
+    for dump_id in (ids[0], ids[-1]):
+        data_file = archive / f"{dump_id}.dat.gz"
+        data = bytearray(data_file.read_bytes())
+        data[-8] ^= 0xFF  # the CRC32 in the gzip trailer
+        data_file.write_bytes(bytes(data))
+    with pytest.raises(DumpFormatError, match="gzip CRC error") as err:
+        read_archive(archive)
+    assert f"{ids[0]}.dat.gz" in str(err.value)

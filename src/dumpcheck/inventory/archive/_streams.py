@@ -12,6 +12,9 @@ from dumpcheck.inventory.model import Compression
 
 # Raw reads happen in pieces of at most this size, so no table is ever held in memory.
 READ_PIECE = 1 << 20
+# The first line kept of --inserts data: its INSERT names the columns before VALUES. 1600
+# columns (MaxHeapAttributeNumber) of quoted 63-byte names fit.
+FIRST_LINE_LIMIT = 1 << 18
 
 
 @dataclass
@@ -47,3 +50,25 @@ def read_file_pieces(stream: BinaryIO, size: int | None = None) -> Iterator[byte
                 raise InputTruncated
         elif len(piece) < want:
             return
+
+
+class Kept:
+    """The data of one entry as it streams by: all of it, or its first line only."""
+
+    def __init__(self, *, whole: bool) -> None:
+        self.whole = whole
+        self.parts: list[bytes] = []
+        self.size = 0
+        self.full = False
+
+    def feed(self, piece: bytes) -> None:
+        if self.full:
+            return
+        if not self.whole:
+            cut = piece.find(b"\n")
+            if cut >= 0:
+                piece, self.full = piece[: cut + 1], True
+            piece = piece[: FIRST_LINE_LIMIT - self.size]
+            self.full = self.full or self.size + len(piece) >= FIRST_LINE_LIMIT
+        self.parts.append(piece)
+        self.size += len(piece)

@@ -8,6 +8,8 @@ that an archive read from object storage is read once and never seeked in for a 
 from __future__ import annotations
 
 import io
+import os
+import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
@@ -31,7 +33,7 @@ from dumpcheck.inventory.archive._binary import (
 )
 from dumpcheck.inventory.archive._codecs import StreamIncomplete, decompress
 from dumpcheck.inventory.archive._rows import CopyRowCounter, InsertRowCounter
-from dumpcheck.inventory.archive._streams import DataStream
+from dumpcheck.inventory.archive._streams import DataStream, Kept
 from dumpcheck.inventory.archive.model import ArchiveFormat, ArchiveScan
 from dumpcheck.inventory.archive.sniff import sniff_archive
 from dumpcheck.inventory.model import TocEntry
@@ -41,37 +43,14 @@ if TYPE_CHECKING:
     from dumpcheck.inventory.plain.insert_rows import InsertHasher
 
 _BUFFER = 1 << 16
-# The first line kept of --inserts data: its INSERT names the columns before VALUES. 1600
-# columns (MaxHeapAttributeNumber) of quoted 63-byte names fit.
-FIRST_LINE_LIMIT = 1 << 18
+# A directory archive's data files read at once, at most (one per core up to this).
+FILE_READERS = 4
 
 
 def entry_label(entry: TocEntry) -> str:
     """``TOC 215 (TABLE DATA public.products)``: how messages name an entry."""
     name = f"{entry.namespace}.{entry.tag}" if entry.namespace else entry.tag
     return f"TOC {entry.dump_id} ({entry.desc} {name})"
-
-
-class _Kept:
-    """The data of one entry as it streams by: all of it, or its first line only."""
-
-    def __init__(self, *, whole: bool) -> None:
-        self.whole = whole
-        self.parts: list[bytes] = []
-        self.size = 0
-        self.full = False
-
-    def feed(self, piece: bytes) -> None:
-        if self.full:
-            return
-        if not self.whole:
-            cut = piece.find(b"\n")
-            if cut >= 0:
-                piece, self.full = piece[: cut + 1], True
-            piece = piece[: FIRST_LINE_LIMIT - self.size]
-            self.full = self.full or self.size + len(piece) >= FIRST_LINE_LIMIT
-        self.parts.append(piece)
-        self.size += len(piece)
 
 
 @dataclass
@@ -89,6 +68,29 @@ class _Tally:
     fingerprints: dict[int, Fingerprint] | None = None  # None: not asked for
     # The STDSTRINGS entry (pg_backup_archiver.c): how INSERT data spells its strings.
     standard_strings: bool = True
+    stopping: threading.Event | None = None  # set: the other files' readers give up
+
+    def fork(self, stopping: threading.Event) -> _Tally:
+        """An empty tally for one more data file, read beside this one's (merge() adds it)."""
+        return _Tally(
+            self.by_id,
+            self.keep,
+            fingerprints=None if self.fingerprints is None else {},
+            standard_strings=self.standard_strings,
+            stopping=stopping,
+        )
+
+    def merge(self, other: _Tally) -> None:
+        """Add what ``other`` found; called in TOC order, so messages keep the serial order."""
+        self.kept |= other.kept
+        self.row_counts |= other.row_counts
+        self.blobs += other.blobs
+        self.seen |= other.seen
+        self.stops.extend(other.stops)
+        for dump_id, where in other.damaged.items():
+            self.damaged.setdefault(dump_id, where)
+        if self.fingerprints is not None and other.fingerprints is not None:
+            self.fingerprints |= other.fingerprints
 
     def _stop(self, dump_id: int, where: str) -> None:
         self.stops.append(where)
@@ -109,9 +111,12 @@ class _Tally:
     def _pieces(self, stream: DataStream, chunks: Iterable[bytes]) -> Iterator[bytes]:
         """Decompressed pieces; a custom block whose stream stops early is corrupt, not cut."""
         try:
-            yield from decompress(
+            for piece in decompress(
                 chunks, stream.compression, file_wrapper=stream.file_wrapper, where=stream.where
-            )
+            ):
+                if self.stopping is not None and self.stopping.is_set():
+                    raise _Stopped
+                yield piece
         except StreamIncomplete:
             if stream.file_wrapper:
                 raise InputTruncated from None
@@ -127,7 +132,7 @@ class _Tally:
         truncated = False
         chunks = stream.chunks
         table_data = raw.entry.desc == "TABLE DATA"
-        keep = _Kept(whole=raw.entry.tag in self.keep) if table_data else None
+        keep = Kept(whole=raw.entry.tag in self.keep) if table_data else None
         if keep is not None and not keep.whole and raw.copy_stmt:
             keep = None  # COPY data: its column list is in the TOC, not in the first line
         # The bulk chunk walk only counts: hashing and keeping need each row's bytes.
@@ -333,8 +338,43 @@ def read_archive(
         else:
             assert isinstance(handle, Path)
             expected = {raw.entry.dump_id for raw in toc.entries if raw.filename}
-            _drain(tally, _directory.iter_files(handle, toc.entries, header.compression), "")
+            _drain_files(tally, _directory.iter_files(handle, toc.entries, header.compression))
         return _result(fmt, header, toc, tally, expected, extra_stop)
+
+
+class _Stopped(Exception):  # noqa: N818 - a signal: another file's reader failed, or Ctrl-C
+    """Raised in a data file's reader once the read of the archive is abandoned."""
+
+
+def _drain_files(tally: _Tally, streams: Iterator[DataStream]) -> None:
+    """Consume a directory archive's data files, several at once: each is its own file, and
+    the decompression and the row hash release the GIL (isa-l, zstd, lz4, dumpcheck._rowhash),
+    so each core reads one. Results are merged in TOC order; the first file (in that order)
+    that fails raises, as a serial read would, and stops the others."""
+    workers = min(os.cpu_count() or 1, FILE_READERS)
+    if workers < 2:
+        _drain(tally, streams, "")
+        return
+    from concurrent.futures import Future, ThreadPoolExecutor
+
+    stopping = threading.Event()
+
+    def read(stream: DataStream) -> _Tally:
+        part = tally.fork(stopping)
+        part.consume(stream)
+        return part
+
+    with ThreadPoolExecutor(workers, thread_name_prefix="dumpcheck-files") as pool:
+        futures: list[Future[_Tally]] = []
+        try:
+            futures.extend(pool.submit(read, stream) for stream in streams)
+            for future in futures:
+                tally.merge(future.result())
+        except BaseException:
+            stopping.set()
+            for future in futures:
+                future.cancel()
+            raise
 
 
 def _drain(tally: _Tally, streams: Iterator[DataStream], cut_message: str) -> str | None:
