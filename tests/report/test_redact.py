@@ -87,3 +87,34 @@ def test_scrub_statement_copy_with_inline_data() -> None:
 def test_scrub_statement_keeps_ddl() -> None:
     sql = "CREATE TABLE public.t (\n    status text DEFAULT 'draft'::text NOT NULL\n);"
     assert scrub_statement(sql) == sql
+
+
+@pytest.mark.parametrize(
+    ("statement", "expected"),
+    [
+        (  # pg_dump's user mapping (dumpUserMappings): its options, password included
+            "CREATE USER MAPPING FOR bob SERVER legacy OPTIONS (\n"
+            "    password 'se''cret',\n    \"user\" 'bob'\n);",
+            "CREATE USER MAPPING FOR bob SERVER legacy OPTIONS (\n"
+            "    password '…',\n    \"user\" 'bob'\n);",
+        ),
+        (
+            "ALTER USER MAPPING FOR bob SERVER s OPTIONS (SET \"password\" 'x', sslpassword 'y');",
+            "ALTER USER MAPPING FOR bob SERVER s OPTIONS (SET \"password\" '…', sslpassword '…');",
+        ),
+        (
+            "CREATE SUBSCRIPTION s CONNECTION 'host=db password=hunter2 dbname=app' PUBLICATION p;",
+            "CREATE SUBSCRIPTION s CONNECTION 'host=db password=… dbname=app' PUBLICATION p;",
+        ),
+        (
+            "CREATE SUBSCRIPTION s CONNECTION 'host=db password=''a b'' dbname=app' PUBLICATION p;",
+            "CREATE SUBSCRIPTION s CONNECTION 'host=db password=… dbname=app' PUBLICATION p;",
+        ),
+        (  # a column named password is a name, not a secret
+            "CREATE TABLE users (password text NOT NULL);",
+            "CREATE TABLE users (password text NOT NULL);",
+        ),
+    ],
+)
+def test_passwords_in_statements_are_withheld(statement: str, expected: str) -> None:
+    assert scrub_statement(statement) == expected

@@ -22,3 +22,17 @@ def test_values_are_gone_names_stay() -> None:
         assert secret not in out.replace("4321", "")
     for name in ("users_pkey", "products", "public.secrets", "TOC entry 99"):
         assert name in out
+
+
+def test_a_user_mappings_password_is_gone() -> None:
+    """pg_restore echoes a failed user mapping with its options (pg_dump dumpUserMappings)."""
+    log = """pg_restore: from TOC entry 3421; 1417 16410 USER MAPPING USER MAPPING app SERVER legacy postgres
+pg_restore: error: could not execute query: ERROR:  server "legacy" does not exist
+Command was: CREATE USER MAPPING FOR app SERVER legacy OPTIONS (
+    password 'correct-horse',
+    "user" 'app'
+);
+"""
+    out = scrub_log(log)
+    assert "correct-horse" not in out
+    assert "USER MAPPING FOR app SERVER legacy" in out and "\"user\" 'app'" in out

@@ -1,7 +1,10 @@
-"""Strip row values from PostgreSQL messages and statements before any report shows them.
+"""Strip row values and passwords from PostgreSQL messages and statements before any report
+shows them.
 
 The restore stage already keeps values out of its errors; this is the second line of defence,
-because a report gets pasted into tickets and production data must never reach one.
+because a report gets pasted into tickets and production data must never reach one. A failed
+statement can also carry a secret: pg_dump writes a user mapping's options, password included
+(dumpUserMappings), and a subscription's connection string.
 """
 
 from __future__ import annotations
@@ -28,13 +31,23 @@ _QUOTED_INPUT = re.compile(
     r"): )\".*\"",
     re.MULTILINE,
 )
+# A password option ("password 'x'", "sslpassword 'x'", quoted or not) and a password in a
+# connection string ("password=x", "password='x y'").
+_PASSWORD_OPTION = re.compile(r"""(\b(?:ssl)?password"?\s+)'(?:[^']|'')*'""", re.IGNORECASE)
+_PASSWORD_CONNINFO = re.compile(
+    # Inside a SQL literal the value's own quotes are doubled: ''a b''.
+    r"""(\b(?:ssl)?password\s*=\s*)(?:''.*?''|'(?:[^'\\]|\\.)*'|[^\s']+)""",
+    re.IGNORECASE,
+)
 _OUT_OF_RANGE = re.compile(r"\bvalue \".*?\" is out of range", re.MULTILINE)
 _INSERT = re.compile(r"^\s*(INSERT\s+INTO\s+.*?\bVALUES\b)", re.IGNORECASE | re.DOTALL)
 _COPY_FROM_STDIN = re.compile(r"^(\s*COPY\s[^\n]*?FROM\s+stdin;?)", re.IGNORECASE)
 
 
 def scrub_message(text: str) -> str:
-    """An error message with any quoted row value replaced by an ellipsis."""
+    """An error message with any quoted row value or password replaced by an ellipsis."""
+    text = _PASSWORD_OPTION.sub(rf"\1'{ELLIPSIS}'", text)
+    text = _PASSWORD_CONNINFO.sub(rf"\1{ELLIPSIS}", text)
     text = _KEY_VALUE.sub(f")=({ELLIPSIS})", text)
     text = _FAILING_ROW.sub(rf"\1({ELLIPSIS})", text)
     text = _QUOTED_INPUT.sub(rf'\1"{ELLIPSIS}"', text)
