@@ -184,9 +184,12 @@ def _start(
     if owner is not None:
         os.chown(cluster.log, owner.pw_uid, owner.pw_gid)
 
+    env = server_environment(cluster.install)
+
     def spawn() -> subprocess.Popen[bytes]:
         return subprocess.Popen(
             [str(cluster.install.binary("postgres")), "-D", str(cluster.data)],
+            env=env,
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=log,
@@ -204,6 +207,24 @@ def _start(
         return runner.call_in_spawner_thread(spawn)
     finally:
         log.close()
+
+
+def server_environment(install: PgInstall) -> dict[str, str]:
+    """The server's environment: ours, with the install's own ``lib`` first on the library path
+    when it ships its own libpq.
+
+    The programs find it through their RUNPATH ($ORIGIN/../lib), but the wheel's contrib
+    modules carry its build prefix instead (/opt/postgresql/lib), so postgres_fdw and dblink
+    would load the system's older libpq and fail ("undefined symbol: PQcancelStart"): every
+    object of a dump that needs them would fail to restore for a reason not in the dump.
+    """
+    env = dict(os.environ)
+    lib = install.bindir.parent / "lib"
+    if (lib / "libpq.so.5").exists():
+        env["LD_LIBRARY_PATH"] = os.pathsep.join(
+            p for p in (str(lib), env.get("LD_LIBRARY_PATH", "")) if p
+        )
+    return env
 
 
 def _postmaster_status(data: Path) -> str | None:
