@@ -128,7 +128,11 @@ def compare(
         dump_findings=_dump_findings(inventory, restore, migrations, scratch),
         strict=strict,
         prisma=prisma,
-        notes=_roles_note(scratch),
+        notes=(
+            *_roles_note(scratch),
+            *_tablespaces_note(restore),
+            *_subscriptions_note(inventory, restore),
+        ),
         database=live,
         sample=restore.sample if restore is not None else None,
     )
@@ -184,6 +188,29 @@ def _roles_note(scratch: ScratchInfo | None) -> tuple[str, ...]:
         f"{lacked}, created as NOLOGIN so that ownership and grants could restore: {roles}. A "
         "server the dump is restored into needs them too (pg_dump does not dump roles; "
         "pg_dumpall --roles-only does).",
+    )
+
+
+def _tablespaces_note(restore: RestoreResult | None) -> tuple[str, ...]:
+    if restore is None or not restore.tablespaces_left_out:
+        return ()
+    names = ", ".join(restore.tablespaces_left_out)
+    return (
+        f"The dump puts objects in tablespace(s) the scratch server does not have: {names}. "
+        "They were restored into its default tablespace instead (as pg_restore "
+        "--no-tablespaces does); nothing compared depends on it. A server the dump is restored "
+        "into needs those tablespaces, or pg_restore --no-tablespaces.",
+    )
+
+
+def _subscriptions_note(inventory: DumpInventory, restore: RestoreResult | None) -> tuple[str, ...]:
+    names = sorted({e.tag for e in inventory.entries if e.desc == "SUBSCRIPTION"})
+    if restore is None or not names:
+        return ()
+    return (
+        f"The dump holds logical replication subscription(s): {', '.join(names)}. They were "
+        "not restored (as pg_restore --no-subscriptions): each names another server, and "
+        "nothing compared depends on them.",
     )
 
 

@@ -39,6 +39,9 @@ class TocEntry:
     # The archive section: "pre-data", "data", "post-data" or "none" ("" for plain dumps), as
     # pg_restore --section reads it; quick verify restores the sections around its own COPY.
     section: str = ""
+    # The tablespace the object lives in ("" for the database's default): the TOC's field, or
+    # a plain header's "; Tablespace: x" (pg_backup_archiver.c _printTocEntry).
+    tablespace: str = ""
 
 
 @dataclass(frozen=True)

@@ -91,6 +91,7 @@ def restore_archive(
     section: str | None = None,
     listed: Sequence[int] | None = None,
     on_ready: Callable[[QualifiedName], None] | None = None,
+    no_tablespaces: bool = False,
 ) -> ArchiveRun:
     """Run pg_restore --verbose into ``dsn`` and turn its log into Failures.
 
@@ -98,6 +99,7 @@ def restore_archive(
     ``section`` restores one section (``--section``), ``listed`` only the TOC entries with
     those ids (``--use-list``); quick verify restores the sections around its own data load.
     ``on_ready(table)`` is told when a table's rows are final (overlap.ready_watch).
+    ``no_tablespaces``: the server lacks tablespaces the dump uses (--no-tablespaces).
     """
     install = choose_pg_restore(server, dump.facts.pg_dump_major)
     n = jobs if jobs is not None else default_jobs()
@@ -109,6 +111,12 @@ def restore_archive(
         args.append(f"--jobs={n}")
     if no_owner:
         args.append("--no-owner")
+    if no_tablespaces:
+        # Each "SET default_tablespace = x" would fail, and its error land on the object.
+        args.append("--no-tablespaces")
+    # A subscription names another server (pg_dump writes it connect = false); a scratch
+    # restore has no business with it, and nothing compared depends on it.
+    args.append("--no-subscriptions")
     if section is not None:
         args.append(f"--section={section}")
     if dump.facts.kind == "data-only":

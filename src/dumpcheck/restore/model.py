@@ -62,6 +62,9 @@ class RestoreResult:
     server_died: bool = False
     extra: dict[str, str] = field(default_factory=dict)
     created_roles: tuple[str, ...] = ()  # roles made for the dump; dropped afterwards
+    # Tablespaces the dump's objects live in that the server lacks: restored without them
+    # (pg_restore --no-tablespaces; restore.preflight.missing_tablespaces).
+    tablespaces_left_out: tuple[str, ...] = ()
     # What they were made from: the names alone (NOLOGIN), or a pg_dumpall file's roles
     # section (its attributes and memberships, never its passwords; NOLOGIN on a server that
     # is not dumpcheck's own).

@@ -62,6 +62,7 @@ def restore_plain(
     progress: Callable[[int], None] | None = None,
     sample: int | None = None,
     on_ready: Callable[[QualifiedName], None] | None = None,
+    no_tablespaces: bool = False,
 ) -> PlainRun:
     """Replay the plain dump read from ``source`` (a file, or an object streamed from the
     store) into the database at ``dsn``.
@@ -92,6 +93,7 @@ def restore_plain(
     with open_plain(source) as stream, Session(server, dsn, replica) as session:
         splitter = PlainSplitter(cast(BinaryIO, stream))
         session.splitter = splitter
+        session.no_tablespaces = no_tablespaces
         parallel = n > 1 and sample is None and _local_file(source, stream)
         # On one session a table is read as soon as its data is in: the other cores are free.
         # With several, the sessions keep the cores busy through the load and the index builds,

@@ -25,6 +25,14 @@ _OTHER_DATABASE = re.compile(
     re.IGNORECASE | re.DOTALL,
 )
 SESSION_SET = re.compile(r"^\s*(SET|SELECT\s+pg_catalog\.set_config)\b", re.IGNORECASE)
+# pg_dump selects an object's tablespace this way (pg_backup_archiver.c _selectTablespace).
+_DEFAULT_TABLESPACE = re.compile(r"^\s*SET\s+default_tablespace\s*=", re.IGNORECASE)
+# pg_dump's SUBSCRIPTION entries (dumpSubscription): left out, as pg_restore --no-subscriptions.
+_SUBSCRIPTION = re.compile(
+    r"^\s*(?:(?:CREATE|ALTER)\s+SUBSCRIPTION|COMMENT\s+ON\s+SUBSCRIPTION|"
+    r"SECURITY\s+LABEL\s+(?:FOR\s+\S+\s+)?ON\s+SUBSCRIPTION)\s",
+    re.IGNORECASE,
+)
 _OWNER_TO = re.compile(r"^\s*ALTER\s+.*\sOWNER\s+TO\s", re.IGNORECASE | re.DOTALL)
 _CREATE_DATABASE_NAME = re.compile(r'^\s*CREATE\s+DATABASE\s+("(?:[^"]|"")*"|\S+)', re.IGNORECASE)
 
@@ -65,6 +73,9 @@ class Session:
         # The session settings the dump has set so far (SET, set_config), in order: another
         # session of the same restore (restore/plainjobs.py) replays them.
         self.settings: list[bytes] = []
+        # The server lacks a tablespace the dump uses: leave out every SET default_tablespace,
+        # as pg_restore --no-tablespaces does (restore.preflight.missing_tablespaces).
+        self.no_tablespaces = False
 
     def sql(self, text: str) -> bytes:
         """The statement in the dump's own encoding (the one its SET client_encoding set).
@@ -108,6 +119,7 @@ class Session:
         """Another session into the same database, with the settings this one has now."""
         other = Session(self.server, self.dsn, self.replica)
         other.splitter = self.splitter
+        other.no_tablespaces = self.no_tablespaces
         other.reconnect()
         for text in self.settings:
             other.connection.execute(text)
@@ -172,6 +184,14 @@ def run_statement(
         return
     if no_owner and _OWNER_TO.match(stmt.text):
         result.skipped += 1  # pg_restore --no-owner skips the same statements
+        return
+    if session.no_tablespaces and _DEFAULT_TABLESPACE.match(stmt.text):
+        result.skipped += 1  # as pg_restore --no-tablespaces
+        return
+    if _SUBSCRIPTION.match(stmt.text):
+        result.skipped += 1  # as pg_restore --no-subscriptions (restore/archive.py)
+        # Not its text: a subscription's CONNECTION string may hold a password.
+        result.log.append(f"line {stmt.line}: skipped (a subscription, as --no-subscriptions)")
         return
     if stmt.broken:
         # Rows of a damaged COPY command, read as SQL up to their "\." line: never run them,

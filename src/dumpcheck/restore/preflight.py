@@ -8,7 +8,7 @@ from collections.abc import Iterable
 import psycopg
 from psycopg import sql
 
-from dumpcheck.inventory.model import DumpFacts
+from dumpcheck.inventory.model import DumpFacts, TocEntry
 from dumpcheck.restore.model import PreflightFinding
 from dumpcheck.restore.roles import CreatedRoles, create_roles
 from dumpcheck.scratch import classify_db_error, connect_maintenance, server_failure
@@ -111,3 +111,28 @@ def _create_fails(conn: psycopg.Connection[tuple[object, ...]], name: str) -> st
 
 # dfmgr.c: could not load library "...": libossp-uuid.so.16: cannot open shared object file
 _MISSING_LIBRARY = re.compile(r'could not load library "[^"]*": ([^:]+): cannot open shared')
+
+
+def missing_tablespaces(server: ScratchServer, dsn: str, entries: Iterable[TocEntry]) -> list[str]:
+    """The tablespaces the dump's objects live in that the server does not have.
+
+    A scratch server never has them (their directories are the production server's), and
+    pg_restore's SET default_tablespace would then fail for each such object: the restore
+    leaves them out instead, as pg_restore --no-tablespaces does, and every object goes to the
+    default tablespace. Nothing dumpcheck compares depends on the tablespace.
+    """
+    wanted = sorted({e.tablespace for e in entries if e.tablespace})
+    if not wanted:
+        return []
+    try:
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            have = {
+                str(r[0])
+                for r in conn.execute(
+                    "SELECT spcname FROM pg_catalog.pg_tablespace WHERE spcname = ANY(%s)",
+                    (wanted,),
+                )
+            }
+    except psycopg.OperationalError as exc:
+        raise server_failure(server, exc) from exc
+    return [name for name in wanted if name not in have]

@@ -63,10 +63,19 @@ def restore_archive_quick(
     jobs: int | None = None,
     no_owner: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    no_tablespaces: bool = False,
 ) -> ArchiveRun:
     """Restore ``dump`` into ``dsn`` with each table's first ``sample`` rows (see above)."""
     total = max(len(dump.entries), 1)
-    pre = restore_archive(dump, server, dsn, jobs=jobs, no_owner=no_owner, section="pre-data")
+    pre = restore_archive(
+        dump,
+        server,
+        dsn,
+        jobs=jobs,
+        no_owner=no_owner,
+        section="pre-data",
+        no_tablespaces=no_tablespaces,
+    )
     budget = SampleBudget(sample)
     loaded = _load_samples(dump, server, dsn, budget, progress, total)
     unvalidated = _foreign_keys_and_dependents(dump.entries)
@@ -81,7 +90,15 @@ def restore_archive_quick(
         )
     ]
     post = (
-        restore_archive(dump, server, dsn, jobs=jobs, no_owner=no_owner, listed=later)
+        restore_archive(
+            dump,
+            server,
+            dsn,
+            jobs=jobs,
+            no_owner=no_owner,
+            listed=later,
+            no_tablespaces=no_tablespaces,
+        )
         if later
         else None
     )

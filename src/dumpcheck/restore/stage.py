@@ -21,7 +21,7 @@ from dumpcheck.restore.classify import Failure, classify
 from dumpcheck.restore.model import PreflightFinding, RestoreResult
 from dumpcheck.restore.overlap import EarlyReads
 from dumpcheck.restore.plain import restore_plain
-from dumpcheck.restore.preflight import check_extensions, prepare_server
+from dumpcheck.restore.preflight import check_extensions, missing_tablespaces, prepare_server
 from dumpcheck.restore.quick import restore_archive_quick
 from dumpcheck.scratch import (
     create_database,
@@ -134,6 +134,9 @@ def _restore_into(
     extra: dict[str, str] = {}
     findings = [*findings, *check_extensions(server, dsn, dump.facts.extensions)]
     base_failures = apply_base_schema(server, dsn, base_schema) if base_schema is not None else []
+    no_tablespaces = missing_tablespaces(server, dsn, dump.entries)
+    if no_tablespaces:
+        extra["tablespaces_left_out"] = ",".join(no_tablespaces)
     if created_roles:
         extra["created_roles"] = ",".join(created_roles)
     if sample is not None:
@@ -152,6 +155,7 @@ def _restore_into(
             progress=(lambda n: progress(min(n, size), size)) if progress is not None else None,
             sample=sample,
             on_ready=early.ready if early is not None else None,
+            no_tablespaces=bool(no_tablespaces),
         )
         sampled = frozenset(plain.sampled)
         failures, tool = plain.failures, "psycopg statement driver"
@@ -169,10 +173,18 @@ def _restore_into(
                 no_owner=no_owner,
                 progress=progress,
                 on_ready=early.ready if early is not None else None,
+                no_tablespaces=bool(no_tablespaces),
             )
         else:
             run = restore_archive_quick(
-                dump, server, dsn, sample=sample, jobs=jobs, no_owner=no_owner, progress=progress
+                dump,
+                server,
+                dsn,
+                sample=sample,
+                jobs=jobs,
+                no_owner=no_owner,
+                progress=progress,
+                no_tablespaces=bool(no_tablespaces),
             )
         failures, tool, log, sampled = run.failures, run.tool, run.log, run.sampled
         extra["pg_restore_exit"] = str(run.returncode)
@@ -197,6 +209,7 @@ def _restore_into(
         tool=tool,
         extra=extra,
         created_roles=tuple(created_roles),
+        tablespaces_left_out=tuple(no_tablespaces),
         into_prisma_schema=base_schema is not None,
         sample=sample,
         sampled=sampled,

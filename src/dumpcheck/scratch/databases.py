@@ -81,11 +81,37 @@ def drop_database(server: ScratchServer, name: str) -> None:
         raise ScratchServerError(f"refusing to drop {name!r}: dumpcheck did not create it")
     with connect_maintenance(server) as conn:
         try:
+            # DROP DATABASE refuses a database that holds a subscription, even WITH (FORCE).
+            subscriptions = [
+                str(row[0])
+                for row in conn.execute(
+                    "SELECT s.subname FROM pg_catalog.pg_subscription s "
+                    "JOIN pg_catalog.pg_database d ON d.oid = s.subdbid WHERE d.datname = %s",
+                    (name,),
+                )
+            ]
+            if subscriptions:
+                _drop_subscriptions(server, name, subscriptions)
             conn.execute(
                 sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
             )
         except psycopg.Error as exc:
             raise ScratchServerError(f"cannot drop database {name}: {exc}") from exc
+
+
+def _drop_subscriptions(server: ScratchServer, database: str, names: list[str]) -> None:
+    """Drop the subscriptions of a database we created, without touching their publisher:
+    disabled and detached from their slot first, as the DROP SUBSCRIPTION page says to do when
+    the remote slot cannot (or must not) be dropped."""
+    import psycopg
+    from psycopg import sql
+
+    with psycopg.connect(server.dsn(database), autocommit=True) as conn:
+        for name in names:
+            sub = sql.Identifier(name)
+            conn.execute(sql.SQL("ALTER SUBSCRIPTION {} DISABLE").format(sub))
+            conn.execute(sql.SQL("ALTER SUBSCRIPTION {} SET (slot_name = NONE)").format(sub))
+            conn.execute(sql.SQL("DROP SUBSCRIPTION {}").format(sub))
 
 
 def drop_roles(server: ScratchServer, roles: Iterable[str]) -> None:

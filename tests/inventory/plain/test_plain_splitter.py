@@ -180,3 +180,17 @@ def test_huge_row_is_handed_over_in_bounded_pieces() -> None:
     assert sum(sizes) == len(row) + 1
     assert max(sizes) <= 1 << 16
     assert (block.rows, block.complete) == (1, True)
+
+
+def test_a_header_names_the_tablespace_apart_from_the_owner() -> None:
+    """pg_dump adds "; Tablespace: x" after the owner of an object outside the default
+    tablespace (pg_backup_archiver.c _printTocEntry): the owner stays the role's name."""
+    dump = (
+        b"--\n-- Name: a; Type: TABLE; Schema: public; Owner: bob; Tablespace: fast\n--\n\n"
+        b"CREATE TABLE public.a (id integer);\n"
+        b"--\n-- Name: b; Type: TABLE; Schema: public; Owner: carol\n--\n\n"
+        b"CREATE TABLE public.b (id integer);\n"
+    )
+    first, second = (i for i in _split(dump, 1 << 20) if isinstance(i, Statement))
+    assert first.header == ObjectHeader("a", "TABLE", "public", "bob", tablespace="fast")
+    assert second.header == ObjectHeader("b", "TABLE", "public", "carol")

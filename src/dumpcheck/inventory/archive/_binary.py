@@ -274,7 +274,7 @@ def _read_entry(reader: ByteReader, header: ArchiveHeader, where: str) -> RawEnt
     reader.str_()  # drop statement
     copy_stmt = reader.str_() or ""
     namespace = reader.str_() or ""
-    reader.str_()  # tablespace
+    tablespace = reader.str_() or ""
     if version >= V_1_14:
         reader.str_()  # table access method
     if version >= V_1_16:
@@ -298,6 +298,7 @@ def _read_entry(reader: ByteReader, header: ArchiveHeader, where: str) -> RawEnt
         defn=defn,
         had_data=had_dumper,
         section=section,
+        tablespace=tablespace,
     )
     if header.format_code == FORMAT_CUSTOM:
         flag, offset = reader.offset()

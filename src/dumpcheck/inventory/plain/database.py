@@ -227,11 +227,13 @@ def _add_entry(scan: DatabaseScan, stmt: Statement, desc: str, table: QualifiedN
     if header is None:
         if table is None:
             return
-        tag, schema, owner = table.name, table.schema, ""
+        tag, schema, owner, space = table.name, table.schema, "", ""
     else:
-        tag, schema, owner = header.name, header.schema, header.owner
+        tag, schema, owner, space = header.name, header.schema, header.owner, header.tablespace
     schema = "" if schema == "-" else schema
-    scan.entries.append(TocEntry(len(scan.entries) + 1, desc, tag, schema, owner=owner))
+    scan.entries.append(
+        TocEntry(len(scan.entries) + 1, desc, tag, schema, owner=owner, tablespace=space)
+    )
 
 
 def _on_insert(scan: DatabaseScan, stmt: Statement, text: str) -> None:

@@ -27,6 +27,7 @@ class ObjectHeader:
     schema: str
     owner: str
     data: bool = False  # "-- Data for Name: ..." (a TABLE DATA / SEQUENCE SET section)
+    tablespace: str = ""  # "; Tablespace: x" after the owner: not the default tablespace
 
 
 @dataclass(frozen=True)

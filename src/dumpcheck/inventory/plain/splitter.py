@@ -56,7 +56,9 @@ _HEADER = re.compile(
     # "Statistics for " before STATISTICS DATA entries.
     r"^-- (?:(?P<data>Data for )|Statistics for )?Name: (?P<name>.*); "
     r"Type: (?P<type>[A-Z][A-Z ]*); "
-    r"Schema: (?P<schema>.*); Owner: (?P<owner>.*)$"
+    r"Schema: (?P<schema>.*); Owner: (?P<owner>.*?)"
+    # ... and "; Tablespace: x" for an object outside the default tablespace.
+    r"(?:; Tablespace: (?P<tablespace>.*))?$"
 )
 # pg_dumpall.c: the file's first comment, and the one before each database's part.
 CLUSTER_HEADER = "-- PostgreSQL database cluster dump"
@@ -192,7 +194,12 @@ class PlainSplitter(SplitterBuffer):
         m = _HEADER.match(comment)
         if m:
             header = ObjectHeader(
-                m["name"], m["type"], m["schema"], m["owner"], data=m["data"] is not None
+                m["name"],
+                m["type"],
+                m["schema"],
+                m["owner"],
+                data=m["data"] is not None,
+                tablespace=m["tablespace"] or "",
             )
             if header.data and header.type == "TABLE DATA":
                 self.data_headers.add(QualifiedName(header.schema, header.name))
