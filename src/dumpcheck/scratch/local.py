@@ -184,7 +184,7 @@ def _start(
     if owner is not None:
         os.chown(cluster.log, owner.pw_uid, owner.pw_gid)
 
-    env = server_environment(cluster.install)
+    env = _server_environment(cluster.install)
 
     def spawn() -> subprocess.Popen[bytes]:
         return subprocess.Popen(
@@ -209,7 +209,7 @@ def _start(
         log.close()
 
 
-def server_environment(install: PgInstall) -> dict[str, str]:
+def _server_environment(install: PgInstall) -> dict[str, str]:
     """The server's environment: ours, with the install's own ``lib`` first on the library path
     when it ships its own libpq.
 
