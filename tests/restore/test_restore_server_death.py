@@ -62,3 +62,30 @@ def test_server_killed_mid_restore_is_environment_failure(tmp_path: Path, fmt: s
         socket_dir = server.socket_dir
     # Leaving the block cleaned the dead server's directory up without a second error.
     assert socket_dir is not None and not socket_dir.exists()
+
+
+def test_a_session_lost_while_it_forks_is_environment_failure(
+    scratch_server: ScratchServer, fresh_db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A parallel plain restore forks a session per worker and replays the dump's settings on
+    # it; the server going away between the connect and the settings raised psycopg's own
+    # OperationalError (a traceback, not exit 3). Here the new backend is ended at that moment.
+    from dumpcheck.restore.plainsession import Session
+
+    session = Session(scratch_server, scratch_server.dsn(fresh_db))
+    session.reconnect()
+    session.settings = [b"SET statement_timeout = 0"]
+    connect = Session.reconnect
+
+    def connect_then_lose(self: Session) -> None:
+        connect(self)
+        assert self.conn is not None
+        pid = self.conn.info.backend_pid
+        with psycopg.connect(scratch_server.conninfo, autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+
+    monkeypatch.setattr(Session, "reconnect", connect_then_lose)
+    with pytest.raises(ScratchServerError) as info:
+        session.fork()
+    session.close()
+    assert info.value.exit_code == EXIT_ENVIRONMENT

@@ -107,12 +107,12 @@ class Session:
             self.conn.close()
         try:
             self.conn = psycopg.connect(self.dsn, autocommit=True)
+            # pg_dump repeats SET statements verbatim; preparing them gains nothing.
+            self.conn.prepare_threshold = None
+            if self.replica:
+                self.conn.execute("SET session_replication_role = replica")
         except psycopg.OperationalError as exc:
             raise server_failure(self.server, exc) from exc
-        # pg_dump repeats SET statements verbatim; preparing them gains nothing.
-        self.conn.prepare_threshold = None
-        if self.replica:
-            self.conn.execute("SET session_replication_role = replica")
         self.settings = []
 
     def fork(self) -> Session:
@@ -121,8 +121,14 @@ class Session:
         other.splitter = self.splitter
         other.no_tablespaces = self.no_tablespaces
         other.reconnect()
-        for text in self.settings:
-            other.connection.execute(text)
+        try:
+            for text in self.settings:
+                other.connection.execute(text)
+        except psycopg.OperationalError as exc:
+            # The server died between the connect and the settings (a worker forks its
+            # session while another loads): an environment failure, as anywhere else.
+            other.close()
+            raise server_failure(self.server, exc) from exc
         other.settings = list(self.settings)
         return other
 
