@@ -8,6 +8,7 @@ development database, read-only, as a role that cannot write.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from collections.abc import Iterator
@@ -205,6 +206,44 @@ def test_a_table_in_another_schema_is_the_wrong_schema_parameter(
     assert any("?schema=app" in line for line in evidence)
     right = run_cli(capsys, "inspect", base, "--prisma", str(schema), "--schema", "app")
     assert_contract(right, (0,), "inspect --schema app")
+
+
+@pytest.mark.parametrize(
+    "table",
+    [
+        # Another tool's table of that name.
+        "CREATE TABLE _prisma_migrations (id serial PRIMARY KEY, note text)",
+        # One with Prisma's key columns only (no started_at to order by).
+        "CREATE TABLE _prisma_migrations (id varchar(36) PRIMARY KEY, checksum varchar(64) "
+        "NOT NULL, finished_at timestamptz, migration_name varchar(255) NOT NULL, "
+        "rolled_back_at timestamptz); INSERT INTO _prisma_migrations VALUES "
+        f"('1', '{hashlib.sha256(b'SELECT 1;').hexdigest()}', now(), '20240101_init', NULL)",
+    ],
+    ids=["foreign", "key-columns-only"],
+)
+def test_a_prisma_migrations_table_of_another_shape_is_drift_not_a_failure(
+    table: str,
+    scratch_server: ScratchServer,
+    fresh_db: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # It was read with Prisma's column names and ended the run with exit 3 (a raw SQL error).
+    schema = tmp_path / "schema.prisma"
+    schema.write_text(SCHEMA.split("model Order")[0])
+    migration = tmp_path / "migrations" / "20240101_init" / "migration.sql"
+    migration.parent.mkdir(parents=True)
+    migration.write_bytes(b"SELECT 1;")
+    with psycopg.connect(scratch_server.dsn(fresh_db), autocommit=True) as conn:
+        conn.execute("CREATE TABLE products (id int PRIMARY KEY, title text)")
+        conn.execute(table)
+    result = run_cli(
+        capsys, "inspect", scratch_server.dsn(fresh_db), "--prisma", str(schema), "--format", "json"
+    )
+    assert_contract(result, (1,), "inspect beside an odd _prisma_migrations")
+    tables = _verdicts(result)
+    assert tables["products"]["verdict"] == "ok"
+    assert tables["_prisma_migrations"]["verdict"] == "drift"
 
 
 def test_inspect_reads_in_a_read_only_session_that_names_itself(

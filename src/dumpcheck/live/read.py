@@ -94,14 +94,30 @@ def _migrations(conn: Any, schema: str, catalog: Catalog) -> tuple[MigrationRow,
     # MIGRATIONS_TABLE_NAME); only the five columns the history check needs are read.
     from psycopg import sql
 
-    if not any(t.key.schema == schema for t in catalog.find_tables("_prisma_migrations")):
+    table = catalog.table(schema, "_prisma_migrations")
+    if table is None:
         return None
-    query = sql.SQL(
-        "SELECT migration_name, checksum, finished_at::text, rolled_back_at::text, "
-        "applied_steps_count FROM {} ORDER BY started_at, migration_name"
-    ).format(sql.Identifier(schema, "_prisma_migrations"))
+    have = {c.name for c in table.columns}
+    if not {"migration_name", "checksum"} <= have:
+        return None  # another tool's table of that name: it records no Prisma history
+    # Each column read only where it exists (a table from an early Prisma 2 lacks some).
+    wanted = ("finished_at", "rolled_back_at", "applied_steps_count")
+    parts = [
+        sql.SQL("{}::text").format(sql.Identifier(c)) if c in have else sql.SQL("NULL")
+        for c in wanted
+    ]
+    order = ["started_at", "migration_name"] if "started_at" in have else ["migration_name"]
+    query = sql.SQL("SELECT migration_name, checksum, {} FROM {} ORDER BY {}").format(
+        sql.SQL(", ").join(parts),
+        sql.Identifier(schema, "_prisma_migrations"),
+        sql.SQL(", ").join(sql.Identifier(c) for c in order),
+    )
     rows = conn.execute(query).fetchall()
     return tuple(
-        MigrationRow(str(name), str(checksum), finished, rolled_back, int(steps or 0))
+        MigrationRow(str(name), str(checksum), finished, rolled_back, _steps(steps))
         for name, checksum, finished, rolled_back, steps in rows
     )
+
+
+def _steps(value: str | None) -> int:
+    return int(value) if value is not None and value.lstrip("-").isdigit() else 0
