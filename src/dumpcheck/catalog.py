@@ -101,6 +101,7 @@ class UniqueConstraint:
     columns: tuple[str, ...]
     via_index: bool = True
     nulls_not_distinct: bool = False
+    include: tuple[str, ...] = ()  # INCLUDE (...): stored in the index, not part of the key
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,7 @@ class Index:
     unique: bool = False
     method: str = "btree"
     predicate: str | None = None
+    include: tuple[str, ...] = ()  # INCLUDE (...): stored in the index, not part of the key
 
 
 @dataclass(frozen=True)

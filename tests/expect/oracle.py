@@ -30,7 +30,14 @@ CORPUS = Path(os.environ.get("DUMPCHECK_CORPUS", _REPO.parent / "shared" / "corp
 # Preview features the Prisma 7 engine still knows; older schemas carry others (metrics,
 # driverAdapters, multiSchema, ...) that it rejects.
 _KNOWN_PREVIEW = frozenset(
-    {"views", "postgresqlExtensions", "relationJoins", "nativeDistinct", "strictUndefinedChecks"}
+    {
+        "views",
+        "postgresqlExtensions",
+        "relationJoins",
+        "nativeDistinct",
+        "strictUndefinedChecks",
+        "partialIndexes",
+    }
 )
 _URL_LINE = re.compile(r"^\s*(url|directUrl|shadowDatabaseUrl)\s*=.*$", re.MULTILINE)
 _PREVIEW_LINE = re.compile(r"^(\s*previewFeatures\s*=\s*)\[([^\]]*)\](.*)$", re.MULTILINE)

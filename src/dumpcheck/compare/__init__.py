@@ -76,6 +76,8 @@ def compare(
         spellings=spellings or {},
         strict=strict,
         live=live,
+        partial_indexes=expectation.partial_indexes,
+        domains=actual.domains,
     )
     tables: list[TableFinding] = []
     for key in sorted(expectation.catalog.tables):

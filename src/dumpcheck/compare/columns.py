@@ -11,12 +11,13 @@ import re
 from collections.abc import Mapping
 from dataclasses import replace
 
-from dumpcheck.catalog import Column, Table
+from dumpcheck.catalog import Column, Domain, QualifiedName, Table
 from dumpcheck.compare.defaults import Parsed, autoincrement_changed, defaults_match, family, parse
 from dumpcheck.compare.equivalences import (
     ARRAY_NULLABILITY,
     DBGENERATED_SPELLING,
     DEFAULT_SPELLING,
+    DOMAIN_TYPE,
     SEQUENCE_NAME,
     TIME_PRECISION,
     UNSUPPORTED_TYPE,
@@ -30,6 +31,10 @@ _SCALAR_OF = {
     "double precision": "Float", "real": "Float", "numeric": "Decimal", "money": "Decimal",
     "boolean": "Boolean", "jsonb": "Json", "json": "Json", "bytea": "Bytes", "date": "DateTime",
 }  # fmt: skip
+# A column type naming a domain: `public.d`, `public."Email"`, `d[]`.
+_TYPE_NAME = re.compile(
+    r'^(?:(?P<schema>"(?:[^"]|"")+"|[^".\[(]+)\.)?(?P<name>"(?:[^"]|"")+"|[^".\[(]+)(?P<list>\[\])?$'
+)
 _TIME = re.compile(
     r"^(?P<base>timestamp|time)(?:\((?P<p>\d)\))?(?P<zone> with(?:out)? time zone)(?P<list>\[\])?$"
 )
@@ -69,8 +74,12 @@ def compare_columns(
     actual: Table,
     origins: Mapping[str, ColumnOrigin],
     spellings: Mapping[str, str] | None = None,
+    domains: Mapping[QualifiedName, Domain] | None = None,
 ) -> tuple[list[Difference], list[Difference]]:
-    """(drift, notes): every column difference, split by whether Prisma reports it."""
+    """(drift, notes): every column difference, split by whether Prisma reports it.
+
+    ``domains`` are the actual side's: a column of a domain type is compared by its base type.
+    """
     drift: list[Difference] = []
     notes: list[Difference] = []
     actual_by_name = {c.name: c for c in actual.columns}
@@ -81,6 +90,11 @@ def compare_columns(
             drift.append(Difference("missing_column", exp.name, _describe(exp), None))
             continue
         origin = origins.get(exp.name) or guess_origin(exp)
+        base = base_type(act.type, domains or {})
+        if base is not None and normalize_type(base) == normalize_type(exp.type):
+            diff = Difference("type", exp.name, exp.type, f"{act.type} (a domain over {base})")
+            notes.append(_noted(diff, DOMAIN_TYPE))
+            act = replace(act, type=base)
         _compare_type(exp, act, origin, drift, notes)
         if exp.nullable != act.nullable:
             diff = Difference(
@@ -102,6 +116,30 @@ def compare_columns(
         if act.name not in expected_names:
             drift.append(Difference("extra_column", act.name, None, _describe(act)))
     return drift, notes
+
+
+def base_type(column_type: str, domains: Mapping[QualifiedName, Domain]) -> str | None:
+    """The type under a domain (through domains over domains), or None for no domain.
+
+    Prisma's describer reads information_schema.columns, which gives a domain column its base
+    type (udt_name, character_maximum_length, ... are the domain's underlying type's).
+    """
+    base = None
+    for _ in range(len(domains)):
+        m = _TYPE_NAME.match(column_type)
+        if m is None:
+            break
+        name = _unquote(m["name"])
+        schema = _unquote(m["schema"]) if m["schema"] else None
+        found = [d for k, d in domains.items() if k.name == name and schema in (None, k.schema)]
+        if len(found) != 1:
+            break
+        column_type = base = found[0].base_type + (m["list"] or "")
+    return base
+
+
+def _unquote(ident: str) -> str:
+    return ident[1:-1].replace('""', '"') if ident.startswith('"') else ident
 
 
 def _noted(diff: Difference, reason: str) -> Difference:
@@ -148,7 +186,15 @@ def _compare_default(
         drift.append(diff)
         return
     if not defaults_match(expected, actual, fam):
-        drift.append(diff)
+        if expected.kind == "dbgenerated" and normalize_default(exp.default) == normalize_default(
+            act.default
+        ):
+            # The database has the very expression the schema asks for; the describer reads it
+            # as something else (CURRENT_TIMESTAMP as now()), so `prisma migrate diff` lists the
+            # column on every run. `inspect` has no scratch server to ask for the spelling.
+            notes.append(_noted(diff, DBGENERATED_SPELLING))
+        else:
+            drift.append(diff)
         return
     if normalize_default(exp.default) == normalize_default(act.default) and (
         exp.identity == act.identity

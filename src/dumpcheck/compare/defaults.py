@@ -15,7 +15,9 @@ from decimal import Decimal, InvalidOperation
 from typing import Literal
 
 Kind = Literal["none", "value", "now", "sequence", "dbgenerated", "any"]
-_CAST = re.compile(r"^(?P<body>.*?)(?:::[\w\" .\[\]()]+)+$", re.DOTALL)
+# Trailing casts: ::text, ::auth."Status"[], ::character varying(255), ::timestamp(3) without
+# time zone. A bracket is only ever the [] of an array type, never the end of ARRAY[...].
+_CAST = re.compile(r"^(?P<body>.*?)(?:::(?:[\w\" .]|\(\d+(?:,\s*\d+)?\))+(?:\[\])*)+$", re.DOTALL)
 _NEXTVAL = re.compile(r"^nextval\(\(?'(?P<seq>[^']+)'(?:::text\))?::regclass\)$", re.IGNORECASE)
 _NOW = re.compile(r"^(?:now\(\)|current_timestamp)(?:::[\w\" .()]+)?$", re.IGNORECASE)
 _STRING = re.compile(r"^[Ee]?'((?:[^']|'')*)'$", re.DOTALL)

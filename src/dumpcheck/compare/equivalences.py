@@ -29,14 +29,28 @@ TIME_PRECISION = (
     "a timestamp or time precision Prisma does not state matches any (postgres schema_differ.rs "
     "native type comparison)"
 )
+DOMAIN_TYPE = (
+    "a column of a domain type is read as the domain's base type (the describer reads "
+    "information_schema.columns, which gives a domain column its underlying type)"
+)
 UNSUPPORTED_TYPE = "the type of an Unsupported(...) field is not compared by Prisma's differ"
 DUPLICATE_INDEX = (
     "a second index with the same columns as one Prisma expects is neither dropped nor renamed "
     "(table.rs index_pairs: only a singular index is renamed)"
 )
 PARTIAL_INDEX = (
-    "a partial index is invisible to Prisma without the partialIndexes preview feature (the "
-    "describer reads only indexes without a predicate)"
+    "a partial index that matches no index of the schema is never dropped by Prisma without the "
+    "partialIndexes preview feature (Prisma 7 reads it without its predicate)"
+)
+PARTIAL_PREDICATE = (
+    "without the partialIndexes preview feature Prisma 7 reads a partial index without its "
+    "predicate, so it stands for the index the schema asks for"
+)
+KEY_DETAIL = (
+    "the describer reads no collation and no operator class options of an index key, and an "
+    "operator class only for GiST, GIN, SP-GiST and BRIN (postgres.rs index_from_row), so "
+    "Prisma's differ does not compare them (a B-tree or hash operator class the schema asks "
+    "for makes `prisma migrate diff` list the index on every run)"
 )
 EXPRESSION_INDEX = "an expression index is invisible to Prisma (the describer skips it)"
 NULLS_ORDER = "an index key's NULLS FIRST/LAST is not compared by Prisma's differ"
@@ -61,8 +75,11 @@ ALL = (
     ARRAY_NULLABILITY,
     TIME_PRECISION,
     UNSUPPORTED_TYPE,
+    DOMAIN_TYPE,
     DUPLICATE_INDEX,
     PARTIAL_INDEX,
+    PARTIAL_PREDICATE,
+    KEY_DETAIL,
     EXPRESSION_INDEX,
     NULLS_ORDER,
     JOIN_TABLE_FK_NAME,

@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-from dumpcheck.catalog import QualifiedName, Table
+from dumpcheck.catalog import Domain, QualifiedName, Table
 from dumpcheck.compare.columns import columns_missing_from_data, compare_columns
 from dumpcheck.compare.constraints import compare_foreign_keys, compare_primary_key
 from dumpcheck.compare.enums import enum_differences_for
@@ -70,6 +70,8 @@ class TableContext:
     spellings: Mapping[tuple[QualifiedName, str], str] = field(default_factory=dict)
     strict: bool = False
     live: DatabaseInfo | None = None  # `inspect`: the restored side is a live database
+    partial_indexes: bool = False  # the schema enables Prisma's partialIndexes preview feature
+    domains: Mapping[QualifiedName, Domain] = field(default_factory=dict)  # the actual side's
 
 
 def table_differences(
@@ -78,8 +80,8 @@ def table_differences(
     """(drift, notes): every structural difference, by kind of object."""
     origins = ctx.origins.get(expected.key, {})
     spelled = {c: s for (t, c), s in ctx.spellings.items() if t == expected.key}
-    col_drift, col_notes = compare_columns(expected, actual, origins, spelled)
-    idx_drift, idx_notes = compare_indexes(expected, actual)
+    col_drift, col_notes = compare_columns(expected, actual, origins, spelled, ctx.domains)
+    idx_drift, idx_notes = compare_indexes(expected, actual, partial_indexes=ctx.partial_indexes)
     fk_drift, fk_notes = compare_foreign_keys(expected, actual)
     enums = enum_differences_for(expected, ctx.enum_diffs)
     drift = [

@@ -65,6 +65,9 @@ class Expectation:
     # index's WHERE, for render_sql: table -> index -> text.
     index_ddl: dict[QualifiedName, dict[str, tuple[str, ...]]] = field(default_factory=dict)
     index_predicates: dict[QualifiedName, dict[str, str]] = field(default_factory=dict)
+    # The partialIndexes preview feature: without it Prisma's differ matches a partial index
+    # as if it had no predicate and never drops one (compare/indexes.py).
+    partial_indexes: bool = False
     resolved: ResolvedSchema | None = None
     column_origins: dict[QualifiedName, dict[str, ColumnOrigin]] = field(
         default_factory=dict

@@ -76,6 +76,7 @@ def _table_json(inv: DumpInventory, t: Table) -> dict[str, Any]:
                 "columns": list(u.columns),
                 "via_index": u.via_index,
                 "nulls_not_distinct": u.nulls_not_distinct,
+                "include": list(u.include),
             }
             for u in t.uniques
         ],
@@ -86,6 +87,7 @@ def _table_json(inv: DumpInventory, t: Table) -> dict[str, Any]:
                 "unique": i.unique,
                 "method": i.method,
                 "predicate": i.predicate,
+                "include": list(i.include),
             }
             for i in t.indexes
         ],

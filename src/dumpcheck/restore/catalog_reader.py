@@ -298,6 +298,7 @@ def _add_constraints(parts: dict[int, _TableParts], constraints: list[dict[str, 
                         cols,
                         via_index=False,
                         nulls_not_distinct=bool(c["nulls_not_distinct"]),
+                        include=tuple(c["include"] or ()),
                     )
                 )
             case "f":
@@ -342,6 +343,7 @@ def _add_indexes(parts: dict[int, _TableParts], rows: list[dict[str, Any]]) -> N
                     tuple(k["column_name"] for k in keys),
                     via_index=True,
                     nulls_not_distinct=bool(first["nulls_not_distinct"]),
+                    include=tuple(first["include"] or ()),
                 )
             )
             continue
@@ -352,6 +354,7 @@ def _add_indexes(parts: dict[int, _TableParts], rows: list[dict[str, Any]]) -> N
                 unique=bool(first["is_unique"]),
                 method=first["method"],
                 predicate=first["predicate"],
+                include=tuple(first["include"] or ()),
             )
         )
 

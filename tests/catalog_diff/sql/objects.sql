@@ -122,3 +122,9 @@ INSERT INTO public.base_log VALUES (2, 'n');
 INSERT INTO public.ev (k, during) VALUES (1, '[2024-01-01,2024-01-02)'), (2, NULL);
 INSERT INTO public.ref VALUES (1);
 INSERT INTO public.uses VALUES (1, 1);
+-- INCLUDE columns on a unique index, a plain index and a UNIQUE constraint: Prisma's describer
+-- reads them as index columns (compare/indexes.py), so both readers must keep them.
+CREATE TABLE public.covering (id integer NOT NULL, code text, note text,
+    CONSTRAINT covering_code_inc UNIQUE (code) INCLUDE (note, id));
+CREATE UNIQUE INDEX covering_id_inc ON public.covering (id) INCLUDE (code);
+CREATE INDEX covering_note_inc ON public.covering (note DESC) INCLUDE (id) WHERE id > 0;

@@ -149,6 +149,23 @@ def test_indexes() -> None:
     )
 
 
+def test_include_columns() -> None:
+    # INCLUDE columns are kept apart from the keys, in order, by both kinds of statement.
+    state = _read(
+        'CREATE TABLE public.t (a integer, "B" text, c text);',
+        'CREATE UNIQUE INDEX t_a_inc ON public.t USING btree (a) INCLUDE ("B", c);',
+        "CREATE INDEX t_c_inc ON public.t USING btree (c DESC) INCLUDE (a) WHERE (a > 0);",
+        'ALTER TABLE ONLY public.t\n    ADD CONSTRAINT t_c_key UNIQUE (c) INCLUDE (a, "B");',
+    )
+    assert state.unparsed == []
+    t = _table(state, name="t")
+    assert t.uniques == (
+        UniqueConstraint("t_a_inc", ("a",), include=("B", "c")),
+        UniqueConstraint("t_c_key", ("c",), via_index=False, include=("a", "B")),
+    )
+    assert t.indexes == (Index("t_c_inc", ("c DESC",), predicate="(a > 0)", include=("a",)),)
+
+
 def test_hostile_names_and_types() -> None:
     state = _read(
         'CREATE SCHEMA "we;ird";',

@@ -119,7 +119,9 @@ def resolve(ast: SchemaAst, default_schema: str, files: tuple[str, ...] = ()) ->
     _check_table_names(sources, models)
     _check_constraint_names(sources, models, inline)
     datasource = ds or Datasource("db", "postgresql")
-    return ResolvedSchema(datasource, default_schema, models, enums, inline, many, files)
+    return ResolvedSchema(
+        datasource, default_schema, models, enums, inline, many, files, config.preview_features
+    )
 
 
 def _with_fields(block: Block, scalars: list[ScalarField]) -> list[tuple[Field, ScalarField]]:

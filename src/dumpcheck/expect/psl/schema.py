@@ -182,6 +182,7 @@ class ResolvedSchema:
     inline_relations: tuple[InlineRelation, ...]
     many_to_many: tuple[ManyToMany, ...]
     files: tuple[str, ...] = ()
+    preview_features: frozenset[str] = frozenset()  # lower-cased, as Prisma compares them
 
     def model(self, name: str) -> Model:
         """The model called ``name`` (it exists: resolution checked every reference)."""

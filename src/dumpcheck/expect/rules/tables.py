@@ -114,6 +114,7 @@ def build_expectation(
         views=views,
         index_ddl=index_ddl,
         index_predicates=predicates,
+        partial_indexes="partialindexes" in schema.preview_features,
         resolved=schema,
         column_origins=origins,
     )

@@ -219,6 +219,7 @@ def table_constraint(state: DdlState, draft: TableDraft, element: str) -> None:
 
 _PK = re.compile(r"PRIMARY\s+KEY\s*(?=\()", re.IGNORECASE)
 _UNIQUE = re.compile(r"UNIQUE\s+(?:NULLS\s+(?P<not>NOT\s+)?DISTINCT\s+)?(?=\()", re.IGNORECASE)
+_INCLUDE = re.compile(r"\s*INCLUDE\s*(?=\()", re.IGNORECASE)
 _FK = re.compile(r"FOREIGN\s+KEY\s*(?=\()", re.IGNORECASE)
 _REFERENCES = re.compile(r"\s*REFERENCES\s+", re.IGNORECASE)
 _FK_TAIL = re.compile(
@@ -240,9 +241,14 @@ def _fast_constraint(name: str, body: str) -> Constraint | None:
         if (m := _PK.match(body)) is not None:
             return PrimaryKey(name, read_ident_list(body, m.end())[0])
         if (m := _UNIQUE.match(body)) is not None:
-            columns = read_ident_list(body, m.end())[0]
+            columns, pos = read_ident_list(body, m.end())
+            include = _INCLUDE.match(body, pos)
             return UniqueConstraint(
-                name, columns, via_index=False, nulls_not_distinct=bool(m["not"])
+                name,
+                columns,
+                via_index=False,
+                nulls_not_distinct=bool(m["not"]),
+                include=read_ident_list(body, include.end())[0] if include else (),
             )
         if (m := _FK.match(body)) is None:
             return None

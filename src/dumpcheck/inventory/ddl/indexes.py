@@ -15,6 +15,7 @@ from dumpcheck.sqltext import (
     TextError,
     matching_paren,
     read_ident,
+    read_ident_list,
     read_qualified,
     skip_ws,
     split_top_level,
@@ -63,6 +64,7 @@ def create_index(state: DdlState, sql: str, location: str) -> None:
         check_index(sql[: on.start()] + " ON " + sql[on.end() : close + 1], parts[-1])
     predicate: str | None = None
     nulls_not_distinct = False
+    include: tuple[str, ...] = ()
     pos = close + 1
     while (tail := _INDEX_TAIL.match(sql, pos)) is not None and tail.end() > pos:
         if tail["where"] is not None:
@@ -70,15 +72,17 @@ def create_index(state: DdlState, sql: str, location: str) -> None:
             break
         if tail["nnd"]:
             nulls_not_distinct = True
-        bracket = tail.start("include") if tail["include"] else tail.start("with")
-        pos = matching_paren(sql, bracket) + 1 if tail["include"] or tail["with"] else tail.end()
+        if tail["include"]:
+            include, pos = read_ident_list(sql, tail.start("include"))
+        else:
+            pos = matching_paren(sql, tail.start("with")) + 1 if tail["with"] else tail.end()
     draft = state.existing(_key(parts))
     unique = bool(m["unique"])
     bare = all(_is_bare(k) for k in keys)
     if unique and bare and predicate is None and method == "btree":
-        draft.uniques.append(UniqueConstraint(name, keys, True, nulls_not_distinct))
+        draft.uniques.append(UniqueConstraint(name, keys, True, nulls_not_distinct, include))
     else:
-        draft.indexes.append(Index(name, keys, unique, method, predicate))
+        draft.indexes.append(Index(name, keys, unique, method, predicate, include))
 
 
 def _index_key(text: str) -> str:

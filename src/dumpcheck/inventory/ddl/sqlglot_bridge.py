@@ -80,8 +80,14 @@ def sqlglot_constraint(name: str, element: str) -> Constraint:
     if isinstance(kind, exp.UniqueColumnConstraint):
         schema = kind.this
         columns = _names(schema.expressions) if isinstance(schema, exp.Schema) else ()
+        params = kind.args.get("include")
+        include = params.args.get("include") if isinstance(params, exp.IndexParameters) else None
         return UniqueConstraint(
-            name, columns, via_index=False, nulls_not_distinct=bool(kind.args.get("nulls"))
+            name,
+            columns,
+            via_index=False,
+            nulls_not_distinct=bool(kind.args.get("nulls")),
+            include=_names(include or []),
         )
     if isinstance(kind, exp.ForeignKey):
         return _foreign_key(name, kind)

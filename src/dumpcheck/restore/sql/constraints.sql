@@ -22,7 +22,12 @@ SELECT con.conrelid AS oid,
        con.confupdtype::text AS on_update,
        pg_catalog.pg_get_constraintdef(con.oid) AS definition,
        COALESCE((pg_catalog.to_jsonb(i) ->> 'indnullsnotdistinct')::boolean, false)
-           AS nulls_not_distinct
+           AS nulls_not_distinct,
+       -- A UNIQUE constraint's INCLUDE columns: its index's indkey past indnkeyatts.
+       ARRAY(SELECT a.attname FROM generate_series(i.indnkeyatts + 1, i.indnatts) g(n)
+             JOIN pg_catalog.pg_attribute a
+               ON a.attrelid = i.indrelid AND a.attnum = i.indkey[g.n - 1]
+             ORDER BY g.n) AS include
 FROM pg_catalog.pg_constraint con
 JOIN pg_catalog.pg_class c ON c.oid = con.conrelid
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace

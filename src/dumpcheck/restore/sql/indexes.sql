@@ -14,6 +14,11 @@ SELECT i.indrelid AS oid,
        pg_catalog.pg_get_expr(i.indpred, i.indrelid) AS predicate,
        COALESCE((pg_catalog.to_jsonb(i) ->> 'indnullsnotdistinct')::boolean, false)
            AS nulls_not_distinct,
+       -- INCLUDE columns: the entries of indkey past indnkeyatts.
+       ARRAY(SELECT ia2.attname FROM generate_series(i.indnkeyatts + 1, i.indnatts) g(n)
+             JOIN pg_catalog.pg_attribute ia2
+               ON ia2.attrelid = i.indrelid AND ia2.attnum = i.indkey[g.n - 1]
+             ORDER BY g.n) AS include,
        k.n AS keyno,
        a.attname AS column_name,
        pg_catalog.pg_get_indexdef(i.indexrelid, k.n::int, false) AS key_text,

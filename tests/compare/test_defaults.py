@@ -1,0 +1,43 @@
+"""Defaults read as Prisma's describer reads them (postgres/default.rs), compared by value."""
+
+from __future__ import annotations
+
+import pytest
+
+from dumpcheck.compare.defaults import defaults_match, parse
+
+ENUM_ARRAY = "ARRAY['ACTIVE'::auth.\"Status\", 'DISABLED'::auth.\"Status\"]"
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "fam"),
+    [
+        # A literal array and ARRAY[...] of casts: the cast's [] is never ARRAY's bracket.
+        ("'{ACTIVE,DISABLED}'::auth.\"Status\"[]", ENUM_ARRAY, "Enum"),
+        ("'{ACTIVE,DISABLED}'::\"Status\"[]", "ARRAY['ACTIVE'::\"Status\", 'DISABLED']", "Enum"),
+        ("'{1,2,3}'::integer[]", "ARRAY[1, 2, 3]", "Int"),
+        ("'{a,b}'::character varying(10)[]", "ARRAY['a'::character varying(10), 'b']", "String"),
+    ],
+)
+def test_list_defaults_spelled_otherwise_match(a: str, b: str, fam: str) -> None:
+    left, right = parse(a, fam, True), parse(b, fam, True)
+    assert left.kind == right.kind == "value"
+    assert defaults_match(left, right, fam)
+
+
+def test_list_defaults_in_another_order_differ() -> None:
+    other = parse("'{DISABLED,ACTIVE}'::auth.\"Status\"[]", "Enum", True)
+    assert not defaults_match(parse(ENUM_ARRAY, "Enum", True), other, "Enum")
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("'x'::character varying(255)", "x"),
+        ("'x'::text", "x"),
+        ("('x'::text)", "x"),
+        ("'it''s'::character varying", "it's"),
+    ],
+)
+def test_casts_come_off_a_string(text: str, value: str) -> None:
+    assert parse(text, "String", False).value == value
