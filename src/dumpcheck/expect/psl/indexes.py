@@ -226,7 +226,9 @@ def _index_field(
 
 
 def _check_native(ctx: _Context, attr: Attribute, fld: ScalarField, kind: str) -> None:
-    if fld.native is not None and fld.native.name == "Xml":
+    # postgres validations.rs compatible_native_types runs over @@index/@@unique (and their
+    # field forms) only: an @id or @@id on an Xml field is accepted (PostgreSQL then refuses it).
+    if kind != "id" and fld.native is not None and fld.native.name == "Xml":
         if kind == "index":
             message = "You cannot define an index on fields with native type `Xml` of Postgres."
         else:

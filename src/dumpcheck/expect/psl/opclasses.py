@@ -9,6 +9,7 @@ is one PostgreSQL does not print, so the catalog never spells it.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import NoReturn
 
 from dumpcheck.expect.psl.ast import Call, Ident, Pos, Str, Value
 from dumpcheck.expect.psl.diagnostics import fail
@@ -44,12 +45,27 @@ for _prefix, (_pg, _variants) in _BRIN_TYPES.items():
         # BRIN's default class is minmax, except inet's, which is inclusion.
         default = _variant == ("Inclusion" if _prefix == "Inet" else "MinMax")
         OPCLASSES[f"{_prefix}{_variant}Ops"] = (f"{_pg}_{_VARIANT[_variant]}_ops", "Brin", default)
-# Which Prisma scalar each BRIN class family reads (validations.rs: "not of BigInt type").
-_BRIN_SCALAR = {
-    "int2": "Int", "int4": "Int", "oid": "Int", "int8": "BigInt", "float4": "Float",
-    "float8": "Float", "numeric": "Decimal", "date": "DateTime", "timestamp": "DateTime",
-    "timestamptz": "DateTime", "time": "DateTime", "timetz": "DateTime", "bytea": "Bytes",
+# Prisma name family -> the native types (PSL names) whose BRIN classes they are, and the
+# Prisma scalar that takes the family without a native type (validations.rs, Brin arms).
+_BRIN_NATIVE = {
+    "bit": ("Bit",), "varbit": ("VarBit",), "bpchar": ("Char",), "date": ("Date",),
+    "float4": ("Real",), "float8": ("DoublePrecision",), "inet": ("Inet",),
+    "int2": ("SmallInt",), "int4": ("Integer",), "int8": ("BigInt",), "numeric": ("Decimal",),
+    "oid": ("Oid",), "bytea": ("ByteA",), "text": ("Text", "VarChar"),
+    "timestamp": ("Timestamp",), "timestamptz": ("Timestamptz",), "time": ("Time",),
+    "timetz": ("Timetz",), "uuid": ("Uuid",),
 }  # fmt: skip
+_BRIN_ALL = frozenset(n for natives in _BRIN_NATIVE.values() for n in natives)
+_BRIN_BARE = {
+    "float8": "Float", "int4": "Int", "int8": "BigInt", "numeric": "Decimal", "bytea": "Bytes",
+    "text": "String", "timestamp": "DateTime",
+}  # fmt: skip
+# Which scalars each index type takes at all (parser-database IndexAlgorithm::supports_field_type).
+_TAKES = {
+    "Gist": {"String"},
+    "SpGist": {"String"},
+    "Brin": {"String", "Bytes", "DateTime", "Float", "Int", "BigInt", "Decimal"},
+}
 _DEFAULT_NAMES = {(pg, algorithm) for pg, algorithm, default in OPCLASSES.values() if default}
 
 
@@ -85,73 +101,92 @@ _ALGORITHM_OF = {"gin": "Gin", "gist": "Gist", "spgist": "SpGist", "brin": "Brin
 def check_opclass(
     sources: Mapping[str, str], pos: Pos, algorithm: str, fld: ScalarField, ops: str | None
 ) -> None:
-    """The index type takes this field (and its class), as validations.rs checks them."""
+    """The index type takes this field (and its class): validations.rs
+    generalized_index_validations, arm for arm. Only an explicit @db type counts as the field's
+    native type (native_type_instance), and raw() classes are never checked."""
     if ops is not None and ops.startswith(RAW_PREFIX):
         return
-    if ops is not None:
-        family = OPCLASSES[ops][1]
-        if family != algorithm:
-            raise fail(
-                sources,
-                pos,
-                f"The given operator class `{ops}` is not supported with the `{algorithm}` index "
-                "type.",
-            )
+
+    def error(message: str) -> NoReturn:
+        raise fail(sources, pos, message)
+
+    if ops is not None and OPCLASSES[ops][1] != algorithm:
+        error(
+            f"The given operator class `{ops}` is not supported with the `{algorithm}` index type."
+        )
     native = fld.native.name if fld.native is not None else None
-    unsupported = fld.type == "Unsupported"
-    if algorithm == "Gin" and not unsupported:
-        if fld.arity == "list":
-            if ops not in (None, "ArrayOps"):
-                raise fail(sources, pos, f"The given operator class `{ops}` expects a Json field.")
+    scalar = "Enum" if fld.is_enum else fld.type
+    is_list = fld.arity == "list"
+
+    def mismatch() -> None:  # err_f
+        if native is not None and ops is not None:
+            error(
+                f"The given operator class `{ops}` does not support native type `{native}` of "
+                f"field `{fld.name}`."
+            )
+        if native is not None:
+            error(f"The {algorithm} index field type `{native}` has no default operator class.")
+        if ops is not None:
+            error(
+                f"The given operator class `{ops}` expects the field `{fld.name}` to define a "
+                "valid native type."
+            )
+        takes = scalar == "Unsupported" or algorithm in ("BTree", "Hash")
+        takes |= scalar in _TAKES.get(algorithm, set())
+        takes |= algorithm == "Gin" and (scalar == "Json" or is_list)
+        if not takes:
+            error(
+                f"The {algorithm} index type does not support the type of the field `{fld.name}`."
+            )
+
+    def not_of(kind: str) -> NoReturn:
+        error(
+            f"The given operator class `{ops}` points to the field `{fld.name}` that is not of "
+            f"{kind} type."
+        )
+
+    if algorithm == "Gist":
+        if not (native == "Inet" and ops == "InetOps"):
+            mismatch()
+    elif algorithm == "Gin":
+        if native is None and ops is None and scalar == "Json":
+            return
+        if ops is None and is_list:
+            return
+        if native == "JsonB" and ops in (None, "JsonbOps", "JsonbPathOps"):
+            return
+        if native is None and ops in ("JsonbOps", "JsonbPathOps"):
+            if scalar != "Json":
+                not_of("Json")
             return
         if ops == "ArrayOps":
-            raise fail(
-                sources,
-                pos,
-                f"The given operator class `ArrayOps` expects the type of field `{fld.name}` to be "
-                "an array.",
-            )
-        if fld.type != "Json":
-            raise fail(
-                sources,
-                pos,
-                f"The Gin index type does not support the type of the field `{fld.name}`.",
-            )
-        if native == "Json":
-            raise fail(
-                sources, pos, "The Gin index field type `Json` has no default operator class."
-            )
-    elif algorithm == "SpGist" and not unsupported:
-        ok = (fld.type == "String" and native in (None, "Text", "VarChar", "Char", "Inet")) and (
-            ops is None or (ops == "TextOps") != (native == "Inet")
-        )
-        if not ok:
-            raise fail(
-                sources,
-                pos,
-                f"The SpGist index type does not support the type of the field `{fld.name}`.",
-            )
-    elif algorithm == "Brin" and not unsupported:
-        if fld.type == "Json" or fld.arity == "list":
-            raise fail(
-                sources,
-                pos,
-                f"The Brin index type does not support the type of the field `{fld.name}`.",
-            )
-        if ops is not None:
-            family = OPCLASSES[ops][0].split("_")[0]
-            wanted = _BRIN_SCALAR.get(family, "String")
-            if wanted != fld.type:
-                raise fail(
-                    sources,
-                    pos,
-                    f"The given operator class `{ops}` points to the field `{fld.name}` that is "
-                    f"not of {wanted} type.",
+            if not is_list:
+                error(
+                    f"The given operator class `ArrayOps` expects the type of field `{fld.name}` "
+                    "to be an array."
                 )
-    elif algorithm == "Gist" and ops == "InetOps" and native != "Inet" and not unsupported:
-        raise fail(
-            sources,
-            pos,
-            f"The given operator class `InetOps` does not support native type `{native}` of field "
-            f"`{fld.name}`.",
-        )
+            return
+        mismatch()
+    elif algorithm == "SpGist":
+        if native == "Inet" and ops in (None, "InetOps"):
+            return
+        if native is None and ops is None and scalar == "String":
+            return
+        if native is None and ops == "TextOps":
+            if scalar != "String":
+                not_of("String")
+            return
+        if native in ("Text", "VarChar", "Char") and ops in (None, "TextOps"):
+            return
+        mismatch()
+    elif algorithm == "Brin":
+        family = OPCLASSES[ops][0].split("_")[0] if ops is not None else None
+        if native is not None and native in (_BRIN_NATIVE.get(family, ()) if family else _BRIN_ALL):
+            return
+        if native is None and ops is None and scalar in _BRIN_BARE.values():
+            return
+        if native is None and family in _BRIN_BARE:
+            if scalar != _BRIN_BARE[family]:
+                not_of(_BRIN_BARE[family])
+            return
+        mismatch()

@@ -44,7 +44,12 @@ def model_columns(model: Model, enums: dict[str, EnumDef], default_schema: str) 
         ddl_type = ctype.ddl + ("[]" if ctype.is_list else "")
         nullable = fld.arity != "required" and fld.column not in key_columns
         default = ddl_default = None
-        if fld.default is not None and fld.default.kind == "autoincrement":
+        default_kind = _default_kind(fld)
+        if default_kind == "autoincrement" and ctype.canonical not in _SERIAL:
+            # sql-schema-connector renders a serial only for the three integer types; an
+            # autoincrement() on @db.Oid gets a plain OID column with no default.
+            default_kind = None
+        elif fld.default is not None and fld.default.kind == "autoincrement":
             seq = serial_sequence_name(table, name)
             sequences.append(
                 Sequence(
@@ -59,7 +64,7 @@ def model_columns(model: Model, enums: dict[str, EnumDef], default_schema: str) 
                 default, ddl_default = pair
         columns.append(Column(name, type_text, nullable, default))
         ddl[name] = (ddl_type, ddl_default)
-        origins[name] = ColumnOrigin("Enum" if fld.is_enum else fld.type, _default_kind(fld))
+        origins[name] = ColumnOrigin("Enum" if fld.is_enum else fld.type, default_kind)
     return ModelColumns(tuple(columns), ddl, tuple(sequences), origins)
 
 

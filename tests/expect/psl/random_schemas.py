@@ -1,0 +1,235 @@
+"""Random Prisma schemas for a differential against Prisma's engine (test_random_schemas.py).
+
+Each schema is drawn from a seed: enums (some @map'ped), models with scalar, enum and list
+fields, native types, defaults of every kind, @unique/@map/@updatedAt, composite ids, indexes
+with sort orders, index types and operator classes, and 1:1, 1:n and m:n relations with
+referential actions. About a fifth allow choices Prisma rejects (an @id on a Float, a Json
+list), so that both verdicts are drawn.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+
+SCALARS = ("String", "Int", "BigInt", "Float", "Decimal", "Boolean", "DateTime", "Json", "Bytes")
+NATIVE = {
+    "String": (
+        "@db.Text", "@db.VarChar(191)", "@db.VarChar", "@db.Char(3)", "@db.Uuid", "@db.Xml",
+        "@db.Inet", "@db.Citext", "@db.Bit(2)", "@db.VarBit",
+    ),
+    "Int": ("@db.Integer", "@db.SmallInt", "@db.Oid"),
+    "BigInt": ("@db.BigInt",),
+    "Float": ("@db.Real", "@db.DoublePrecision"),
+    "Decimal": ("@db.Decimal(10, 2)", "@db.Decimal", "@db.Money"),
+    "Boolean": ("@db.Boolean",),
+    "DateTime": (
+        "@db.Timestamp(3)", "@db.Timestamptz(6)", "@db.Timestamptz", "@db.Date", "@db.Time(2)",
+        "@db.Timetz",
+    ),
+    "Json": ("@db.Json", "@db.JsonB"),
+    "Bytes": ("@db.ByteA",),
+}  # fmt: skip
+DEFAULTS = {
+    "String": (
+        '"x"', '"it\'s"', '""', "uuid()", "cuid()", "uuid(7)", "nanoid(8)", "ulid()",
+        "dbgenerated(\"'a'::text\")", "5",
+    ),
+    "Int": ("0", "-3", "autoincrement()", "42", 'dbgenerated("1 + 1")', '"7"'),
+    "BigInt": ("0", "autoincrement()", "9007199254740993", "-1"),
+    "Float": ("1.5", "0", "-2.25", "3"),
+    "Decimal": ("1.5", '"2.50"', "0"),
+    "Boolean": ("true", "false"),
+    "DateTime": ("now()", '"2020-01-01T00:00:00Z"', 'dbgenerated("now()")'),
+    "Json": ('"{}"', '"[1, 2]"', '"{\\"a\\": 1}"'),
+    "Bytes": ('""',),
+}  # fmt: skip
+LIST_DEFAULTS = {
+    "String": ('["a", "b"]', "[]"),
+    "Int": ("[1, 2]", "[]"),
+    "Boolean": ("[true]",),
+    "Float": ("[1.5]",),
+    "DateTime": ('["2020-01-01T00:00:00Z"]',),
+}
+ALGORITHMS = ("Hash", "Gin", "BTree", "Brin", "Gist", "SpGist")
+OPS = (
+    "InetOps", "JsonbOps", "JsonbPathOps", "ArrayOps", "TextOps", "BitMinMaxOps",
+    "VarBitMinMaxOps", "BpcharBloomOps", "ByteaBloomOps", "DateMinMaxOps", "DateMinMaxMultiOps",
+    "Float4BloomOps", "Float8MinMaxOps", "InetInclusionOps", "Int2MinMaxOps", "Int4BloomOps",
+    "Int4MinMaxMultiOps", "Int8MinMaxOps", "NumericBloomOps", "OidBloomOps", "TextBloomOps",
+    "TextMinMaxOps", "TimestampMinMaxOps", "TimestampTzBloomOps", "TimeMinMaxOps",
+    "TimeTzBloomOps", "UuidMinMaxOps", 'raw("text_pattern_ops")',
+)  # fmt: skip
+ACTIONS = ("Cascade", "Restrict", "NoAction", "SetNull", "SetDefault")
+
+
+@dataclass
+class _Model:
+    name: str
+    lines: list[str] = field(default_factory=list)
+    block: list[str] = field(default_factory=list)
+    fields: list[tuple[str, str, str]] = field(default_factory=list)  # name, type, "", "?", "[]"
+
+    def text(self) -> str:
+        body = "\n".join(self.lines)
+        if self.block:
+            body += "\n\n" + "\n".join(self.block)
+        return f"model {self.name} {{\n{body}\n}}\n"
+
+
+class _Draw:
+    def __init__(self, seed: int) -> None:
+        self.r = random.Random(seed)
+        self.loose = self.r.random() < 0.2  # allow choices Prisma rejects
+        self.enums: dict[str, list[str]] = {}
+
+    def chance(self, p: float) -> bool:
+        return self.r.random() < p
+
+    def schema(self) -> str:
+        parts = ['generator client {\n  provider = "prisma-client-js"\n}\n']
+        parts.append('datasource db {\n  provider = "postgresql"\n}\n')
+        for e in range(self.r.randint(0, 2)):
+            parts.append(self._enum(f"E{e}", e))
+        models = [self._model(f"M{i}") for i in range(self.r.randint(1, 4))]
+        self._relations(models)
+        return "\n".join(parts + [m.text() for m in models])
+
+    def _enum(self, name: str, number: int) -> str:
+        values = [f"V{v}" for v in range(self.r.randint(1, 3))]
+        self.enums[name] = values
+        lines = [f"  {v}" + (f' @map("v_{v.lower()}")' if self.chance(0.2) else "") for v in values]
+        if self.chance(0.3):
+            lines.append(f'\n  @@map("e_{number}")')
+        return f"enum {name} {{\n" + "\n".join(lines) + "\n}\n"
+
+    def _model(self, name: str) -> _Model:
+        r = self.r
+        model = _Model(name)
+        composite = self.chance(0.15)
+        if not composite:
+            id_type = r.choice(("Int", "String", "BigInt") + (("Float",) if self.loose else ()))
+            default = {"Int": "autoincrement()", "BigInt": "autoincrement()", "Float": "1"}.get(
+                id_type, r.choice(("uuid()", "cuid()"))
+            )
+            native = ""
+            if id_type == "String" and self.chance(0.3):
+                native = " @db.Uuid" if default == "uuid()" else " @db.VarChar(30)"
+            attr = f'@id(map: "pk_{name.lower()}")' if self.chance(0.1) else "@id"
+            model.lines.append(f"  id {id_type} {attr} @default({default}){native}")
+            model.fields.append(("id", id_type, ""))
+        for number in range(r.randint(1, 5)):
+            self._field(model, f"f{number}")
+        plain = [f for f, t, mod in model.fields if mod == "" and t != "Json"]
+        if composite:
+            columns = r.sample(plain, min(len(plain), r.randint(1, 2)))
+            if columns:
+                model.block.append(f"  @@id([{', '.join(columns)}])")
+            else:
+                model.lines.insert(0, "  id Int @id")
+                model.fields.insert(0, ("id", "Int", ""))
+        for _ in range(r.randint(0, 2)):
+            self._index(model)
+        if self.chance(0.2):
+            model.block.append(f'  @@map("t_{name.lower()}")')
+        return model
+
+    def _field(self, model: _Model, name: str) -> None:
+        r = self.r
+        is_enum = bool(self.enums) and self.chance(0.2)
+        kind = r.choice(sorted(self.enums)) if is_enum else r.choice(SCALARS)
+        mod = r.choice(("", "", "?", "[]"))
+        if mod == "[]" and kind == "Json" and not self.loose:
+            mod = ""
+        attrs = []
+        if self.chance(0.35):
+            if is_enum:
+                values = self.enums[kind]
+                attrs.append(
+                    f"@default([{values[0]}])" if mod == "[]" else f"@default({values[-1]})"
+                )
+            elif mod == "[]":
+                if kind in LIST_DEFAULTS:
+                    attrs.append(f"@default({r.choice(LIST_DEFAULTS[kind])})")
+            else:
+                default = r.choice(DEFAULTS[kind])
+                if default == "autoincrement()" and not self.loose and self.chance(0.7):
+                    default = DEFAULTS[kind][0]
+                attrs.append(f"@default({default})")
+        if not is_enum and self.chance(0.3):
+            attrs.append(r.choice(NATIVE[kind]))
+        if kind == "DateTime" and mod == "" and self.chance(0.2):
+            attrs.append("@updatedAt")
+        if mod != "[]" and self.chance(0.15):
+            attrs.append(
+                "@unique" if self.chance(0.7) else f'@unique(map: "u_{model.name}_{name}")'
+            )
+        if self.chance(0.15):
+            attrs.append(f'@map("col_{name}")')
+        if self.loose and self.chance(0.1):
+            attrs.append("@id")
+        model.lines.append(f"  {name} {kind}{mod}" + "".join(" " + a for a in attrs))
+        model.fields.append((name, kind, mod))
+
+    def _index(self, model: _Model) -> None:
+        r = self.r
+        names = [f for f, t, _ in model.fields if t != "Json" or self.loose or self.chance(0.3)]
+        if not names:
+            return
+        columns = r.sample(names, min(len(names), r.randint(1, 2)))
+        kind = r.choice(("@@index", "@@index", "@@unique"))
+        algorithm = r.choice(ALGORITHMS) if kind == "@@index" and self.chance(0.4) else None
+        keys = []
+        for column in columns:
+            if algorithm is not None and self.chance(0.4):
+                keys.append(f"{column}(ops: {r.choice(OPS)})")
+            elif kind == "@@index" and self.chance(0.2):
+                keys.append(f"{column}(sort: Desc)")
+            else:
+                keys.append(column)
+        args = f"[{', '.join(keys)}]"
+        if self.chance(0.2):
+            args += f', map: "{kind[2:]}_{model.name}_{"_".join(columns)}"'
+        if algorithm is not None:
+            args += f", type: {algorithm}"
+        model.block.append(f"  {kind}({args})")
+
+    def _relations(self, models: list[_Model]) -> None:
+        r = self.r
+        number = 0
+        for i, model in enumerate(models):
+            for target in models[: i + 1]:
+                if not self.chance(0.35):
+                    continue
+                number += 1
+                target_id = next((t for f, t, _ in target.fields if f == "id"), None)
+                if target_id is None:
+                    continue
+                name = f'"r{number}"'
+                kind = r.choice(("1n", "1n", "11", "mn"))
+                if kind == "mn":
+                    if model is not target:
+                        model.lines.append(f"  rel{number} {target.name}[] @relation({name})")
+                        target.lines.append(f"  back{number} {model.name}[] @relation({name})")
+                    continue
+                optional = r.choice(("", "?"))
+                unique = " @unique" if kind == "11" else ""
+                model.lines.append(f"  fk{number} {target_id}{optional}{unique}")
+                extra = ""
+                if self.chance(0.4):
+                    extra += f", onDelete: {r.choice(ACTIONS)}"
+                if self.chance(0.2):
+                    extra += f", onUpdate: {r.choice(ACTIONS)}"
+                if self.chance(0.1):
+                    extra += f', map: "fk_{model.name}_{number}"'
+                model.lines.append(
+                    f"  rel{number} {target.name}{optional} @relation({name}, "
+                    f"fields: [fk{number}], references: [id]{extra})"
+                )
+                back = f"{model.name}?" if kind == "11" else f"{model.name}[]"
+                target.lines.append(f"  back{number} {back} @relation({name})")
+
+
+def random_schema(seed: int) -> str:
+    """One schema, the same for the same seed."""
+    return _Draw(seed).schema()
