@@ -1,10 +1,12 @@
 """Random Prisma schemas for a differential against Prisma's engine (test_random_schemas.py).
 
-Each schema is drawn from a seed: enums (some @map'ped), models with scalar, enum and list
-fields, native types, defaults of every kind, @unique/@map/@updatedAt, composite ids, indexes
-with sort orders, index types and operator classes, and 1:1, 1:n and m:n relations with
-referential actions. About a fifth allow choices Prisma rejects (an @id on a Float, a Json
-list), so that both verdicts are drawn.
+Each schema is drawn from a seed: a datasource with or without multiSchema, relationMode =
+"prisma" and extensions; enums (some @map'ped); models with scalar, enum, list and Unsupported
+fields, native types, defaults of every kind, @unique/@map/@updatedAt/@ignore, composite ids,
+indexes with sort orders, index types and operator classes, @@ignore, reserved words and odd
+@@map names, 1:1, 1:n and m:n relations with referential actions, compound foreign keys, a
+self many-to-many, and views. About a fifth allow choices Prisma rejects (an @id on a
+Float, a Json list), so that both verdicts are drawn.
 """
 
 from __future__ import annotations
@@ -48,7 +50,11 @@ LIST_DEFAULTS = {
     "String": ('["a", "b"]', "[]"),
     "Int": ("[1, 2]", "[]"),
     "Boolean": ("[true]",),
-    "Float": ("[1.5]",),
+    "Float": ("[1.5]", "[1, 2.5]"),
+    "Decimal": ('["1.5"]', "[1.5]"),
+    "BigInt": ("[1, 2]",),
+    "Bytes": ('[""]',),
+    "Json": ('["{}"]',),
     "DateTime": ('["2020-01-01T00:00:00Z"]',),
 }
 ALGORITHMS = ("Hash", "Gin", "BTree", "Brin", "Gist", "SpGist")
@@ -82,18 +88,68 @@ class _Draw:
         self.r = random.Random(seed)
         self.loose = self.r.random() < 0.2  # allow choices Prisma rejects
         self.enums: dict[str, list[str]] = {}
+        self.multi = False  # multiSchema: every model and enum gets an @@schema
 
     def chance(self, p: float) -> bool:
         return self.r.random() < p
 
     def schema(self) -> str:
-        parts = ['generator client {\n  provider = "prisma-client-js"\n}\n']
-        parts.append('datasource db {\n  provider = "postgresql"\n}\n')
+        previews: list[str] = []
+        ds = ['  provider = "postgresql"']
+        self.multi = self.chance(0.25)
+        if self.multi:
+            ds.append('  schemas  = ["public", "other"]')
+        if self.chance(0.15):
+            ds.append('  relationMode = "prisma"')
+        if self.chance(0.15):
+            previews.append('"postgresqlExtensions"')
+            ds.append(
+                "  extensions = ["
+                + self.r.choice(
+                    ["citext", "pg_trgm", 'citext(schema: "public")', 'uuid_ossp(map: "uuid-ossp")']
+                )
+                + "]"
+            )
+        if self.chance(0.1):
+            previews.append('"views"')
+        gen = '  provider = "prisma-client-js"\n'
+        if previews:
+            gen += f"  previewFeatures = [{', '.join(previews)}]\n"
+        parts = ["generator client {\n" + gen + "}\n"]
+        parts.append("datasource db {\n" + "\n".join(ds) + "\n}\n")
         for e in range(self.r.randint(0, 2)):
             parts.append(self._enum(f"E{e}", e))
-        models = [self._model(f"M{i}") for i in range(self.r.randint(1, 4))]
+        names = ["M0", "M1", "M2", "M3"]
+        if self.chance(0.3):
+            names[self.r.randrange(4)] = self.r.choice(["User", "Order", "Group", "Select"])
+        models = [self._model(names[i]) for i in range(self.r.randint(1, 4))]
         self._relations(models)
-        return "\n".join(parts + [m.text() for m in models])
+        extra = []
+        if self.chance(0.15):
+            # a compound key referenced by a compound foreign key
+            actions = self.r.choice(["", ", onDelete: Cascade", ", onUpdate: Restrict"])
+            extra.append("model P {\n  a Int\n  b String\n  kids K[]\n\n  @@id([a, b])\n}\n")
+            opt = self.r.choice(["", "?"])
+            extra.append(
+                f"model K {{\n  id Int @id\n  pa Int{opt}\n  pb String{opt}\n"
+                f"  p P{opt} @relation(fields: [pa, pb], references: [a, b]{actions})\n"
+                + ("\n  @@unique([pa, pb])\n" if self.chance(0.3) else "")
+                + "}\n"
+            )
+        if self.chance(0.1):
+            extra.append(
+                'model S {\n  id Int @id\n  friends S[] @relation("f")\n'
+                '  friendOf S[] @relation("f")\n}\n'
+            )
+        if '"views"' in previews and self.chance(0.7):
+            extra.append(
+                "view V {\n  id Int @unique\n  name String?\n"
+                + ('\n  @@map("v_view")\n' if self.chance(0.3) else "")
+                + "}\n"
+            )
+        if self.multi:
+            extra = [e[: e.rindex("}")] + '  @@schema("other")\n}\n' for e in extra]
+        return "\n".join(parts + [m.text() for m in models] + extra)
 
     def _enum(self, name: str, number: int) -> str:
         values = [f"V{v}" for v in range(self.r.randint(1, 3))]
@@ -101,6 +157,8 @@ class _Draw:
         lines = [f"  {v}" + (f' @map("v_{v.lower()}")' if self.chance(0.2) else "") for v in values]
         if self.chance(0.3):
             lines.append(f'\n  @@map("e_{number}")')
+        if self.multi:
+            lines.append(f'  @@schema("{self.r.choice(["public", "other"])}")')
         return f"enum {name} {{\n" + "\n".join(lines) + "\n}\n"
 
     def _model(self, name: str) -> _Model:
@@ -119,7 +177,24 @@ class _Draw:
             model.lines.append(f"  id {id_type} {attr} @default({default}){native}")
             model.fields.append(("id", id_type, ""))
         for number in range(r.randint(1, 5)):
-            self._field(model, f"f{number}")
+            fname = f"f{number}"
+            if self.chance(0.1):
+                fname = r.choice(["select", "from", "order", "user", "createdAt", "Type"]) + str(
+                    number
+                )
+            self._field(model, fname)
+        if self.chance(0.15):
+            t = r.choice(
+                ['Unsupported("tsvector")', 'Unsupported("point")', 'Unsupported("ltree")']
+            )
+            mod = r.choice(["", "?"])
+            extra = (
+                " @default(dbgenerated(\"'(0,0)'::point\"))"
+                if "point" in t and self.chance(0.3)
+                else ""
+            )
+            model.lines.append(f"  u0 {t}{mod}{extra}")
+            model.fields.append(("u0", "Unsupported", mod))
         plain = [f for f, t, mod in model.fields if mod == "" and t != "Json"]
         if composite:
             columns = r.sample(plain, min(len(plain), r.randint(1, 2)))
@@ -131,7 +206,12 @@ class _Draw:
         for _ in range(r.randint(0, 2)):
             self._index(model)
         if self.chance(0.2):
-            model.block.append(f'  @@map("t_{name.lower()}")')
+            mapped = r.choice([f"t_{name.lower()}", f"my {name}", f"{name}-x", f"{name}.dot"])
+            model.block.append(f'  @@map("{mapped}")')
+        if self.multi:
+            model.block.append(f'  @@schema("{self.r.choice(["public", "other"])}")')
+        if self.chance(0.05):
+            model.block.append("  @@ignore")
         return model
 
     def _field(self, model: _Model, name: str) -> None:
@@ -146,7 +226,9 @@ class _Draw:
             if is_enum:
                 values = self.enums[kind]
                 attrs.append(
-                    f"@default([{values[0]}])" if mod == "[]" else f"@default({values[-1]})"
+                    f"@default([{', '.join(values[: r.randint(0, len(values))])}])"
+                    if mod == "[]"
+                    else f"@default({values[-1]})"
                 )
             elif mod == "[]":
                 if kind in LIST_DEFAULTS:
@@ -162,12 +244,16 @@ class _Draw:
             attrs.append("@updatedAt")
         if mod != "[]" and self.chance(0.15):
             attrs.append(
-                "@unique" if self.chance(0.7) else f'@unique(map: "u_{model.name}_{name}")'
+                r.choice(
+                    ["@unique", f'@unique(map: "u_{model.name}_{name}")', "@unique(sort: Desc)"]
+                )
             )
         if self.chance(0.15):
             attrs.append(f'@map("col_{name}")')
         if self.loose and self.chance(0.1):
             attrs.append("@id")
+        if self.chance(0.04):
+            attrs.append("@ignore")
         model.lines.append(f"  {name} {kind}{mod}" + "".join(" " + a for a in attrs))
         model.fields.append((name, kind, mod))
 
@@ -190,6 +276,8 @@ class _Draw:
         args = f"[{', '.join(keys)}]"
         if self.chance(0.2):
             args += f', map: "{kind[2:]}_{model.name}_{"_".join(columns)}"'
+        if kind == "@@unique" and self.chance(0.2):
+            args += f', name: "n_{"_".join(columns)}"'
         if algorithm is not None:
             args += f", type: {algorithm}"
         model.block.append(f"  {kind}({args})")

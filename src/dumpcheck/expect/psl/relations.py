@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from dumpcheck.expect.psl.arguments import Arguments
 from dumpcheck.expect.psl.diagnostics import fail
 from dumpcheck.expect.psl.fields import RawRelation
+from dumpcheck.expect.psl.relation_mode import check_emulated_actions
 from dumpcheck.expect.psl.schema import (
     Action,
     IndexDef,
@@ -23,6 +24,7 @@ from dumpcheck.expect.psl.schema import (
 )
 
 ACTIONS: tuple[Action, ...] = ("Cascade", "Restrict", "NoAction", "SetNull", "SetDefault")
+_EMULATED: tuple[Action, ...] = ("Cascade", "Restrict", "SetNull")
 
 
 @dataclass(frozen=True)
@@ -55,7 +57,8 @@ def read_relation_field(
         fields = args.field_names("fields")
         references = args.field_names("references")
         fk_name = args.string("map")
-        allowed = ACTIONS[:-1] if relation_mode_prisma else ACTIONS
+        # relationMode = "prisma" on PostgreSQL emulates Cascade, Restrict and SetNull only.
+        allowed = _EMULATED if relation_mode_prisma else ACTIONS
         on_delete = _action(args, "onDelete", allowed)
         on_update = _action(args, "onUpdate", allowed)
     for item_name, _ in fields or ():
@@ -90,6 +93,12 @@ def _action(args: Arguments, key: str, allowed: tuple[Action, ...]) -> Action | 
         extra = ""
         if len(allowed) < len(ACTIONS):
             extra = " Allowed values: (`Cascade`, `Restrict`, `SetNull`)"
+            if shown == "NoAction":
+                extra += (
+                    ". `NoAction` is not implemented for Postgres when using "
+                    '`relationMode = "prisma"`, you could try using `Restrict` instead. '
+                    "Learn more at https://pris.ly/d/relation-mode"
+                )
         raise args.error(value.pos, f"Invalid referential action: `{shown}`.{extra}")
     return next(a for a in allowed if a == shown)
 
@@ -98,6 +107,7 @@ def pair_relations(
     sources: Mapping[str, str],
     models: Mapping[str, ModelInfo],
     fields: Mapping[str, tuple[RelationField, ...]],
+    relation_mode_prisma: bool = False,
 ) -> tuple[tuple[InlineRelation, ...], tuple[ManyToMany, ...]]:
     """Every relation of the schema, checked: foreign keys and implicit join tables."""
     for model_name, rels in fields.items():
@@ -134,6 +144,10 @@ def pair_relations(
                 many.append(_many_to_many(sources, models, model_name, rel, back))
             else:
                 inline.append(_inline(sources, models, model_name, rel, back))
+    if relation_mode_prisma:
+        check_emulated_actions(
+            sources, {name: info.scalars for name, info in models.items()}, inline, fields
+        )
     return tuple(inline), tuple(many)
 
 

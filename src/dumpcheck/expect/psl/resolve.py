@@ -114,7 +114,7 @@ def resolve(ast: SchemaAst, default_schema: str, files: tuple[str, ...] = ()) ->
         )
         for name, raws in raw_relations.items()
     }
-    inline, many = pair_relations(sources, infos, rel_fields)
+    inline, many = pair_relations(sources, infos, rel_fields, relation_mode_prisma)
     models = tuple(Model(**{**m.__dict__, "relations": rel_fields[m.name]}) for m, _ in drafts)
     _check_table_names(sources, models)
     _check_constraint_names(sources, models, inline)
@@ -150,7 +150,9 @@ def _check_unique_criteria(sources: Mapping[str, str], block: Block, model: Mode
         if index is None or index.kind == "index":
             continue
         fields = [model.scalar(f.field) for f in index.fields]
-        if all(f is not None and f.arity == "required" and f.type != "Unsupported" for f in fields):
+        # unique_criteria.rs is_strict_criteria: no optional field (a list is not optional) and
+        # no Unsupported one.
+        if all(f is not None and f.arity != "optional" and f.type != "Unsupported" for f in fields):
             return
     raise fail(
         sources,
