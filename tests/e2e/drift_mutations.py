@@ -1,0 +1,85 @@
+"""Random changes to a database Prisma built, drawn from its own catalog (test_drift_fuzz.py).
+
+Each change is one a hand-written migration or a DBA makes: a column's type, default or
+nullability; an index renamed, dropped or added; a foreign key renamed, re-created with other
+actions or dropped; a primary key renamed; an enum value added; an extra column or table.
+"""
+
+from __future__ import annotations
+
+import random
+
+from dumpcheck.catalog import Catalog, Table
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _column_changes(table: Table, rng: random.Random) -> list[str]:
+    if not table.columns:
+        return []
+    column = rng.choice(table.columns)
+    at = f"ALTER TABLE {_q(table.schema)}.{_q(table.name)} ALTER COLUMN {_q(column.name)}"
+    kind = column.type
+    out = [f"CREATE INDEX fuzz_idx ON {_q(table.schema)}.{_q(table.name)} ({_q(column.name)})"]
+    widen = {"integer": "bigint", "text": "varchar(500)", "jsonb": "json"}
+    if kind in widen:
+        out.append(f"{at} TYPE {widen[kind]}")
+    if kind.startswith("character varying("):
+        out.append(f"{at} TYPE text")
+    if kind.startswith("timestamp(3)"):
+        out.append(f"{at} TYPE timestamp(6) without time zone")
+    if column.default is not None:
+        out += [f"{at} DROP DEFAULT", f"{at} SET DEFAULT ({column.default})"]
+    elif kind in ("integer", "bigint", "smallint", "double precision", "numeric"):
+        out.append(f"{at} SET DEFAULT 7")
+    elif kind == "text" or kind.startswith("character varying"):
+        out.append(f"{at} SET DEFAULT 'z'")
+    key = table.primary_key.columns if table.primary_key else ()
+    if column.nullable and not kind.endswith("[]"):
+        out.append(f"{at} SET NOT NULL")
+    elif not column.nullable and column.name not in key:
+        out.append(f"{at} DROP NOT NULL")
+    return out
+
+
+def _key_changes(table: Table, rng: random.Random) -> list[str]:
+    name = f"{_q(table.schema)}.{_q(table.name)}"
+    out = []
+    names = [i.name for i in table.indexes] + [u.name for u in table.uniques]
+    for index_name in names:
+        out.append(f"ALTER INDEX {_q(table.schema)}.{_q(index_name)} RENAME TO fuzz_renamed")
+        out.append(f"DROP INDEX {_q(table.schema)}.{_q(index_name)}")
+    for fk in table.foreign_keys:
+        target = f"{_q(fk.ref_table.schema)}.{_q(fk.ref_table.name)}"
+        columns = ", ".join(_q(c) for c in fk.columns)
+        refs = ", ".join(_q(c) for c in fk.ref_columns)
+        on_delete = rng.choice(("CASCADE", "RESTRICT", "NO ACTION", "SET NULL"))
+        on_update = rng.choice(("CASCADE", "NO ACTION", "RESTRICT"))
+        out.append(f"ALTER TABLE {name} RENAME CONSTRAINT {_q(fk.name)} TO fuzz_fk")
+        out.append(f"ALTER TABLE {name} DROP CONSTRAINT {_q(fk.name)}")
+        out.append(
+            f"ALTER TABLE {name} DROP CONSTRAINT {_q(fk.name)}; ALTER TABLE {name} ADD CONSTRAINT "
+            f"{_q(fk.name)} FOREIGN KEY ({columns}) REFERENCES {target} ({refs}) "
+            f"ON DELETE {on_delete} ON UPDATE {on_update}"
+        )
+    if table.primary_key is not None:
+        out.append(f"ALTER TABLE {name} RENAME CONSTRAINT {_q(table.primary_key.name)} TO fuzz_pk")
+    return out
+
+
+def random_change(catalog: Catalog, rng: random.Random) -> str:
+    """One change to the database whose catalog this is, as SQL."""
+    tables = [t for t in catalog.tables.values() if t.kind == "table"]
+    tables = [t for t in tables if t.name != "_prisma_migrations"]
+    if not tables:
+        return "SELECT 1"
+    table = rng.choice(tables)
+    changes = _column_changes(table, rng) + _key_changes(table, rng)
+    changes += [
+        f"ALTER TYPE {_q(e.schema)}.{_q(e.name)} ADD VALUE 'FUZZ'" for e in catalog.enums.values()
+    ]
+    changes.append(f"ALTER TABLE {_q(table.schema)}.{_q(table.name)} ADD COLUMN fuzz_extra int")
+    changes.append(f"CREATE TABLE {_q(table.schema)}.fuzz_table (id int)")
+    return rng.choice(changes)
