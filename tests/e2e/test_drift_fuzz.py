@@ -5,7 +5,7 @@ engine's own SQL; the tables `prisma migrate diff` lists on that untouched datab
 aside (Prisma lists some of its own databases on every run, compare/equivalences.py), and
 dumpcheck must list none beyond them. One random change (tests/e2e/drift_mutations.py) later,
 the tables dumpcheck calls drift must be exactly the further tables Prisma would change.
-Seeds are fixed (DUMPCHECK_DRIFT_SEEDS=FIRST:COUNT draws others; 400 more agreed when this was
+Seeds are fixed (DUMPCHECK_DRIFT_SEEDS=FIRST:COUNT draws others; 600 more agreed when this was
 written). A schema PostgreSQL itself refuses (an index on a json column) is passed over.
 """
 
