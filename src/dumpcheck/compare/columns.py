@@ -25,16 +25,13 @@ from dumpcheck.compare.equivalences import (
 from dumpcheck.compare.findings import Difference
 from dumpcheck.compare.normalize import normalize_default, normalize_type
 from dumpcheck.expect.model import ColumnOrigin
+from dumpcheck.sqltext import TextError, read_qualified
 
 _SCALAR_OF = {
     "integer": "Int", "smallint": "Int", "oid": "Int", "bigint": "BigInt",
     "double precision": "Float", "real": "Float", "numeric": "Decimal", "money": "Decimal",
     "boolean": "Boolean", "jsonb": "Json", "json": "Json", "bytea": "Bytes", "date": "DateTime",
 }  # fmt: skip
-# A column type naming a domain: `public.d`, `public."Email"`, `d[]`.
-_TYPE_NAME = re.compile(
-    r'^(?:(?P<schema>"(?:[^"]|"")+"|[^".\[(]+)\.)?(?P<name>"(?:[^"]|"")+"|[^".\[(]+)(?P<list>\[\])?$'
-)
 _TIME = re.compile(
     r"^(?P<base>timestamp|time)(?:\((?P<p>\d)\))?(?P<zone> with(?:out)? time zone)(?P<list>\[\])?$"
 )
@@ -126,20 +123,22 @@ def base_type(column_type: str, domains: Mapping[QualifiedName, Domain]) -> str 
     """
     base = None
     for _ in range(len(domains)):
-        m = _TYPE_NAME.match(column_type)
-        if m is None:
+        # format_type spells a domain `public.d`, `public."Email"`, and its array `d[]`.
+        try:
+            parts, end = read_qualified(column_type, 0)
+        except TextError:
             break
-        name = _unquote(m["name"])
-        schema = _unquote(m["schema"]) if m["schema"] else None
-        found = [d for k, d in domains.items() if k.name == name and schema in (None, k.schema)]
+        suffix = column_type[end:]
+        if len(parts) > 2 or suffix not in ("", "[]"):
+            break
+        schema = parts[0] if len(parts) == 2 else None
+        found = [
+            d for k, d in domains.items() if k.name == parts[-1] and schema in (None, k.schema)
+        ]
         if len(found) != 1:
             break
-        column_type = base = found[0].base_type + (m["list"] or "")
+        column_type = base = found[0].base_type + suffix
     return base
-
-
-def _unquote(ident: str) -> str:
-    return ident[1:-1].replace('""', '"') if ident.startswith('"') else ident
 
 
 def _noted(diff: Difference, reason: str) -> Difference:
