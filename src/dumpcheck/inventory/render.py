@@ -1,8 +1,7 @@
-"""Inventory output: stable JSON (documented by inventory.schema.json) and a rich text table."""
+"""Inventory output: stable JSON (documented by inventory.schema.json) and a text table."""
 
 from __future__ import annotations
 
-import io
 import json
 from typing import Any
 
@@ -13,8 +12,16 @@ from dumpcheck.inventory.model import (
     RoleDefinition,
     RoleMembership,
 )
+from dumpcheck.inventory.texttable import Justify, render_table
 
 SCHEMA_VERSION = 1
+_COLUMNS: tuple[tuple[str, Justify], ...] = (
+    ("schema", "left"),
+    ("table", "left"),
+    ("columns", "right"),
+    ("rows", "right"),
+    ("flags", "left"),
+)
 
 
 def _name(key: QualifiedName) -> dict[str, str]:
@@ -272,33 +279,25 @@ def _roles_text(roles: tuple[RoleDefinition, ...], memberships: tuple[RoleMember
 def to_text(
     inv: DumpInventory, *, width: int = 120, title: str | None = None, in_cluster: bool = False
 ) -> str:
-    """A rich table of the tables, then the facts, as plain text (``in_cluster``: one database
+    """A table of the tables, then the facts, as plain text (``in_cluster``: one database
     of a pg_dumpall listing, whose roles section the listing shows once)."""
-    from rich.console import Console
-    from rich.table import Table as RichTable
-
-    out = io.StringIO()
-    console = Console(file=out, width=width, color_system=None, highlight=False)
-    grid = RichTable(title=title or f"{inv.facts.path}", show_lines=False)
-    for heading, justify in (
-        ("schema", "left"),
-        ("table", "left"),
-        ("columns", "right"),
-        ("rows", "right"),
-        ("flags", "left"),
-    ):
-        grid.add_column(heading, justify=justify)  # type: ignore[arg-type]
+    rows = []
     for _, t in sorted(inv.catalog.tables.items()):
-        rows = "" if t.rows is None else f"{t.rows:,}"
         columns = str(len(t.columns))
         if not t.columns and inv.data_columns.get(t.key):
             # No CREATE TABLE (a data-only dump): count the columns its COPY loads.
             columns = f"{len(inv.data_columns[t.key])} in data"
-        grid.add_row(t.schema, t.name, columns, rows, ", ".join(table_flags(inv, t)))
-    console.print(grid)
-    for line in fact_lines(inv)[: -1 if in_cluster and inv.facts.cluster else None]:
-        console.print(line, markup=False)
-    return out.getvalue()
+        rows.append(
+            (
+                t.schema,
+                t.name,
+                columns,
+                "" if t.rows is None else f"{t.rows:,}",
+                ", ".join(table_flags(inv, t)),
+            )
+        )
+    lines = fact_lines(inv)[: -1 if in_cluster and inv.facts.cluster else None]
+    return render_table(title or f"{inv.facts.path}", _COLUMNS, rows, lines, width=width)
 
 
 def fact_lines(inv: DumpInventory) -> list[str]:
