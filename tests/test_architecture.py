@@ -9,6 +9,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from dumpcheck.cli import COMMANDS
+
 ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "src"
 PACKAGE = SRC / "dumpcheck"
@@ -126,6 +130,24 @@ def test_the_cli_imports_no_stage_until_a_command_runs() -> None:
         "'numpy') or m.startswith(('dumpcheck.inventory', 'dumpcheck.expect', "
         "'dumpcheck.restore', 'dumpcheck.compare', 'dumpcheck.report', 'dumpcheck.scratch', "
         "'dumpcheck.live', 'dumpcheck.refresh'))]\n"
+        "print(heavy)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+@pytest.mark.parametrize("name", sorted(COMMANDS))
+def test_a_commands_help_imports_no_stage(name: str) -> None:
+    """`dumpcheck verify --help` (and every other command's) starts as fast as `--help`: a
+    command imports its stage when it runs, not to describe its options (issue 15)."""
+    code = (
+        "import sys\n"
+        "from dumpcheck.cli import main\n"
+        f"try:\n    main([{name!r}, '--help'])\nexcept SystemExit:\n    pass\n"
+        "heavy = [m for m in sys.modules if m.split('.')[0] in ('psycopg', 'sqlglot', 'rich', "
+        "'numpy') or m.startswith(('dumpcheck.inventory', 'dumpcheck.expect', "
+        "'dumpcheck.restore', 'dumpcheck.compare', 'dumpcheck.report', 'dumpcheck.scratch', "
+        "'dumpcheck.live', 'dumpcheck.refresh', 'dumpcheck.verify', 'dumpcheck.inspection'))]\n"
         "print(heavy)\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

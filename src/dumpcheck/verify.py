@@ -50,11 +50,6 @@ class VerifyOptions:
     sample: int | None = None
 
 
-# --quick without --sample: enough rows to meet most bad values, few enough that the time
-# grows with the number of tables, not with their size.
-DEFAULT_SAMPLE = 1000
-
-
 @dataclass(frozen=True)
 class VerifyOutcome:
     """The findings and every stage's output, for artifacts and triage."""

@@ -13,10 +13,10 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from dumpcheck.cli.options import verify_options
+from dumpcheck.cli.options import DEFAULT_SAMPLE, verify_options
 from dumpcheck.errors import BadInputError
 from dumpcheck.refresh import RefreshOptions, refresh
-from dumpcheck.verify import DEFAULT_SAMPLE, VerifyOptions
+from dumpcheck.verify import VerifyOptions
 
 ROOT = Path(__file__).resolve().parents[2]
 DUMP, PRISMA = "fixtures/demo/dumps/complete.dump", "fixtures/demo/schema.prisma"

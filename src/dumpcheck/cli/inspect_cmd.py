@@ -6,14 +6,16 @@ import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from dumpcheck.cli import EXIT_CODES_HELP
 from dumpcheck.cli.dumparg import DUMP
 from dumpcheck.cli.options import write_output
-from dumpcheck.inspection import InspectOptions
+
+if TYPE_CHECKING:
+    from dumpcheck.inspection import InspectOptions
 
 
 def database_options(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -76,6 +78,7 @@ def inspect_options(url: str | None, kwargs: dict[str, Any]) -> InspectOptions:
     """InspectOptions from the URL (or DATABASE_URL) and the shared options."""
     from dumpcheck.cli.options import split_databases
     from dumpcheck.errors import BadInputError
+    from dumpcheck.inspection import InspectOptions
 
     live, dump_database = split_databases(kwargs.pop("databases", ()))
     if live is not None:

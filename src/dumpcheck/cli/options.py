@@ -5,14 +5,20 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import click
 
 from dumpcheck.cli.dumparg import DUMP
 from dumpcheck.errors import BadInputError
-from dumpcheck.scratch.model import Backend
-from dumpcheck.verify import DEFAULT_SAMPLE, VerifyOptions
+
+if TYPE_CHECKING:
+    from dumpcheck.scratch.model import Backend
+    from dumpcheck.verify import VerifyOptions
+
+# --quick without --sample: enough rows to meet most bad values, few enough that the time
+# grows with the number of tables, not with their size.
+DEFAULT_SAMPLE = 1000
 
 DATABASE_HELP = (
     "The database to verify in a pg_dumpall file (default: its only user database); for a "
@@ -126,6 +132,9 @@ def _decorate(
     )
     @functools.wraps(func)
     def wrapper(**kwargs: Any) -> Any:
+        # Imported when the command runs: `dumpcheck verify --help` needs no pipeline (issue 15).
+        from dumpcheck.verify import VerifyOptions
+
         backend: Backend = kwargs.pop("scratch") or ("dsn" if kwargs["scratch_dsn"] else "local")
         kwargs["_options"] = VerifyOptions(
             **_dump_fields(kwargs.pop("dump")),

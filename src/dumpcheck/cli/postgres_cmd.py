@@ -5,8 +5,6 @@ from __future__ import annotations
 import shutil
 
 import click
-from rich.console import Console
-from rich.table import Table
 
 
 @click.group(name="postgres")
@@ -17,6 +15,9 @@ def command() -> None:
 @command.command(name="list")
 def list_installs() -> None:
     """Show every PostgreSQL install found: major, version, source and bindir."""
+    from rich.console import Console
+    from rich.table import Table
+
     from dumpcheck.scratch import find_installs
 
     installs = find_installs()
