@@ -2,11 +2,11 @@
 
 Each schema is drawn from a seed: a datasource with or without multiSchema, relationMode =
 "prisma" and extensions; enums (some @map'ped); models with scalar, enum, list and Unsupported
-fields, native types, defaults of every kind, @unique/@map/@updatedAt/@ignore, composite ids,
-indexes with sort orders, index types and operator classes, @@ignore, reserved words and odd
-@@map names, 1:1, 1:n and m:n relations with referential actions, compound foreign keys, a
-self many-to-many, and views. About a fifth allow choices Prisma rejects (an @id on a
-Float, a Json list), so that both verdicts are drawn.
+fields, native types, defaults of every kind, @unique/@updatedAt/@ignore, @map (some naming
+another field), composite ids, indexes with sort orders, index types and operator classes,
+@@ignore, reserved words and odd @@map names, 1:1, 1:n and m:n relations with referential
+actions, compound foreign keys, a self many-to-many, and views. About a fifth allow choices
+Prisma rejects (an @id on a Float, a Json list), so that both verdicts are drawn.
 """
 
 from __future__ import annotations
@@ -250,6 +250,11 @@ class _Draw:
             )
         if self.chance(0.15):
             attrs.append(f'@map("col_{name}")')
+        elif self.chance(0.05):
+            # A column named as another field: a scalar one (earlier or later; map.rs reads
+            # them in order), a relation field (no column, valid), or the field itself.
+            other = r.choice(["f1", "f2", "f3", "f4", "u0", "id", "rel1", "back1", "fk1", name])
+            attrs.append(f'@map("{other}")')
         if self.loose and self.chance(0.1):
             attrs.append("@id")
         if self.chance(0.04):

@@ -92,7 +92,7 @@ def check_field_names(sources: Mapping[str, str], block: Block) -> None:
             if block.kind == "enum":
                 message = f'Value "{fld.name}" is already defined on enum "{block.name}".'
             else:
-                message = f'Field "{fld.name}" is already defined on model "{block.name}".'
+                message = f'Field "{fld.name}" is already defined on {block.kind} "{block.name}".'
             raise fail(sources, fld.pos, message)
         seen.add(fld.name)
 
@@ -100,13 +100,25 @@ def check_field_names(sources: Mapping[str, str], block: Block) -> None:
 def check_column_names(
     sources: Mapping[str, str], block: Block, columns: list[tuple[Field, str]]
 ) -> None:
-    """Two fields may not map to one column (names.rs: the field's database name)."""
-    names = {f.name for f in block.fields}
-    taken: dict[str, str] = {}
+    """Two scalar fields may not map to one column (parser-database attributes/map.rs
+    scalar_field), as Prisma checks it, field by field in order: a field's ``@map`` name may
+    not be another field's ``@map`` name, nor the name of another *scalar* field unless that
+    field came earlier with a ``@map`` elsewhere (a later field's ``@map`` is not read yet, so
+    ``a @map("b")`` before ``b @map("c")`` is refused, after it accepted). A relation field
+    has no column: ``authorId String? @map("author")`` beside the relation ``author`` is valid.
+    """
+    scalars = {fld.name for fld, _ in columns}
+    mapped: dict[str, str] = {}  # field -> its @map name, for the fields read so far
     for fld, column in columns:
-        clash = taken.get(column) or (column if column != fld.name and column in names else None)
-        if clash is not None:
+        if fld.attribute("map") is None:
+            continue
+        other_elsewhere = column in mapped and mapped[column] != column
+        if column in mapped.values() or (
+            column != fld.name and column in scalars and not other_elsewhere
+        ):
             raise fail(
-                sources, fld.pos, f'Field "{fld.name}" is already defined on model "{block.name}".'
+                sources,
+                fld.pos,
+                f'Field "{fld.name}" is already defined on {block.kind} "{block.name}".',
             )
-        taken[column] = fld.name
+        mapped[fld.name] = column
