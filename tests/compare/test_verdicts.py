@@ -468,3 +468,34 @@ def test_foreign_key_to_a_same_named_table_in_another_schema_is_a_note() -> None
         ("public.categories", "audit.categories")
     ]
     assert products.notes[0].reason is not None and "name" in products.notes[0].reason
+
+
+def test_unexpected_evidence_says_what_the_table_is_to_prisma() -> None:
+    """A view, and a table in a schema the datasource does not manage, are nothing Prisma
+    migrate creates or drops; a table in a managed schema is one no model maps to."""
+    from dumpcheck.compare import compare
+    from dumpcheck.inventory.model import DumpFacts, DumpInventory
+    from tests.expect.helpers import expectation_of
+
+    exp = expectation_of("model Category {\n  id Int @id\n}\n")
+    ident = (Column("id", "integer", nullable=False),)
+    dumped = [
+        *exp.catalog.tables.values(),
+        Table("public", "extra", columns=ident),
+        Table("audit", "events", columns=ident),
+        Table("public", "stats", columns=ident, kind="view"),
+        Table("public", "totals", columns=ident, kind="matview"),
+    ]
+    inv = DumpInventory(facts=DumpFacts(path="x", format="plain"), catalog=Catalog.build(dumped))
+    found = {t.qualified: (t.verdict, t.evidence) for t in compare(exp, inv, None).tables}
+    assert found["public.extra"] == (
+        "unexpected",
+        ("public.extra is in the dump but no Prisma model maps to it.",),
+    )
+    assert found["audit.events"][1] == (
+        "audit.events is in the dump, in schema audit, which the Prisma datasource does not "
+        "manage (public): Prisma leaves it alone.",
+    )
+    assert "is a view in the dump" in found["public.stats"][1][0]
+    assert "is a materialized view in the dump" in found["public.totals"][1][0]
+    assert {v for v, _ in found.values()} == {"ok", "unexpected"}

@@ -78,6 +78,7 @@ def compare(
         live=live,
         partial_indexes=expectation.partial_indexes,
         domains=actual.domains,
+        managed_schemas=_managed_schemas(expectation),
     )
     tables: list[TableFinding] = []
     for key in sorted(expectation.catalog.tables):
@@ -214,6 +215,14 @@ def _subscriptions_note(inventory: DumpInventory, restore: RestoreResult | None)
         "not restored (as pg_restore --no-subscriptions): each names another server, and "
         "nothing compared depends on them.",
     )
+
+
+def _managed_schemas(expectation: Expectation) -> frozenset[str] | None:
+    # The schemas Prisma's describer reads: the datasource's `schemas`, else the connection's.
+    resolved = expectation.resolved
+    if resolved is None:
+        return None
+    return frozenset(resolved.datasource.schemas) or frozenset([resolved.default_schema])
 
 
 def _with_join_style(finding: TableFinding, actual: Table | None) -> TableFinding:

@@ -1,5 +1,6 @@
-"""The evidence behind a verdict: what the dump says of a table it lacks, and what broke a
-table that failed to restore (its root cause, the errors it caused elsewhere)."""
+"""The evidence behind a verdict: what the dump says of a table it lacks, what broke a
+table that failed to restore (its root cause, the errors it caused elsewhere), and what a table
+no model maps to is to Prisma."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from dumpcheck.catalog import QualifiedName
+from dumpcheck.catalog import QualifiedName, Table
 from dumpcheck.restore.model import RestoreError
 
 if TYPE_CHECKING:
@@ -157,3 +158,24 @@ def sample_evidence(sample: int, dump_rows: int | None, failed: bool) -> list[st
         "after them is not seen, and neither the rows' content (fingerprint) nor the foreign "
         "keys' check of existing rows was compared."
     ]
+
+
+def unexpected_evidence(
+    key: QualifiedName, actual: Table, source: str, managed: frozenset[str] | None
+) -> list[str]:
+    """Why a table no model maps to is there, as Prisma sees it: a view, or a table in a schema
+    the datasource does not manage, is nothing Prisma migrate creates or drops (its describer
+    reads only the datasource's schemas, and its differ no views); another table in a managed
+    schema is one `prisma migrate diff` would drop."""
+    if actual.kind in ("view", "matview"):
+        what = "materialized view" if actual.kind == "matview" else "view"
+        return [
+            f"{key} is a {what} in the {source}; no Prisma view block declares it, and Prisma "
+            "migrate neither creates nor drops views."
+        ]
+    if managed is not None and key.schema not in managed:
+        return [
+            f"{key} is in the {source}, in schema {key.schema}, which the Prisma datasource does "
+            f"not manage ({', '.join(sorted(managed))}): Prisma leaves it alone."
+        ]
+    return [f"{key} is in the {source} but no Prisma model maps to it."]

@@ -16,6 +16,7 @@ from dumpcheck.compare.evidence import (
     failed_restore_evidence,
     never_in_dump_evidence,
     sample_evidence,
+    unexpected_evidence,
 )
 from dumpcheck.compare.findings import DatabaseInfo, Difference, ErrorRef, TableFinding, Verdict
 from dumpcheck.compare.indexes import compare_indexes
@@ -72,6 +73,8 @@ class TableContext:
     live: DatabaseInfo | None = None  # `inspect`: the restored side is a live database
     partial_indexes: bool = False  # the schema enables Prisma's partialIndexes preview feature
     domains: Mapping[QualifiedName, Domain] = field(default_factory=dict)  # the actual side's
+    # The schemas Prisma's datasource manages (None: not known, as for a hand-built Expectation).
+    managed_schemas: frozenset[str] | None = None
 
 
 def table_differences(
@@ -201,7 +204,7 @@ def judge_table(
             )
         elif expected is None:
             verdict = "unexpected"
-            evidence = [f"{key} is in the {source} but no Prisma model maps to it."]
+            evidence = unexpected_evidence(key, actual, source, ctx.managed_schemas)
         elif differences:
             verdict = "drift"
             evidence = [f"{len(differences)} difference(s) between the Prisma schema and {key}."]
