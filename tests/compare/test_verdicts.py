@@ -499,3 +499,35 @@ def test_unexpected_evidence_says_what_the_table_is_to_prisma() -> None:
     assert "is a view in the dump" in found["public.stats"][1][0]
     assert "is a materialized view in the dump" in found["public.totals"][1][0]
     assert {v for v, _ in found.values()} == {"ok", "unexpected"}
+
+
+def test_a_partition_of_a_models_table_is_that_table() -> None:
+    """Prisma's describer reads no plain partition (tables_query.sql): one, at any depth, of a
+    model's table is ok and named after the model, and its data is still checked. A partition
+    that is itself partitioned is a table to Prisma (it would drop it), and a partition of a
+    table no model maps to stays unexpected."""
+    logs = Table("public", "audit_logs", columns=(Column("id", "integer"),), kind="partitioned")
+    month = Table(
+        "public",
+        "audit_logs_2026_12",
+        columns=logs.columns,
+        rows=5,
+        partition_of=logs.key,
+    )
+    month = replace(month, kind="partitioned")  # itself partitioned: a table to Prisma
+    day = replace(month, name="audit_logs_2026_12_01", partition_of=month.key, rows=2)
+    day = replace(day, kind="table")
+    other = Table("public", "events", columns=logs.columns, kind="partitioned")
+    stray = replace(month, name="events_1", partition_of=other.key)
+    f = run([logs], [logs, month, day, other, stray])
+    found = {t.name: (t.model, t.verdict) for t in f.tables}
+    assert found == {
+        "audit_logs": ("Audit_Logs", "ok"),
+        "audit_logs_2026_12": (None, "unexpected"),
+        "audit_logs_2026_12_01": ("Audit_Logs", "ok"),
+        "events": (None, "unexpected"),
+        "events_1": (None, "unexpected"),
+    }
+    month = replace(month, kind="table")
+    lost = run([logs], [logs, month], [logs, replace(month, rows=3)])
+    assert {t.name: t.verdict for t in lost.tables}["audit_logs_2026_12"] == "rows_lost"

@@ -65,8 +65,10 @@ def _what_dumpcheck_changes(server: ScratchServer, db: str, schema: Path) -> set
         # Prisma's differ never touches its own _prisma_migrations (MIGRATIONS_TABLE_NAME).
         dropped = t.verdict == "unexpected" and t.schema in managed
         dropped &= t.name != "_prisma_migrations"
+        # Prisma's describer reads plain and partitioned tables (tables_query.sql), a
+        # partition that is itself partitioned too; a plain partition is never unexpected.
         if t.verdict in ("drift", "missing") or (
-            dropped and table is not None and table.kind == "table"
+            dropped and table is not None and table.kind in ("table", "partitioned")
         ):
             out.add(t.qualified)
     return out

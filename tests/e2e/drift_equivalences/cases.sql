@@ -416,3 +416,18 @@ CREATE UNIQUE INDEX users_email_other ON users(email) WHERE active;
 -- case: unique_constraint_include
 DROP INDEX users_email_key;
 ALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE (email) INCLUDE (name);
+
+-- case: partitioned_composite
+-- The model's table made partitioned: Prisma's describer reads a partitioned table and none
+-- of its plain partitions (tables_query.sql), but a partition that is itself partitioned
+-- (Composite_low) is a table to it, one no model maps to: Prisma drops it.
+ALTER TABLE "Composite" RENAME TO "Composite_old";
+ALTER TABLE "Composite_old" RENAME CONSTRAINT "Composite_pkey" TO "Composite_old_pkey";
+CREATE TABLE "Composite" (a integer NOT NULL, b text NOT NULL,
+  CONSTRAINT "Composite_pkey" PRIMARY KEY (a, b)) PARTITION BY RANGE (a);
+CREATE TABLE "Composite_low" PARTITION OF "Composite" FOR VALUES FROM (MINVALUE) TO (100)
+  PARTITION BY LIST (b);
+CREATE TABLE "Composite_low_x" PARTITION OF "Composite_low" DEFAULT;
+CREATE TABLE "Composite_rest" PARTITION OF "Composite" DEFAULT;
+INSERT INTO "Composite" SELECT a, b FROM "Composite_old";
+DROP TABLE "Composite_old";
