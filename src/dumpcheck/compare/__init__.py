@@ -239,7 +239,7 @@ def _partition_parent(key: QualifiedName, actual: Catalog, dumped: Catalog) -> Q
 
 
 def _partition_of_model(finding: TableFinding, parent: QualifiedName, model: str) -> TableFinding:
-    # Prisma's describer reads no partition (tables_query.sql: relkind 'r' AND NOT
+    # Prisma's describer reads no plain partition (tables_query.sql: relkind 'r' AND NOT
     # relispartition): its rows are the model's table's rows, and migrate neither creates nor
     # drops it. Its data is still checked here: a partition that failed or lost rows says so.
     if finding.verdict != "unexpected":
