@@ -41,3 +41,16 @@ def test_list_defaults_in_another_order_differ() -> None:
 )
 def test_casts_come_off_a_string(text: str, value: str) -> None:
     assert parse(text, "String", False).value == value
+
+
+def test_dbgenerated_text_is_read_as_printed_and_compared_ignoring_ascii_case() -> None:
+    """column.rs: DbGenerated texts match by eq_ignore_ascii_case, and the describer keeps the
+    database's text whole (default.rs), its outer parentheses too."""
+    database = parse("(now() + '00:20:00'::interval)", "DateTime", False)
+    assert database.kind == "dbgenerated" and database.text.startswith("(now()")
+    schema = parse("(NOW() + '00:20:00'::interval)", "DateTime", False)
+    assert defaults_match(schema, database, "DateTime")
+    bare = parse("NOW() + '00:20:00'::interval", "DateTime", False)
+    assert not defaults_match(bare, database, "DateTime")  # Prisma lists it on every run
+    other = parse("(now() + '00:30:00'::interval)", "DateTime", False)
+    assert not defaults_match(schema, other, "DateTime")

@@ -43,9 +43,16 @@ def family(scalar: str, column_type: str) -> str:
 
 
 def parse(text: str | None, fam: str, is_list: bool) -> Parsed:
-    """The database's printed default as the describer reads it."""
+    """The database's printed default as the describer reads it. An expression it cannot read
+    as a value is DbGenerated with the text as printed, parentheses and all (postgres/default.rs
+    get_default_value: ``DefaultValue::db_generated(default_string)``)."""
     if text is None:
         return Parsed("none")
+    found = _parse(text, fam, is_list)
+    return Parsed("dbgenerated", text=text) if found.kind == "dbgenerated" else found
+
+
+def _parse(text: str, fam: str, is_list: bool) -> Parsed:
     raw = text.strip()
     while raw.startswith("(") and raw.endswith(")") and _balanced(raw[1:-1]):
         raw = raw[1:-1].strip()
@@ -169,8 +176,13 @@ def defaults_match(expected: Parsed, actual: Parsed, fam: str) -> bool:
     if prev.kind == "value":
         return _values_equal(prev.value, nxt.value, fam)
     if prev.kind == "dbgenerated":
-        return prev.text.lower() == nxt.text.lower()
+        # column.rs: `prev.eq_ignore_ascii_case(next)`, NOW() and now() alike.
+        return _ascii_lower(prev.text) == _ascii_lower(nxt.text)
     return True  # none/none, now/now
+
+
+def _ascii_lower(text: str) -> str:
+    return "".join(c.lower() if c.isascii() else c for c in text)
 
 
 def _values_equal(a: object, b: object, fam: str) -> bool:

@@ -29,3 +29,9 @@ ALTER TABLE "TypeZoo" ALTER COLUMN re SET DEFAULT '1.250'::real;
 
 -- case: t3_current_time
 ALTER TABLE "TypeZoo" ALTER COLUMN t3 SET DEFAULT CURRENT_TIME;
+
+-- case: later_other_interval
+ALTER TABLE "TypeZoo" ALTER COLUMN later SET DEFAULT (now() + '00:30:00'::interval);
+
+-- case: later_set_again_as_the_schema_writes_it
+ALTER TABLE "TypeZoo" ALTER COLUMN later SET DEFAULT (NOW() + '00:20:00'::interval);
