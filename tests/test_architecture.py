@@ -120,38 +120,45 @@ def test_no_stage_imports_another_stages_private_module() -> None:
     assert offenders == []
 
 
-def test_the_cli_imports_no_stage_until_a_command_runs() -> None:
+_STAGES = (
+    "dumpcheck.inventory",
+    "dumpcheck.expect",
+    "dumpcheck.restore",
+    "dumpcheck.compare",
+    "dumpcheck.report",
+    "dumpcheck.scratch",
+    "dumpcheck.live",
+    "dumpcheck.refresh",
+    "dumpcheck.verify",
+    "dumpcheck.inspection",
+)
+
+
+def _heavy_after(*argvs: list[str]) -> str:
+    """The heavy modules (a stage, psycopg, sqlglot, rich, numpy) a fresh interpreter holds
+    after running the CLI with each of ``argvs``, printed as a list."""
+    calls = "".join(f"try:\n    main({argv!r})\nexcept SystemExit:\n    pass\n" for argv in argvs)
     code = (
         "import sys\n"
         "from dumpcheck.cli import main\n"
-        "try:\n    main(['--version'])\nexcept SystemExit:\n    pass\n"
-        "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+        f"{calls}"
         "heavy = [m for m in sys.modules if m.split('.')[0] in ('psycopg', 'sqlglot', 'rich', "
-        "'numpy') or m.startswith(('dumpcheck.inventory', 'dumpcheck.expect', "
-        "'dumpcheck.restore', 'dumpcheck.compare', 'dumpcheck.report', 'dumpcheck.scratch', "
-        "'dumpcheck.live', 'dumpcheck.refresh'))]\n"
+        f"'numpy') or m.startswith({_STAGES!r})]\n"
         "print(heavy)\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert done.stdout.strip().splitlines()[-1] == "[]"
+    return done.stdout.strip().splitlines()[-1]
+
+
+def test_the_cli_imports_no_stage_until_a_command_runs() -> None:
+    assert _heavy_after(["--version"], ["--help"]) == "[]"
 
 
 @pytest.mark.parametrize("name", sorted(COMMANDS))
 def test_a_commands_help_imports_no_stage(name: str) -> None:
     """`dumpcheck verify --help` (and every other command's) starts as fast as `--help`: a
     command imports its stage when it runs, not to describe its options (issue 15)."""
-    code = (
-        "import sys\n"
-        "from dumpcheck.cli import main\n"
-        f"try:\n    main([{name!r}, '--help'])\nexcept SystemExit:\n    pass\n"
-        "heavy = [m for m in sys.modules if m.split('.')[0] in ('psycopg', 'sqlglot', 'rich', "
-        "'numpy') or m.startswith(('dumpcheck.inventory', 'dumpcheck.expect', "
-        "'dumpcheck.restore', 'dumpcheck.compare', 'dumpcheck.report', 'dumpcheck.scratch', "
-        "'dumpcheck.live', 'dumpcheck.refresh', 'dumpcheck.verify', 'dumpcheck.inspection'))]\n"
-        "print(heavy)\n"
-    )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert done.stdout.strip().splitlines()[-1] == "[]"
+    assert _heavy_after([name, "--help"]) == "[]"
 
 
 def test_modules_stay_readable() -> None:

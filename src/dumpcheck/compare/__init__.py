@@ -242,17 +242,21 @@ def _partition_of_model(finding: TableFinding, parent: QualifiedName, model: str
     # Prisma's describer reads no plain partition (tables_query.sql: relkind 'r' AND NOT
     # relispartition): its rows are the model's table's rows, and migrate neither creates nor
     # drops it. Its data is still checked here: a partition that failed or lost rows says so.
+    return _claimed(
+        finding,
+        model,
+        f"A partition of {parent}, the table of model {model}: Prisma reads a partitioned "
+        "table's partitions as that one table.",
+    )
+
+
+def _claimed(finding: TableFinding, model: str, why: str) -> TableFinding:
+    # A table no model maps to that Prisma still accounts for (a declared view, a partition):
+    # named after its model, and ok where it would have been unexpected; any other verdict
+    # (a failed restore, lost rows) stands.
     if finding.verdict != "unexpected":
         return replace(finding, model=model)
-    return replace(
-        finding,
-        model=model,
-        verdict="ok",
-        evidence=(
-            f"A partition of {parent}, the table of model {model}: Prisma reads a partitioned "
-            "table's partitions as that one table.",
-        ),
-    )
+    return replace(finding, model=model, verdict="ok", evidence=(why,))
 
 
 def _managed_schemas(expectation: Expectation) -> frozenset[str] | None:
@@ -274,13 +278,8 @@ def _with_join_style(finding: TableFinding, actual: Table | None) -> TableFindin
 def _declared_view(finding: TableFinding, model: str) -> TableFinding:
     # A Prisma `view` block: the client reads it, migrate never creates it
     # (sql_schema_calculator.rs skips views), so the dump having it is expected, not extra.
-    if finding.verdict != "unexpected":
-        return replace(finding, model=model)
-    return replace(
-        finding,
-        model=model,
-        verdict="ok",
-        evidence=(f"Prisma declares it as view {model}; migrate does not create views.",),
+    return _claimed(
+        finding, model, f"Prisma declares it as view {model}; migrate does not create views."
     )
 
 
