@@ -471,8 +471,8 @@ def test_foreign_key_to_a_same_named_table_in_another_schema_is_a_note() -> None
 
 
 def test_unexpected_evidence_says_what_the_table_is_to_prisma() -> None:
-    """A view, and a table in a schema the datasource does not manage, are nothing Prisma
-    migrate creates or drops; a table in a managed schema is one no model maps to."""
+    """A view, a foreign table, and a table in a schema the datasource does not manage, are
+    nothing Prisma migrate creates or drops; a table in a managed schema is one no model maps to."""
     from dumpcheck.compare import compare
     from dumpcheck.inventory.model import DumpFacts, DumpInventory
     from tests.expect.helpers import expectation_of
@@ -485,6 +485,7 @@ def test_unexpected_evidence_says_what_the_table_is_to_prisma() -> None:
         Table("audit", "events", columns=ident),
         Table("public", "stats", columns=ident, kind="view"),
         Table("public", "totals", columns=ident, kind="matview"),
+        Table("public", "remote", columns=ident, kind="foreign"),
     ]
     inv = DumpInventory(facts=DumpFacts(path="x", format="plain"), catalog=Catalog.build(dumped))
     found = {t.qualified: (t.verdict, t.evidence) for t in compare(exp, inv, None).tables}
@@ -498,6 +499,7 @@ def test_unexpected_evidence_says_what_the_table_is_to_prisma() -> None:
     )
     assert "is a view in the dump" in found["public.stats"][1][0]
     assert "is a materialized view in the dump" in found["public.totals"][1][0]
+    assert "is a foreign table in the dump" in found["public.remote"][1][0]
     assert {v for v, _ in found.values()} == {"ok", "unexpected"}
 
 

@@ -164,14 +164,22 @@ def unexpected_evidence(
     key: QualifiedName, actual: Table, source: str, managed: frozenset[str] | None
 ) -> list[str]:
     """Why a table no model maps to is there, as Prisma sees it: a view, or a table in a schema
-    the datasource does not manage, is nothing Prisma migrate creates or drops (its describer
-    reads only the datasource's schemas, and its differ no views); another table in a managed
+    the datasource does not manage, or a foreign table, is nothing Prisma migrate creates or
+    drops (its describer reads only the datasource's schemas, and its differ no views); another
+    table in a managed
     schema is one `prisma migrate diff` would drop."""
     if actual.kind in ("view", "matview"):
         what = "materialized view" if actual.kind == "matview" else "view"
         return [
             f"{key} is a {what} in the {source}; no Prisma view block declares it, and Prisma "
             "migrate neither creates nor drops views."
+        ]
+    if actual.kind == "foreign":
+        # The describer reads foreign tables (tables_query.sql: relkind 'f'), but `prisma
+        # migrate diff` plans no step for one without a model (pinned by an oracle case).
+        return [
+            f"{key} is a foreign table in the {source}; no Prisma model maps to it, and Prisma "
+            "migrate neither creates nor drops foreign tables."
         ]
     if managed is not None and key.schema not in managed:
         return [

@@ -118,6 +118,11 @@ CREATE TYPE mood AS ENUM ('a');
 -- case: extra_extension
 CREATE EXTENSION pg_trgm;
 
+-- case: extra_foreign_table
+CREATE EXTENSION postgres_fdw;
+CREATE SERVER elsewhere FOREIGN DATA WRAPPER postgres_fdw OPTIONS (dbname 'elsewhere');
+CREATE FOREIGN TABLE remote_users (id int) SERVER elsewhere;
+
 -- case: extra_function
 CREATE FUNCTION g() RETURNS int LANGUAGE sql AS $$SELECT 1$$;
 
