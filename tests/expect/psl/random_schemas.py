@@ -12,6 +12,7 @@ Prisma rejects (an @id on a Float, a Json list), so that both verdicts are drawn
 from __future__ import annotations
 
 import random
+import re
 from dataclasses import dataclass, field
 
 SCALARS = ("String", "Int", "BigInt", "Float", "Decimal", "Boolean", "DateTime", "Json", "Bytes")
@@ -326,3 +327,36 @@ class _Draw:
 def random_schema(seed: int) -> str:
     """One schema, the same for the same seed."""
     return _Draw(seed).schema()
+
+
+# Top-level blocks start at column 0 and end with a `}` line there (the generator writes so).
+_BLOCK = re.compile(r"^(?:model|enum|view|datasource|generator|type)\b.*?^\}\n?", re.M | re.S)
+_FILES = ("schema.prisma", "a.prisma", "Users.prisma", "_base.prisma", "z/models.prisma")
+_COMMENTS = (
+    "// note", "//", "//no space", "   // indented", "// has { braces } and @id",
+    "/// doc comment", '/// @map("x")',
+)  # fmt: skip
+
+
+def random_files(seed: int) -> list[tuple[str, str]]:
+    """``random_schema(seed)`` as Prisma's multi-file schemas are written: its blocks spread
+    over 2-4 files (some left empty), with `//` and `///` comments on lines of their own and
+    after text. Prisma reads the files as one schema (psl's ParserDatabase over many
+    SourceFiles); comments are trivia, a `///` one a documentation comment."""
+    draw = random.Random(seed)
+    names = draw.sample(_FILES, draw.randint(2, 4))
+    files = dict.fromkeys(names, "")
+    text = random_schema(seed)
+    blocks = _BLOCK.findall(text)
+    assert "".join(blocks).split() == text.split(), "a block the split does not know"
+    for block in blocks:
+        lines: list[str] = [""] if draw.random() < 0.2 else []
+        for line in block.splitlines():
+            roll = draw.random()
+            if roll < 0.15:
+                lines.append(draw.choice(_COMMENTS))
+            elif roll < 0.3 and line.strip():
+                line = f"{line} {draw.choice(_COMMENTS)}"
+            lines.append(line)
+        files[draw.choice(names)] += "\n".join(lines) + "\n\n"
+    return list(files.items())
