@@ -7,6 +7,7 @@ loaded by several sessions at once."""
 from __future__ import annotations
 
 import dataclasses
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -276,3 +277,43 @@ def test_a_role_that_may_not_truncate_still_loads_its_rows(
 
     assert result.errors == ()
     assert result.catalog.table("public", "t").rows == 1000  # type: ignore[union-attr]
+
+
+def test_the_biggest_table_loads_first(
+    scratch_server: ScratchServer,
+    fresh_db: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """pg_restore -j's order (the ready entry with the most data first): pg_dump writes the
+    data in name order, small ``a`` and ``b`` before big ``z``. The first COPY starts at once;
+    the second session waits for the largest of the run of COPY blocks the driver reads on
+    through, so ``z`` loads before ``b``."""
+    with source_db(
+        scratch_server,
+        "CREATE TABLE a (id integer PRIMARY KEY); INSERT INTO a VALUES (1);"
+        "CREATE TABLE b (id integer PRIMARY KEY); INSERT INTO b SELECT generate_series(1, 10);"
+        "CREATE TABLE z (id integer PRIMARY KEY); INSERT INTO z SELECT generate_series(1, 9000);",
+    ) as src:
+        dump = pg_dump(scratch_server, src, tmp_path / "d.sql", "plain")
+    started: list[str] = []
+    read_on = threading.Event()  # set once the driver has read past the COPY blocks
+    load, dispatch = plaingroup.Group._load, plainjobs.PlainJobs._dispatch
+
+    def first_waits(self: plaingroup.Group, start: int, end: int) -> object:
+        started.append(self.block.table.name)
+        if len(started) == 1:
+            assert read_on.wait(10)
+        return load(self, start, end)
+
+    def dispatched(self: plainjobs.PlainJobs, *, everything: bool) -> None:
+        dispatch(self, everything=everything)
+        if everything:
+            read_on.set()
+
+    monkeypatch.setattr(plaingroup.Group, "_load", first_waits)
+    monkeypatch.setattr(plainjobs.PlainJobs, "_dispatch", dispatched)
+    result = restore(inventory_of(dump), scratch_server, database=fresh_db, jobs=2)
+    assert result.errors == ()
+    assert started == ["a", "z", "b"]
+    assert {t.name: t.rows for t in result.catalog.tables.values()} == {"a": 1, "b": 10, "z": 9000}

@@ -18,6 +18,7 @@ from concurrent.futures import Executor, Future
 from typing import Any
 
 from dumpcheck.catalog import QualifiedName
+from dumpcheck.restore.pool import RankedPool
 
 # The entries that need only their tables: their data loaded, their earlier entries built.
 PARALLEL_ENTRIES = frozenset({"INDEX", "CONSTRAINT", "FK CONSTRAINT"})
@@ -61,11 +62,16 @@ def _ident(text: str) -> str:
 
 
 def after(
-    pool: Executor, deps: Iterable[Future[Any]], task: Callable[..., Any], *args: object
+    pool: Executor,
+    deps: Iterable[Future[Any]],
+    task: Callable[..., Any],
+    *args: object,
+    rank: int = 0,
 ) -> Future[Any]:
     """``task(*args)`` on ``pool`` once every future in ``deps`` is done; its result (or the
     first failed dependency's exception, without running it) in the returned future. No
-    thread ever waits for a dependency, so the pool cannot fill up with waiting tasks."""
+    thread ever waits for a dependency, so the pool cannot fill up with waiting tasks. On a
+    RankedPool it is queued with ``rank``."""
     out: Future[Any] = Future()
     waiting = list(deps)
     left = [len(waiting) + 1]  # + 1: nothing starts before every callback is registered
@@ -80,7 +86,10 @@ def after(
             out.set_exception(failed)
             return
         try:
-            inner = pool.submit(task, *args)
+            if isinstance(pool, RankedPool):
+                inner = pool.submit_ranked(rank, task, *args)
+            else:
+                inner = pool.submit(task, *args)
         except RuntimeError:  # the pool is shutting down (Ctrl-C, an error): not to be run
             out.cancel()
             return

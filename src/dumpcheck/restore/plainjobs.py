@@ -22,7 +22,7 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +40,7 @@ from dumpcheck.restore.plainsession import (
     check_environment,
     run_statement,
 )
+from dumpcheck.restore.pool import RankedPool
 
 _DEADLOCK = "40P01"
 _READ = 1 << 20  # bytes per pread and COPY write
@@ -62,7 +63,7 @@ class PlainJobs:
         self.jobs = jobs
         self.no_owner = no_owner
         self._fd = os.open(path, os.O_RDONLY)
-        self._pool = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="dumpcheck-plain")
+        self._pool = RankedPool(jobs, "dumpcheck-plain")
         self._idle: list[Session] = []
         self._all: list[Session] = []
         self._lock = threading.Lock()
@@ -75,7 +76,15 @@ class PlainJobs:
         self._last: dict[QualifiedName, list[Future[Any]]] = {}
         self._plain: dict[QualifiedName, bool] = {}  # tables with no partitions or children
         self._tables: set[QualifiedName] = set()  # tables whose data was handed over
+        # Bytes of COPY data per table: the rank of its loads and of the index and constraint
+        # builds on it (the biggest table's chain first, as pg_restore -j orders them).
+        self._bytes: dict[QualifiedName, int] = {}
         self._size = max(os.fstat(self._fd).st_size, 1)
+        # COPY data read past but not started yet, with its cut points; guarded by
+        # _dispatching (a load that ends starts the next one from its own thread).
+        self._pending: list[tuple[Group, list[int]]] = []
+        self._loading: list[Future[Any]] = []  # the loads started, done or not
+        self._dispatching = threading.RLock()
 
     # -- what the driver hands over ----------------------------------------------------------
 
@@ -89,19 +98,16 @@ class PlainJobs:
         fresh = block.table not in self._tables and self._fresh(block)
         self._tables.add(block.table)
         bounds = self._parts(block.data_start, end) if fresh else [block.data_start, end]
+        self._bytes[block.table] = self._bytes.get(block.table, 0) + end - block.data_start
         # One part into a fresh table: TRUNCATE first, as pg_restore -j does for a table it
         # created (pg_backup_archiver.c restore_toc_entry): in the same transaction, COPY then
         # writes no WAL (wal_level=minimal) and FREEZE writes the rows frozen, so the index
         # builds and read-backs after it set no hint bits.
         truncate = fresh and len(bounds) == 2
         group = Group(self, block, header, len(bounds) - 1, cut_row, truncate)
-        deps = self._last.get(block.table, [])
-        for k in range(len(bounds) - 1):
-            self._running.append(after(self._pool, deps, group.load, bounds[k], bounds[k + 1]))
-        self._last[block.table] = [group.done]
-        if self.ready is not None:
-            key, data_done = data_target(block.table, block.statement.header), self.ready.data_done
-            group.done.add_done_callback(lambda _: data_done(key))
+        with self._dispatching:
+            self._pending.append((group, bounds))
+        self._dispatch(everything=False)
 
     def entry(
         self, stmt: Statement, header: ObjectHeader | None, tables: tuple[QualifiedName, ...]
@@ -109,6 +115,7 @@ class PlainJobs:
         """Hand over the first statement of an INDEX, CONSTRAINT or FK CONSTRAINT entry that
         touches ``tables``; it runs after the work handed over before on those tables."""
         self._flush_entry()
+        self._dispatch(everything=True)
         self._entry, self._entry_header, self._entry_tables = [stmt], header, tables
 
     def continues(self, stmt: Statement) -> bool:
@@ -141,10 +148,11 @@ class PlainJobs:
         """Wait for everything in flight; merge it into ``result`` in script order. Returns the
         statements to run again, one at a time, on the driver's session (deadlocked ones)."""
         self._flush_entry()
+        self._dispatch(everything=True)
         # Re-raises an environment error (or Ctrl-C while waiting); the futures stay listed
         # until all are done, so that close() cancels what still runs.
         outcomes = [future.result() for future in self._running]
-        self._running = []
+        self._running, self._loading = [], []
         self._last.clear()
         merged = sorted((o for o in outcomes if o is not None), key=lambda o: o.line)
         retry: list[tuple[Statement, ObjectHeader | None]] = []
@@ -163,7 +171,7 @@ class PlainJobs:
     @property
     def busy(self) -> bool:
         """Whether anything was handed over since the last barrier."""
-        return bool(self._running or self._entry)
+        return bool(self._running or self._entry or self._pending)
 
     def close(self) -> None:
         """Stop. After an error or Ctrl-C in the driver, what still runs is cancelled first
@@ -207,13 +215,57 @@ class PlainJobs:
 
     # -- internals ---------------------------------------------------------------------------
 
+    def _dispatch(self, *, everything: bool) -> None:
+        """Start held-back COPY data, the largest table first, as pg_restore -j does
+        (pg_backup_archiver.c sorts the ready TABLE DATA items by size): started in script
+        order, a big table read last would load alone at the end while the other sessions
+        idle. While the driver reads on through a run of COPY blocks, one session is kept for
+        the largest of them (the scan runs at memchr speed, far ahead of the loads); the others
+        start at once, and each one that ends takes the largest block then known. The blocks
+        of one table start in script order, after each other (_last)."""
+        with self._dispatching:
+            while self._pending:
+                busy = sum(not f.done() for f in self._loading)
+                if not everything and busy >= max(self.jobs - 1, 1):
+                    return
+                self._start(self._pending.pop(self._largest()))
+
+    def _largest(self) -> int:
+        # The table with the most data held back; its first block in the script.
+        sizes: dict[QualifiedName, int] = {}
+        for group, bounds in self._pending:
+            table = group.block.table
+            sizes[table] = sizes.get(table, 0) + bounds[-1] - bounds[0]
+        best = max(sizes.values())
+        return next(k for k, (g, _) in enumerate(self._pending) if sizes[g.block.table] == best)
+
+    def _start(self, pending: tuple[Group, list[int]]) -> None:
+        group, bounds = pending
+        table = group.block.table
+        deps = self._last.get(table, [])
+        for k in range(len(bounds) - 1):
+            load = after(
+                self._pool, deps, group.load, bounds[k], bounds[k + 1], rank=self._bytes[table]
+            )
+            self._running.append(load)
+            self._loading.append(load)
+            load.add_done_callback(lambda _: self._dispatch(everything=False))
+        self._last[table] = [group.done]
+        if self.ready is not None:
+            key = data_target(table, group.block.statement.header)
+            data_done = self.ready.data_done
+            group.done.add_done_callback(lambda _: data_done(key))
+
     def _flush_entry(self) -> None:
-        if self._entry:
+        if not self._entry:
+            return
+        with self._dispatching:  # _last and _running are shared with the loads' callbacks
             stmts, self._entry = self._entry, []
             tables = self._entry_tables
             deps = [f for t in tables for f in self._last.get(t, [])]
             header = self._entry_header
-            done = after(self._pool, deps, self._run_entry, stmts, header)
+            rank = max((self._bytes.get(t, 0) for t in tables), default=0)
+            done = after(self._pool, deps, self._run_entry, stmts, header, rank=rank)
             self._running.append(done)
             if self.ready is not None and header is not None and header.type == "CONSTRAINT":
                 key_done = self.ready.key_done
