@@ -1,8 +1,11 @@
 """Build a database as `prisma migrate deploy` builds it, for tests that need production's shape.
 
-Each migration.sql is played in folder-name order, as one script and without a wrapping
-transaction (some use CREATE INDEX CONCURRENTLY), then recorded in `_prisma_migrations` with
-the SHA-256 of its file, as the schema engine records it.
+Each migration.sql is played in folder-name order, as the schema engine applies it: the whole
+file sent as one simple-protocol query (quaint's raw_cmd, tokio-postgres batch_execute), which
+PostgreSQL runs as one implicit transaction (a LOCK TABLE works there; a failing statement
+undoes the whole file; CREATE INDEX CONCURRENTLY only works alone in its file, as in Prisma).
+Each is then recorded in `_prisma_migrations` with the SHA-256 of its file, as the engine
+records it.
 """
 
 from __future__ import annotations
@@ -15,7 +18,6 @@ import psycopg
 
 from dumpcheck.expect import prisma_migrations_sql
 from dumpcheck.scratch.model import ScratchServer
-from tests.expect.oracle import run_files
 
 
 def deploy_migrations(server: ScratchServer, db: str, folder: Path) -> list[Path]:
@@ -24,8 +26,11 @@ def deploy_migrations(server: ScratchServer, db: str, folder: Path) -> list[Path
     dsn = server.dsn(db)
     with psycopg.connect(dsn, autocommit=True) as conn:
         conn.execute(prisma_migrations_sql())
-    run_files(server, db, [s / "migration.sql" for s in scripts])
-    with psycopg.connect(dsn, autocommit=True) as conn:
+        for script in scripts:
+            try:
+                conn.execute((script / "migration.sql").read_bytes())  # no parameters: simple
+            except psycopg.Error as exc:
+                raise AssertionError(f"{script.name}: {exc}") from exc
         for script in scripts:
             digest = hashlib.sha256((script / "migration.sql").read_bytes()).hexdigest()
             conn.execute(
