@@ -15,6 +15,16 @@ import random
 import re
 from dataclasses import dataclass, field
 
+# where: values, each with the kind of field it fits (null fits any, Json and Bytes only it).
+WHERE_VALUES = (
+    ("true", "bool"), ("false", "bool"), ("null", "null"), ('"x"', "str"), ('"it\'s"', "str"),
+    ('"2024-01-01"', "str"), ("3", "num"), ("-1.5", "num"), ("0", "num"), ("X", "ident"),
+)  # fmt: skip
+_FIT = {
+    "Boolean": "bool", "String": "str", "DateTime": "str", "Enum": "str", "Int": "num",
+    "BigInt": "num", "Float": "num", "Decimal": "num",
+}  # fmt: skip
+RAW_PREDICATES = ("deleted_at IS NULL", "n > 5", "status = 'active'", "", "   ", "a", "true")
 SCALARS = ("String", "Int", "BigInt", "Float", "Decimal", "Boolean", "DateTime", "Json", "Bytes")
 NATIVE = {
     "String": (
@@ -90,6 +100,7 @@ class _Draw:
         self.loose = self.r.random() < 0.2  # allow choices Prisma rejects
         self.enums: dict[str, list[str]] = {}
         self.multi = False  # multiSchema: every model and enum gets an @@schema
+        self.partial = False  # the partialIndexes preview: indexes with where:
 
     def chance(self, p: float) -> bool:
         return self.r.random() < p
@@ -113,6 +124,9 @@ class _Draw:
             )
         if self.chance(0.1):
             previews.append('"views"')
+        self.partial = self.chance(0.2)
+        if self.partial:
+            previews.append('"partialIndexes"')
         gen = '  provider = "prisma-client-js"\n'
         if previews:
             gen += f"  previewFeatures = [{', '.join(previews)}]\n"
@@ -249,6 +263,9 @@ class _Draw:
                     ["@unique", f'@unique(map: "u_{model.name}_{name}")', "@unique(sort: Desc)"]
                 )
             )
+            if self._partial():
+                earlier = model.fields or [(name, kind, mod)]
+                attrs[-1] = f"@unique({self._where(earlier)})"
         if self.chance(0.15):
             attrs.append(f'@map("col_{name}")')
         elif self.chance(0.05):
@@ -286,7 +303,30 @@ class _Draw:
             args += f', name: "n_{"_".join(columns)}"'
         if algorithm is not None:
             args += f", type: {algorithm}"
+        if self._partial():
+            args += ", " + self._where(model.fields)
         model.block.append(f"  {kind}({args})")
+
+    def _partial(self) -> bool:
+        # With the preview, or (loose) without it: Prisma refuses that.
+        return (self.partial or (self.loose and self.chance(0.1))) and self.chance(0.35)
+
+    def _where(self, fields: list[tuple[str, str, str]]) -> str:
+        """A partial index's predicate: raw SQL, or an object of conditions on scalar fields
+        whose values fit the field's type (any value when loose: Prisma refuses a mismatch)."""
+        r = self.r
+        if self.chance(0.3):
+            return f'where: raw("{r.choice(RAW_PREDICATES)}")'
+        conditions = []
+        for name, kind, _ in r.sample(fields, min(len(fields), r.randint(1, 2))):
+            if kind in self.enums:
+                kind = "Enum"
+            fits = [v for v in WHERE_VALUES if self.loose or v[1] in ("null", _FIT.get(kind))]
+            value = r.choice([v for v, _ in fits])
+            if self.chance(0.3):
+                value = f"{{ not: {value} }}"
+            conditions.append(f"{name}: {value}")
+        return "where: { " + ", ".join(conditions) + " }"
 
     def _relations(self, models: list[_Model]) -> None:
         r = self.r

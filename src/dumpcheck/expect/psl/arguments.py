@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from dumpcheck.errors import SchemaParseError
-from dumpcheck.expect.psl.ast import Arg, Array, Attribute, Call, Ident, Pos, Str, Value
+from dumpcheck.expect.psl.ast import Arg, Array, Attribute, Call, Ident, Num, Pos, Str, Value
 from dumpcheck.expect.psl.diagnostics import fail
 
 
@@ -142,4 +142,6 @@ def describe(value: Value) -> str:
         return "array value"
     if isinstance(value, Call):
         return f"function value `{value.name}(...)`"
+    if isinstance(value, Num):
+        return f"numeric value `{value.text}`"
     return f"value `{getattr(value, 'text', '{ }')}`"

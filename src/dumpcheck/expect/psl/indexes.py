@@ -11,13 +11,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from dumpcheck.expect.psl.arguments import Arguments
-from dumpcheck.expect.psl.ast import Arg, Array, Attribute, Block, Call, Ident, Num, Obj, Str, Value
+from dumpcheck.expect.psl.ast import Array, Attribute, Block, Call, Ident, Num, Str, Value
 from dumpcheck.expect.psl.diagnostics import fail
 from dumpcheck.expect.psl.opclasses import check_opclass, opclass_name
+from dumpcheck.expect.psl.partial import where_clause
 from dumpcheck.expect.psl.schema import IndexDef, IndexField, IndexKind, ScalarField, Sort
 
 ALGORITHMS = ("BTree", "Hash", "Gist", "Gin", "SpGist", "Brin")
-_WHERE_PREVIEW = "partialindexes"
 
 
 class _Context:
@@ -82,7 +82,9 @@ def read_indexes(
 
 
 def _field_level(ctx: _Context, attr: Attribute, fld: ScalarField, kind: IndexKind) -> IndexDef:
-    known = ("map", "sort", "length", "clustered")
+    known: tuple[str, ...] = ("map", "sort", "length", "clustered")
+    if kind == "unique":
+        known += ("where",)  # @unique(where: ...) as @@unique([f], where: ...)
     shown = f"@{kind}"
     args = Arguments(ctx.sources, attr, known, None, shown)
     _reject_unsupported(ctx, args, kind)
@@ -99,8 +101,9 @@ def _field_level(ctx: _Context, attr: Attribute, fld: ScalarField, kind: IndexKi
     db_name = _map(args)
     if ctx.is_view and kind == "unique" and db_name is not None:
         raise _view_unique_map(ctx, attr)
+    where = _where(ctx, args)
     index_field = IndexField(fld.name, fld.column, sort)
-    return IndexDef(kind, (index_field,), db_name, None, True, attr.pos)
+    return IndexDef(kind, (index_field,), db_name, None, True, attr.pos, where)
 
 
 def _block_level(ctx: _Context, attr: Attribute, kind: IndexKind) -> IndexDef:
@@ -262,51 +265,7 @@ def _map(args: Arguments) -> str | None:
 
 
 def _where(ctx: _Context, args: Arguments) -> str | None:
-    value = args.get("where")
-    if value is None:
-        return None
-    if _WHERE_PREVIEW not in ctx.previews:
-        raise args.error(
-            value.pos,
-            'Partial indexes are a preview feature. Add "partialIndexes" to previewFeatures in '
-            "your generator block.",
-        )
-    if isinstance(value, Call) and value.name == "raw" and len(value.args) == 1:
-        inner = value.args[0].value
-        if isinstance(inner, Str):
-            return f"({inner.value})"
-    if isinstance(value, Obj) and value.entries:
-        return "(" + " AND ".join(_condition(ctx, args, e) for e in value.entries) + ")"
-    raise args.error(value.pos, 'where: takes raw("...") or an object like { field: value }.')
-
-
-def _condition(ctx: _Context, args: Arguments, entry: Arg) -> str:
-    # The schema engine's partial index rendering: `"col" = v`, IS NULL, `!=` for { not: v }.
-    fld = ctx.scalars.get(entry.name or "")
-    if fld is None or entry.value is None:
-        raise args.error(entry.pos, f"Unknown field '{entry.name}' in where clause.")
-    column = '"' + fld.column.replace('"', '""') + '"'
-    value = entry.value
-    negate = False
-    if isinstance(value, Obj):
-        inner = value.entries[0] if len(value.entries) == 1 else None
-        if inner is None or inner.name != "not" or inner.value is None:
-            raise args.error(value.pos, "Only 'not' is supported in a nested where clause object.")
-        value, negate = inner.value, True
-    if isinstance(value, Ident) and value.name == "null":
-        return f"{column} IS {'NOT ' if negate else ''}NULL"
-    op = "!=" if negate else "="
-    if isinstance(value, Ident) and value.name in ("true", "false"):
-        return f"{column} {op} {value.name}"
-    if isinstance(value, Num):
-        return f"{column} {op} {value.text}"
-    if isinstance(value, Str):
-        return f"{column} {op} '" + value.value.replace("'", "''") + "'"
-    raise args.error(
-        value.pos,
-        "Invalid value in where clause. Expected true, false, null, a string, a number, or an "
-        "object like { not: null }.",
-    )
+    return where_clause(args, ctx.previews, ctx.block.name, ctx.scalars, ctx.relations)
 
 
 def _view_unique_map(ctx: _Context, attr: Attribute) -> Exception:

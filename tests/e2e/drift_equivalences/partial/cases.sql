@@ -34,3 +34,15 @@ CREATE UNIQUE INDEX "users_uid_key" ON users(uid) WHERE NOT active;
 -- case: unique_where_dropped
 DROP INDEX "users_uid_key";
 CREATE UNIQUE INDEX "users_uid_key" ON users(uid);
+
+-- case: field_unique_where_dropped
+DROP INDEX profile_handle;
+CREATE UNIQUE INDEX profile_handle ON "Profile"(handle);
+
+-- case: field_unique_where_respelled
+DROP INDEX profile_handle;
+CREATE UNIQUE INDEX profile_handle ON "Profile"(handle) WHERE handle IS NOT NULL;
+
+-- case: field_unique_where_changed
+DROP INDEX profile_handle;
+CREATE UNIQUE INDEX profile_handle ON "Profile"(handle) WHERE handle <> '';
