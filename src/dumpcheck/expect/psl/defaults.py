@@ -12,10 +12,10 @@ import json
 import re
 from collections.abc import Mapping
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
 
 from dumpcheck.expect.psl.arguments import Arguments, describe
 from dumpcheck.expect.psl.ast import Array, Attribute, Call, Ident, Num, Str, Value
+from dumpcheck.expect.psl.numbers import rust_decimal
 from dumpcheck.expect.psl.schema import Default
 
 _I64 = (-(2**63), 2**63 - 1)
@@ -158,13 +158,8 @@ def _literal(
             return
         if not isinstance(value, Str):
             raise expected("Decimal")
-        try:
-            if not Decimal(value.value).is_finite():
-                raise InvalidOperation
-        except InvalidOperation:
-            raise args.error(
-                value.pos, f'Parse error: "{value.value}" is not a valid decimal.'
-            ) from None
+        if rust_decimal(value.value) is None:
+            raise args.error(value.pos, f'Parse error: "{value.value}" is not a valid decimal.')
         return
     if scalar == "Boolean":
         if isinstance(value, Ident) and value.name.lower() in ("true", "false"):

@@ -8,7 +8,10 @@ what PostgreSQL stores and pg_get_expr() prints (rules/literals.py).
 
 from __future__ import annotations
 
+from typing import cast
+
 from dumpcheck.expect.psl.ast import Array, Ident, Num, Str, Value
+from dumpcheck.expect.psl.numbers import rust_decimal
 from dumpcheck.expect.psl.schema import Default, EnumDef
 from dumpcheck.expect.rules.literals import (
     ColumnType,
@@ -62,13 +65,16 @@ def _literal(value: Value, ctype: ColumnType, enum: EnumDef | None) -> Literal:
     if scalar in ("Int", "BigInt"):
         assert isinstance(value, Num)
         return number_literal(str(int(value.text)))
+    if scalar == "Decimal":
+        # Read and printed by Rust's bigdecimal, number or string: 10.0 stays 10.0, ".01" is
+        # 0.01, "1e2" is 100; PostgreSQL keeps that constant under the cast to the column type.
+        text = rust_decimal(value.text if isinstance(value, Num) else cast(Str, value).value)
+        assert text is not None  # refused when the schema was read (psl/defaults.py)
+        return number_literal(text)
     if isinstance(value, Num):
-        # Float and Decimal: Prisma 7 writes the number as the schema spells it (10.0 stays
-        # 10.0), and PostgreSQL keeps that numeric constant under the cast to the column type.
+        # Float: Prisma 7 writes the number as the schema spells it.
         return number_literal(value.text)
     assert isinstance(value, Str)
-    if scalar == "Decimal":
-        return number_literal(value.value)
     return _string_literal(value.value, ctype)
 
 

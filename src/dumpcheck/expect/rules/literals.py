@@ -75,7 +75,7 @@ def _number_const(text: str, showtype: int) -> tuple[str, str]:
             const_type, bare = "integer", value >= 0
         else:
             const_type, bare = ("bigint" if _INT8[0] <= value <= _INT8[1] else "numeric"), False
-        out = text
+        out = str(value)  # the scanner reads the integer: 007 prints as 7
     else:
         out = format(Decimal(text), "f") if "e" in text.lower() else text
         const_type, bare = "numeric", not out.startswith("-")
