@@ -115,13 +115,12 @@ class _Draw:
             ds.append('  relationMode = "prisma"')
         if self.chance(0.15):
             previews.append('"postgresqlExtensions"')
-            ds.append(
-                "  extensions = ["
-                + self.r.choice(
-                    ["citext", "pg_trgm", 'citext(schema: "public")', 'uuid_ossp(map: "uuid-ossp")']
-                )
-                + "]"
-            )
+            pool = [
+                "citext", "pg_trgm", 'citext(schema: "public")', 'uuid_ossp(map: "uuid-ossp")',
+                "btree_gin", 'postgis(version: "3.0")', 'vector(schema: "public", version: "1")',
+            ]  # fmt: skip
+            drawn = self.r.sample(pool, self.r.randint(1, 3))
+            ds.append("  extensions = [" + ", ".join(drawn) + "]")
         if self.chance(0.1):
             previews.append('"views"')
         self.partial = self.chance(0.2)

@@ -222,7 +222,9 @@ def _extension(sources: Mapping[str, str], value: Value) -> Extension:
         if not isinstance(arg.value, Str):
             raise fail(sources, arg.pos, f"The `{arg.name}` argument of an extension is a string.")
         given[arg.name] = arg.value.value
-    return Extension(given.get("map", value.name), given.get("schema"), given.get("version"))
+    return Extension(
+        given.get("map", value.name), given.get("schema"), given.get("version"), value.name
+    )
 
 
 def error_at(sources: Mapping[str, str], pos: Pos, message: str) -> SchemaParseError:

@@ -27,6 +27,7 @@ class Extension:
     name: str  # the database name (``map:``), e.g. uuid-ossp
     schema: str | None = None
     version: str | None = None
+    prisma_name: str = ""  # as written in the list (uuid_ossp); "" when it is ``name``
 
 
 @dataclass(frozen=True)

@@ -99,10 +99,15 @@ def _extensions(expectation: Expectation) -> list[str]:
             for e in sorted(expectation.catalog.extensions)
         ]
     out = []
-    for ext in expectation.resolved.datasource.extensions:
+    # One per database name, the last one listed winning; in the order of their names in the
+    # schema, not as listed: [pg_trgm, btree_gin] creates btree_gin first (as the engine does).
+    last = {e.name: e for e in expectation.resolved.datasource.extensions}
+    for ext in sorted(last.values(), key=lambda e: e.prisma_name or e.name):
         text = f"CREATE EXTENSION IF NOT EXISTS {_q(ext.name)}"
+        if ext.schema or ext.version:
+            text += " WITH"
         if ext.schema:
-            text += f" WITH SCHEMA {_q(ext.schema)}"
+            text += f" SCHEMA {_q(ext.schema)}"
         if ext.version:
             text += f" VERSION {_q(ext.version)}"
         out.append(text + ";")
