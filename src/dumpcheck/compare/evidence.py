@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from dumpcheck.catalog import QualifiedName, Table
+from dumpcheck.expect.model import differ_ignores
 from dumpcheck.restore.model import RestoreError
 
 if TYPE_CHECKING:
@@ -180,6 +181,11 @@ def unexpected_evidence(
         return [
             f"{key} is a foreign table in the {source}; no Prisma model maps to it, and Prisma "
             "migrate neither creates nor drops foreign tables."
+        ]
+    if differ_ignores(key.name):
+        return [
+            f"{key} is in the {source}: a PostGIS table, which Prisma migrate neither creates, "
+            "changes nor drops."
         ]
     if managed is not None and key.schema not in managed:
         return [

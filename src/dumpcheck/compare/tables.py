@@ -21,8 +21,9 @@ from dumpcheck.compare.evidence import (
 from dumpcheck.compare.findings import DatabaseInfo, Difference, ErrorRef, TableFinding, Verdict
 from dumpcheck.compare.indexes import compare_indexes
 from dumpcheck.compare.live import judge_absent
+from dumpcheck.compare.postgis import extension_table
 from dumpcheck.compare.rows import row_content
-from dumpcheck.expect.model import ColumnOrigin
+from dumpcheck.expect.model import ColumnOrigin, differ_ignores
 from dumpcheck.inventory.model import DumpInventory
 from dumpcheck.restore.model import RestoreError, RestoreResult
 
@@ -126,6 +127,15 @@ def judge_table(
     restored = ctx.restore.catalog.tables.get(key) if ctx.restore else None
     if ctx.live is not None and restored is None:
         return judge_absent(key, expected, model, never_in_dump_evidence(key, ctx), ctx)
+    if expected is not None and dumped is None and ctx.live is None and differ_ignores(key.name):
+        return extension_table(
+            key,
+            expected,
+            model,
+            restored,
+            ctx.inventory.catalog.extensions,
+            ctx.restore is not None,
+        )
     source = "dump"
     if ctx.live is not None and (dumped is None or not ctx.live.has_dump):
         # In the database but not in the dump (made after the restore), or no dump given:
@@ -181,7 +191,13 @@ def judge_table(
         ]
     else:
         actual = restored if restored is not None else dumped
-        if expected is not None:
+        if expected is not None and differ_ignores(key.name):
+            # PostGIS's table (a model `prisma db pull` wrote): Prisma's differ compares nothing.
+            evidence.append(
+                f"{key} is a PostGIS table: Prisma migrate neither creates, changes nor drops it, "
+                "so its columns and indexes are not compared."
+            )
+        elif expected is not None:
             differences, notes = table_differences(expected, actual, ctx)
             if ctx.strict and notes:
                 # --strict: what Prisma treats as no change still fails the table.

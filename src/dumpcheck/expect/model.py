@@ -10,6 +10,24 @@ from dumpcheck.expect.psl.schema import ResolvedSchema
 
 MigrationState = Literal["applied", "failed", "rolled_back", "edited", "not_applied"]
 
+# PostGIS's own tables, which Prisma's differ leaves out on both sides, whatever their case:
+# migrate never creates, changes or drops one, with or without a model for it (one that `prisma
+# db pull` wrote). Checked against the engine: topology and layer are not among them.
+_POSTGIS_TABLES = frozenset(
+    {
+        "spatial_ref_sys",
+        "geometry_columns",
+        "geography_columns",
+        "raster_columns",
+        "raster_overviews",
+    }
+)
+
+
+def differ_ignores(table: str) -> bool:
+    """Whether Prisma's differ leaves the table called ``table`` out (PostGIS's tables)."""
+    return table.lower() in _POSTGIS_TABLES
+
 
 @dataclass(frozen=True)
 class Migration:

@@ -123,6 +123,10 @@ CREATE EXTENSION postgres_fdw;
 CREATE SERVER elsewhere FOREIGN DATA WRAPPER postgres_fdw OPTIONS (dbname 'elsewhere');
 CREATE FOREIGN TABLE remote_users (id int) SERVER elsewhere;
 
+-- case: extra_postgis_tables
+CREATE TABLE spatial_ref_sys (srid integer PRIMARY KEY, auth_name varchar(256));
+CREATE TABLE "Geometry_Columns" (f_table_name text);
+
 -- case: extra_function
 CREATE FUNCTION g() RETURNS int LANGUAGE sql AS $$SELECT 1$$;
 

@@ -16,7 +16,7 @@ from dumpcheck.catalog import (
     UniqueConstraint,
 )
 from dumpcheck.errors import BadInputError
-from dumpcheck.expect.model import Expectation
+from dumpcheck.expect.model import Expectation, differ_ignores
 
 
 def _q(name: str) -> str:
@@ -118,7 +118,11 @@ def render_sql(expectation: Expectation, table: str | None = None) -> str:
     """DDL for the whole expectation, or for the one table called ``table``."""
     catalog = expectation.catalog
     default_schema = expectation.default_schema
-    tables = [t for t in catalog.tables.values() if t.name != "_prisma_migrations"]
+    tables = [
+        t
+        for t in catalog.tables.values()
+        if t.name != "_prisma_migrations" and not differ_ignores(t.name)
+    ]
     if table is not None:
         names = (table, table.removeprefix(f"{default_schema}."))
         tables = [
