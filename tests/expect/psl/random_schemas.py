@@ -24,7 +24,10 @@ _FIT = {
     "Boolean": "bool", "String": "str", "DateTime": "str", "Enum": "str", "Int": "num",
     "BigInt": "num", "Float": "num", "Decimal": "num",
 }  # fmt: skip
-RAW_PREDICATES = ("deleted_at IS NULL", "n > 5", "status = 'active'", "", "   ", "a", "true")
+RAW_PREDICATES = (
+    "deleted_at IS NULL", "n > 5", "status = 'active'", "", "   ", "a", "true", "(a IS NOT NULL)",
+    "(a) AND (b)", "(a", "((x))", " (a) ",
+)  # fmt: skip
 SCALARS = ("String", "Int", "BigInt", "Float", "Decimal", "Boolean", "DateTime", "Json", "Bytes")
 NATIVE = {
     "String": (

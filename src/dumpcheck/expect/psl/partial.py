@@ -56,7 +56,10 @@ def where_clause(
             raise args.error(first.pos, f"Expected a string value, but received {describe(first)}.")
         if first.value == "":
             raise args.error(value.pos, "The `where` argument cannot contain an empty string.")
-        return f"({first.value})"  # raw("a", "b"): the engine reads the first argument only
+        # raw("a", "b"): the engine reads the first argument only. Text that starts with "("
+        # and ends with ")" is taken as it is ("(a) AND (b)" too), anything else is wrapped.
+        text = first.value
+        return text if text.startswith("(") and text.endswith(")") else f"({text})"
     if isinstance(value, Obj):
         if not value.entries:
             raise args.error(value.pos, "The `where` argument cannot be an empty object.")

@@ -135,7 +135,10 @@ def render_sql(expectation: Expectation, table: str | None = None) -> str:
             raise BadInputError(f"no table {table!r} in the Prisma schema")
     chunks: list[str] = []
     if table is None:
-        for schema in sorted(catalog.schemas):
+        # A schema that only a table Prisma's differ leaves out would be in is not created.
+        left_out = {t.schema for t in catalog.tables.values() if differ_ignores(t.name)}
+        left_out -= {t.schema for t in tables} | {e.schema for e in catalog.enums.values()}
+        for schema in sorted(catalog.schemas - left_out):
             chunks.append(f"-- CreateSchema\nCREATE SCHEMA IF NOT EXISTS {_q(schema)};")
         for ext_sql in _extensions(expectation):
             chunks.append(f"-- CreateExtension\n{ext_sql}")
