@@ -112,6 +112,10 @@ def printed_element(lit: Literal, col: ColumnType) -> str:
 def printed_array(items: list[Literal], col: ColumnType) -> str:
     """``ARRAY[...]`` as pg_get_expr prints a list default."""
     if not items:
+        if col.has_typmod:
+            # The empty array takes the cast's type without its modifier, then a length
+            # coercion applies it: (ARRAY[]::character varying[])::character varying(19)[].
+            return f"(ARRAY[]::{col.base}[])::{col.canonical}[]"
         return f"ARRAY[]::{col.canonical}[]"
     return "ARRAY[" + ", ".join(printed_element(i, col) for i in items) + "]"
 
