@@ -104,6 +104,11 @@ def compare_columns(
             (notes if is_array else drift).append(
                 _noted(diff, ARRAY_NULLABILITY) if is_array else diff
             )
+        if act.default is None and act.generated is not None:
+            # Prisma's describer reads pg_attrdef's expression as the column's default, and a
+            # generated column's expression is there: GENERATED ALWAYS AS (upper(label)) is
+            # dbgenerated("upper(label)") to it (as `prisma db pull` writes it).
+            act = replace(act, default=act.generated)
         spelled = (spellings or {}).get(exp.name)
         if origin.default == "dbgenerated" and spelled is not None:
             _compare_spelled(exp, act, spelled, drift, notes)
