@@ -17,6 +17,7 @@ import pytest
 from psycopg.conninfo import conninfo_to_dict
 
 from dumpcheck.catalog import Catalog, QualifiedName
+from dumpcheck.expect.model import differ_ignores
 from dumpcheck.expect.psl import schema_files
 from dumpcheck.restore import read_catalog
 from dumpcheck.scratch.model import ScratchServer
@@ -105,7 +106,8 @@ def test_drift_is_what_prisma_migrate_diff_reports(
     schema = CORPUS / project / "schema"
     deploy_migrations(scratch_server, fresh_db, folder)
     script = prisma_drift(scratch_server, fresh_db, schema)
-    prisma = tables_in_script(script, read_catalog(scratch_server.dsn(fresh_db)))
+    deployed = read_catalog(scratch_server.dsn(fresh_db))
+    prisma = tables_in_script(script, deployed)
     dump = tmp_path / f"{project}.dump"
     assert scratch_server.install is not None
     run(
@@ -113,7 +115,7 @@ def test_drift_is_what_prisma_migrate_diff_reports(
         ["-Fc", "-f", str(dump), "-d", scratch_server.dsn(fresh_db)],
         major=scratch_server.major,
     )
-    findings = verify(
+    outcome = verify(
         VerifyOptions(
             dump=dump,
             prisma=schema,
@@ -121,11 +123,27 @@ def test_drift_is_what_prisma_migrate_diff_reports(
             backend="dsn",
             scratch_dsn=scratch_server.conninfo,
         )
-    ).findings
+    )
+    resolved = outcome.expectation.resolved
+    assert resolved is not None
+    managed = set(resolved.datasource.schemas) or {resolved.default_schema}
+
+    def dropped_by_prisma(schema: str, name: str) -> bool:
+        # An unexpected relation Prisma's differ would drop: a table (or partitioned one) in a
+        # schema it manages; never a view, a foreign table, its own _prisma_migrations or
+        # PostGIS's tables (dumpcheck reports those as information, not as drift).
+        table = deployed.tables.get(QualifiedName(schema, name))
+        kind_ok = table is not None and table.kind in ("table", "partitioned")
+        return kind_ok and schema in managed and not differ_ignores(name)
+
     ours = {
         t.qualified
-        for t in findings.tables
-        if t.verdict in ("drift", "never_in_dump", "unexpected") and t.name != "_prisma_migrations"
+        for t in outcome.findings.tables
+        if t.name != "_prisma_migrations"
+        and (
+            t.verdict in ("drift", "never_in_dump")
+            or (t.verdict == "unexpected" and dropped_by_prisma(t.schema, t.name))
+        )
     }
     width = max((len(t) for t in prisma | ours), default=10)
     print(f"\n{project}: {'Prisma migrate diff':<{width}}  dumpcheck")
