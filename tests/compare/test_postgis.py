@@ -30,7 +30,9 @@ ID = (Column("id", "integer", nullable=False),)
 POSTGIS = Table("public", "spatial_ref_sys", columns=(Column("srid", "integer", nullable=False),))
 
 
-def _verdicts(extensions: tuple[str, ...], restored: list[Table] | None) -> dict[str, object]:
+def _verdicts(
+    extensions: tuple[str, ...], restored: list[Table] | None
+) -> dict[str, tuple[str, tuple[str, ...]]]:
     exp = expectation_of(SCHEMA)
     place = exp.catalog.tables[next(k for k in exp.catalog.tables if k.name == "Place")]
     dumped = Catalog.build([place], extensions=extensions)
@@ -49,25 +51,25 @@ def test_prisma_leaves_these_tables_out_whatever_their_case() -> None:
 
 
 def test_the_extension_made_it_in_the_restore_and_its_columns_are_not_compared() -> None:
-    verdict, evidence = _verdicts(("postgis",), [POSTGIS])["spatial_ref_sys"]  # type: ignore[misc]
+    verdict, evidence = _verdicts(("postgis",), [POSTGIS])["spatial_ref_sys"]
     assert verdict == "ok"
     assert "CREATE EXTENSION postgis" in evidence[0]
 
 
 def test_an_extension_that_failed_in_the_restore_is_said() -> None:
-    verdict, evidence = _verdicts(("postgis",), [])["spatial_ref_sys"]  # type: ignore[misc]
+    verdict, evidence = _verdicts(("postgis",), [])["spatial_ref_sys"]
     assert verdict == "failed_restore"
     assert "did not create it" in evidence[0]
 
 
 def test_a_dump_without_postgis_never_had_it() -> None:
-    verdict, evidence = _verdicts((), [])["spatial_ref_sys"]  # type: ignore[misc]
+    verdict, evidence = _verdicts((), [])["spatial_ref_sys"]
     assert verdict == "never_in_dump"
     assert "does not create the postgis extension" in evidence[0]
 
 
 def test_inventory_alone_takes_the_extension_s_word() -> None:
-    assert _verdicts(("postgis",), None)["spatial_ref_sys"][0] == "ok"  # type: ignore[index]
+    assert _verdicts(("postgis",), None)["spatial_ref_sys"][0] == "ok"
 
 
 def test_one_without_a_model_is_nothing_prisma_would_drop() -> None:

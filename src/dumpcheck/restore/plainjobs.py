@@ -176,6 +176,8 @@ class PlainJobs:
     def close(self) -> None:
         """Stop. After an error or Ctrl-C in the driver, what still runs is cancelled first
         (the server ends the statement), so that the run stops now."""
+        with self._dispatching:
+            self._pending.clear()  # never started now: no load's end may start one
         if any(not future.done() for future in self._running):
             with self._lock:
                 sessions = list(self._all)
