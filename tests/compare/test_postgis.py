@@ -3,8 +3,11 @@ neither creates, alters nor drops spatial_ref_sys, geometry_columns, ... in any 
 
 from __future__ import annotations
 
+import pytest
+
 from dumpcheck.catalog import Catalog, Column, Table
 from dumpcheck.compare import compare
+from dumpcheck.errors import BadInputError
 from dumpcheck.expect import render_sql
 from dumpcheck.expect.model import differ_ignores
 from dumpcheck.inventory.model import DumpFacts, DumpInventory
@@ -48,6 +51,8 @@ def test_prisma_leaves_these_tables_out_whatever_their_case() -> None:
     assert differ_ignores("spatial_ref_sys") and differ_ignores("Geometry_Columns")
     assert differ_ignores("raster_overviews") and not differ_ignores("topology")
     assert "spatial_ref_sys" not in render_sql(expectation_of(SCHEMA))
+    with pytest.raises(BadInputError, match="a PostGIS table"):
+        render_sql(expectation_of(SCHEMA), "spatial_ref_sys")
 
 
 def test_the_extension_made_it_in_the_restore_and_its_columns_are_not_compared() -> None:

@@ -164,11 +164,10 @@ def sample_evidence(sample: int, dump_rows: int | None, failed: bool) -> list[st
 def unexpected_evidence(
     key: QualifiedName, actual: Table, source: str, managed: frozenset[str] | None
 ) -> list[str]:
-    """Why a table no model maps to is there, as Prisma sees it: a view, or a table in a schema
-    the datasource does not manage, or a foreign table, is nothing Prisma migrate creates or
-    drops (its describer reads only the datasource's schemas, and its differ no views); another
-    table in a managed
-    schema is one `prisma migrate diff` would drop."""
+    """Why a table no model maps to is there, as Prisma sees it: a view, a foreign table,
+    PostGIS's tables, or a table in a schema the datasource does not manage, is nothing Prisma
+    migrate creates or drops (its describer reads only the datasource's schemas, and its differ
+    no views); another table in a managed schema is one `prisma migrate diff` would drop."""
     if actual.kind in ("view", "matview"):
         what = "materialized view" if actual.kind == "matview" else "view"
         return [

@@ -125,13 +125,20 @@ def render_sql(expectation: Expectation, table: str | None = None) -> str:
     ]
     if table is not None:
         names = (table, table.removeprefix(f"{default_schema}."))
-        tables = [
-            t
-            for t in tables
-            if table in (t.name, str(t.key), f"{t.schema}.{t.name}")
-            or expectation.models.get(t.key) in names  # the model name, as the code spells it
-        ]
+
+        def asked(t: Table) -> bool:
+            return (
+                table in (t.name, str(t.key), f"{t.schema}.{t.name}")
+                or expectation.models.get(t.key) in names  # the model name, as code spells it
+            )
+
+        tables = [t for t in tables if asked(t)]
         if not tables:
+            if any(asked(t) and differ_ignores(t.name) for t in catalog.tables.values()):
+                raise BadInputError(
+                    f"{table!r} is a PostGIS table: CREATE EXTENSION postgis makes it, and "
+                    "Prisma migrate never creates it"
+                )
             raise BadInputError(f"no table {table!r} in the Prisma schema")
     chunks: list[str] = []
     if table is None:
