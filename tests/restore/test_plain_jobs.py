@@ -288,7 +288,7 @@ def test_the_biggest_table_loads_first(
     """pg_restore -j's order (the ready entry with the most data first): pg_dump writes the
     data in name order, small ``a`` and ``b`` before big ``z``. The first COPY starts at once;
     the second session waits for the largest of the run of COPY blocks the driver reads on
-    through, so ``z`` loads before ``b``."""
+    through, so ``z`` loads before ``b`` (in script order, ``b`` came first)."""
     with source_db(
         scratch_server,
         "CREATE TABLE a (id integer PRIMARY KEY); INSERT INTO a VALUES (1);"
@@ -315,5 +315,7 @@ def test_the_biggest_table_loads_first(
     monkeypatch.setattr(plainjobs.PlainJobs, "_dispatch", dispatched)
     result = restore(inventory_of(dump), scratch_server, database=fresh_db, jobs=2)
     assert result.errors == ()
-    assert started == ["a", "z", "b"]
+    # `a` starts at once unless the machine is so busy that it is still queued when the
+    # others come: then the pool, too, takes the biggest first (z, b, a).
+    assert sorted(started) == ["a", "b", "z"] and started.index("z") < started.index("b")
     assert {t.name: t.rows for t in result.catalog.tables.values()} == {"a": 1, "b": 10, "z": 9000}
