@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -23,7 +22,7 @@ from dumpcheck.restore import read_catalog
 from dumpcheck.scratch.model import ScratchServer
 from dumpcheck.scratch.runner import run
 from dumpcheck.verify import VerifyOptions, verify
-from tests.expect.oracle import CORPUS, ORACLE, ensure_engine, for_engine
+from tests.expect.oracle import CORPUS, ensure_engine, for_engine, run_driver
 from tests.prisma_deploy import deploy_migrations
 
 PROJECTS = sorted(p.parent.name for p in CORPUS.glob("*/MANIFEST")) if CORPUS.is_dir() else []
@@ -52,14 +51,7 @@ def prisma_drift(server: ScratchServer, db: str, schema: Path) -> str:
         "url": _url(server, db),
         "files": [[str(f.relative_to(root)), for_engine(f.read_text("utf-8"))] for f in files],
     }
-    done = subprocess.run(
-        ["node", str(ORACLE / "diff_db.mjs")],
-        input=json.dumps(payload),
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=300,
-    )
+    done = run_driver("diff_db.mjs", payload)
     result = json.loads(done.stdout or "{}")
     assert "sql" in result, f"Prisma's diff failed: {result or done.stderr[-2000:]}"
     return str(result["sql"])

@@ -90,9 +90,18 @@ def engine_sql(
         {"name": name, "files": [[path, text if raw else for_engine(text)] for path, text in files]}
         for name, files in schemas.items()
     ]
+    done = run_driver("diff.mjs", payload)
+    if done.returncode != 0:
+        raise AssertionError(f"the schema engine driver failed: {done.stderr[-2000:]}")
+    result: dict[str, dict[str, str]] = json.loads(done.stdout)
+    return result
+
+
+def run_driver(script: str, payload: object) -> subprocess.CompletedProcess[str]:
+    """Run one of the node drivers in tests/oracle with ``payload`` as JSON on its stdin."""
     for _ in range(3):
         done = subprocess.run(
-            ["node", str(ORACLE / "diff.mjs")],
+            ["node", str(ORACLE / script)],
             input=json.dumps(payload),
             capture_output=True,
             text=True,
@@ -101,13 +110,10 @@ def engine_sql(
         )
         # node itself died (a V8 "Fatal error ... unreachable code" in its deoptimizer, seen
         # once in a 6,000-schema batch): the engine's answers are deterministic, so the same
-        # batch is asked again rather than failing the run on a crash of the runtime.
+        # input is run again rather than failing the run on a crash of the runtime.
         if done.returncode == 0 or "Fatal error" not in done.stderr:
             break
-    if done.returncode != 0:
-        raise AssertionError(f"the schema engine driver failed: {done.stderr[-2000:]}")
-    result: dict[str, dict[str, str]] = json.loads(done.stdout)
-    return result
+    return done
 
 
 def extensions_for(sql: str) -> list[str]:
