@@ -52,6 +52,13 @@ def expect(
     ``migrations.path``); ``default_schema`` to the ``?schema=`` of the datasource URL, else public.
     """
     source = load_schema(Path(schema_path))
+    if not any(block.kind == "datasource" for block in source.ast.blocks):
+        # Prisma's schema engine stops here too ("There is no datasource in the schema."): a
+        # schema without one builds nothing. Most often one file of a multi-file schema.
+        raise BadInputError(
+            f"{schema_path}: no datasource block, so prisma migrate builds nothing from it "
+            "(for a schema split over several files, pass their folder)"
+        )
     schema = default_schema or url_schema(source)
     if migrations is not None and not Path(migrations).is_dir():
         raise BadInputError(f"migrations folder not found: {migrations}")

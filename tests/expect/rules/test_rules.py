@@ -18,7 +18,7 @@ from dumpcheck.expect.psl.constraint_names import (
 )
 from dumpcheck.expect.rules.literals import jsonb_output
 from dumpcheck.expect.rules.names import serial_sequence_name
-from tests.expect.helpers import expectation_of
+from tests.expect.helpers import DATASOURCE, expectation_of
 
 
 def test_constraint_names_are_cut_to_fit_their_suffix_on_a_character_boundary() -> None:
@@ -210,9 +210,21 @@ def test_missing_paths_are_bad_input(tmp_path: Path) -> None:
         expect(tmp_path / "nope.prisma")
     with pytest.raises(BadInputError, match=r"no \.prisma files"):
         expect(tmp_path)
-    (tmp_path / "s.prisma").write_text("model A {\n  id Int @id\n}\n")
+    (tmp_path / "s.prisma").write_text(DATASOURCE + "model A {\n  id Int @id\n}\n")
     with pytest.raises(BadInputError, match="migrations folder not found"):
         expect(tmp_path / "s.prisma", migrations=tmp_path / "missing")
+
+
+def test_a_schema_without_a_datasource_is_bad_input(tmp_path: Path) -> None:
+    # Prisma's engine: "There is no datasource in the schema." (oracle-checked); most often
+    # one file of a multi-file schema was passed instead of its folder.
+    (tmp_path / "user.prisma").write_text("model A {\n  id Int @id\n}\n")
+    (tmp_path / "empty.prisma").write_text("")
+    for name in ("user.prisma", "empty.prisma"):
+        with pytest.raises(BadInputError, match=r"no datasource block.*pass their folder"):
+            expect(tmp_path / name)
+    (tmp_path / "db.prisma").write_text(DATASOURCE)
+    assert QualifiedName("public", "A") in expect(tmp_path).catalog.tables
 
 
 def test_one_table_sql_brings_the_enums_it_uses_and_accepts_the_model_name() -> None:
