@@ -24,8 +24,6 @@ from tests.expect.oracle import CORPUS, catalog_diff, engine_sql, extensions_for
 CASES = Path(__file__).resolve().parents[1] / "cases" / "prisma"
 SYNTHETIC = sorted(p for p in CASES.iterdir() if p.suffix == ".prisma" or p.is_dir())
 PROJECTS = sorted(p.parent.name for p in CORPUS.glob("*/MANIFEST")) if CORPUS.is_dir() else []
-# PostgreSQL truncates names over 63 bytes, so our DDL spells them cut; Prisma writes them whole.
-TEXT_DIFFERS = {"long_names"}
 
 
 def _schema_path(name: str) -> Path:
@@ -86,8 +84,7 @@ def test_render_sql_builds_the_same_database(
     """render_sql is Prisma's own DDL, and it builds exactly the expected catalog."""
     expectation = expect(_schema_path(name))
     sql = render_sql(expectation)
-    if name not in TEXT_DIFFERS:
-        assert sql == engine[name]["sql"]
+    assert sql == engine[name]["sql"]
     actual = _build(scratch_server, sql, _tmp(tmp_path))
     ignored = [t.name for t in expectation.catalog.tables.values() if differ_ignores(t.name)]
     skip = ["_prisma_migrations", *ignored]

@@ -5,7 +5,8 @@ them in one node process. dumpcheck must accept exactly the schemas the engine a
 those, print the engine's own migration SQL (render_sql). The seeds are fixed, so a run is
 repeatable and a failure names a schema to print (`random_schema(seed)`, or `random_files(seed)`:
 the same schema spread over several files, with comments);
-DUMPCHECK_SCHEMA_SEEDS=FIRST:COUNT draws other ones (12,000 more agreed when it was written).
+DUMPCHECK_SCHEMA_SEEDS=FIRST:COUNT draws other ones (12,000 more agreed when it was written;
+12,000 again after names past 63 bytes were drawn too).
 """
 
 from __future__ import annotations

@@ -11,6 +11,24 @@ const bg = await import(path.join(pkgDir, 'schema_engine_bg.js'));
 const bytes = readFileSync(path.join(pkgDir, 'schema_engine_bg.wasm'));
 const { instance } = await WebAssembly.instantiate(bytes, { './schema_engine_bg.js': bg });
 bg.__wbg_set_wasm(instance.exports);
+// A panic in the engine (a Rust panic aborts the wasm instance for good) is reported through
+// this registry: the schema gets the panic as its error and the run stops there; the caller
+// runs the schemas not answered yet in a new process (oracle.py engine_sql).
+let panic = null;
+globalThis.PRISMA_WASM_PANIC_REGISTRY = { set_message: (message) => { panic = message; } };
+// The trap after a panic surfaces outside the awaited call (in a callback of the engine's
+// futures): it fails the schema in flight instead of the process.
+let failInFlight = null;
+process.on('uncaughtException', (e) => {
+  if (failInFlight === null) throw e;
+  failInFlight(e);
+});
+function guarded(work) {
+  return new Promise((resolve, reject) => {
+    failInFlight = reject;
+    work().then(resolve, reject);
+  }).finally(() => { failInFlight = null; });
+}
 
 const trace = process.env.ORACLE_TRACE === '1';
 // A connection that answers every call with {ok: true, value}: for a diff from empty the
@@ -54,6 +72,7 @@ const input = JSON.parse(readFileSync(0, 'utf8'));
 const out = {};
 for (const item of input) {
   try {
+    await guarded(async () => {
     const engine = await bg.SchemaEngine.new({ datamodels: item.files }, () => {}, factory);
     const res = await engine.diff({
       from: { tag: 'empty' },
@@ -64,8 +83,14 @@ for (const item of input) {
     });
     out[item.name] = { sql: res.stdout };
     engine.free();
+    });
   } catch (e) {
-    out[item.name] = { error: String(e && e.message ? e.message : e) };
+    if (panic !== null) {
+      out[item.name] = { error: `the schema engine panicked: ${panic}` };
+      break;
+    } else {
+      out[item.name] = { error: String(e && e.message ? e.message : e) };
+    }
   }
 }
 process.stdout.write(JSON.stringify(out));

@@ -62,6 +62,34 @@ class ColumnOrigin:
 
 
 @dataclass(frozen=True)
+class WrittenNames:
+    """Names that Prisma's DDL writes longer than PostgreSQL keeps them (63 bytes, scan.l
+    truncate_identifier): the catalog holds the cut names, render_sql writes these. Only the
+    names that differ are here."""
+
+    tables: dict[QualifiedName, str] = field(default_factory=dict)
+    enums: dict[QualifiedName, str] = field(default_factory=dict)
+    columns: dict[QualifiedName, dict[str, str]] = field(default_factory=dict)  # per table
+    objects: dict[QualifiedName, dict[str, str]] = field(default_factory=dict)  # keys, indexes
+
+    def table(self, key: QualifiedName) -> str:
+        """The table's name as written."""
+        return self.tables.get(key, key.name)
+
+    def enum(self, key: QualifiedName) -> str:
+        """The enum's name as written."""
+        return self.enums.get(key, key.name)
+
+    def column(self, table: QualifiedName, name: str) -> str:
+        """A column's name as written."""
+        return self.columns.get(table, {}).get(name, name)
+
+    def object(self, table: QualifiedName, name: str) -> str:
+        """A key, index or foreign key name as written."""
+        return self.objects.get(table, {}).get(name, name)
+
+
+@dataclass(frozen=True)
 class Expectation:
     """The database `prisma migrate` builds, plus where each table comes from."""
 
@@ -70,11 +98,11 @@ class Expectation:
     schema_files: tuple[str, ...] = ()
     migrations: tuple[Migration, ...] = ()  # sorted as Prisma sorts them (folder name)
     join_table_style: dict[QualifiedName, str] = field(default_factory=dict)
-    # Prisma's own DDL spelling of each column, for render_sql: table -> column ->
-    # (type as Prisma writes it, default as Prisma writes it or None).
     # Prisma's migration order of each table's indexes and unique indexes, for render_sql.
     index_order: dict[QualifiedName, tuple[str, ...]] = field(default_factory=dict)
     default_schema: str = "public"  # the connection's schema (?schema= of the URL)
+    # Prisma's own DDL spelling of each column, for render_sql: table -> column ->
+    # (type as Prisma writes it, default as Prisma writes it or None).
     column_ddl: dict[QualifiedName, dict[str, tuple[str, str | None]]] = field(default_factory=dict)
     # Prisma `view` blocks: migrate never creates them, but a dump that has them is not showing
     # an unexpected table. view -> model name.
@@ -90,3 +118,4 @@ class Expectation:
     column_origins: dict[QualifiedName, dict[str, ColumnOrigin]] = field(
         default_factory=dict
     )  # what the rules read (None for a hand-built one)
+    written: WrittenNames = field(default_factory=WrittenNames)

@@ -4,8 +4,9 @@ Each schema is drawn from a seed: a datasource with or without multiSchema, rela
 "prisma" and extensions; enums (some @map'ped); models with scalar, enum, list and Unsupported
 fields, native types, defaults of every kind, @unique/@updatedAt/@ignore, @map (some naming
 another field), composite ids, indexes with sort orders, index types and operator classes,
-@@ignore, reserved words and odd @@map names, 1:1, 1:n and m:n relations with referential
-actions, compound foreign keys, a self many-to-many, and views. About a fifth allow choices
+@@ignore, reserved words and odd @@map names, names past 63 bytes (some multi-byte), 1:1, 1:n
+and m:n relations with referential actions, compound foreign keys, a self many-to-many, and
+views. About a fifth allow choices
 Prisma rejects (an @id on a Float, a Json list), so that both verdicts are drawn.
 """
 
@@ -174,6 +175,8 @@ class _Draw:
         lines = [f"  {v}" + (f' @map("v_{v.lower()}")' if self.chance(0.2) else "") for v in values]
         if self.chance(0.3):
             lines.append(f'\n  @@map("e_{number}")')
+        elif self.chance(0.06):
+            lines.append(f'\n  @@map("{self._long(name)}")')
         if self.multi:
             lines.append(f'  @@schema("{self.r.choice(["public", "other"])}")')
         return f"enum {name} {{\n" + "\n".join(lines) + "\n}\n"
@@ -225,6 +228,8 @@ class _Draw:
         if self.chance(0.2):
             mapped = r.choice([f"t_{name.lower()}", f"my {name}", f"{name}-x", f"{name}.dot"])
             model.block.append(f'  @@map("{mapped}")')
+        elif self.chance(0.06):
+            model.block.append(f'  @@map("{self._long(name)}")')
         if self.multi:
             model.block.append(f'  @@schema("{self.r.choice(["public", "other"])}")')
         if self.chance(0.05):
@@ -270,6 +275,8 @@ class _Draw:
                 attrs[-1] = f"@unique({self._where(earlier)})"
         if self.chance(0.15):
             attrs.append(f'@map("col_{name}")')
+        elif self.chance(0.04):
+            attrs.append(f'@map("{self._long(name)}")')
         elif self.chance(0.05):
             # A column named as another field: a scalar one (earlier or later; map.rs reads
             # them in order), a relation field (no column, valid), or the field itself.
@@ -281,6 +288,15 @@ class _Draw:
             attrs.append("@ignore")
         model.lines.append(f"  {name} {kind}{mod}" + "".join(" " + a for a in attrs))
         model.fields.append((name, kind, mod))
+
+    def _long(self, name: str) -> str:
+        """A name near or past PostgreSQL's 63 bytes, some of it multi-byte: the generated
+        constraint, index and sequence names built from it are cut to fit."""
+        filler = self.r.choice(["x", "é", "日本", "_long"])
+        text = name
+        while len(text.encode()) < self.r.randint(50, 70):
+            text += filler
+        return text
 
     def _index(self, model: _Model) -> None:
         r = self.r
@@ -341,7 +357,7 @@ class _Draw:
                 target_id = next((t for f, t, _ in target.fields if f == "id"), None)
                 if target_id is None:
                     continue
-                name = f'"r{number}"'
+                name = f'"r{number}"' if not self.chance(0.05) else f'"{self._long(f"r{number}")}"'
                 kind = r.choice(("1n", "1n", "11", "mn"))
                 if kind == "mn":
                     if model is not target:

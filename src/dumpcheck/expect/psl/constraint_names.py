@@ -53,7 +53,29 @@ def _with_suffix(stem: str, suffix: str) -> str:
     return clip_bytes(stem, MAX_IDENT - len(suffix)) + suffix
 
 
-def join_table_object_name(relation: str, suffix: str) -> str:
-    """``_<relation><suffix>`` for a join table's PK, index and FKs (``_AB_pkey``, ``_B_index``,
-    ``_A_fkey``): the stem is cut so the suffix fits in 63 bytes, as the schema engine does."""
-    return _with_suffix("_" + relation, suffix)
+def join_table_name(relation: str) -> str:
+    """``_<relation>`` as Prisma's DDL writes it: cut to 63 *characters* (sql_schema_calculator.rs
+    push_relation_tables); PostgreSQL then cuts a longer multi-byte name to 63 bytes."""
+    return ("_" + relation)[:MAX_IDENT]
+
+
+def join_table_object_name(relation: str, suffix: str) -> str | None:
+    """A join table's PK, unique index, index or FK name as Prisma's DDL writes it (PostgreSQL
+    stores it cut to 63 bytes: pg_ident), or None where Prisma's engine panics.
+
+    push_relation_tables: ``_AB_pkey``, ``_AB_unique`` and ``_B_index`` follow the table name
+    cut to 63 - len(suffix) characters (for a multi-byte name the whole may pass 63 bytes and
+    lose its suffix in PostgreSQL); ``_A_fkey`` and ``_B_fkey`` follow it cut to 56 *bytes*
+    (A when it is longer, B from that length on), a cut that panics inside a character.
+    """
+    table = join_table_name(relation)
+    if not suffix.endswith("_fkey"):
+        return table[: MAX_IDENT - len(suffix)] + suffix
+    stem = MAX_IDENT - len("_fkey") - 2
+    raw = table.encode()
+    if len(raw) > stem or (suffix == "_B_fkey" and len(raw) == stem):
+        cut = clip_bytes(table, stem)
+        if len(cut.encode()) != stem:
+            return None  # "byte index 56 is not a char boundary": the engine panics
+        return cut + suffix
+    return table + suffix

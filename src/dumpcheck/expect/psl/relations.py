@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from dumpcheck.expect.psl.arguments import Arguments
+from dumpcheck.expect.psl.constraint_names import join_table_object_name
 from dumpcheck.expect.psl.diagnostics import fail
 from dumpcheck.expect.psl.fields import RawRelation
 from dumpcheck.expect.psl.relation_mode import check_emulated_actions
@@ -242,6 +243,13 @@ def _many_to_many(
         ((model_name, rel), (rel.target, back)), key=lambda p: (p[0].encode(), p[1].name.encode())
     )
     name = rel.relation_name or f"{a[0]}To{b[0]}"
+    if any(join_table_object_name(name, s) is None for s in ("_A_fkey", "_B_fkey")):
+        raise fail(
+            sources,
+            rel.pos,
+            "prisma migrate fails on this relation: Prisma's engine panics cutting the foreign "
+            f"key names of its join table `_{name}` at byte 56, inside a character.",
+        )
     return ManyToMany(name, a[0], b[0], a[1].name)
 
 

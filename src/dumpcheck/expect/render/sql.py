@@ -23,11 +23,20 @@ def _q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _table_ref(key: QualifiedName, default_schema: str) -> str:
+def _ref(schema: str, name: str, default_schema: str) -> str:
     # Objects in the connection's schema are written unqualified, others as "schema"."name".
-    if key.schema == default_schema:
-        return _q(key.name)
-    return f"{_q(key.schema)}.{_q(key.name)}"
+    if schema == default_schema:
+        return _q(name)
+    return f"{_q(schema)}.{_q(name)}"
+
+
+def _table_ref(expectation: Expectation, key: QualifiedName) -> str:
+    # Names as Prisma writes them; PostgreSQL cuts one past 63 bytes as the catalog has it.
+    return _ref(key.schema, expectation.written.table(key), expectation.default_schema)
+
+
+def _enum_ref(expectation: Expectation, key: QualifiedName) -> str:
+    return _ref(key.schema, expectation.written.enum(key), expectation.default_schema)
 
 
 def _sql_string(text: str) -> str:
@@ -39,9 +48,7 @@ def _key_sql(key: str) -> str:
     return _q(column) + (f" {rest}" if rest else "")
 
 
-def _index_sql(
-    expectation: Expectation, table: Table, index: Index | UniqueConstraint, default_schema: str
-) -> str:
+def _index_sql(expectation: Expectation, table: Table, index: Index | UniqueConstraint) -> str:
     if isinstance(index, UniqueConstraint):
         keys, unique, method = index.columns, True, "btree"
     else:
@@ -49,29 +56,33 @@ def _index_sql(
     using = "" if method == "btree" else f" USING {method.upper()} "
     written = expectation.index_ddl.get(table.key, {}).get(index.name)
     cols = ", ".join(written) if written else ", ".join(_key_sql(k) for k in keys)
-    ref = _table_ref(table.key, default_schema)
+    ref = _table_ref(expectation, table.key)
     head = "CREATE UNIQUE INDEX" if unique else "CREATE INDEX"
     where = expectation.index_predicates.get(table.key, {}).get(index.name)
     tail = f" WHERE {where}" if where else ""
-    return f"{head} {_q(index.name)} ON {ref}{using}({cols}){tail};"
+    name = expectation.written.object(table.key, index.name)
+    return f"{head} {_q(name)} ON {ref}{using}({cols}){tail};"
 
 
-def _fk_sql(table: Table, fk: ForeignKey, default_schema: str) -> str:
-    cols = ", ".join(_q(c) for c in fk.columns)
-    refs = ", ".join(_q(c) for c in fk.ref_columns)
+def _fk_sql(expectation: Expectation, table: Table, fk: ForeignKey) -> str:
+    written = expectation.written
+    cols = ", ".join(_q(written.column(table.key, c)) for c in fk.columns)
+    refs = ", ".join(_q(written.column(fk.ref_table, c)) for c in fk.ref_columns)
     return (
-        f"ALTER TABLE {_table_ref(table.key, default_schema)} ADD CONSTRAINT {_q(fk.name)} "
-        f"FOREIGN KEY ({cols}) REFERENCES {_table_ref(fk.ref_table, default_schema)}({refs}) "
+        f"ALTER TABLE {_table_ref(expectation, table.key)} ADD CONSTRAINT "
+        f"{_q(written.object(table.key, fk.name))} FOREIGN KEY ({cols}) REFERENCES "
+        f"{_table_ref(expectation, fk.ref_table)}({refs}) "
         f"ON DELETE {fk.on_delete} ON UPDATE {fk.on_update};"
     )
 
 
-def _create_table(expectation: Expectation, table: Table, default_schema: str) -> str:
+def _create_table(expectation: Expectation, table: Table) -> str:
     ddl = expectation.column_ddl.get(table.key, {})
+    written = expectation.written
     lines: list[str] = []
     for col in table.columns:
         type_sql, default_sql = ddl.get(col.name, (col.type, col.default))
-        line = f"    {_q(col.name)} {type_sql}"
+        line = f"    {_q(written.column(table.key, col.name))} {type_sql}"
         if not col.nullable:
             line += " NOT NULL"
         if default_sql is not None and not type_sql.endswith("SERIAL"):
@@ -79,9 +90,10 @@ def _create_table(expectation: Expectation, table: Table, default_schema: str) -
         lines.append(line)
     body = ",\n".join(lines)
     if table.primary_key is not None:
-        pk = '","'.join(table.primary_key.columns)
-        body += f',\n\n    CONSTRAINT {_q(table.primary_key.name)} PRIMARY KEY ("{pk}")'
-    return f"CREATE TABLE {_table_ref(table.key, default_schema)} (\n{body}\n);"
+        pk = ",".join(_q(written.column(table.key, c)) for c in table.primary_key.columns)
+        name = _q(written.object(table.key, table.primary_key.name))
+        body += f",\n\n    CONSTRAINT {name} PRIMARY KEY ({pk})"
+    return f"CREATE TABLE {_table_ref(expectation, table.key)} (\n{body}\n);"
 
 
 def _enums_used(catalog: Catalog, tables: list[Table]) -> list[Enum]:
@@ -151,27 +163,27 @@ def render_sql(expectation: Expectation, table: str | None = None) -> str:
             chunks.append(f"-- CreateExtension\n{ext_sql}")
         for enum in catalog.enums.values():
             labels = ", ".join(_sql_string(v) for v in enum.values)
-            ref = _table_ref(enum.key, default_schema)
+            ref = _enum_ref(expectation, enum.key)
             chunks.append(f"-- CreateEnum\nCREATE TYPE {ref} AS ENUM ({labels});")
     else:
         # One table's DDL must run on its own: the enums its columns use come with it.
         for enum in _enums_used(catalog, tables):
             labels = ", ".join(_sql_string(v) for v in enum.values)
-            ref = _table_ref(enum.key, default_schema)
+            ref = _enum_ref(expectation, enum.key)
             chunks.append(
                 "-- CreateEnum (used by this table; skip it if the database has the type already)"
                 f"\nCREATE TYPE {ref} AS ENUM ({labels});"
             )
     for t in tables:
-        chunks.append("-- CreateTable\n" + _create_table(expectation, t, default_schema))
+        chunks.append("-- CreateTable\n" + _create_table(expectation, t))
     for t in tables:
         every: list[Index | UniqueConstraint] = [*t.uniques, *t.indexes]
         order = expectation.index_order.get(t.key, ())
         for idx in sorted(
             every, key=lambda i: (order.index(i.name) if i.name in order else len(order), i.name)
         ):
-            chunks.append("-- CreateIndex\n" + _index_sql(expectation, t, idx, default_schema))
+            chunks.append("-- CreateIndex\n" + _index_sql(expectation, t, idx))
     for t in tables:
         for fk in t.foreign_keys:
-            chunks.append("-- AddForeignKey\n" + _fk_sql(t, fk, default_schema))
+            chunks.append("-- AddForeignKey\n" + _fk_sql(expectation, t, fk))
     return "\n\n".join(chunks) + "\n"

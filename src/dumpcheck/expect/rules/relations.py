@@ -11,7 +11,7 @@ from __future__ import annotations
 from dumpcheck.catalog import Column, FkAction, ForeignKey, Index, PrimaryKey, QualifiedName, Table
 from dumpcheck.expect.model import ColumnOrigin
 from dumpcheck.expect.psl import fk_db_name
-from dumpcheck.expect.psl.constraint_names import join_table_object_name
+from dumpcheck.expect.psl.constraint_names import join_table_name, join_table_object_name
 from dumpcheck.expect.psl.schema import EnumDef, InlineRelation, ManyToMany, Model
 from dumpcheck.expect.rules.names import pg_ident
 from dumpcheck.expect.rules.types import column_type
@@ -91,7 +91,7 @@ def join_table(
         if not relation_mode_prisma:
             fks.append(
                 ForeignKey(
-                    join_table_object_name(m2m.name, f"_{side}_fkey"),
+                    _join_object(m2m.name, f"_{side}_fkey"),
                     (side,),
                     table_key(owner),
                     (pg_ident(id_field.column),),
@@ -102,10 +102,16 @@ def join_table(
     table = Table(
         # The join table lives in model A's schema (push_relation_tables).
         schema=a.schema,
-        name=pg_ident("_" + m2m.name),
+        name=pg_ident(join_table_name(m2m.name)),
         columns=tuple(columns),
-        primary_key=PrimaryKey(join_table_object_name(m2m.name, "_AB_pkey"), ("A", "B")),
-        indexes=(Index(join_table_object_name(m2m.name, "_B_index"), ("B",)),),
+        primary_key=PrimaryKey(_join_object(m2m.name, "_AB_pkey"), ("A", "B")),
+        indexes=(Index(_join_object(m2m.name, "_B_index"), ("B",)),),
         foreign_keys=tuple(fks),
     )
     return table, ddl, origins
+
+
+def _join_object(relation: str, suffix: str) -> str:
+    written = join_table_object_name(relation, suffix)
+    assert written is not None  # psl/relations.py refuses the names the engine panics on
+    return pg_ident(written)

@@ -19,9 +19,13 @@ from dumpcheck.catalog import (
     Table,
     UniqueConstraint,
 )
-from dumpcheck.expect.model import ColumnOrigin, Expectation, Migration
-from dumpcheck.expect.psl.constraint_names import join_table_object_name
-from dumpcheck.expect.psl.schema import ManyToMany, ResolvedSchema
+from dumpcheck.expect.model import ColumnOrigin, Expectation, Migration, WrittenNames
+from dumpcheck.expect.psl.constraint_names import (
+    join_table_name,
+    join_table_object_name,
+    pg_ident,
+)
+from dumpcheck.expect.psl.schema import ManyToMany, Model, ResolvedSchema
 from dumpcheck.expect.rules.columns import model_columns
 from dumpcheck.expect.rules.indexes import model_keys
 from dumpcheck.expect.rules.relations import foreign_keys, join_table, table_key
@@ -49,6 +53,7 @@ def build_expectation(
     sequences: list[Sequence] = []
     views: dict[QualifiedName, str] = {}
     origins: dict[QualifiedName, dict[str, ColumnOrigin]] = {}
+    written = WrittenNames()
     for model in schema.models:
         key = table_key(model)
         if model.is_view:
@@ -68,6 +73,7 @@ def build_expectation(
             )
         )
         names[key] = model.name
+        _write_model(written, key, model)
         column_ddl[key] = cols.ddl
         origins[key] = cols.origins
         index_order[key] = keys.order
@@ -87,6 +93,7 @@ def build_expectation(
         table, ddl, scalars = join_table(m2m, models, enums, default_schema, relation_mode_prisma)
         tables.append(table)
         names[table.key] = "_" + m2m.name
+        _write_join_table(written, table.key, m2m.name)
         column_ddl[table.key] = ddl
         origins[table.key] = scalars
         index_order[table.key] = tuple(i.name for i in table.indexes)
@@ -96,7 +103,8 @@ def build_expectation(
     catalog = Catalog.build(
         tables=tables,
         enums=[
-            Enum(e.schema, e.db_name, tuple(label for _, label in e.values)) for e in schema.enums
+            Enum(e.schema, pg_ident(e.db_name), tuple(label for _, label in e.values))
+            for e in schema.enums
         ],
         sequences=sequences,
         # The engine creates the schemas that hold a table or an enum, no others.
@@ -117,7 +125,32 @@ def build_expectation(
         partial_indexes="partialindexes" in schema.preview_features,
         resolved=schema,
         column_origins=origins,
+        written=_write_enums(written, schema),
     )
+
+
+def _write_model(written: WrittenNames, key: QualifiedName, model: Model) -> None:
+    if key.name != model.db_name:
+        written.tables[key] = model.db_name
+    for fld in model.scalars:
+        if pg_ident(fld.column) != fld.column:
+            written.columns.setdefault(key, {})[pg_ident(fld.column)] = fld.column
+
+
+def _write_join_table(written: WrittenNames, key: QualifiedName, relation: str) -> None:
+    if key.name != join_table_name(relation):
+        written.tables[key] = join_table_name(relation)
+    for suffix in ("_AB_pkey", "_B_index", "_A_fkey", "_B_fkey"):
+        name = join_table_object_name(relation, suffix)
+        if name is not None and pg_ident(name) != name:
+            written.objects.setdefault(key, {})[pg_ident(name)] = name
+
+
+def _write_enums(written: WrittenNames, schema: ResolvedSchema) -> WrittenNames:
+    for enum in schema.enums:
+        if pg_ident(enum.db_name) != enum.db_name:
+            written.enums[QualifiedName(enum.schema, pg_ident(enum.db_name))] = enum.db_name
+    return written
 
 
 def legacy_join_table(table: Table) -> Table:
@@ -129,7 +162,9 @@ def legacy_join_table(table: Table) -> Table:
     if table.primary_key is None or not table.primary_key.name.endswith("_AB_pkey"):
         return table
     relation = table.primary_key.name[1 : -len("_AB_pkey")]
-    unique = UniqueConstraint(join_table_object_name(relation, "_AB_unique"), ("A", "B"))
+    unique_name = join_table_object_name(relation, "_AB_unique")
+    assert unique_name is not None  # only foreign key names can make the engine panic
+    unique = UniqueConstraint(pg_ident(unique_name), ("A", "B"))
     return replace(
         table,
         primary_key=None,

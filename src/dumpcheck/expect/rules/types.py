@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from dumpcheck.catalog import quote_ident
 from dumpcheck.expect.psl.schema import EnumDef, ScalarField
 from dumpcheck.expect.rules.literals import ColumnType
+from dumpcheck.expect.rules.names import pg_ident
 
 # Scalar -> (format_type spelling, DDL spelling in Prisma's migration SQL).
 SCALARS: dict[str, tuple[str, str]] = {
@@ -99,7 +100,8 @@ def column_type(fld: ScalarField, enum: EnumDef | None, default_schema: str) -> 
         ddl = f'"{enum.db_name}"'
         if enum.schema != default_schema:
             ddl = f'"{enum.schema}"."{enum.db_name}"'
-        canonical = f"{quote_ident(enum.schema)}.{quote_ident(enum.db_name)}"
+        # The catalog holds the name as PostgreSQL stores it, cut to 63 bytes.
+        canonical = f"{quote_ident(enum.schema)}.{quote_ident(pg_ident(enum.db_name))}"
         return ColumnType(canonical, ddl, "Enum", is_list)
     canonical, ddl = SCALARS[fld.type]
     if fld.native is not None:
