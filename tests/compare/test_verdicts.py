@@ -11,6 +11,7 @@ from dumpcheck.catalog import (
     QualifiedName,
     Table,
 )
+from dumpcheck.report.wording import reason
 from dumpcheck.restore.model import RestoreError
 from tests.compare.helpers import run, verdicts
 
@@ -277,12 +278,19 @@ def test_a_view_prisma_declares_is_not_unexpected() -> None:
         facts=DumpFacts(path="x", format="plain"),
         catalog=Catalog.build([CATEGORIES, view, other_view]),
     )
-    found = {t.name: (t.model, t.verdict) for t in compare(exp, inv, None).tables}
+    tables = compare(exp, inv, None).tables
+    found = {t.name: (t.model, t.verdict) for t in tables}
     assert found == {
         "categories": ("Category", "ok"),
         "product_stats": ("ProductStats", "ok"),
         "ad_hoc_view": (None, "unexpected"),
     }
+    # The report's one line says what the view is, not that it matched a table of the schema.
+    reasons = {t.name: reason(t) for t in tables}
+    assert (
+        reasons["product_stats"] == "declared as view ProductStats, which migrate does not create"
+    )
+    assert reasons["categories"] == "restored and matches the schema"
 
 
 def test_table_in_another_schema_names_the_schema_option() -> None:
@@ -530,6 +538,9 @@ def test_a_partition_of_a_models_table_is_that_table() -> None:
         "events": (None, "unexpected"),
         "events_1": (None, "unexpected"),
     }
+    assert reason({t.name: t for t in f.tables}["audit_logs_2026_12_01"]) == (
+        "a partition of public.audit_logs, which Prisma reads as that table"
+    )
     month = replace(month, kind="table")
     lost = run([logs], [logs, month], [logs, replace(month, rows=3)])
     assert {t.name: t.verdict for t in lost.tables}["audit_logs_2026_12"] == "rows_lost"

@@ -247,16 +247,17 @@ def _partition_of_model(finding: TableFinding, parent: QualifiedName, model: str
         model,
         f"A partition of {parent}, the table of model {model}: Prisma reads a partitioned "
         "table's partitions as that one table.",
+        f"a partition of {parent}, which Prisma reads as that table",
     )
 
 
-def _claimed(finding: TableFinding, model: str, why: str) -> TableFinding:
+def _claimed(finding: TableFinding, model: str, why: str, short: str) -> TableFinding:
     # A table no model maps to that Prisma still accounts for (a declared view, a partition):
     # named after its model, and ok where it would have been unexpected; any other verdict
     # (a failed restore, lost rows) stands.
     if finding.verdict != "unexpected":
         return replace(finding, model=model)
-    return replace(finding, model=model, verdict="ok", evidence=(why,))
+    return replace(finding, model=model, verdict="ok", evidence=(why,), accounted_as=short)
 
 
 def _managed_schemas(expectation: Expectation) -> frozenset[str] | None:
@@ -279,7 +280,10 @@ def _declared_view(finding: TableFinding, model: str) -> TableFinding:
     # A Prisma `view` block: the client reads it, migrate never creates it
     # (sql_schema_calculator.rs skips views), so the dump having it is expected, not extra.
     return _claimed(
-        finding, model, f"Prisma declares it as view {model}; migrate does not create views."
+        finding,
+        model,
+        f"Prisma declares it as view {model}; migrate does not create views.",
+        f"declared as view {model}, which migrate does not create",
     )
 
 

@@ -92,6 +92,9 @@ class TableFinding:
     fingerprint_note: str | None = None
     # Quick verify: the dump holds more rows than the restore loaded (its first ones only).
     sampled: bool = False
+    # A table no model maps to that Prisma accounts for all the same (a declared view, a
+    # partition of a model's table), in a few words; None for every other table.
+    accounted_as: str | None = None
 
     @property
     def qualified(self) -> str:

@@ -218,6 +218,8 @@ def _reason(table: TableFinding) -> str:
         if table.notes:
             n = len(table.notes)
             return f"matches the schema as Prisma compares it ({n} note{'s' if n > 1 else ''})"
+        if table.accounted_as is not None:
+            return table.accounted_as
         return "restored and matches the schema" if table.in_dump else "matches the schema"
     if verdict == "never_in_dump":
         lines = evidence(table)
