@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import codecs
+import hashlib
+from pathlib import Path
+
 from dumpcheck.catalog import QualifiedName
 from dumpcheck.expect import classify_migrations, migration_evidence
-from dumpcheck.expect.history import table_changes
+from dumpcheck.expect.history import list_migrations, table_changes
 from dumpcheck.expect.model import Migration
 from dumpcheck.inventory.model import MigrationRow
 
@@ -34,6 +38,37 @@ def _row(
     return MigrationRow(
         name, checksum, "2024-01-01" if finished else None, "2024-01-02" if rolled else None
     )
+
+
+def test_tables_created_in_do_blocks_count_and_temporary_ones_do_not() -> None:
+    # Guards such as IF to_regclass(...) IS NULL THEN CREATE TABLE ...: the table is there once
+    # the block ran. A temporary table is gone when the migration's session ends.
+    creates, _, _ = table_changes(
+        "DO $$ BEGIN IF to_regclass('public.products') IS NULL THEN\n"
+        '  CREATE TABLE "products" ("id" TEXT NOT NULL); END IF; END $$;\n'
+        "DO LANGUAGE plpgsql $body$ BEGIN\n"
+        "  CREATE TABLE IF NOT EXISTS cron.job (x int); END $body$;\n"
+        "DO $$ BEGIN PERFORM 1; END $$;\n"
+        "CREATE TEMP TABLE scratch (id int);\n"
+        'CREATE TEMPORARY TABLE "merge" ON COMMIT DROP AS SELECT 1;\n'
+        "CREATE UNLOGGED TABLE cache (id int);\n"
+    )
+    assert creates == (PRODUCTS, QualifiedName("cron", "job"), QualifiedName("public", "cache"))
+
+
+def test_a_migration_saved_with_a_byte_order_mark_is_read_by_it(tmp_path: Path) -> None:
+    # PowerShell's `>` writes `prisma migrate diff --script` as UTF-16: its tables are still
+    # known, and the checksum is still that of the file's bytes, as Prisma records it.
+    sql = 'CREATE TABLE "products" ("id" TEXT NOT NULL);\r\n'
+    for i, data in enumerate(
+        (codecs.BOM_UTF16_LE + sql.encode("utf-16-le"), codecs.BOM_UTF8 + sql.encode())
+    ):
+        folder = tmp_path / str(i) / "0001_init"
+        folder.mkdir(parents=True)
+        (folder / "migration.sql").write_bytes(data)
+        (migration,) = list_migrations(folder.parent)
+        assert migration.creates == (PRODUCTS,)
+        assert migration.checksum == hashlib.sha256(data).hexdigest()
 
 
 def test_classify_every_state() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import logging
 import re
@@ -31,12 +32,36 @@ def list_migrations(folder: Path, default_schema: str = "public") -> tuple[Migra
         if not script.is_file():
             continue
         data = script.read_bytes()
-        text = data.decode("utf-8", errors="replace")
+        text = script_text(data)
         creates, drops, renames = table_changes(text, default_schema)
         digest = hashlib.sha256(data).hexdigest()
         out.append(Migration(sub.name, digest, creates, drops, renames, extensions_created(text)))
     return tuple(out)
 
+
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def script_text(data: bytes) -> str:
+    """A migration.sql as text. Prisma reads it as UTF-8; one saved with a byte-order mark
+    (PowerShell's `>` writes `prisma migrate diff --script` as UTF-16) is read by its mark, so
+    that the tables it creates are still known. The checksum stays that of the bytes."""
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            return data.decode(codec, errors="replace")
+    return data.decode("utf-8", errors="replace")
+
+
+# CREATE TABLE [IF NOT EXISTS] name inside a DO block's body.
+_CREATE_TABLE_IN_BODY = re.compile(
+    r"\bCREATE\s+(?:UNLOGGED\s+)?TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?"
+    r'((?:"(?:[^"]|"")+"|[\w$]+)(?:\s*\.\s*(?:"(?:[^"]|"")+"|[\w$]+))?)',
+    re.IGNORECASE,
+)
 
 # CREATE EXTENSION [IF NOT EXISTS] name, at the start of a line (after any comment lines).
 _CREATE_EXTENSION = re.compile(
@@ -83,7 +108,19 @@ def table_changes(
     finally:
         logger.setLevel(level)
     for stmt in statements:
-        if isinstance(stmt, exp.Create) and (stmt.args.get("kind") or "").upper() == "TABLE":
+        if isinstance(stmt, exp.Command) and str(stmt.this).upper() == "DO":
+            # A table created inside a DO block is most often behind a guard (IF to_regclass(...)
+            # IS NULL THEN CREATE TABLE ...): once the block ran, the table is there.
+            body = stmt.expression.name if stmt.expression is not None else ""
+            for match in _CREATE_TABLE_IN_BODY.finditer(body):
+                try:
+                    guarded = exp.to_table(match.group(1), dialect="postgres")
+                except SqlglotError:
+                    continue
+                creates.append(_name(guarded, default_schema))
+        elif isinstance(stmt, exp.Create) and (stmt.args.get("kind") or "").upper() == "TABLE":
+            if stmt.find(exp.TemporaryProperty) is not None:
+                continue  # gone when the migration's session ends
             table = stmt.find(exp.Table)
             if table is not None:
                 creates.append(_name(table, default_schema))
