@@ -74,7 +74,14 @@ def _decorate(
     @click.option(
         "--migrations", type=click.Path(path_type=Path, readable=False), help="Default: beside it."
     )
-    @click.option("--schema", "default_schema", help="Default Postgres schema (else public).")
+    @click.option(
+        "--schema",
+        "default_schema",
+        help=(
+            "The schema Prisma connects to (default: ?schema= of the datasource URL, from "
+            "prisma.config.ts or the schema, its variable or .env; else public)."
+        ),
+    )
     @click.option(
         "--pg-version",
         type=click.IntRange(min=1),

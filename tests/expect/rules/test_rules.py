@@ -184,6 +184,36 @@ def test_default_schema_from_url_and_dotenv(
     assert expect(schema, default_schema="flag").default_schema == "flag"
 
 
+def test_default_schema_from_prisma_config_datasource(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Prisma 7 keeps the URL in prisma.config.ts; its variable wins over the schema's.
+    (tmp_path / "prisma").mkdir()
+    (tmp_path / "prisma" / "schema.prisma").write_text(
+        'datasource db {\n  provider = "postgresql"\n}\nmodel M {\n  id Int @id\n}\n'
+    )
+    config = tmp_path / "prisma.config.ts"
+    head = 'import { defineConfig, env } from "prisma/config";\nexport default defineConfig({\n'
+    head += '  schema: "prisma/schema.prisma",\n'
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.delenv("APP_DB", raising=False)
+    for url in (
+        'env("APP_DB")',
+        "env<Env>('APP_DB')",
+        "process.env.APP_DB",
+        'process.env["APP_DB"]',
+    ):
+        config.write_text(head + f"  datasource: {{\n    url: {url},\n  }},\n}});\n")
+        assert expect(tmp_path).default_schema == "public", url
+        monkeypatch.setenv("APP_DB", "postgresql://u@h/db?schema=app")
+        assert expect(tmp_path).default_schema == "app", url
+        monkeypatch.delenv("APP_DB")
+    (tmp_path / ".env").write_text("APP_DB=postgresql://u@h/db?schema=from_dotenv\n")
+    assert expect(tmp_path).default_schema == "from_dotenv"
+    config.write_text(head + '  datasource: { url: "postgresql://u@h/db?schema=inline" },\n});\n')
+    assert expect(tmp_path).default_schema == "inline"
+
+
 def test_schema_folder_and_prisma_config(tmp_path: Path) -> None:
     (tmp_path / "prisma" / "models").mkdir(parents=True)
     (tmp_path / "prisma" / "schema.prisma").write_text(

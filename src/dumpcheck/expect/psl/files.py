@@ -22,6 +22,17 @@ _CONFIG_MIGRATIONS = re.compile(
     r"""(['"`])([^'"`]+)\1"""
 )
 
+# Prisma 7 keeps the URL there: `datasource: { url: env("DATABASE_URL") }` (or
+# process.env.NAME, process.env["NAME"], or the URL itself).
+_CONFIG_URL = re.compile(
+    r"""\bdatasource\s*:\s*\{[^}]*?\burl\s*:\s*(?:"""
+    r"""env\s*(?:<[^>]*>)?\(\s*(['"`])(?P<env>\w+)\1\s*\)"""
+    r"""|process\.env\.(?P<dot>\w+)"""
+    r"""|process\.env\[\s*(['"`])(?P<index>\w+)\4\s*\]"""
+    r"""|(['"`])(?P<url>[^'"`]+)\6)""",
+    re.DOTALL,
+)
+
 
 @dataclass(frozen=True)
 class SchemaSource:
@@ -31,6 +42,9 @@ class SchemaSource:
     ast: SchemaAst
     migrations_dir: Path
     env_dirs: tuple[Path, ...]  # where a .env may sit
+    # prisma.config.ts's datasource url: the environment variable it reads, or the URL itself.
+    config_url_env: str | None = None
+    config_url: str | None = None
 
 
 def _config_path(folder: Path, pattern: re.Pattern[str]) -> Path | None:
@@ -84,7 +98,20 @@ def load_schema(path: Path) -> SchemaSource:
         elif (path / "migrations").is_dir():
             migrations = path / "migrations"
     env_dirs = tuple(dict.fromkeys((root, path if path.is_dir() else path.parent)))
-    return SchemaSource(files, SchemaAst(tuple(blocks), sources), migrations, env_dirs)
+    url_env, url = _config_url(path) if path.is_dir() else (None, None)
+    return SchemaSource(
+        files, SchemaAst(tuple(blocks), sources), migrations, env_dirs, url_env, url
+    )
+
+
+def _config_url(folder: Path) -> tuple[str | None, str | None]:
+    config = folder / "prisma.config.ts"
+    if not config.is_file():
+        return None, None
+    match = _CONFIG_URL.search(config.read_text("utf-8", errors="replace"))
+    if match is None:
+        return None, None
+    return match["env"] or match["dot"] or match["index"], match["url"]
 
 
 def _url_env_name(ast: SchemaAst) -> str:
@@ -109,13 +136,16 @@ def _dotenv(folder: Path, name: str) -> str | None:
 
 
 def default_schema(source: SchemaSource) -> str:
-    """``?schema=`` of the datasource URL (environment, then a .env beside it), else public."""
-    name = _url_env_name(source.ast)
-    url = os.environ.get(name)
-    for folder in source.env_dirs:
-        if url:
-            break
-        url = _dotenv(folder, name)
+    """``?schema=`` of the datasource URL (prisma.config.ts's, else the schema's; from the
+    environment, then a .env beside it), else public."""
+    url = source.config_url
+    if url is None:
+        name = source.config_url_env or _url_env_name(source.ast)
+        url = os.environ.get(name)
+        for folder in source.env_dirs:
+            if url:
+                break
+            url = _dotenv(folder, name)
     if url:
         schema = parse_qs(urlsplit(url).query).get("schema")
         if schema and schema[0]:
