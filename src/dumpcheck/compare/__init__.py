@@ -77,6 +77,7 @@ def compare(
         strict=strict,
         live=live,
         partial_indexes=expectation.partial_indexes,
+        index_order=expectation.index_order,
         domains=actual.domains,
         managed_schemas=_managed_schemas(expectation),
     )

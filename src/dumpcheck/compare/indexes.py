@@ -31,6 +31,7 @@ from dumpcheck.compare.equivalences import (
     PARTIAL_PREDICATE,
 )
 from dumpcheck.compare.findings import Difference, DifferenceKind
+from dumpcheck.compare.predicates import predicates_match
 
 _NULLS = re.compile(r" NULLS (?:FIRST|LAST)$")
 # What may follow a key's column, as pg_get_indexdef prints it (ruleutils.c): a collation, an
@@ -54,12 +55,18 @@ class _Seen:
     columns: tuple[str, ...]
     unique: bool
     method: str
-    predicate: str | None  # normalised; None when there is none or it is not compared
+    predicate: str | None  # None when there is none or it is not compared
     unread: bool  # the catalog has key details the describer does not read
     expression: bool
 
-    def signature(self) -> tuple[object, ...]:
-        return (self.keys, self.unique, self.method, self.predicate)
+    def matches(self, other: _Seen) -> bool:
+        """sql_schema_differ's index pairing: the same keys, uniqueness and method, and
+        predicates its postgres flavour takes for the same (compare/predicates.py)."""
+        if (self.keys, self.unique, self.method) != (other.keys, other.unique, other.method):
+            return False
+        if self.predicate is None or other.predicate is None:
+            return self.predicate is other.predicate
+        return predicates_match(self.predicate, other.predicate)
 
 
 def _seen(index: Any, columns: Collection[str], predicates: bool) -> _Seen:
@@ -78,9 +85,7 @@ def _seen(index: Any, columns: Collection[str], predicates: bool) -> _Seen:
         expression |= name == ""
     keys += index.include
     names += index.include
-    shown = None
-    if predicates and predicate is not None:
-        shown = re.sub(r'[\s"()]', "", predicate).lower()
+    shown = predicate if predicates else None
     return _Seen(index, tuple(keys), tuple(names), unique, method, shown, unread, expression)
 
 
@@ -104,6 +109,11 @@ def _key(key: str, columns: Collection[str], method: str) -> tuple[str, str, boo
     return view, head, dropped
 
 
+def _single(index: _Seen, visible: list[_Seen]) -> bool:
+    alike = [o for o in visible if o.columns == index.columns and o.unique == index.unique]
+    return len(alike) == 1
+
+
 def _text(index: Any) -> str:
     include = f" INCLUDE ({', '.join(index.include)})" if index.include else ""
     if isinstance(index, UniqueConstraint):
@@ -123,14 +133,22 @@ def _note(seen: _Seen, reason: str) -> Difference:
 
 
 def compare_indexes(
-    expected: Table, actual: Table, *, partial_indexes: bool = False
+    expected: Table,
+    actual: Table,
+    *,
+    partial_indexes: bool = False,
+    order: tuple[str, ...] = (),
 ) -> tuple[list[Difference], list[Difference]]:
     """(drift, notes) for unique rules and indexes together.
 
-    ``partial_indexes``: the schema enables the partialIndexes preview feature.
+    ``partial_indexes``: the schema enables the partialIndexes preview feature; ``order``: the
+    expected indexes' names in Prisma's order (the first that matches an index is its pair).
     """
     columns = {c.name for c in expected.columns} | {c.name for c in actual.columns}
-    wanted_raw: list[Any] = [*expected.uniques, *expected.indexes]
+    rank = {name: i for i, name in enumerate(order)}
+    wanted_raw: list[Any] = sorted(
+        [*expected.uniques, *expected.indexes], key=lambda i: rank.get(i.name, len(rank))
+    )
     present_raw: list[Any] = [*actual.uniques, *actual.indexes]
     wanted = [_seen(i, columns, partial_indexes) for i in wanted_raw]
     present = [_seen(i, columns, partial_indexes) for i in present_raw]
@@ -144,7 +162,7 @@ def compare_indexes(
             visible.append(act)
     matched: set[int] = set()
     for exp in wanted:
-        candidates = [a for a in visible if a.signature() == exp.signature()]
+        candidates = [a for a in visible if a.matches(exp)]
         if not candidates:
             drift.append(Difference(_kind(exp.index), exp.index.name, _text(exp.index), None))
             continue
@@ -156,14 +174,18 @@ def compare_indexes(
             if isinstance(named.index, Index) and named.index.predicate and not partial_indexes:
                 notes.append(_note(named, PARTIAL_PREDICATE))
             continue
-        same_columns = [a for a in visible if a.columns == exp.columns and a.unique == exp.unique]
+        # table.rs index_pairs: an index the database holds once (no other of the same columns
+        # and kind) pairs with the first expected index that matches it, and is renamed when
+        # the names differ; one of several alike is left alone.
+        single = [a for a in candidates if _single(a, visible)]
+        renamed = [a for a in single if next(e for e in wanted if e.matches(a)) is exp]
         diff = Difference(
             _kind(exp.index), exp.index.name, exp.index.name, candidates[0].index.name
         )
-        if len(same_columns) > 1:
+        if renamed:
+            drift.append(replace(diff, actual=renamed[0].index.name))  # a rename Prisma makes
+        elif not single:
             notes.append(replace(diff, reason=DUPLICATE_INDEX))
-        else:
-            drift.append(diff)  # a rename Prisma would make
     for act in visible:
         if id(act) in matched:
             continue

@@ -73,6 +73,8 @@ class TableContext:
     strict: bool = False
     live: DatabaseInfo | None = None  # `inspect`: the restored side is a live database
     partial_indexes: bool = False  # the schema enables Prisma's partialIndexes preview feature
+    # Each expected table's indexes in Prisma's order (Expectation.index_order).
+    index_order: Mapping[QualifiedName, tuple[str, ...]] = field(default_factory=dict)
     domains: Mapping[QualifiedName, Domain] = field(default_factory=dict)  # the actual side's
     # The schemas Prisma's datasource manages (None: not known, as for a hand-built Expectation).
     managed_schemas: frozenset[str] | None = None
@@ -85,7 +87,12 @@ def table_differences(
     origins = ctx.origins.get(expected.key, {})
     spelled = {c: s for (t, c), s in ctx.spellings.items() if t == expected.key}
     col_drift, col_notes = compare_columns(expected, actual, origins, spelled, ctx.domains)
-    idx_drift, idx_notes = compare_indexes(expected, actual, partial_indexes=ctx.partial_indexes)
+    idx_drift, idx_notes = compare_indexes(
+        expected,
+        actual,
+        partial_indexes=ctx.partial_indexes,
+        order=ctx.index_order.get(expected.key, ()),
+    )
     fk_drift, fk_notes = compare_foreign_keys(expected, actual)
     enums = enum_differences_for(expected, ctx.enum_diffs)
     drift = [

@@ -440,3 +440,11 @@ CREATE TABLE "Composite_low_x" PARTITION OF "Composite_low" DEFAULT;
 CREATE TABLE "Composite_rest" PARTITION OF "Composite" DEFAULT;
 INSERT INTO "Composite" SELECT a, b FROM "Composite_old";
 DROP TABLE "Composite_old";
+
+-- case: twin_unique_second_dropped
+-- The one left is the first of the schema's two: both pair with it, nothing to do.
+DROP INDEX twin_code_b;
+
+-- case: twin_unique_first_dropped
+-- The one left pairs with the first of the two, of another name: Prisma renames it.
+DROP INDEX twin_code_a;
