@@ -3,8 +3,10 @@
 Each change is one a hand-written migration or a DBA makes: a column's type, default or
 nullability; a column or table renamed; identity in place of serial; a CHECK; an index renamed,
 dropped, added, remade DESC, as hash or partial, or a unique index remade as a constraint; a
+partial index's predicate respelled or changed; a second unique index on the same columns; a
 foreign key renamed, re-created with other actions or dropped; a primary key renamed; an enum
-value added or renamed; an extra column or table.
+value added or renamed; an extra column or table, a dropped column; and changes Prisma never
+sees (a comment, a column's statistics target, a table's fillfactor).
 """
 
 from __future__ import annotations
@@ -115,7 +117,24 @@ def _shape_changes(table: Table, rng: random.Random) -> list[str]:
                 f"{drop}; CREATE UNIQUE INDEX {_q(unique.name)} ON {name} ({cols}) "
                 f"WHERE {_q(unique.columns[0])} IS NOT NULL"
             )
+    if table.columns:
+        picked = _q(rng.choice(table.columns).name)
+        out.append(f"COMMENT ON TABLE {name} IS 'fuzz'")
+        out.append(f"ALTER TABLE {name} ALTER COLUMN {picked} SET STATISTICS 500")
+        out.append(f"ALTER TABLE {name} SET (fillfactor = 70)")
+        out.append(f"ALTER TABLE {name} DROP COLUMN {picked} CASCADE")
+    for rule in table.uniques:
+        twin = ", ".join(_q(c) for c in rule.columns)
+        out.append(f"CREATE UNIQUE INDEX fuzz_twin ON {name} ({twin})")
     for index in table.indexes:
+        if index.predicate and all(" " not in k for k in index.keys):
+            # The same predicate in other parentheses, and its negation.
+            drop = f"DROP INDEX {_q(table.schema)}.{_q(index.name)}"
+            kind = "UNIQUE " if index.unique else ""
+            keys = ", ".join(_q(k) for k in index.keys)
+            head = f"{drop}; CREATE {kind}INDEX {_q(index.name)} ON {name} USING {index.method}"
+            out.append(f"{head} ({keys}) WHERE ((({index.predicate})))")
+            out.append(f"{head} ({keys}) WHERE NOT ({index.predicate})")
         if index.method == "btree" and not index.unique and all(" " not in k for k in index.keys):
             drop = f"DROP INDEX {_q(table.schema)}.{_q(index.name)}"
             desc = ", ".join(f"{_q(k)} DESC" for k in index.keys)
