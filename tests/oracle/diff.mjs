@@ -73,16 +73,16 @@ const out = {};
 for (const item of input) {
   try {
     await guarded(async () => {
-    const engine = await bg.SchemaEngine.new({ datamodels: item.files }, () => {}, factory);
-    const res = await engine.diff({
-      from: { tag: 'empty' },
-      to: { tag: 'schemaDatamodel', files: item.files.map(([p, c]) => ({ path: p, content: c })) },
-      script: true,
-      exitCode: false, // the engine wants a boolean here, null is rejected
-      filters: { externalTables: [], externalEnums: [] },
-    });
-    out[item.name] = { sql: res.stdout };
-    engine.free();
+      const engine = await bg.SchemaEngine.new({ datamodels: item.files }, () => {}, factory);
+      const res = await engine.diff({
+        from: { tag: 'empty' },
+        to: { tag: 'schemaDatamodel', files: item.files.map(([p, c]) => ({ path: p, content: c })) },
+        script: true,
+        exitCode: false, // the engine wants a boolean here, null is rejected
+        filters: { externalTables: [], externalEnums: [] },
+      });
+      out[item.name] = { sql: res.stdout };
+      engine.free();
     });
   } catch (e) {
     if (panic !== null) {

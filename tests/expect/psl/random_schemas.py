@@ -6,8 +6,8 @@ fields, native types, defaults of every kind, @unique/@updatedAt/@ignore, @map (
 another field), composite ids, indexes with sort orders, index types and operator classes,
 @@ignore, reserved words and odd @@map names, names past 63 bytes (some multi-byte), 1:1, 1:n
 and m:n relations with referential actions, compound foreign keys, a self many-to-many, and
-views. About a fifth allow choices
-Prisma rejects (an @id on a Float, a Json list), so that both verdicts are drawn.
+views. About a fifth allow choices Prisma rejects (an @id on a Float, a Json list), so that
+both verdicts are drawn.
 """
 
 from __future__ import annotations
