@@ -47,11 +47,16 @@ class SchemaSource:
     config_url: str | None = None
 
 
-def _config_path(folder: Path, pattern: re.Pattern[str]) -> Path | None:
+def _config_match(folder: Path, pattern: re.Pattern[str]) -> re.Match[str] | None:
+    # prisma.config.ts is TypeScript: its few settings are read by pattern, never run.
     config = folder / "prisma.config.ts"
     if not config.is_file():
         return None
-    match = pattern.search(config.read_text("utf-8", errors="replace"))
+    return pattern.search(config.read_text("utf-8", errors="replace"))
+
+
+def _config_path(folder: Path, pattern: re.Pattern[str]) -> Path | None:
+    match = _config_match(folder, pattern)
     return (folder / match.group(2)).resolve() if match else None
 
 
@@ -105,10 +110,7 @@ def load_schema(path: Path) -> SchemaSource:
 
 
 def _config_url(folder: Path) -> tuple[str | None, str | None]:
-    config = folder / "prisma.config.ts"
-    if not config.is_file():
-        return None, None
-    match = _CONFIG_URL.search(config.read_text("utf-8", errors="replace"))
+    match = _config_match(folder, _CONFIG_URL)
     if match is None:
         return None, None
     return match["env"] or match["dot"] or match["index"], match["url"]
