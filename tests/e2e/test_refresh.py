@@ -1,5 +1,6 @@
 """``dumpcheck refresh`` against a real server: promote, a failed gate, rollback, the lock,
-sessions on the target, a refresh killed mid-restore, and a role that may not do it.
+sessions on the target, a refresh killed mid-restore, a candidate name already taken, and a role
+that may not do it.
 
 The target is a database on the session's scratch server holding "yesterday's" data; each test
 checks the target by a checksum of every table's rows, taken before and after.
@@ -14,11 +15,13 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 
 import psycopg
 import pytest
 from psycopg import sql
 
+from dumpcheck.refresh import names
 from dumpcheck.scratch.model import ScratchServer
 from tests.robustness._harness import ROOT, Result, assert_contract, run_cli
 
@@ -32,6 +35,17 @@ def _databases(server: ScratchServer, prefix: str) -> list[str]:
     with psycopg.connect(server.dsn("postgres"), autocommit=True) as conn:
         rows = conn.execute(
             "SELECT datname FROM pg_database WHERE starts_with(datname, %s) ORDER BY 1", (prefix,)
+        ).fetchall()
+    return [str(r[0]) for r in rows]
+
+
+def _marked(server: ScratchServer, prefix: str) -> list[str]:
+    """Databases named with ``prefix`` that carry refresh's mark."""
+    with psycopg.connect(server.dsn("postgres"), autocommit=True) as conn:
+        rows = conn.execute(
+            "SELECT datname FROM pg_database WHERE starts_with(datname, %s) "
+            "AND starts_with(shobj_description(oid, 'pg_database'), %s)",
+            (prefix, names.MARK),
         ).fetchall()
     return [str(r[0]) for r in rows]
 
@@ -94,8 +108,8 @@ def test_a_passing_dump_is_promoted_and_the_old_target_kept(
     assert checksum(scratch_server, previous) == before
     assert _databases(scratch_server, f"{target}__dumpcheck_") == []
 
-    # Rollback swaps the old one back; the refreshed one becomes the newest previous.
-    time.sleep(1.1)  # stamps have a resolution of one second
+    # Rollback swaps the old one back; the refreshed one becomes the newest previous (in the
+    # same second too: the replaced one takes the next free stamp).
     back = run_cli(capsys, "refresh", "--rollback", "--target", url)
     assert_contract(back, (0,), "rollback")
     assert checksum(scratch_server, target) == before
@@ -133,7 +147,6 @@ def test_keep_drops_only_older_databases_refresh_created(
             capsys, str(GOOD), "--prisma", str(SCHEMA), "--target", url, "--keep", "1"
         )
         assert_contract(result, (0,), "refresh --keep 1")
-        time.sleep(1.1)
     previous = _databases(scratch_server, f"{target}__previous_")
     # The newest previous is kept; so is the original target, which refresh did not create.
     assert len(previous) == 2
@@ -172,7 +185,8 @@ def test_a_refresh_killed_mid_restore_leaves_the_target_and_the_next_cleans_up(
         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
     )  # fmt: skip
     try:
-        _wait_for(lambda: _databases(scratch_server, f"{target}__dumpcheck_"), 60)
+        # Killed once its candidate carries the mark (mid-restore), so the next run may drop it.
+        _wait_for(lambda: _marked(scratch_server, f"{target}__dumpcheck_"), 60)
     finally:
         os.killpg(victim.pid, signal.SIGKILL)
         victim.wait()
@@ -180,7 +194,31 @@ def test_a_refresh_killed_mid_restore_leaves_the_target_and_the_next_cleans_up(
     assert _databases(scratch_server, f"{target}__previous_") == []
     result = _refresh(capsys, str(GOOD), "--prisma", str(SCHEMA), "--target", url)
     assert_contract(result, (0,), "refresh after a killed one")
+    assert "dropped older databases" in result.stderr
     assert _databases(scratch_server, f"{target}__dumpcheck_") == []
+
+
+def test_a_candidate_name_taken_by_an_unmarked_database_is_passed_by_and_told(
+    scratch_server: ScratchServer, target: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A run killed between CREATE DATABASE and its mark leaves an unmarked candidate, often
+    with this very second's stamp: the next refresh takes a later one, drops nothing it did not
+    mark, and says what it left."""
+    url = scratch_server.dsn(target)
+    now = datetime.now(UTC)
+    squatters = [
+        names.candidate_name(target, names.stamp(now + timedelta(seconds=s))) for s in range(3)
+    ]
+    with psycopg.connect(scratch_server.dsn("postgres"), autocommit=True) as conn:
+        for name in squatters:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    result = _refresh(capsys, str(GOOD), "--prisma", str(SCHEMA), "--target", url)
+    assert_contract(result, (0,), "refresh beside unmarked candidates")
+    assert "promoted" in result.stderr
+    for name in squatters:
+        assert f"left alone: {name}" in result.stderr
+    assert _databases(scratch_server, f"{target}__dumpcheck_") == squatters
+    assert "public.products" in checksum(scratch_server, target)
 
 
 def test_sessions_on_the_target_block_the_swap_unless_terminated(

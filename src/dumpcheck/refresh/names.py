@@ -10,7 +10,8 @@ first refresh never gets the mark, so it is kept as a previous database, never d
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from collections.abc import Collection
+from datetime import UTC, datetime, timedelta
 
 # PostgreSQL truncates identifiers to NAMEDATALEN - 1 = 63 bytes (src/include/pg_config_manual.h).
 MAX_NAME_BYTES = 63
@@ -23,6 +24,24 @@ _STAMP = re.compile(r"^\d{8}T\d{6}Z$")
 def stamp(now: datetime | None = None) -> str:
     """``20261205T125400Z``: sorts as it reads, and is a valid part of an identifier."""
     return (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%SZ")
+
+
+def free_stamp(target: str, taken: Collection[str], now: datetime | None = None) -> str:
+    """A stamp later than every stamp of ``target``'s databases in ``taken``, ``now`` if it is.
+
+    Stamps are to the second: two refreshes, or a refresh and a rollback, can fall in one
+    second, and a killed run can leave a database with this second's name. The next free second
+    is as good a name, and being later than all the others keeps "newest first" true for
+    ``--keep`` and ``--rollback`` (``server.ours`` orders by stamp).
+    """
+    moment = (now or datetime.now(UTC)).replace(microsecond=0)
+    for name in taken:
+        for infix in (CANDIDATE, PREVIOUS):
+            when = stamp_of(name, target, infix)
+            if when is not None:
+                used = datetime.strptime(when, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+                moment = max(moment, used + timedelta(seconds=1))
+    return stamp(moment)
 
 
 def _named(target: str, infix: str, when: str) -> str:

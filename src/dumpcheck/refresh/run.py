@@ -51,6 +51,7 @@ class RefreshOutcome:
     kept_failed: str | None = None
     verify: VerifyOutcome | None = None
     reason: str = ""
+    unmarked: tuple[str, ...] = ()  # candidate-named databases without our mark, left alone
 
 
 def _target_name(conninfo: str) -> str:
@@ -86,15 +87,21 @@ def refresh(
         exists = srv.check_privileges(conn, target)
         srv.lock(conn, target)  # held until this session ends, crash or not
         # We hold the lock: any candidate of this target is a killed run's leftover.
-        dropped = [c.name for c in srv.ours(conn, target, names.CANDIDATE) if c.marked]
-        for leftover in srv.ours(conn, target, names.CANDIDATE):
+        leftovers = srv.ours(conn, target, names.CANDIDATE)
+        dropped = tuple(c.name for c in leftovers if c.marked)
+        # Unmarked: a run killed between CREATE DATABASE and its mark, or anyone's database
+        # that happens to have such a name. Never ours to drop; told, so a person can.
+        unmarked = tuple(c.name for c in leftovers if not c.marked)
+        for leftover in leftovers:
             if leftover.marked:
                 srv.drop(conn, leftover)
         if options.verify is None:
-            return _rollback(conn, target, exists, options, tuple(dropped))
-        return _refresh(
-            conn, maintenance, target, exists, options, tuple(dropped), on_stage, progress
-        )
+            outcome = _rollback(conn, target, exists, options, dropped)
+        else:
+            outcome = _refresh(
+                conn, maintenance, target, exists, options, dropped, on_stage, progress
+            )
+        return replace(outcome, unmarked=unmarked)
 
 
 def _refresh(
@@ -111,7 +118,7 @@ def _refresh(
     from dumpcheck.verify import verify
 
     assert options.verify is not None
-    when = names.stamp()
+    when = names.free_stamp(target, srv.database_names(conn))
     candidate = names.candidate_name(target, when)
 
     def into(inv: DumpInventory, server: ScratchServer) -> str:
@@ -141,7 +148,11 @@ def _refresh(
         )
     if on_stage is not None:
         on_stage("swap")
-    previous = names.previous_name(target, names.stamp()) if exists else None
+    previous = (
+        names.previous_name(target, names.free_stamp(target, srv.database_names(conn)))
+        if exists
+        else None
+    )
     try:
         srv.swap(
             conn, target, candidate, previous, wait_s=options.wait_s, terminate=options.terminate
@@ -202,9 +213,11 @@ def _rollback(
         raise BadInputError(f"no previous database of {target} to roll back to")
     back = previous[0]
     # A swap: the current target becomes the newest previous, so a second rollback undoes it.
-    outgoing = names.previous_name(target, names.stamp()) if exists else None
-    if outgoing == back.name:
-        raise BadInputError(f"{back.name} was made this second; roll back again in a second")
+    outgoing = (
+        names.previous_name(target, names.free_stamp(target, srv.database_names(conn)))
+        if exists
+        else None
+    )
     srv.swap(conn, target, back.name, outgoing, wait_s=options.wait_s, terminate=options.terminate)
     return RefreshOutcome(
         target, True, 0, back.name, outgoing, dropped, None, None, f"rolled back to {back.name}"

@@ -111,6 +111,11 @@ def lock(conn: Session, target: str) -> None:
     raise RefreshBusyError(f"another dumpcheck refresh of {target} is running{who}; not starting")
 
 
+def database_names(conn: Session) -> set[str]:
+    """Every database name on the server, for a free stamp (names.free_stamp)."""
+    return {str(row[0]) for row in conn.execute("SELECT datname FROM pg_catalog.pg_database")}
+
+
 def ours(conn: Session, target: str, infix: str) -> list[OurDatabase]:
     """``target``'s candidates or previous databases, newest first."""
     rows = conn.execute(
@@ -137,7 +142,20 @@ def create(conn: Session, name: str, target: str, when: str, encoding: str | Non
         statement = sql.SQL(
             "CREATE DATABASE {} TEMPLATE template0 ENCODING {} LC_COLLATE 'C' LC_CTYPE 'C'"
         ).format(sql.Identifier(name), sql.Literal(encoding))
-    conn.execute(statement)
+    try:
+        conn.execute(statement)
+    except psycopg.errors.DuplicateDatabase as exc:
+        # Only someone else can take the name between free_stamp and here: refresh runs of one
+        # target are serialised by its lock.
+        raise EnvironmentFailure(
+            f"database {name} appeared while refresh chose it; run again"
+        ) from exc
+    except psycopg.Error as exc:
+        raise EnvironmentFailure(
+            f"could not create {name}: {exc.diag.message_primary or exc}"
+        ) from exc
+    # The mark right after: CREATE DATABASE cannot run in a transaction with it, so a run
+    # killed in between leaves an unmarked candidate that refresh reports and never drops.
     conn.execute(
         sql.SQL("COMMENT ON DATABASE {} IS {}").format(
             sql.Identifier(name), sql.Literal(names.mark(target, when))

@@ -38,4 +38,9 @@ def describe(outcome: RefreshOutcome) -> list[str]:
         lines.append(f"not promoted: {outcome.target} is untouched ({outcome.reason}){where}")
     if outcome.dropped:
         lines.append(f"dropped older databases refresh had created: {', '.join(outcome.dropped)}")
+    for name in outcome.unmarked:
+        lines.append(
+            f"left alone: {name} is named as a refresh candidate but has no dumpcheck mark "
+            "(a refresh killed while creating it?); drop it by hand if nobody else made it"
+        )
     return lines
