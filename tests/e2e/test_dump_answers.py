@@ -4,7 +4,8 @@
   the follow-on OWNER error tied to it as secondary;
 - ``pg_dump -T`` leaves traces in the views that select from the excluded table, not only in
   foreign keys;
-- the roles dumpcheck had to create in the scratch server are listed in every report format.
+- the roles dumpcheck had to create in the scratch server are listed in every report format;
+- a table whose data ``pg_dump --exclude-table-data`` left out is ok and empty, and says so.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from dumpcheck.compare.findings import ExcludedTableData
 from dumpcheck.inventory import inventory
 from dumpcheck.report import ReportFormat, render
 from dumpcheck.scratch.model import ScratchServer
@@ -40,6 +42,12 @@ INSERT INTO products VALUES (1, 'a'), (2, 'b');
 CREATE TABLE other (id int PRIMARY KEY);
 CREATE VIEW other_v AS SELECT o.id, p.title FROM other o JOIN products p ON p.id = o.id;
 GRANT SELECT ON products TO dumpcheck_test_reporting;
+"""
+SCHEMA_SQL_FOR_PRODUCTS = """\
+CREATE TABLE products (id int PRIMARY KEY, title text);
+INSERT INTO products VALUES (1, 'a'), (2, 'b');
+CREATE TABLE other (id int PRIMARY KEY);
+INSERT INTO other VALUES (1);
 """
 
 
@@ -159,3 +167,52 @@ def test_plain_dump_through_bzip2_or_xz_verifies(
     assert (products.verdict, products.restored_rows) == ("ok", 2)
     assert products.dump_fingerprint == products.restored_fingerprint
     assert findings.dump is not None and findings.dump.compression == codec
+
+
+@pytest.mark.parametrize("fmt", ["-Fp", "-Fc", "-Fd"])
+def test_table_data_left_out_by_pg_dump_is_said_not_failed(
+    scratch_server: ScratchServer, fresh_db: str, tmp_path: Path, fmt: str
+) -> None:
+    """``pg_dump --exclude-table-data``: the table is ok and empty, and every report says why
+    (its reason, the dump finding); the twin dump without the option says nothing of it.
+
+    Another table keeps its data: with no data section at all the dump reads as schema-only,
+    which a plain dump cannot tell from one whose every table's data was left out."""
+    with psycopg.connect(scratch_server.dsn(fresh_db), autocommit=True) as conn:
+        conn.execute(SCHEMA_SQL_FOR_PRODUCTS)
+    (tmp_path / "schema.prisma").write_text(SCHEMA)
+    assert scratch_server.install is not None
+    seen = {}
+    for label, extra in (("excluded", ["--exclude-table-data=public.products"]), ("whole", [])):
+        dump = tmp_path / f"{label}{fmt}"
+        run(
+            scratch_server.install.binary("pg_dump"),
+            [fmt, *extra, "-f", str(dump), "-d", scratch_server.dsn(fresh_db)],
+            major=scratch_server.major,
+        )
+        findings = verify(
+            VerifyOptions(
+                dump=dump,
+                prisma=tmp_path / "schema.prisma",
+                backend="dsn",
+                scratch_dsn=scratch_server.conninfo,
+            )
+        ).findings
+        assert findings.exit_code() == 0, label
+        seen[label] = findings
+    excluded, whole = seen["excluded"], seen["whole"]
+    products = next(t for t in excluded.tables if t.name == "products")
+    assert (products.verdict, products.dump_rows, products.restored_rows) == ("ok", None, 0)
+    assert products.data_excluded
+    assert [f for f in excluded.dump_findings if isinstance(f, ExcludedTableData)] == [
+        ExcludedTableData(("public.products",))
+    ]
+    shown = {t["name"]: t for t in json.loads(render(excluded, "json"))["tables"]}
+    assert shown["products"]["data_excluded"] is True and "data_excluded" not in shown["other"]
+    for report in (render(excluded, "text"), render(excluded, "markdown")):
+        assert "--exclude-table-data" in report
+    # The twin: every row there, and not a word about left-out data.
+    products = next(t for t in whole.tables if t.name == "products")
+    assert (products.verdict, products.restored_rows, products.data_excluded) == ("ok", 2, False)
+    assert not any(isinstance(f, ExcludedTableData) for f in whole.dump_findings)
+    assert "exclude-table-data" not in render(whole, "text")

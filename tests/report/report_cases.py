@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from dumpcheck.compare.findings import (
     Difference,
@@ -10,6 +11,8 @@ from dumpcheck.compare.findings import (
     DumpSummary,
     DumpTruncated,
     ErrorRef,
+    ExcludedTableData,
+    ExpectationDisagreement,
     Findings,
     MigrationProblem,
     MissingExtension,
@@ -316,6 +319,30 @@ def dump_kinds() -> Findings:
     )
 
 
+def excluded_data() -> Findings:
+    """A full dump taken with --exclude-table-data for one table; the project's own Prisma
+    disagreeing with dumpcheck's DDL (--expect-check): every table ok."""
+    return Findings(
+        dump=DEMO_DUMP,
+        scratch=SCRATCH,
+        tables=(
+            _ok("categories", "Category", 3),
+            replace(
+                TableFinding("public", "audit_log", "AuditLog", "ok", True, True, None, 0),
+                data_excluded=True,
+                evidence=("The dump creates it but carries no data for it.",),
+            ),
+        ),
+        dump_findings=(
+            ExcludedTableData(("public.audit_log",)),
+            ExpectationDisagreement(
+                "node_modules/.bin/prisma", ('index "audit_log_at_idx": btree (at DESC)',)
+            ),
+        ),
+        prisma="schema.prisma",
+    )
+
+
 CASES: dict[str, Callable[[], Findings]] = {
     "demo": demo,
     "demo_strict": demo_strict,
@@ -324,4 +351,5 @@ CASES: dict[str, Callable[[], Findings]] = {
     "drift": drift,
     "truncated": truncated,
     "dump_kinds": dump_kinds,
+    "excluded_data": excluded_data,
 }

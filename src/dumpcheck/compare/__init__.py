@@ -16,6 +16,7 @@ from dumpcheck.compare.findings import (
     DumpKindFinding,
     DumpSummary,
     DumpTruncated,
+    ExcludedTableData,
     Findings,
     MigrationProblem,
     MissingExtension,
@@ -90,7 +91,7 @@ def compare(
         )
         if key in expectation.join_table_style:
             finding = _with_join_style(finding, actual.tables.get(key))
-        tables.append(finding)
+        tables.append(_data_excluded(finding, key, inventory.facts))
     # Tables no model maps to: the dump's, and (inspect) the database's own.
     others = set(inventory.catalog.tables)
     if live is not None and restore is not None:
@@ -105,7 +106,7 @@ def compare(
         parent = _partition_parent(key, actual, inventory.catalog)
         if parent is not None and parent in expectation.models:
             finding = _partition_of_model(finding, parent, expectation.models[parent])
-        tables.append(finding)
+        tables.append(_data_excluded(finding, key, inventory.facts))
     if live is not None and not live.has_dump:
         return Findings(
             dump=None,
@@ -288,6 +289,20 @@ def _declared_view(finding: TableFinding, model: str) -> TableFinding:
     )
 
 
+def _data_excluded(finding: TableFinding, key: QualifiedName, facts: DumpFacts) -> TableFinding:
+    # pg_dump writes a data section for every table it dumps, empty or not (a COPY ending in
+    # "\." at once; a TABLE DATA entry), unless --exclude-table-data or
+    # --no-unlogged-table-data left it out: the table then restores empty, by request.
+    if key not in facts.excluded_table_data or not finding.in_dump:
+        return finding
+    why = (
+        "The dump creates it but carries no data for it: pg_dump left its rows out "
+        "(--exclude-table-data, or --no-unlogged-table-data for an unlogged table), so it "
+        "restores empty."
+    )
+    return replace(finding, data_excluded=True, evidence=(*finding.evidence, why))
+
+
 def _dump_findings(
     inventory: DumpInventory,
     restore: RestoreResult | None,
@@ -304,6 +319,10 @@ def _dump_findings(
     if facts.kind in ("schema-only", "data-only", "statistics-only"):
         into = restore is not None and restore.into_prisma_schema
         found.append(DumpKindFinding(facts.kind, into_prisma_schema=into))
+    if facts.excluded_table_data:
+        found.append(
+            ExcludedTableData(tuple(f"{k.schema}.{k.name}" for k in facts.excluded_table_data))
+        )
     # server_version is SHOW server_version: "18.6", but also "19beta1" or "17.2 (Debian ...)".
     major = re.match(r"\d+", scratch.server_version) if scratch is not None else None
     if scratch is not None and major is not None and facts.pg_dump_major is not None:

@@ -95,6 +95,8 @@ class TableFinding:
     # A table no model maps to that Prisma accounts for all the same (a declared view, a
     # partition of a model's table), in a few words; None for every other table.
     accounted_as: str | None = None
+    # The dump creates the table but carries no data for it (pg_dump --exclude-table-data).
+    data_excluded: bool = False
 
     @property
     def qualified(self) -> str:
@@ -166,6 +168,14 @@ class ExpectationDisagreement:
     objects: tuple[str, ...]  # one line per object on which the two disagree
 
 
+@dataclass(frozen=True)
+class ExcludedTableData:
+    """Tables the dump creates but carries no data section for: pg_dump's
+    ``--exclude-table-data`` (or ``--no-unlogged-table-data``) left their rows out."""
+
+    tables: tuple[str, ...]  # schema.name
+
+
 DumpFinding = (
     DumpTruncated
     | DumpKindFinding
@@ -175,6 +185,7 @@ DumpFinding = (
     | UnparsedStatements
     | MigrationProblem
     | ExpectationDisagreement
+    | ExcludedTableData
 )
 
 

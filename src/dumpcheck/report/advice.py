@@ -12,6 +12,7 @@ from dumpcheck.compare.findings import (
     DumpFinding,
     DumpKindFinding,
     DumpTruncated,
+    ExcludedTableData,
     Findings,
     MigrationProblem,
     MissingExtension,
@@ -150,6 +151,12 @@ def dump_next_step(finding: DumpFinding) -> str | None:
             "statistics-only": "--statistics-only",
         }[finding.kind]
         return f"Get a full dump: this one was taken with {flag}."
+    if isinstance(finding, ExcludedTableData):
+        which = finding.tables[0] if len(finding.tables) == 1 else "these tables"
+        return (
+            f"If {which} should hold rows, take the dump without --exclude-table-data "
+            "(and without --no-unlogged-table-data)."
+        )
     if isinstance(finding, MissingExtension):
         return (
             f"Install the extension {finding.name} where the dump is restored (its OS package), "

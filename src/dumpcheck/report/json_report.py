@@ -75,6 +75,7 @@ def table_dict(table: TableFinding, *, quick: bool = False) -> dict[str, Any]:
             "restored": table.restored_fingerprint,
             "note": table.fingerprint_note,
         },
+        **({"data_excluded": True} if table.data_excluded else {}),
         **({"sampled": table.sampled} if quick else {}),
     }
 

@@ -16,6 +16,7 @@ from dumpcheck.compare.findings import (
     DumpKindFinding,
     DumpTruncated,
     ErrorRef,
+    ExcludedTableData,
     ExpectationDisagreement,
     Findings,
     MigrationProblem,
@@ -58,6 +59,7 @@ _DUMP_FINDING_TYPE: dict[type, str] = {
     UnparsedStatements: "unparsed",
     MigrationProblem: "migration",
     ExpectationDisagreement: "expect_check",
+    ExcludedTableData: "excluded_table_data",
 }
 DUMP_FINDING_TYPES: tuple[str, ...] = tuple(_DUMP_FINDING_TYPE.values())
 
@@ -220,6 +222,8 @@ def _reason(table: TableFinding) -> str:
             return f"matches the schema as Prisma compares it ({n} note{'s' if n > 1 else ''})"
         if table.accounted_as is not None:
             return table.accounted_as
+        if table.data_excluded:
+            return "restored empty: the dump left its rows out (pg_dump --exclude-table-data)"
         return "restored and matches the schema" if table.in_dump else "matches the schema"
     if verdict == "never_in_dump":
         lines = evidence(table)
@@ -353,6 +357,14 @@ def describe_dump_finding(finding: DumpFinding) -> str:
             f"The project's own Prisma ({finding.prisma}) writes other DDL than dumpcheck "
             f"expects for {len(finding.objects)} object(s): {shown}{more}. This is a dumpcheck "
             "bug: please report it with the schema."
+        )
+    if isinstance(finding, ExcludedTableData):
+        shown = ", ".join(finding.tables[:5])
+        more = f" (and {len(finding.tables) - 5} more)" if len(finding.tables) > 5 else ""
+        one = len(finding.tables) == 1
+        return (
+            f"The dump holds no data for {shown}{more}: pg_dump left {'its' if one else 'their'} "
+            f"rows out (--exclude-table-data), so {'it restores' if one else 'they restore'} empty."
         )
     assert_never(finding)
 
