@@ -41,6 +41,13 @@ class Migration:
     # CREATE EXTENSION names, in order: migrations often add the extensions a schema needs
     # (citext for @db.Citext, pg_trgm for gin_trgm_ops) without the schema declaring them.
     extensions: tuple[str, ...] = ()
+    # Other checksums `prisma migrate` takes as this file's: its line endings the other way
+    # round, and each digest in the old unpadded hex form (see folder.accepted_checksums).
+    accepted: frozenset[str] = frozenset()
+
+    def matches(self, recorded: str) -> bool:
+        """Whether a checksum in ``_prisma_migrations`` is this file's, as Prisma decides it."""
+        return recorded == self.checksum or recorded in self.accepted
 
 
 @dataclass(frozen=True)

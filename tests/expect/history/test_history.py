@@ -85,6 +85,35 @@ def test_classify_every_state() -> None:
     assert classify_migrations(migrations, None) == ()
 
 
+def _state_of(tmp_path: Path, data: bytes, recorded: str) -> str:
+    folder = tmp_path / "0001_init"
+    folder.mkdir(exist_ok=True)
+    (folder / "migration.sql").write_bytes(data)
+    migrations = list_migrations(tmp_path)
+    return classify_migrations(migrations, (_row("0001_init", checksum=recorded),))[0].state
+
+
+def _old_form(data: bytes) -> str:
+    # The unpadded hex that early schema engines wrote (prisma-engines issue 1887).
+    return "".join(f"{byte:x}" for byte in hashlib.sha256(data).digest())
+
+
+def test_checksums_are_matched_as_prisma_matches_them(tmp_path: Path) -> None:
+    # schema-engine checksum.rs: line endings converted by git either way, and the old
+    # unpadded form, are still the same migration; a real edit is not.
+    lf = b'CREATE TABLE "products" ("id" TEXT NOT NULL);\n\nCREATE INDEX "i" ON "products"("id");\n'
+    crlf = lf.replace(b"\n", b"\r\n")
+    digest = hashlib.sha256
+    assert _state_of(tmp_path, crlf, digest(lf).hexdigest()) == "applied"
+    assert _state_of(tmp_path, lf, digest(crlf).hexdigest()) == "applied"
+    unpadded = next(
+        b"-- %d\n" % i + lf for i in range(999) if len(_old_form(b"-- %d\n" % i + lf)) < 64
+    )
+    assert _state_of(tmp_path, unpadded, _old_form(unpadded)) == "applied"
+    assert _state_of(tmp_path, unpadded, _old_form(unpadded).upper()) == "edited"
+    assert _state_of(tmp_path, lf + b"-- edited\n", digest(lf).hexdigest()) == "edited"
+
+
 def test_a_failed_then_reapplied_migration_is_applied() -> None:
     rows = (_row("1", finished=False, rolled=True), _row("1"))
     assert [s.state for s in classify_migrations((_m("1"),), rows)] == ["applied"]

@@ -35,8 +35,37 @@ def list_migrations(folder: Path, default_schema: str = "public") -> tuple[Migra
         text = script_text(data)
         creates, drops, renames = table_changes(text, default_schema)
         digest = hashlib.sha256(data).hexdigest()
-        out.append(Migration(sub.name, digest, creates, drops, renames, extensions_created(text)))
+        out.append(
+            Migration(
+                sub.name,
+                digest,
+                creates,
+                drops,
+                renames,
+                extensions_created(text),
+                accepted_checksums(data),
+            )
+        )
     return tuple(out)
+
+
+def accepted_checksums(data: bytes) -> frozenset[str]:
+    """Every checksum `prisma migrate` takes as this file's.
+
+    schema-engine's checksum.rs (script_matches_checksum) compares the recorded checksum with
+    the SHA-256 of the script, of the script with CRLF turned into LF, and of it with LF
+    turned into CRLF, so a history recorded on Windows stays applied after git converts line
+    endings; and, for each, both the 64-digit hex and the form old versions wrote, each byte
+    as ``{:x}`` without its leading zero (prisma-engines issue 1887)."""
+    # As checksum.rs does it: both replacements start from the file as it is, so a file
+    # that already has CRLF gets "\r\r\n" in the second (which then matches nothing).
+    variants = {data, data.replace(b"\r\n", b"\n"), data.replace(b"\n", b"\r\n")}
+    out: set[str] = set()
+    for variant in variants:
+        digest = hashlib.sha256(variant).digest()
+        out.add(digest.hex())
+        out.add("".join(f"{byte:x}" for byte in digest))
+    return frozenset(out)
 
 
 _BOMS = (

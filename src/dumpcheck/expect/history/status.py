@@ -28,7 +28,7 @@ def _state(migration: Migration, rows: list[MigrationRow]) -> MigrationState:
         return "not_applied"
     applied = [r for r in rows if r.finished_at is not None and r.rolled_back_at is None]
     if applied:
-        if all(r.checksum != migration.checksum for r in applied):
+        if not any(migration.matches(r.checksum) for r in applied):
             return "edited"
         return "applied"
     if any(r.finished_at is None and r.rolled_back_at is None for r in rows):
