@@ -72,8 +72,11 @@ def _literal(value: Value, ctype: ColumnType, enum: EnumDef | None) -> Literal:
         assert text is not None  # refused when the schema was read (psl/defaults.py)
         return number_literal(text)
     if isinstance(value, Num):
-        # Float: Prisma 7 writes the number as the schema spells it.
-        return number_literal(value.text)
+        # Float: parser-database keeps it as a BigDecimal too (PrismaValue::Float), so it is
+        # printed as Decimal is: "007.5" is 7.5, "-0.0" is 0.0, "1.50" stays 1.50.
+        text = rust_decimal(value.text)
+        assert text is not None  # the grammar reads only digits, a sign and a point here
+        return number_literal(text)
     assert isinstance(value, Str)
     return _string_literal(value.value, ctype)
 
