@@ -1,6 +1,6 @@
 """Every recorded case is accepted or rejected exactly as Prisma's engine decided.
 
-grammar_cases.txt holds 878 small schemas, each with the verdict of the pinned engine
+grammar_cases.txt holds 899 small schemas, each with the verdict of the pinned engine
 (``@prisma/schema-engine-wasm``): the grammar (comments of every kind, one-line argument lists,
 legacy syntax, Unicode names, the catch-all lines) and the validations of parser-database and
 psl-core. The unit test needs no engine; the oracle test re-asks the engine for every verdict.

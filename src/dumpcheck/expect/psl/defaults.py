@@ -11,16 +11,15 @@ import binascii
 import json
 import re
 from collections.abc import Mapping
-from datetime import datetime
 
 from dumpcheck.expect.psl.arguments import Arguments, describe
 from dumpcheck.expect.psl.ast import Array, Attribute, Call, Ident, Num, Str, Value
+from dumpcheck.expect.psl.moments import rfc3339
 from dumpcheck.expect.psl.numbers import rust_decimal
 from dumpcheck.expect.psl.schema import Default
 
 _I64 = (-(2**63), 2**63 - 1)
 # chrono's DateTime::parse_from_rfc3339: a full date, time and offset.
-_RFC3339 = re.compile(r"\d{4}-\d\d-\d\d[Tt ]\d\d:\d\d:\d\d(?:\.\d+)?(?:[Zz]|[+-]\d\d:\d\d)")
 _STRING_FUNCTIONS = ("uuid", "cuid", "nanoid", "ulid")
 
 
@@ -175,13 +174,7 @@ def _literal(
 def _string_literal(args: Arguments, value: Str, scalar: str) -> None:
     text = value.value
     if scalar == "DateTime":
-        ok = _RFC3339.fullmatch(text) is not None
-        if ok:
-            try:
-                datetime.fromisoformat(text.replace("z", "Z").replace("t", "T"))
-            except ValueError:
-                ok = False
-        if not ok:
+        if rfc3339(text) is None:
             raise args.error(
                 value.pos, f'Parse error: "{text}" is not a valid rfc3339 datetime string.'
             )

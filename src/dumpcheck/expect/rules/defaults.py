@@ -11,15 +11,13 @@ from __future__ import annotations
 from typing import cast
 
 from dumpcheck.expect.psl.ast import Array, Ident, Num, Str, Value
+from dumpcheck.expect.psl.moments import chrono_text, rfc3339
 from dumpcheck.expect.psl.numbers import rust_decimal
 from dumpcheck.expect.psl.schema import Default, EnumDef
 from dumpcheck.expect.rules.literals import (
     ColumnType,
     Literal,
     bytes_hex,
-    datetime_ddl,
-    datetime_literal,
-    datetime_output,
     ddl_array,
     jsonb_output,
     number_literal,
@@ -27,6 +25,7 @@ from dumpcheck.expect.rules.literals import (
     printed_scalar,
     sql_string,
 )
+from dumpcheck.expect.rules.moments import stored_moment
 
 
 def column_default(
@@ -83,9 +82,10 @@ def _literal(value: Value, ctype: ColumnType, enum: EnumDef | None) -> Literal:
 
 def _string_literal(text: str, ctype: ColumnType) -> Literal:
     if ctype.scalar == "DateTime":
-        moment = datetime_literal(text)
+        moment = rfc3339(text)
+        assert moment is not None  # refused when the schema was read (psl/defaults.py)
         return Literal(
-            sql_string(datetime_ddl(moment)), "string", datetime_output(moment, ctype.canonical)
+            sql_string(chrono_text(moment)), "string", stored_moment(moment, ctype.canonical)
         )
     if ctype.scalar == "Bytes":
         hexed = bytes_hex(text)

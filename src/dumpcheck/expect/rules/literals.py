@@ -13,7 +13,6 @@ import binascii
 import json
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 
 _INT4 = (-(2**31), 2**31 - 1)
@@ -133,41 +132,6 @@ def rust_float(value: float) -> str:
     if "e" in text:
         text = format(Decimal(text), "f")
     return text
-
-
-def datetime_literal(text: str) -> datetime:
-    """Parse an RFC 3339 date-time as Prisma accepts it; ValueError when it is not one."""
-    cleaned = text.strip().replace("z", "Z")
-    if cleaned.endswith("Z"):
-        cleaned = cleaned[:-1] + "+00:00"
-    value = datetime.fromisoformat(cleaned)
-    if value.tzinfo is None:
-        raise ValueError("a DateTime default needs a time zone offset (RFC 3339)")
-    return value
-
-
-def datetime_ddl(value: datetime) -> str:
-    """Prisma's DDL text: ``'2020-01-01 00:00:00 +00:00'`` (chrono ``%Y-%m-%d %H:%M:%S%.f %:z``)."""
-    frac = f".{value.microsecond:06d}".rstrip("0") if value.microsecond else ""
-    offset = value.strftime("%z")
-    return value.strftime("%Y-%m-%d %H:%M:%S") + frac + f" {offset[:3]}:{offset[3:]}"
-
-
-def datetime_output(value: datetime, canonical: str) -> str:
-    """What the timestamp/date/time type's output function prints (TimeZone=UTC assumed)."""
-    frac = f".{value.microsecond:06d}".rstrip("0") if value.microsecond else ""
-    if canonical.startswith("timestamp") and "with time zone" in canonical:
-        utc = value.astimezone(UTC)
-        return utc.strftime("%Y-%m-%d %H:%M:%S") + frac + "+00"
-    if canonical.startswith("timestamp"):
-        return value.strftime("%Y-%m-%d %H:%M:%S") + frac  # the offset is ignored
-    if canonical == "date":
-        return value.strftime("%Y-%m-%d")
-    if "with time zone" in canonical:
-        offset = value.strftime("%z")
-        tail = offset[:3] if offset[3:] == "00" else f"{offset[:3]}:{offset[3:]}"
-        return value.strftime("%H:%M:%S") + frac + tail
-    return value.strftime("%H:%M:%S") + frac
 
 
 def bytes_hex(text: str) -> str:
