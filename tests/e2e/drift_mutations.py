@@ -6,7 +6,8 @@ dropped, added, remade DESC, as hash or partial, or a unique index remade as a c
 partial index's predicate respelled or changed; a second unique index on the same columns; a
 foreign key renamed, re-created with other actions or dropped; a primary key renamed; an enum
 value added or renamed; an extra column or table, a dropped column; and changes Prisma never
-sees (a comment, a column's statistics target, a table's fillfactor).
+sees (a comment, a column's statistics target, a table's fillfactor); and finer points
+(_finer_changes): sizes, collations, deferrable keys, index options, objects beside a table.
 """
 
 from __future__ import annotations
@@ -81,11 +82,12 @@ def random_change(catalog: Catalog, rng: random.Random) -> str:
         return "SELECT 1"
     table = rng.choice(tables)
     changes = _column_changes(table, rng) + _key_changes(table, rng)
-    changes += _shape_changes(table, rng)
+    changes += _shape_changes(table, rng) + _finer_changes(table, rng)
     for enum in catalog.enums.values():
         name = f"{_q(enum.schema)}.{_q(enum.name)}"
         changes.append(f"ALTER TYPE {name} ADD VALUE 'FUZZ'")
         changes.append(f"ALTER TYPE {name} RENAME VALUE '{enum.values[0]}' TO 'FUZZ_RENAMED'")
+        changes.append(f"ALTER TYPE {name} ADD VALUE 'FUZZ' BEFORE '{enum.values[0]}'")
     changes.append(f"CREATE TABLE {_q(table.schema)}.fuzz_table (id int)")
     return rng.choice(changes)
 
@@ -141,4 +143,78 @@ def _shape_changes(table: Table, rng: random.Random) -> list[str]:
             out.append(f"{drop}; CREATE INDEX {_q(index.name)} ON {name} ({desc})")
             first = _q(index.keys[0])
             out.append(f"{drop}; CREATE INDEX {_q(index.name)} ON {name} USING hash ({first})")
+    return out
+
+
+def _finer_changes(table: Table, rng: random.Random) -> list[str]:
+    """Finer points: a type's size or time zone, a collation, identity always, deferrable or
+    NOT VALID foreign keys, NULLS NOT DISTINCT, INCLUDE and operator classes on indexes, an
+    expression index, a dropped primary key, and objects beside the table (a trigger, a row
+    security policy, a view, a sequence)."""
+    name = f"{_q(table.schema)}.{_q(table.name)}"
+    out = [
+        f"ALTER TABLE {name} ENABLE ROW LEVEL SECURITY; "
+        f"CREATE POLICY fuzz_policy ON {name} USING (true)",
+        "CREATE FUNCTION fuzz_fn() RETURNS trigger LANGUAGE plpgsql AS "
+        "$$BEGIN RETURN NEW; END$$; "
+        f"CREATE TRIGGER fuzz_trg BEFORE INSERT ON {name} FOR EACH ROW EXECUTE FUNCTION fuzz_fn()",
+        f"CREATE VIEW {_q(table.schema)}.fuzz_view AS SELECT 1 AS x",
+        f"CREATE SEQUENCE {_q(table.schema)}.fuzz_seq",
+        f"ALTER TABLE {name} SET UNLOGGED",
+    ]
+    if table.columns:
+        column = rng.choice(table.columns)
+        at = f"ALTER TABLE {name} ALTER COLUMN {_q(column.name)}"
+        kind = column.type
+        out.append(f"CREATE INDEX fuzz_expr ON {name} (({_q(column.name)} IS NULL))")
+        out.append(f"COMMENT ON COLUMN {name}.{_q(column.name)} IS 'fuzz'")
+        if kind.startswith("character varying(") and kind.endswith(")"):
+            out.append(f"{at} TYPE varchar({int(kind[18:-1]) + 64})")
+        if kind.startswith("numeric(") and "," in kind:
+            precision, scale = kind[8:-1].split(",")
+            out.append(f"{at} TYPE numeric({int(precision) + 2},{scale})")
+        if kind == "integer" and column.default is None:
+            out.append(f"{at} TYPE smallint")
+        if kind.startswith("timestamp(") and kind.endswith("without time zone"):
+            out.append(f"{at} TYPE {kind.replace('without', 'with')}")
+        if kind == "text" or kind.startswith("character varying"):
+            out.append(f'{at} TYPE {kind} COLLATE "C"')
+            out.append(f"{at} TYPE {kind}[] USING ARRAY[{_q(column.name)}]")
+        if column.identity == "by default":
+            out.append(f"{at} SET GENERATED ALWAYS")
+    for fk in table.foreign_keys:
+        target = f"{_q(fk.ref_table.schema)}.{_q(fk.ref_table.name)}"
+        columns = ", ".join(_q(c) for c in fk.columns)
+        refs = ", ".join(_q(c) for c in fk.ref_columns)
+        same = (
+            f"ALTER TABLE {name} DROP CONSTRAINT {_q(fk.name)}; ALTER TABLE {name} ADD CONSTRAINT "
+            f"{_q(fk.name)} FOREIGN KEY ({columns}) REFERENCES {target} ({refs}) "
+            f"ON DELETE {fk.on_delete} ON UPDATE {fk.on_update}"
+        )
+        out += [f"{same} DEFERRABLE INITIALLY DEFERRED", f"{same} NOT VALID"]
+    for unique in table.uniques:
+        if unique.via_index:
+            cols = ", ".join(_q(c) for c in unique.columns)
+            out.append(
+                f"DROP INDEX {_q(table.schema)}.{_q(unique.name)}; CREATE UNIQUE INDEX "
+                f"{_q(unique.name)} ON {name} ({cols}) NULLS NOT DISTINCT"
+            )
+    others = [c.name for c in table.columns]
+    for index in table.indexes:
+        if index.predicate or not all(" " not in k for k in index.keys):
+            continue
+        drop = f"DROP INDEX {_q(table.schema)}.{_q(index.name)}"
+        kind = "UNIQUE " if index.unique else ""
+        keys = ", ".join(_q(k) for k in index.keys)
+        head = f"{drop}; CREATE {kind}INDEX {_q(index.name)} ON {name} USING {index.method}"
+        extra = [c for c in others if c not in index.keys]
+        if extra and index.method == "btree":
+            out.append(f"{head} ({keys}) INCLUDE ({_q(rng.choice(extra))})")
+        if index.method == "btree" and len(index.keys) == 1:
+            column_type = next((c.type for c in table.columns if c.name == index.keys[0]), "")
+            if column_type == "text":
+                out.append(f"{head} ({keys} text_pattern_ops)")
+    if table.primary_key is not None:
+        pk = _q(table.primary_key.name)
+        out.append(f"ALTER TABLE {name} DROP CONSTRAINT {pk} CASCADE")
     return out
