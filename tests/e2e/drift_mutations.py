@@ -5,9 +5,10 @@ nullability; a column or table renamed; identity in place of serial; a CHECK; an
 dropped, added, remade DESC, as hash or partial, or a unique index remade as a constraint; a
 partial index's predicate respelled or changed; a second unique index on the same columns; a
 foreign key renamed, re-created with other actions or dropped; a primary key renamed; an enum
-value added or renamed; an extra column or table, a dropped column; and changes Prisma never
-sees (a comment, a column's statistics target, a table's fillfactor); and finer points
-(_finer_changes): sizes, collations, deferrable keys, index options, objects beside a table.
+value added, renamed or put first; an enum renamed, a table moved to another schema; an extra
+column or table, a dropped column; changes Prisma never sees (a comment, a column's statistics
+target, a table's fillfactor); and finer points (_finer_changes): sizes, collations, other
+defaults, deferrable keys, index options and column order, objects beside a table.
 """
 
 from __future__ import annotations
@@ -88,6 +89,9 @@ def random_change(catalog: Catalog, rng: random.Random) -> str:
         changes.append(f"ALTER TYPE {name} ADD VALUE 'FUZZ'")
         changes.append(f"ALTER TYPE {name} RENAME VALUE '{enum.values[0]}' TO 'FUZZ_RENAMED'")
         changes.append(f"ALTER TYPE {name} ADD VALUE 'FUZZ' BEFORE '{enum.values[0]}'")
+        changes.append(f"ALTER TYPE {name} RENAME TO fuzz_enum")
+    for schema in sorted(catalog.schemas - {table.schema}):
+        changes.append(f"ALTER TABLE {_q(table.schema)}.{_q(table.name)} SET SCHEMA {_q(schema)}")
     changes.append(f"CREATE TABLE {_q(table.schema)}.fuzz_table (id int)")
     return rng.choice(changes)
 
@@ -182,6 +186,11 @@ def _finer_changes(table: Table, rng: random.Random) -> list[str]:
             out.append(f"{at} TYPE {kind}[] USING ARRAY[{_q(column.name)}]")
         if column.identity == "by default":
             out.append(f"{at} SET GENERATED ALWAYS")
+        if column.default is not None and column.default[:1] in "'-0123456789":
+            # Another value of the same type: the literal's text doubled ('a' -> 'aa', 7 -> 77).
+            value = column.default.split("::")[0]
+            other = f"'{value.strip(chr(39)) * 2}'" if value.startswith("'") else value * 2
+            out.append(f"{at} SET DEFAULT {other}")
     for fk in table.foreign_keys:
         target = f"{_q(fk.ref_table.schema)}.{_q(fk.ref_table.name)}"
         columns = ", ".join(_q(c) for c in fk.columns)
@@ -214,6 +223,11 @@ def _finer_changes(table: Table, rng: random.Random) -> list[str]:
             column_type = next((c.type for c in table.columns if c.name == index.keys[0]), "")
             if column_type == "text":
                 out.append(f"{head} ({keys} text_pattern_ops)")
+        if len(index.keys) > 1:
+            flipped = ", ".join(_q(k) for k in reversed(index.keys))
+            out.append(f"{head} ({flipped})")
+        if index.unique:
+            out.append(f"{drop}; CREATE INDEX {_q(index.name)} ON {name} ({keys})")
     if table.primary_key is not None:
         pk = _q(table.primary_key.name)
         out.append(f"ALTER TABLE {name} DROP CONSTRAINT {pk} CASCADE")

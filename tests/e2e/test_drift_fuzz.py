@@ -6,8 +6,9 @@ aside (Prisma lists some of its own databases on every run, compare/equivalences
 dumpcheck must list none beyond them. One random change (tests/e2e/drift_mutations.py) later,
 the tables dumpcheck calls drift must be exactly the further tables Prisma would change.
 Seeds are fixed (DUMPCHECK_DRIFT_SEEDS=FIRST:COUNT draws others; 600 more agreed when this was
-written, and 600 again once schemas drew long names and partial indexes compared as Prisma
-compares them). A schema PostgreSQL itself refuses (an index on a json column) is passed over.
+written, 600 again once schemas drew long names and partial indexes compared as Prisma
+compares them, and 1,400 once the changes were widened and schemas drew odd literal
+defaults). A schema PostgreSQL itself refuses (an index on a json column) is passed over.
 """
 
 from __future__ import annotations
