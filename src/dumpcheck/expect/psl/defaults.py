@@ -19,7 +19,6 @@ from dumpcheck.expect.psl.numbers import rust_decimal
 from dumpcheck.expect.psl.schema import Default
 
 _I64 = (-(2**63), 2**63 - 1)
-# chrono's DateTime::parse_from_rfc3339: a full date, time and offset.
 _STRING_FUNCTIONS = ("uuid", "cuid", "nanoid", "ulid")
 
 

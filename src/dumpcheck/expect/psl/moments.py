@@ -32,13 +32,13 @@ class Moment(NamedTuple):
     offset: int  # minutes east of UTC
 
 
-def is_leap(year: int) -> bool:
+def _is_leap(year: int) -> bool:
     return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
 
 
-def days_in_month(year: int, month: int) -> int:
+def _days_in_month(year: int, month: int) -> int:
     if month == 2:
-        return 29 if is_leap(year) else 28
+        return 29 if _is_leap(year) else 28
     return 30 if month in (4, 6, 9, 11) else 31
 
 
@@ -56,7 +56,7 @@ def rfc3339(text: str) -> Moment | None:
         if minutes >= 60 or hours >= 24:
             return None
         offset = (hours * 60 + minutes) * (-1 if m[8] == "-" else 1)
-    if not 1 <= month <= 12 or not 1 <= day <= days_in_month(year, month):
+    if not 1 <= month <= 12 or not 1 <= day <= _days_in_month(year, month):
         return None
     if hour >= 24 or minute >= 60 or second > 60:
         return None
