@@ -155,7 +155,14 @@ def _jsonb_key(key: str) -> tuple[int, bytes]:
 
 def _jsonb_text(value: object) -> str:
     if isinstance(value, _RawNumber):
-        return str(Decimal(value)) if "e" in value.lower() else str(value)
+        # jsonb keeps a number as numeric: numeric.c set_var_from_str takes the fraction's
+        # digits less the exponent as the scale (at least 0), and zero has no sign; numeric_out
+        # prints it so: 1e2 is 100, 1.50e-1 is 0.150, -0 is 0.
+        number = Decimal(value)
+        exponent = number.as_tuple().exponent
+        assert isinstance(exponent, int)  # JSON has no NaN or Infinity
+        text = format(number, f".{max(0, -exponent)}f")
+        return text[1:] if number.is_zero() and text.startswith("-") else text
     if isinstance(value, dict):
         items = sorted(value.items(), key=lambda kv: _jsonb_key(kv[0]))
         inner = ", ".join(
