@@ -113,6 +113,19 @@ PRISMA_LISTS_ITS_OWN = {
         "@db.Date",
         'ALTER COLUMN "day" SET DEFAULT CURRENT_TIMESTAMP',
     ),
+    # uuid_out prints lower case: the describer reads the default back as an expression.
+    "uuid-literal-upper-case": (
+        "  bytes     Bytes?",
+        '  bytes     Bytes?\n  ref       String @default("A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11") '
+        "@db.Uuid",
+        'ALTER COLUMN "ref" SET DEFAULT',
+    ),
+    # jsonb keeps 1e2 as the numeric 100, an integer to serde_json where 1e2 is a float.
+    "jsonb-number-respelled": (
+        "  bytes     Bytes?",
+        '  bytes     Bytes?\n  meta      Json     @default("{\\"n\\": [1e2, 0.5]}")',
+        'ALTER COLUMN "meta" SET DEFAULT',
+    ),
 }
 
 

@@ -18,6 +18,7 @@ from dumpcheck.compare.equivalences import (
     DBGENERATED_SPELLING,
     DEFAULT_SPELLING,
     DOMAIN_TYPE,
+    LITERAL_CANONICAL,
     SEQUENCE_NAME,
     TIME_PRECISION,
     UNSUPPORTED_TYPE,
@@ -190,13 +191,17 @@ def _compare_default(
         drift.append(diff)
         return
     if not defaults_match(expected, actual, fam):
+        # The database has the very default Prisma's own DDL makes, which the describer reads
+        # as something else (CURRENT_TIMESTAMP as now(), a uuid in lower case as an expression,
+        # jsonb's 100 for 1e2), so `prisma migrate diff` lists the column on every run.
+        # `inspect` has no scratch server to ask for a dbgenerated() spelling, so that one is
+        # compared as normalised text; a literal must be printed exactly as expected.
         if expected.kind == "dbgenerated" and normalize_default(exp.default) == normalize_default(
             act.default
         ):
-            # The database has the very expression the schema asks for; the describer reads it
-            # as something else (CURRENT_TIMESTAMP as now()), so `prisma migrate diff` lists the
-            # column on every run. `inspect` has no scratch server to ask for the spelling.
             notes.append(_noted(diff, DBGENERATED_SPELLING))
+        elif expected.kind == "value" and exp.default == act.default:
+            notes.append(_noted(diff, LITERAL_CANONICAL))
         else:
             drift.append(diff)
         return
@@ -234,6 +239,8 @@ def _expected_default(exp: Column, origin: ColumnOrigin, is_list: bool) -> Parse
         return Parsed("now")
     if kind == "dbgenerated":
         return Parsed("dbgenerated", text=exp.default or "")
+    if origin.json is not None:
+        return Parsed("value", origin.json)  # the JSON text as the schema writes it
     # A literal Prisma writes: read as Prisma holds it (a uuid column's literal is a string
     # to Prisma even though the describer reads the database's as an expression).
     fam = family(origin.scalar, "text")

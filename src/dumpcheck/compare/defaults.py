@@ -192,12 +192,39 @@ def _values_equal(a: object, b: object, fam: str) -> bool:
         return all(_values_equal(x, y, fam) for x, y in zip(a, b, strict=True))
     if fam == "Json" and isinstance(a, str) and isinstance(b, str):
         try:
-            return bool(json.loads(a) == json.loads(b))
+            return bool(_serde_json(a) == _serde_json(b))
         except ValueError:
             return True  # the differ treats JSON it cannot parse as equal
     if fam == "DateTime":
         return True
     return a == b
+
+
+def _serde_int(text: str) -> tuple[str, float]:
+    # serde_json's parser: an integer is a u64 or an i64 (equal only to an integer), one past
+    # their range is an f64, and "-0" is the f64 -0.0 (de.rs parse_number).
+    value = int(text)
+    if text.startswith("-") and value == 0:
+        return ("f", -0.0)
+    if -(2**63) <= value < 2**64:
+        return ("i", value)
+    return ("f", float(value))
+
+
+def _serde_constant(name: str) -> object:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _serde_json(text: str) -> object:
+    """JSON as serde_json's Value compares it (sql_schema_differ column.rs: Json defaults are
+    equal when their Values are): an integer never equals a float, so the 1e2 that jsonb
+    prints as 100 is another value to Prisma."""
+    return json.loads(
+        text,
+        parse_int=_serde_int,
+        parse_float=lambda t: ("f", float(t)),
+        parse_constant=_serde_constant,
+    )
 
 
 def autoincrement_changed(expected: Parsed, actual: Parsed, actual_identity: bool) -> bool:

@@ -67,6 +67,12 @@ DBGENERATED_SPELLING = (
     "schema asks for, as the same server spells it. Prisma's differ compares the text as written, "
     "so `prisma migrate diff` lists this column on every run (a known Prisma limitation)"
 )
+LITERAL_CANONICAL = (
+    "PostgreSQL stores this literal in its own form (a uuid in lower case, a jsonb number as "
+    "numeric: 1e2 is 100); this is the default the schema asks for, built by Prisma's own DDL. "
+    "Prisma's differ compares the schema's text with what it reads back, so `prisma migrate "
+    "diff` lists this column on every run"
+)
 
 ALL = (
     ENUM_ORDER,
@@ -85,4 +91,5 @@ ALL = (
     JOIN_TABLE_FK_NAME,
     FK_TARGET_SCHEMA,
     DBGENERATED_SPELLING,
+    LITERAL_CANONICAL,
 )

@@ -66,6 +66,9 @@ class ColumnOrigin:
     # How the default was written: "value", "now", "autoincrement", "dbgenerated",
     # "dbgenerated_any" (a bare dbgenerated()), or None (none, or one the client computes).
     default: str | None = None
+    # A scalar Json literal as the schema writes it: Prisma's differ compares its JSON value,
+    # not jsonb's respelling of it (1e2 printed as 100), with the database's.
+    json: str | None = None
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from dumpcheck.catalog import Column, QualifiedName, Sequence, quote_ident
 from dumpcheck.expect.model import ColumnOrigin
+from dumpcheck.expect.psl.ast import Str
 from dumpcheck.expect.psl.schema import EnumDef, Model, ScalarField
 from dumpcheck.expect.rules.defaults import column_default
 from dumpcheck.expect.rules.names import pg_ident, serial_sequence_name
@@ -64,7 +65,13 @@ def model_columns(model: Model, enums: dict[str, EnumDef], default_schema: str) 
                 default, ddl_default = pair
         columns.append(Column(name, type_text, nullable, default))
         ddl[name] = (ddl_type, ddl_default)
-        origins[name] = ColumnOrigin("Enum" if fld.is_enum else fld.type, default_kind)
+        written = fld.default.value if fld.default is not None else None
+        json_text = (
+            written.value
+            if fld.type == "Json" and not ctype.is_list and isinstance(written, Str)
+            else None
+        )
+        origins[name] = ColumnOrigin("Enum" if fld.is_enum else fld.type, default_kind, json_text)
     return ModelColumns(tuple(columns), ddl, tuple(sequences), origins)
 
 

@@ -8,6 +8,7 @@ what PostgreSQL stores and pg_get_expr() prints (rules/literals.py).
 
 from __future__ import annotations
 
+import uuid
 from typing import cast
 
 from dumpcheck.expect.psl.ast import Array, Ident, Num, Str, Value
@@ -92,4 +93,11 @@ def _string_literal(text: str, ctype: ColumnType) -> Literal:
         return Literal(sql_string(hexed), "string", hexed)
     if ctype.scalar == "Json" and ctype.canonical == "jsonb":
         return Literal(sql_string(text), "string", jsonb_output(text))
+    if ctype.canonical == "uuid":
+        # uuid_out prints the canonical form: lower case, hyphenated (uuid.c); uuid_in also
+        # takes upper case, braces and no hyphens. Text PostgreSQL refuses is kept as it is.
+        try:
+            return Literal(sql_string(text), "string", str(uuid.UUID(text)))
+        except ValueError:
+            pass
     return Literal(sql_string(text), "string", text)
