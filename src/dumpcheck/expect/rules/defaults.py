@@ -20,6 +20,7 @@ from dumpcheck.expect.rules.literals import (
     Literal,
     bytes_hex,
     ddl_array,
+    inet_output,
     jsonb_output,
     number_literal,
     printed_array,
@@ -93,6 +94,8 @@ def _string_literal(text: str, ctype: ColumnType) -> Literal:
         return Literal(sql_string(hexed), "string", hexed)
     if ctype.scalar == "Json" and ctype.canonical == "jsonb":
         return Literal(sql_string(text), "string", jsonb_output(text))
+    if ctype.canonical == "inet":
+        return Literal(sql_string(text), "string", inet_output(text))
     if ctype.canonical == "uuid":
         # uuid_out prints the canonical form: lower case, hyphenated (uuid.c); uuid_in also
         # takes upper case, braces and no hyphens. Text PostgreSQL refuses is kept as it is.

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import ipaddress
 import json
 import re
 from dataclasses import dataclass
@@ -132,6 +133,26 @@ def rust_float(value: float) -> str:
     if "e" in text:
         text = format(Decimal(text), "f")
     return text
+
+
+def inet_output(text: str) -> str:
+    """What inet_out prints (network.c, inet_net_ntop): IPv6 in lower case with its longest
+    run of zero groups as ``::``, an IPv4-mapped or -compatible address with its IPv4 part
+    dotted, and no ``/bits`` when they are the whole address. Text PostgreSQL may read
+    otherwise, or refuse, is kept as it is."""
+    try:
+        iface = ipaddress.ip_interface(text)
+    except ValueError:
+        return text
+    address, bits = iface.ip, iface.network.prefixlen
+    shown = str(address)
+    if isinstance(address, ipaddress.IPv6Address):
+        packed = address.packed
+        if address.ipv4_mapped is not None:
+            shown = f"::ffff:{address.ipv4_mapped}"
+        elif packed[:12] == bytes(12) and packed[12:14] != bytes(2):
+            shown = f"::{ipaddress.IPv4Address(packed[12:])}"
+    return shown if bits == address.max_prefixlen else f"{shown}/{bits}"
 
 
 def bytes_hex(text: str) -> str:
