@@ -200,7 +200,7 @@ def _values_equal(a: object, b: object, fam: str) -> bool:
     return a == b
 
 
-def _serde_int(text: str) -> tuple[str, float]:
+def _serde_int(text: str) -> tuple[str, int | float]:
     # serde_json's parser: an integer is a u64 or an i64 (equal only to an integer), one past
     # their range is an f64, and "-0" is the f64 -0.0 (de.rs parse_number).
     value = int(text)

@@ -69,9 +69,9 @@ DBGENERATED_SPELLING = (
 )
 LITERAL_CANONICAL = (
     "PostgreSQL stores this literal in its own form (a uuid or an IPv6 address in lower case, "
-    "a jsonb number as numeric: 1e2 is 100); this is the default the schema asks for, built by Prisma's own DDL. "
-    "Prisma's differ compares the schema's text with what it reads back, so `prisma migrate "
-    "diff` lists this column on every run"
+    "a jsonb number as numeric: 1e2 is 100); this is the default the schema asks for, built by "
+    "Prisma's own DDL. Prisma's differ compares the schema's text with what it reads back, so "
+    "`prisma migrate diff` lists this column on every run"
 )
 
 ALL = (
