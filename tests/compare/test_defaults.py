@@ -54,3 +54,24 @@ def test_dbgenerated_text_is_read_as_printed_and_compared_ignoring_ascii_case() 
     assert not defaults_match(bare, database, "DateTime")  # Prisma lists it on every run
     other = parse("(now() + '00:30:00'::interval)", "DateTime", False)
     assert not defaults_match(schema, other, "DateTime")
+
+
+@pytest.mark.parametrize(
+    ("schema", "database", "equal"),
+    [
+        ('{"a": [1, 0.5]}', '{"a": [1, 0.5]}', True),
+        ('{"b": 1, "a": 2}', '{"a": 2, "b": 1}', True),
+        ("[1.50e-1]", "[0.150]", True),  # both floats to serde_json
+        ("[1e2]", "[100]", False),  # a float is never an integer
+        ("[-0]", "[0]", False),  # serde_json reads -0 as the float -0.0
+        ("[18446744073709551616]", "[1.8446744073709552e19]", True),  # past u64: a float
+        ("not json", "[1]", True),  # the differ treats JSON it cannot parse as equal
+    ],
+)
+def test_json_defaults_compare_as_serde_json_values(
+    schema: str, database: str, equal: bool
+) -> None:
+    # sql_schema_differ column.rs: Json defaults are equal when their serde_json Values are.
+    left = parse(f"'{schema}'::jsonb", "Json", False)
+    right = parse(f"'{database}'::jsonb", "Json", False)
+    assert defaults_match(left, right, "Json") is equal
