@@ -151,10 +151,11 @@ def _shape_changes(table: Table, rng: random.Random) -> list[str]:
 
 
 def _finer_changes(table: Table, rng: random.Random) -> list[str]:
-    """Finer points: a type's size or time zone, a collation, identity always, deferrable or
-    NOT VALID foreign keys, NULLS NOT DISTINCT, INCLUDE and operator classes on indexes, an
-    expression index, a dropped primary key, and objects beside the table (a trigger, a row
-    security policy, a view, a sequence)."""
+    """Finer points: a type's size or time zone, a collation, an array type, identity always,
+    another default, deferrable or NOT VALID foreign keys, NULLS NOT DISTINCT, INCLUDE, an
+    operator class, index columns reordered, a unique index made plain, an expression index, a
+    dropped primary key, and objects beside the table (a trigger, a row security policy, a
+    view, a sequence, unlogged)."""
     name = f"{_q(table.schema)}.{_q(table.name)}"
     out = [
         f"ALTER TABLE {name} ENABLE ROW LEVEL SECURITY; "
