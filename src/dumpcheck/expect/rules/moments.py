@@ -11,7 +11,7 @@ Integer arithmetic throughout: the moments Prisma accepts include some that Pyth
 
 from __future__ import annotations
 
-from dumpcheck.expect.psl.moments import Moment, chrono_text
+from dumpcheck.expect.psl.moments import Moment
 
 _DAY_US = 86_400_000_000
 
@@ -42,12 +42,9 @@ _EPOCH = _days_from_civil(2000, 1, 1)  # PostgreSQL's own epoch
 
 
 def _fraction_us(moment: Moment) -> int:
-    """The fraction as PostgreSQL reads Prisma's text of it: rint(strtod(".ddd") * 1e6)."""
-    text = chrono_text(moment)
-    point = text.find(".", 17)  # past "YYYY-MM-DD HH:MM"
-    if point < 0:
-        return 0
-    return round(float(text[point : text.index(" ", point)]) * 1_000_000)
+    """The fraction as PostgreSQL reads Prisma's text of it: rint(strtod(".ddd") * 1e6). The
+    text has 3, 6 or 9 of these digits (chrono_text); trailing zeros give the same double."""
+    return round(float(f"0.{moment.nanos:09d}") * 1_000_000) if moment.nanos else 0
 
 
 def _clock(value: int) -> str:
@@ -79,7 +76,8 @@ def stored_moment(moment: Moment, canonical: str) -> str:
     """What the column type's output function prints for the default Prisma wrote."""
     local_day = _days_from_civil(moment.year, moment.month, moment.day) - _EPOCH
     clock = (moment.hour * 60 + moment.minute) * 60 + moment.second
-    local = local_day * _DAY_US + clock * 1_000_000 + _fraction_us(moment)
+    fraction = _fraction_us(moment)
+    local = local_day * _DAY_US + clock * 1_000_000 + fraction
     if canonical.startswith("timestamp"):
         if "with time zone" in canonical:
             utc = local - moment.offset * 60_000_000
@@ -87,7 +85,7 @@ def stored_moment(moment: Moment, canonical: str) -> str:
         return _timestamp(local, "")  # the offset is ignored
     if canonical == "date":
         return f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d}"  # the time is ignored
-    time = clock * 1_000_000 + _fraction_us(moment)
+    time = clock * 1_000_000 + fraction
     if "with time zone" in canonical:
         return _clock(time) + _zone(moment.offset)
     return _clock(time)
